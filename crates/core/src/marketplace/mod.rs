@@ -1,0 +1,6 @@
+//! Marketplaces as data: their identity, the keys their records carry, their cancel-sync table
+//! (R25–R27) and exchange behaviour (R15–R19).
+
+mod keys;
+
+pub use keys::{MarketplaceCode, MarketplaceKeys};
