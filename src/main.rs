@@ -1,1 +1,6 @@
-fn main() {}
+//! Entry point of the browser app: mounts the console shell.
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(jumun::App);
+}

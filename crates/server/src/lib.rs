@@ -1,1 +1,118 @@
+//! Jumun's server: a thin JSON API plus the host of the built browser app.
+//!
+//! It holds what the browser must not (marketplace credentials, the shared truth of a team) and
+//! decides nothing itself: every business rule is `jumun-core`'s.
 
+pub mod api;
+pub mod config;
+pub mod db;
+pub mod error;
+mod static_files;
+
+use axum::Router;
+use config::ServerConfig;
+use db::Database;
+use tokio::net::TcpListener;
+
+/// What every request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The embedded database.
+    pub db: Database,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Database(#[from] db::DatabaseError),
+    /// The listen address is taken or not allowed.
+    #[error("cannot listen on {addr}: {source}; is another server running there? pick another with --addr")]
+    Listen {
+        addr: std::net::SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The server stopped with an IO error.
+    #[error("server error: {0}")]
+    Serve(#[source] std::io::Error),
+}
+
+/// The whole HTTP application: `/api` and the browser app.
+pub fn app(state: AppState, config: &ServerConfig) -> Router {
+    Router::new()
+        .nest("/api", api::router())
+        .fallback_service(static_files::service(&config.dist_dir))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A started server, bound to its address.
+pub struct Server {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Server {
+    /// Opens the database, applies migrations and binds the address.
+    pub async fn bind(config: &ServerConfig) -> Result<Self, StartError> {
+        let now = chrono::Utc::now().to_rfc3339();
+        let db = Database::open(&config.data_dir, &now)?;
+        tracing::info!(database = %db.path().display(), "database ready");
+        if !config.dist_dir.join("index.html").is_file() {
+            tracing::warn!(
+                dist = %config.dist_dir.display(),
+                "no built app found; build it with `cargo xtask build` (the API works without it)"
+            );
+        }
+        let listener =
+            TcpListener::bind(config.addr)
+                .await
+                .map_err(|source| StartError::Listen {
+                    addr: config.addr,
+                    source,
+                })?;
+        Ok(Self {
+            listener,
+            router: app(AppState { db }, config),
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run(self) -> Result<(), StartError> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(StartError::Serve)
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,119 @@
+//! Child processes that are killed when the test ends, however it ends.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// A child process killed on drop.
+pub struct ChildGuard {
+    child: Child,
+    name: String,
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl ChildGuard {
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The name given at start.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// A free loopback port (bound then released; good enough for tests on one machine).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// The real `jumun-server` on a loopback port, with its database in `data_dir`.
+pub struct RunningServer {
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// The process.
+    pub process: ChildGuard,
+}
+
+/// Starts `jumun-server` on port 0 and waits for the line that says where it listens.
+pub fn start_server(binary: &Path, data_dir: &Path, dist_dir: &Path) -> RunningServer {
+    let mut child = Command::new(binary)
+        .args(["--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .arg("--dist-dir")
+        .arg(dist_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(url) = line.strip_prefix("jumun-server listening on ") {
+                let _ = tx.send(url.to_owned());
+            }
+        }
+    });
+    let process = ChildGuard {
+        child,
+        name: "jumun-server".into(),
+    };
+    let base_url = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("jumun-server did not report its address within 30 s");
+    RunningServer { base_url, process }
+}
+
+/// ChromeDriver on a free loopback port, ready to take sessions.
+pub struct RunningDriver {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The process.
+    pub process: ChildGuard,
+}
+
+/// Starts ChromeDriver and waits until `/status` says it is ready.
+pub fn start_chromedriver(binary: &Path) -> RunningDriver {
+    let port = free_port();
+    let child = Command::new(binary)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+    let process = ChildGuard {
+        child,
+        name: "chromedriver".into(),
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let ready = ureq::get(&format!("{url}/status"))
+            .call()
+            .ok()
+            .and_then(|mut r| r.body_mut().read_json::<serde_json::Value>().ok())
+            .is_some_and(|v| v["value"]["ready"] == true);
+        if ready {
+            return RunningDriver { url, process };
+        }
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver was not ready within 20 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

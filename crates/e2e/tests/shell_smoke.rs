@@ -1,0 +1,142 @@
+//! End-to-end smoke test of the console shell: the release build of the app, served by the real
+//! `jumun-server` on a loopback port, opened in headless Chromium through ChromeDriver.
+//!
+//! Run through `cargo xtask test`, which builds both and sets the environment this reads.
+
+use jumun_e2e::processes::{start_chromedriver, start_server};
+use jumun_e2e::required_env;
+use jumun_e2e::webdriver::Session;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const NAV_LABELS: [&str; 8] = [
+    "대시보드",
+    "주문",
+    "고객CS",
+    "교환관리",
+    "수거/회수",
+    "송장/배송",
+    "재고",
+    "설정",
+];
+
+fn chromium_args() -> Vec<String> {
+    let profile = tempfile_dir("chromium-profile");
+    [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,800",
+        "--lang=ko-KR",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([format!("--user-data-dir={}", profile.display())])
+    .collect()
+}
+
+fn artifacts() -> PathBuf {
+    PathBuf::from(required_env("JUMUN_E2E_ARTIFACTS"))
+}
+
+fn tempfile_dir(name: &str) -> PathBuf {
+    let dir = artifacts().join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create a scratch directory");
+    dir
+}
+
+#[test]
+fn console_shell_renders_in_korean_with_no_console_errors() {
+    let server = start_server(
+        &PathBuf::from(required_env("JUMUN_SERVER_BIN")),
+        &tempfile_dir("server-data"),
+        &PathBuf::from(required_env("JUMUN_DIST_DIR")),
+    );
+    let driver = start_chromedriver(&PathBuf::from(required_env("CHROMEDRIVER")));
+    let browser = Session::start(
+        &driver.url,
+        &PathBuf::from(required_env("CHROMIUM")),
+        &chromium_args(),
+    )
+    .expect("start a Chromium session");
+
+    // The dashboard at `/`.
+    browser
+        .goto(&format!("{}/", server.base_url))
+        .expect("open the app");
+    let links = browser
+        .wait_for("nav.main-nav a", Duration::from_secs(30))
+        .expect("the navigation renders (the wasm app started)");
+    let labels: Vec<String> = links
+        .iter()
+        .map(|l| browser.text(l).expect("link text"))
+        .collect();
+    assert_eq!(labels, NAV_LABELS);
+    let h1 = browser
+        .wait_for("h1", Duration::from_secs(5))
+        .expect("a heading");
+    assert_eq!(browser.text(&h1[0]).unwrap(), "대시보드");
+    assert_eq!(browser.title().unwrap(), "대시보드 · 주문");
+    assert_eq!(
+        browser
+            .attribute(&links[0], "aria-current")
+            .unwrap()
+            .as_deref(),
+        Some("page"),
+        "the current section is marked in the navigation"
+    );
+    browser
+        .screenshot(&artifacts().join("shell-dashboard.png"))
+        .expect("save a screenshot");
+
+    // Client-side navigation to 주문.
+    browser.click(&links[1]).expect("click 주문");
+    browser
+        .wait_until("the 주문 page", Duration::from_secs(5), |b| {
+            let h1 = b.find_all("h1")?;
+            Ok(match h1.first() {
+                Some(h) => b.text(h)? == "주문",
+                None => false,
+            })
+        })
+        .expect("the 주문 page shows");
+    assert!(browser.current_url().unwrap().ends_with("/orders"));
+
+    // A deep link is served by the server's single-page-app fallback and routed by the app.
+    browser
+        .goto(&format!("{}/shipping", server.base_url))
+        .expect("open a deep link");
+    browser
+        .wait_until("the 송장/배송 page", Duration::from_secs(30), |b| {
+            Ok(b.title()? == "송장/배송 · 주문")
+        })
+        .expect("the deep link renders");
+    browser
+        .screenshot(&artifacts().join("shell-shipping.png"))
+        .expect("save a screenshot");
+
+    // An unknown page says so instead of showing a blank screen.
+    browser
+        .goto(&format!("{}/no-such-page", server.base_url))
+        .expect("open an unknown page");
+    browser
+        .wait_until("the not-found page", Duration::from_secs(30), |b| {
+            Ok(b.title()? == "페이지 없음 · 주문")
+        })
+        .expect("the not-found page renders");
+
+    let errors: Vec<_> = browser
+        .browser_log()
+        .expect("read the console log")
+        .into_iter()
+        .filter(|e| e.level == "SEVERE")
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+}

@@ -1,0 +1,152 @@
+//! Server configuration from command-line flags, with environment variables as defaults.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// How the server is started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// Where to listen. Default `127.0.0.1:8080` (`JUMUN_ADDR`).
+    pub addr: SocketAddr,
+    /// Where the database and other runtime data live. Default `data` (`JUMUN_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// The built browser app (Trunk's `dist/`), served from the same origin. Default `dist`
+    /// (`JUMUN_DIST_DIR`).
+    pub dist_dir: PathBuf,
+}
+
+/// A flag the server does not understand, or a value it cannot use.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    /// An unknown flag.
+    #[error("unknown option {0:?}; run with --help to see the options")]
+    UnknownOption(String),
+    /// A flag without its value.
+    #[error("option {0} needs a value")]
+    MissingValue(String),
+    /// An address that does not parse.
+    #[error("{value:?} is not a listen address like 127.0.0.1:8080 (from {source_name})")]
+    BadAddress { value: String, source_name: String },
+}
+
+/// What the command line asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Invocation {
+    /// Run the server.
+    Serve(ServerConfig),
+    /// Print usage and exit.
+    Help,
+}
+
+/// Usage text for `--help`.
+pub const USAGE: &str = "\
+jumun-server — Jumun's JSON API and the browser app's host
+
+USAGE:
+    jumun-server [--addr HOST:PORT] [--data-dir DIR] [--dist-dir DIR]
+
+OPTIONS:
+    --addr HOST:PORT   listen address          [env JUMUN_ADDR, default 127.0.0.1:8080]
+    --data-dir DIR     database and run data   [env JUMUN_DATA_DIR, default data]
+    --dist-dir DIR     built app to serve      [env JUMUN_DIST_DIR, default dist]
+    -h, --help         print this help
+";
+
+impl ServerConfig {
+    /// Reads the configuration from `args` (without the program name), falling back to `env`.
+    pub fn from_args<I, E>(args: I, env: E) -> Result<Invocation, ConfigError>
+    where
+        I: IntoIterator<Item = String>,
+        E: Fn(&str) -> Option<String>,
+    {
+        let mut addr = env("JUMUN_ADDR").map(|v| (v, "JUMUN_ADDR".to_owned()));
+        let mut data_dir = env("JUMUN_DATA_DIR").map(PathBuf::from);
+        let mut dist_dir = env("JUMUN_DIST_DIR").map(PathBuf::from);
+        let mut args = args.into_iter();
+        while let Some(flag) = args.next() {
+            let mut value = |name: &str| {
+                args.next()
+                    .ok_or_else(|| ConfigError::MissingValue(name.to_owned()))
+            };
+            match flag.as_str() {
+                "-h" | "--help" => return Ok(Invocation::Help),
+                "--addr" => addr = Some((value("--addr")?, "--addr".to_owned())),
+                "--data-dir" => data_dir = Some(PathBuf::from(value("--data-dir")?)),
+                "--dist-dir" => dist_dir = Some(PathBuf::from(value("--dist-dir")?)),
+                other => return Err(ConfigError::UnknownOption(other.to_owned())),
+            }
+        }
+        let addr = match addr {
+            Some((value, source_name)) => value
+                .parse()
+                .map_err(|_| ConfigError::BadAddress { value, source_name })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+        Ok(Invocation::Serve(ServerConfig {
+            addr,
+            data_dir: data_dir.unwrap_or_else(|| PathBuf::from("data")),
+            dist_dir: dist_dir.unwrap_or_else(|| PathBuf::from("dist")),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_given() {
+        let got = ServerConfig::from_args(args(&[]), |_| None).unwrap();
+        assert_eq!(
+            got,
+            Invocation::Serve(ServerConfig {
+                addr: "127.0.0.1:8080".parse().unwrap(),
+                data_dir: "data".into(),
+                dist_dir: "dist".into(),
+            })
+        );
+    }
+
+    #[test]
+    fn flags_override_environment() {
+        let env = |k: &str| match k {
+            "JUMUN_ADDR" => Some("127.0.0.1:9000".to_owned()),
+            "JUMUN_DATA_DIR" => Some("/var/lib/jumun".to_owned()),
+            _ => None,
+        };
+        let got =
+            ServerConfig::from_args(args(&["--addr", "127.0.0.1:0", "--dist-dir", "web"]), env)
+                .unwrap();
+        let Invocation::Serve(config) = got else {
+            panic!("expected serve")
+        };
+        assert_eq!(config.addr.port(), 0);
+        assert_eq!(config.data_dir, PathBuf::from("/var/lib/jumun"));
+        assert_eq!(config.dist_dir, PathBuf::from("web"));
+    }
+
+    #[test]
+    fn bad_input_is_explained() {
+        assert_eq!(
+            ServerConfig::from_args(args(&["--port", "1"]), |_| None),
+            Err(ConfigError::UnknownOption("--port".into()))
+        );
+        assert_eq!(
+            ServerConfig::from_args(args(&["--addr"]), |_| None),
+            Err(ConfigError::MissingValue("--addr".into()))
+        );
+        let err = ServerConfig::from_args(args(&[]), |k| {
+            (k == "JUMUN_ADDR").then(|| "localhost".into())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("JUMUN_ADDR"), "{err}");
+        assert_eq!(
+            ServerConfig::from_args(args(&["-h"]), |_| None),
+            Ok(Invocation::Help)
+        );
+    }
+}

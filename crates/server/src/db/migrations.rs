@@ -1,0 +1,223 @@
+//! Versioned schema migrations, applied in order at start-up.
+//!
+//! Each migration runs in its own transaction together with the row that records it, so a crash
+//! leaves the database either before or after a migration, never half-way. A database written by
+//! a newer server (a version this build does not know) is refused rather than guessed at, and a
+//! migration whose text changed after it was applied is reported, because the schema on disk
+//! would no longer be what the code expects.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// One migration: its version, a name for people, and its SQL.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// Strictly increasing from 1.
+    pub version: i64,
+    /// Short description, stored with the applied row.
+    pub name: &'static str,
+    /// The SQL, run as one batch.
+    pub sql: &'static str,
+}
+
+/// Every migration this build knows, oldest first.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "initial",
+    sql: include_str!("../../migrations/0001_initial.sql"),
+}];
+
+/// Why the schema could not be brought up to date.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    /// The database says it is at a version this build does not know.
+    #[error(
+        "the database is at schema version {found}, newer than this server knows ({known}); \
+         run a newer jumun-server or restore a backup"
+    )]
+    DatabaseIsNewer { found: i64, known: i64 },
+    /// A migration that was applied earlier has different SQL in this build.
+    #[error(
+        "migration {version} ({name}) was changed after it was applied; \
+         never edit an applied migration, add a new one instead"
+    )]
+    AppliedMigrationChanged { version: i64, name: String },
+    /// SQLite refused a statement.
+    #[error("database error while migrating: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// A stable fingerprint of a migration's SQL (FNV-1a 64), so edits are detected.
+fn checksum(sql: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in sql.as_bytes() {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// Applies every migration newer than the database's version. Returns the resulting version.
+pub fn migrate(
+    conn: &mut Connection,
+    migrations: &[Migration],
+    now: &str,
+) -> Result<i64, MigrationError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version    INTEGER PRIMARY KEY NOT NULL,
+             name       TEXT NOT NULL,
+             checksum   TEXT NOT NULL,
+             applied_at TEXT NOT NULL
+         );",
+    )?;
+    let known = migrations.last().map_or(0, |m| m.version);
+    let current: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |row| row.get(0),
+    )?;
+    if current > known {
+        return Err(MigrationError::DatabaseIsNewer {
+            found: current,
+            known,
+        });
+    }
+    for migration in migrations {
+        let applied: Option<String> = conn
+            .query_row(
+                "SELECT checksum FROM schema_migrations WHERE version = ?1",
+                [migration.version],
+                |row| row.get(0),
+            )
+            .optional()?;
+        match applied {
+            Some(sum) if sum == checksum(migration.sql) => continue,
+            Some(_) => {
+                return Err(MigrationError::AppliedMigrationChanged {
+                    version: migration.version,
+                    name: migration.name.to_owned(),
+                })
+            }
+            None => {}
+        }
+        let tx = conn.transaction()?;
+        tx.execute_batch(migration.sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?1, ?2, ?3, ?4)",
+            params![migration.version, migration.name, checksum(migration.sql), now],
+        )?;
+        tx.commit()?;
+        tracing::info!(
+            version = migration.version,
+            name = migration.name,
+            "applied migration"
+        );
+    }
+    Ok(known)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: &str = "2026-11-24T00:00:00Z";
+
+    fn version(conn: &Connection) -> i64 {
+        conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn applies_all_migrations_once_and_is_idempotent() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert_eq!(migrate(&mut conn, MIGRATIONS, NOW).unwrap(), 1);
+        assert_eq!(migrate(&mut conn, MIGRATIONS, NOW).unwrap(), 1);
+        let rows: i64 = conn
+            .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, MIGRATIONS.len() as i64);
+        conn.execute("INSERT INTO server_meta (key, value) VALUES ('k', 'v')", [])
+            .unwrap();
+    }
+
+    #[test]
+    fn a_later_migration_is_applied_on_top_of_an_existing_database() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, &MIGRATIONS[..1], NOW).unwrap();
+        let second = [
+            MIGRATIONS[0],
+            Migration {
+                version: 2,
+                name: "second",
+                sql: "CREATE TABLE extra (id INTEGER);",
+            },
+        ];
+        assert_eq!(migrate(&mut conn, &second, NOW).unwrap(), 2);
+        assert_eq!(version(&conn), 2);
+    }
+
+    #[test]
+    fn a_failing_migration_leaves_the_database_at_the_previous_version() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let broken = [
+            MIGRATIONS[0],
+            Migration {
+                version: 2,
+                name: "broken",
+                sql: "CREATE TABLE half (id INTEGER); THIS IS NOT SQL;",
+            },
+        ];
+        assert!(matches!(
+            migrate(&mut conn, &broken, NOW),
+            Err(MigrationError::Sqlite(_))
+        ));
+        assert_eq!(version(&conn), 1);
+        let half: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            half, 0,
+            "the failed migration's first statement was rolled back"
+        );
+    }
+
+    #[test]
+    fn a_database_from_a_newer_server_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let newer = [
+            MIGRATIONS[0],
+            Migration {
+                version: 2,
+                name: "future",
+                sql: "SELECT 1;",
+            },
+        ];
+        migrate(&mut conn, &newer, NOW).unwrap();
+        let err = migrate(&mut conn, MIGRATIONS, NOW).unwrap_err();
+        assert!(matches!(
+            err,
+            MigrationError::DatabaseIsNewer { found: 2, known: 1 }
+        ));
+        assert!(err.to_string().contains("newer jumun-server"));
+    }
+
+    #[test]
+    fn an_edited_applied_migration_is_reported() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, MIGRATIONS, NOW).unwrap();
+        let edited = [Migration {
+            sql: "CREATE TABLE other (id INTEGER);",
+            ..MIGRATIONS[0]
+        }];
+        assert!(matches!(
+            migrate(&mut conn, &edited, NOW),
+            Err(MigrationError::AppliedMigrationChanged { version: 1, .. })
+        ));
+    }
+}

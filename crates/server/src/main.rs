@@ -1,0 +1,41 @@
+//! `jumun-server`: see `--help`.
+
+use jumun_server::config::{Invocation, ServerConfig, USAGE};
+use jumun_server::Server;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt().with_target(false).init();
+    let config = match ServerConfig::from_args(std::env::args().skip(1), |k| std::env::var(k).ok())
+    {
+        Ok(Invocation::Serve(config)) => config,
+        Ok(Invocation::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => {
+            eprintln!("jumun-server: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let server = match Server::bind(&config).await {
+        Ok(server) => server,
+        Err(err) => {
+            eprintln!("jumun-server: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match server.local_addr() {
+        // The task runner and the end-to-end tests wait for this exact line.
+        Ok(addr) => println!("jumun-server listening on http://{addr}"),
+        Err(err) => eprintln!("jumun-server: cannot read the bound address: {err}"),
+    }
+    match server.run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("jumun-server: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

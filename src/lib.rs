@@ -1,0 +1,9 @@
+//! Jumun (주문) — the browser console.
+//!
+//! A Leptos client-side-rendered app. Components stay thin: every business rule lives in
+//! `jumun-core`; this crate renders its state and sends commands.
+
+mod app;
+pub mod sections;
+
+pub use app::App;

@@ -1,0 +1,332 @@
+//! The commands: setup, build, serve, start, test.
+
+use crate::fail;
+use crate::run::{Cmd, TaskResult};
+use crate::toolchain::{ensure_wasm_toolchain, WasmToolchain, WASM_TARGET};
+use crate::tools::{self, Browser};
+use crate::workspace::Workspace;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// What set-up found or installed.
+pub struct Setup {
+    /// How wasm is compiled here.
+    pub toolchain: WasmToolchain,
+    /// The browser, when the test tools were asked for.
+    pub browser: Option<Browser>,
+}
+
+/// Installs whatever is missing: the wasm toolchain, trunk, wasm-bindgen-cli and wasm-opt, and
+/// with `for_tests` Chromium, ChromeDriver and a Korean font.
+pub fn setup(workspace: &Workspace, for_tests: bool) -> TaskResult<Setup> {
+    let started = Instant::now();
+    let toolchain = ensure_wasm_toolchain()?;
+    tools::ensure_wasm_bindgen(workspace)?;
+    tools::ensure_wasm_opt()?;
+    tools::ensure_trunk()?;
+    let browser = if for_tests {
+        Some(tools::ensure_browser()?)
+    } else {
+        None
+    };
+    println!("set-up: ready ({:.1}s)", started.elapsed().as_secs_f64());
+    Ok(Setup { toolchain, browser })
+}
+
+/// Builds the browser app into `dist/` with Trunk (release profile, wasm-opt), unless `dist/` is
+/// already a build of the current sources.
+pub fn build(workspace: &Workspace) -> TaskResult<Setup> {
+    let setup = setup(workspace, false)?;
+    build_app(workspace, setup.toolchain)?;
+    Ok(setup)
+}
+
+fn build_app(workspace: &Workspace, toolchain: WasmToolchain) -> TaskResult {
+    if workspace.app_is_up_to_date() {
+        println!("app: dist/ is up to date");
+        return Ok(());
+    }
+    let started = Instant::now();
+    Cmd::new("trunk")
+        .args(["build", "--release", "--offline"])
+        .envs(&toolchain.wasm_env())
+        .dir(&workspace.root)
+        .run()?;
+    workspace.stamp_app_build()?;
+    println!(
+        "app: built into dist/ in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn build_server(workspace: &Workspace) -> TaskResult<std::path::PathBuf> {
+    Cmd::new("cargo")
+        .args(["build", "--package", "jumun-server"])
+        .dir(&workspace.root)
+        .run()?;
+    Ok(workspace.target_dir().join("debug").join("jumun-server"))
+}
+
+fn addr_arg(args: &[String]) -> TaskResult<String> {
+    match args {
+        [] => Ok("127.0.0.1:8080".to_owned()),
+        [flag, addr] if flag == "--addr" => Ok(addr.clone()),
+        other => Err(fail!(
+            "unexpected arguments {other:?}; the only option is --addr HOST:PORT"
+        )),
+    }
+}
+
+/// Starts the server on the app already in `dist/`, with its database in `data/`.
+pub fn serve(workspace: &Workspace, args: &[String]) -> TaskResult {
+    let addr = addr_arg(args)?;
+    let server = build_server(workspace)?;
+    run_server(workspace, &server, &addr)
+}
+
+/// Everything a newcomer needs: set-up, app build, server, and the URL to open.
+pub fn start(workspace: &Workspace, args: &[String]) -> TaskResult {
+    let addr = addr_arg(args)?;
+    let started = Instant::now();
+    build(workspace)?;
+    let server = build_server(workspace)?;
+    println!(
+        "start: ready to serve after {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    run_server(workspace, &server, &addr)
+}
+
+fn run_server(workspace: &Workspace, server: &Path, addr: &str) -> TaskResult {
+    let mut child = Command::new(server)
+        .args(["--addr", addr, "--data-dir"])
+        .arg(workspace.path("data"))
+        .arg("--dist-dir")
+        .arg(workspace.dist_dir())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| fail!("cannot start {}: {e}", server.display()))?;
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line?;
+            println!("{line}");
+            if let Some(url) = line.strip_prefix("jumun-server listening on ") {
+                println!("\n  주문 콘솔이 준비되었습니다 — open {url}/ in your browser (Ctrl-C stops it)\n");
+            }
+        }
+    }
+    let status = child.wait()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(fail!("jumun-server stopped ({status})"))
+    }
+}
+
+/// Test results added up over every test binary that ran.
+#[derive(Debug, Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+impl Tally {
+    /// Reads a `test result: ok. 3 passed; 0 failed; 1 ignored; …` line.
+    fn observe(&mut self, line: &str) {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            return;
+        };
+        for part in rest.split(';') {
+            let mut words = part.split_whitespace().rev();
+            let (Some(label), Some(count)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Ok(count) = count.parse::<u64>() else {
+                continue;
+            };
+            match label {
+                "passed" => self.passed += count,
+                "failed" => self.failed += count,
+                "ignored" => self.ignored += count,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Runs every check: fmt, clippy, native tests, browser tests, end-to-end test.
+pub fn test(workspace: &Workspace) -> TaskResult {
+    let started = Instant::now();
+    let setup = setup(workspace, true)?;
+    let browser = setup
+        .browser
+        .clone()
+        .ok_or_else(|| fail!("set-up found no browser"))?;
+    let wasm_env = setup.toolchain.wasm_env();
+    let mut tally = Tally::default();
+    let mut step_times: Vec<(&str, f64)> = Vec::new();
+    let result = (|| -> TaskResult {
+        let mut step = |name: &'static str, work: &mut dyn FnMut() -> TaskResult| -> TaskResult {
+            println!("\n== {name}");
+            let t = Instant::now();
+            let r = work();
+            step_times.push((name, t.elapsed().as_secs_f64()));
+            r
+        };
+        step("format", &mut || {
+            Cmd::new("cargo")
+                .args(["fmt", "--all", "--check"])
+                .dir(&workspace.root)
+                .run()
+        })?;
+        step("clippy (native crates)", &mut || {
+            Cmd::new("cargo")
+                .args([
+                    "clippy",
+                    "--workspace",
+                    "--exclude",
+                    "jumun",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
+                .dir(&workspace.root)
+                .run()
+        })?;
+        step("clippy (browser app, wasm)", &mut || {
+            if !setup.toolchain.has_clippy() {
+                println!("skipped: the Debian web toolchain ships no clippy; the app is linted where rustup's target is used");
+                return Ok(());
+            }
+            Cmd::new("cargo")
+                .args([
+                    "clippy",
+                    "--package",
+                    "jumun",
+                    "--target",
+                    WASM_TARGET,
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
+                .envs(&wasm_env)
+                .dir(&workspace.root)
+                .run()
+        })?;
+        step("native tests", &mut || {
+            Cmd::new("cargo")
+                .args([
+                    "test",
+                    "--workspace",
+                    "--exclude",
+                    "jumun",
+                    "--exclude",
+                    "jumun-e2e",
+                ])
+                .dir(&workspace.root)
+                .run_observed(|l| tally.observe(l))
+        })?;
+        step(
+            "browser tests (wasm-bindgen-test in headless Chromium)",
+            &mut || {
+                let capabilities = write_webdriver_capabilities(workspace, &browser)?;
+                Cmd::new("cargo")
+                    .args(["test", "--package", "jumun", "--target", WASM_TARGET])
+                    .envs(&wasm_env)
+                    .env(
+                        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                        "wasm-bindgen-test-runner",
+                    )
+                    .env("CHROMEDRIVER", &browser.chromedriver)
+                    .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", capabilities)
+                    .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+                    .dir(&workspace.root)
+                    .run_observed(|l| tally.observe(l))
+            },
+        )?;
+        step("app release build", &mut || {
+            build_app(workspace, setup.toolchain)
+        })?;
+        step(
+            "end-to-end (real server + headless Chromium over WebDriver)",
+            &mut || {
+                let server = build_server(workspace)?;
+                Cmd::new("cargo")
+                    .args(["test", "--package", "jumun-e2e"])
+                    .env("JUMUN_SERVER_BIN", server)
+                    .env("JUMUN_DIST_DIR", workspace.dist_dir())
+                    .env("CHROMIUM", &browser.chromium)
+                    .env("CHROMEDRIVER", &browser.chromedriver)
+                    .env("JUMUN_E2E_ARTIFACTS", workspace.target_dir().join("e2e"))
+                    .dir(&workspace.root)
+                    .run_observed(|l| tally.observe(l))
+            },
+        )?;
+        Ok(())
+    })();
+    println!("\n== summary");
+    for (name, secs) in &step_times {
+        println!("{secs:>8.1}s  {name}");
+    }
+    let total = started.elapsed().as_secs();
+    println!("total {}m {:02}s", total / 60, total % 60);
+    println!(
+        "tests: {} passed, {} failed, {} skipped",
+        tally.passed, tally.failed, tally.ignored
+    );
+    result
+}
+
+/// Chromium's options for wasm-bindgen-test-runner: headless, no sandbox (CI runs as root), and no
+/// background networking (this machine has no internet; Chromium would keep retrying).
+fn write_webdriver_capabilities(
+    workspace: &Workspace,
+    browser: &Browser,
+) -> TaskResult<std::path::PathBuf> {
+    let dir = workspace.target_dir().join("e2e");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("wasm-bindgen-test-webdriver.json");
+    let args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| format!("\"{a}\"")).collect();
+    let json = format!(
+        "{{\"goog:chromeOptions\": {{\"binary\": \"{}\", \"args\": [{}]}}}}\n",
+        browser.chromium.display(),
+        args.join(", ")
+    );
+    std::fs::write(&path, json)?;
+    Ok(path)
+}
+
+/// Flags for headless Chromium on a machine with no internet.
+const CHROMIUM_ARGS: &[&str] = &[
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::Tally;
+
+    #[test]
+    fn tally_adds_up_cargo_test_result_lines() {
+        let mut tally = Tally::default();
+        tally.observe("test result: ok. 12 passed; 0 failed; 2 ignored; 0 measured; 0 filtered out; finished in 0.01s");
+        tally.observe(
+            "test result: FAILED. 3 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out",
+        );
+        tally.observe("running 4 tests");
+        assert_eq!((tally.passed, tally.failed, tally.ignored), (15, 1, 2));
+    }
+}
