@@ -1,1 +1,3 @@
-fn main() { println!("cancel_sync bench: not written yet"); }
+fn main() {
+    println!("cancel_sync bench: not written yet");
+}

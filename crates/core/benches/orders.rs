@@ -1,1 +1,3 @@
-fn main() { println!("orders bench: not written yet"); }
+fn main() {
+    println!("orders bench: not written yet");
+}
