@@ -110,6 +110,10 @@ pub const SECTIONS: &[Section] = &[
 mod tests {
     use super::*;
     use std::collections::HashSet;
+    // The app's tests run in the browser (the crate only builds for wasm), so they are
+    // wasm-bindgen tests there and ordinary tests elsewhere.
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn sections_have_unique_paths_and_labels() {

@@ -4,55 +4,63 @@
 //! wasm-bindgen test runner configured).
 #![cfg(target_arch = "wasm32")]
 
+use gloo_timers::future::TimeoutFuture;
 use jumun::sections::SECTIONS;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn mount_shell() -> web_sys::HtmlElement {
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a browser document");
-    let root: web_sys::HtmlElement = document
+/// Puts `path` in the address bar (without loading anything) and mounts the app into a fresh
+/// element, as a person opening that URL would see it.
+fn mount_at(path: &str) -> HtmlElement {
+    let window = web_sys::window().expect("a window");
+    window
+        .history()
+        .expect("history")
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path))
+        .expect("set the URL");
+    let document = window.document().expect("a document");
+    let root: HtmlElement = document
         .create_element("div")
         .expect("create root")
-        .dyn_into_html();
+        .dyn_into()
+        .expect("an HTML element");
     document
         .body()
         .expect("body")
         .append_child(&root)
         .expect("append root");
-    let handle = leptos::mount::mount_to(root.clone(), jumun::App);
-    // Keep the app mounted for the rest of the test.
-    handle.forget();
+    leptos::mount::mount_to(root.clone(), jumun::App).forget();
     root
 }
 
-trait DynIntoHtml {
-    fn dyn_into_html(self) -> web_sys::HtmlElement;
+/// Waits (up to 2 s) for an element to appear under `root`; the router renders after a tick.
+async fn wait_for(root: &HtmlElement, selector: &str) -> Element {
+    for _ in 0..200 {
+        if let Some(found) = root.query_selector(selector).expect("valid selector") {
+            return found;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    panic!("{selector} did not appear within 2 s");
 }
 
-impl DynIntoHtml for web_sys::Element {
-    fn dyn_into_html(self) -> web_sys::HtmlElement {
-        use wasm_bindgen::JsCast;
-        self.dyn_into().expect("an HTML element")
-    }
+fn texts(root: &HtmlElement, selector: &str) -> Vec<String> {
+    let nodes = root.query_selector_all(selector).expect("valid selector");
+    (0..nodes.length())
+        .filter_map(|i| nodes.item(i))
+        .filter_map(|node| node.text_content())
+        .collect()
 }
 
 #[wasm_bindgen_test]
-fn navigation_lists_every_section_in_korean() {
-    let root = mount_shell();
-    let links = root
-        .query_selector_all("nav.main-nav a")
-        .expect("query nav links");
-    let labels: Vec<String> = (0..links.length())
-        .filter_map(|i| links.item(i))
-        .filter_map(|node| node.text_content())
-        .collect();
-    let expected: Vec<&str> = SECTIONS.iter().map(|s| s.label).collect();
-    assert_eq!(labels, expected);
+async fn navigation_lists_every_section_in_korean() {
+    let root = mount_at("/");
+    wait_for(&root, "nav.main-nav a").await;
     assert_eq!(
-        expected,
+        texts(&root, "nav.main-nav a"),
         [
             "대시보드",
             "주문",
@@ -64,17 +72,44 @@ fn navigation_lists_every_section_in_korean() {
             "설정"
         ]
     );
+    root.remove();
 }
 
 #[wasm_bindgen_test]
-fn dashboard_page_says_what_it_will_hold() {
-    let root = mount_shell();
-    let title = root
-        .query_selector("h1")
-        .expect("query h1")
-        .and_then(|h| h.text_content());
-    // The test page is served at `/`, so the router shows the dashboard.
-    assert_eq!(title.as_deref(), Some("대시보드"));
-    let items = root.query_selector_all(".holds li").expect("query items");
-    assert_eq!(items.length() as usize, SECTIONS[0].holds.len());
+async fn dashboard_is_the_start_page_and_says_what_it_will_hold() {
+    let root = mount_at("/");
+    let h1 = wait_for(&root, "h1").await;
+    assert_eq!(h1.text_content().as_deref(), Some("대시보드"));
+    assert_eq!(texts(&root, ".holds li").len(), SECTIONS[0].holds.len());
+    let current = root
+        .query_selector("nav.main-nav a[aria-current=page]")
+        .expect("valid selector")
+        .and_then(|a| a.text_content());
+    assert_eq!(current.as_deref(), Some("대시보드"));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn each_section_has_its_own_page() {
+    for section in SECTIONS.iter().filter(|s| !s.path.is_empty()) {
+        let root = mount_at(&format!("/{}", section.path));
+        let h1 = wait_for(&root, "h1").await;
+        assert_eq!(h1.text_content().as_deref(), Some(section.label));
+        let title = web_sys::window()
+            .and_then(|w| w.document())
+            .map(|d| d.title());
+        assert_eq!(title, Some(format!("{} · 주문", section.label)));
+        root.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_address_says_the_page_does_not_exist() {
+    let root = mount_at("/no-such-section");
+    let h1 = wait_for(&root, "h1").await;
+    assert_eq!(
+        h1.text_content().as_deref(),
+        Some("페이지를 찾을 수 없습니다")
+    );
+    root.remove();
 }
