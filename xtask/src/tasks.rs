@@ -49,6 +49,13 @@ fn build_app(workspace: &Workspace, toolchain: WasmToolchain) -> TaskResult {
         return Ok(());
     }
     let started = Instant::now();
+    // Trunk runs cargo offline, so everything the wasm build needs — including, with the Debian
+    // toolchain, the standard library's own dependencies for build-std — is fetched first.
+    Cmd::new("cargo")
+        .args(["fetch", "--target", WASM_TARGET])
+        .envs(&toolchain.wasm_env())
+        .dir(&workspace.root)
+        .run()?;
     Cmd::new("trunk")
         .args(["build", "--release", "--offline"])
         .envs(&toolchain.wasm_env())
