@@ -43,3 +43,32 @@ id_type!(
     /// 수거: one pickup of returned or exchanged goods (R14).
     PickupId, "P"
 );
+
+/// A block of fresh numbers reserved by the caller for ids the engine must create itself (claims
+/// and divided lines made by a sync or an automatic rule). The domain has no counter of its own;
+/// the server reserves blocks from its sequence, so ids never collide with a browser's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct IdBlock {
+    /// The first number not yet used.
+    pub next: u64,
+    /// One past the last number of the block.
+    pub end: u64,
+}
+
+impl IdBlock {
+    /// A block of `len` numbers from `start`.
+    pub fn new(start: u64, len: u64) -> Self {
+        Self {
+            next: start,
+            end: start.saturating_add(len),
+        }
+    }
+
+    /// The next number, or `None` when the block is used up.
+    pub fn take(&mut self) -> Option<u64> {
+        (self.next < self.end).then(|| {
+            self.next += 1;
+            self.next - 1
+        })
+    }
+}

@@ -2,5 +2,10 @@
 //! (R25–R27) and exchange behaviour (R15–R19).
 
 mod keys;
+mod table;
 
 pub use keys::{MarketplaceCode, MarketplaceKeys};
+pub use table::{
+    CancelStatusMeaning, KeyPart, KeyShape, MarketplaceProfile, MarketplaceTable, MatchRule,
+    TableError,
+};

@@ -1,0 +1,72 @@
+//! The dashboard's CS counters (R11): holds and withdrawals by kind, open claims, pickups.
+
+use crate::book::Book;
+use crate::claim::{ClaimKind, ClaimProgress, HoldKind};
+use crate::pickup::PickupState;
+use serde::{Deserialize, Serialize};
+
+/// 취소/교환/반품 counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ByKind {
+    /// 취소.
+    pub cancel: u64,
+    /// 교환.
+    pub exchange: u64,
+    /// 반품.
+    pub r#return: u64,
+}
+
+/// The dashboard's counters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    /// 보류 현황: held lines, by hold kind.
+    pub holds: ByKind,
+    /// Lines on an operator's own hold.
+    pub operator_holds: u64,
+    /// 철회 현황: withdrawn claims, by kind.
+    pub withdrawals: ByKind,
+    /// Marketplace claims waiting for the operator, by kind.
+    pub requested: ByKind,
+    /// Pickups not yet arrived (예정 + 수거중).
+    pub pickups_pending: u64,
+    /// Marketplace cancels kept because they matched nothing (R27).
+    pub unmatched_cancels: u64,
+}
+
+fn count(by: &mut ByKind, kind: ClaimKind) {
+    match kind {
+        ClaimKind::Cancel => by.cancel += 1,
+        ClaimKind::Exchange => by.exchange += 1,
+        ClaimKind::Return => by.r#return += 1,
+    }
+}
+
+impl Book {
+    /// Counts the dashboard's CS figures.
+    pub fn dashboard(&self) -> Dashboard {
+        let mut board = Dashboard::default();
+        for line in self.orders.values().flat_map(|o| o.lines.iter()) {
+            match line.hold.as_ref().map(|h| h.kind) {
+                Some(HoldKind::Cancel) => board.holds.cancel += 1,
+                Some(HoldKind::Exchange) => board.holds.exchange += 1,
+                Some(HoldKind::Return) => board.holds.r#return += 1,
+                Some(HoldKind::Operator) => board.operator_holds += 1,
+                None => {}
+            }
+        }
+        for claim in self.claims.values() {
+            match claim.progress {
+                ClaimProgress::Withdrawn => count(&mut board.withdrawals, claim.kind),
+                ClaimProgress::Requested => count(&mut board.requested, claim.kind),
+                _ => {}
+            }
+        }
+        board.pickups_pending = self
+            .pickups
+            .values()
+            .filter(|p| matches!(p.state, PickupState::Expected | PickupState::PickingUp))
+            .count() as u64;
+        board.unmatched_cancels = self.unmatched_cancels.len() as u64;
+        board
+    }
+}
