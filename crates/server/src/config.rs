@@ -13,6 +13,9 @@ pub struct ServerConfig {
     /// The built browser app (Trunk's `dist/`), served from the same origin. Default `dist`
     /// (`JUMUN_DIST_DIR`).
     pub dist_dir: PathBuf,
+    /// Create the demo store `demo` and its users if missing, and print the sign-in at start.
+    /// Default off (`--demo`, `JUMUN_DEMO=1`).
+    pub demo: bool,
 }
 
 /// A flag the server does not understand, or a value it cannot use.
@@ -27,6 +30,9 @@ pub enum ConfigError {
     /// An address that does not parse.
     #[error("{value:?} is not a listen address like 127.0.0.1:8080 (from {source_name})")]
     BadAddress { value: String, source_name: String },
+    /// A yes/no environment variable with another value.
+    #[error("{name}={value:?} is neither on (1, true, yes) nor off (0, false, no, empty)")]
+    BadSwitch { name: String, value: String },
 }
 
 /// What the command line asks for.
@@ -43,12 +49,14 @@ pub const USAGE: &str = "\
 jumun-server — Jumun's JSON API and the browser app's host
 
 USAGE:
-    jumun-server [--addr HOST:PORT] [--data-dir DIR] [--dist-dir DIR]
+    jumun-server [--addr HOST:PORT] [--data-dir DIR] [--dist-dir DIR] [--demo]
 
 OPTIONS:
     --addr HOST:PORT   listen address          [env JUMUN_ADDR, default 127.0.0.1:8080]
     --data-dir DIR     database and run data   [env JUMUN_DATA_DIR, default data]
     --dist-dir DIR     built app to serve      [env JUMUN_DIST_DIR, default dist]
+    --demo             create the demo store (login: store demo, user demo, password
+                       demo1234) if missing    [env JUMUN_DEMO=1, default off]
     -h, --help         print this help
 ";
 
@@ -62,6 +70,10 @@ impl ServerConfig {
         let mut addr = env("JUMUN_ADDR").map(|v| (v, "JUMUN_ADDR".to_owned()));
         let mut data_dir = env("JUMUN_DATA_DIR").map(PathBuf::from);
         let mut dist_dir = env("JUMUN_DIST_DIR").map(PathBuf::from);
+        let mut demo = match env("JUMUN_DEMO") {
+            Some(value) => switch("JUMUN_DEMO", value)?,
+            None => false,
+        };
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
             let mut value = |name: &str| {
@@ -73,6 +85,7 @@ impl ServerConfig {
                 "--addr" => addr = Some((value("--addr")?, "--addr".to_owned())),
                 "--data-dir" => data_dir = Some(PathBuf::from(value("--data-dir")?)),
                 "--dist-dir" => dist_dir = Some(PathBuf::from(value("--dist-dir")?)),
+                "--demo" => demo = true,
                 other => return Err(ConfigError::UnknownOption(other.to_owned())),
             }
         }
@@ -86,7 +99,20 @@ impl ServerConfig {
             addr,
             data_dir: data_dir.unwrap_or_else(|| PathBuf::from("data")),
             dist_dir: dist_dir.unwrap_or_else(|| PathBuf::from("dist")),
+            demo,
         }))
+    }
+}
+
+/// Reads an on/off environment variable.
+fn switch(name: &str, value: String) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "" | "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::BadSwitch {
+            name: name.to_owned(),
+            value,
+        }),
     }
 }
 
@@ -107,6 +133,7 @@ mod tests {
                 addr: "127.0.0.1:8080".parse().unwrap(),
                 data_dir: "data".into(),
                 dist_dir: "dist".into(),
+                demo: false,
             })
         );
     }
@@ -148,5 +175,28 @@ mod tests {
             ServerConfig::from_args(args(&["-h"]), |_| None),
             Ok(Invocation::Help)
         );
+    }
+
+    fn demo(list: &[&str], env: Option<&str>) -> Result<bool, ConfigError> {
+        let value = env.map(str::to_owned);
+        match ServerConfig::from_args(args(list), |k| {
+            (k == "JUMUN_DEMO").then(|| value.clone()).flatten()
+        })? {
+            Invocation::Serve(config) => Ok(config.demo),
+            Invocation::Help => panic!("expected serve"),
+        }
+    }
+
+    #[test]
+    fn the_demo_store_is_off_unless_asked_for() {
+        assert_eq!(demo(&[], None), Ok(false));
+        assert_eq!(demo(&["--demo"], None), Ok(true));
+        assert_eq!(demo(&[], Some("1")), Ok(true));
+        assert_eq!(demo(&[], Some("true")), Ok(true));
+        assert_eq!(demo(&[], Some("0")), Ok(false));
+        assert_eq!(demo(&[], Some("")), Ok(false));
+        assert_eq!(demo(&["--demo"], Some("0")), Ok(true));
+        let err = demo(&[], Some("sure")).unwrap_err();
+        assert!(err.to_string().contains("JUMUN_DEMO"), "{err}");
     }
 }

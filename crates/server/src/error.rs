@@ -1,6 +1,7 @@
 //! The API's error shape: `{ "code": …, "message": … }` with a matching HTTP status.
 
-use axum::http::StatusCode;
+use crate::accounts::AccountsError;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
@@ -27,6 +28,20 @@ impl ApiError {
         }
     }
 
+    /// An error with any status and code.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 401: the request has no valid session.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
     /// 500 for a failure on the server's side; the message names what failed.
     pub fn internal(message: impl Into<String>) -> Self {
         Self {
@@ -39,7 +54,38 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self)).into_response()
+        let challenge = self.status == StatusCode::UNAUTHORIZED;
+        let mut response = (self.status, Json(self)).into_response();
+        if challenge {
+            // RFC 6750: a 401 names the scheme the client should use.
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<AccountsError> for ApiError {
+    fn from(err: AccountsError) -> Self {
+        let (status, code) = match &err {
+            AccountsError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
+            AccountsError::UnknownSession
+            | AccountsError::SessionExpired(_)
+            | AccountsError::SessionRevoked => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            AccountsError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden"),
+            AccountsError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+            AccountsError::LoginTaken(_) => (StatusCode::CONFLICT, "login_taken"),
+            AccountsError::StoreCodeTaken(_) => (StatusCode::CONFLICT, "store_code_taken"),
+            AccountsError::Password(_)
+            | AccountsError::Random(_)
+            | AccountsError::Storage(_)
+            | AccountsError::Worker(_) => {
+                tracing::error!(error = %err, "accounts failure");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
+        };
+        Self::new(status, code, err.to_string())
     }
 }
 

@@ -3,12 +3,14 @@
 //! It holds what the browser must not (marketplace credentials, the shared truth of a team) and
 //! decides nothing itself: every business rule is `jumun-core`'s.
 
+pub mod accounts;
 pub mod api;
 pub mod config;
 pub mod db;
 pub mod error;
 mod static_files;
 
+use accounts::{Accounts, DemoLogin};
 use axum::Router;
 use config::ServerConfig;
 use db::Database;
@@ -19,6 +21,8 @@ use tokio::net::TcpListener;
 pub struct AppState {
     /// The embedded database.
     pub db: Database,
+    /// Stores, users and sessions.
+    pub accounts: Accounts,
 }
 
 /// Why the server could not start.
@@ -27,6 +31,9 @@ pub enum StartError {
     /// The database could not be opened or migrated.
     #[error(transparent)]
     Database(#[from] db::DatabaseError),
+    /// The demo store could not be created.
+    #[error("cannot create the demo store: {0}")]
+    Demo(#[source] accounts::AccountsError),
     /// The listen address is taken or not allowed.
     #[error("cannot listen on {addr}: {source}; is another server running there? pick another with --addr")]
     Listen {
@@ -52,14 +59,23 @@ pub fn app(state: AppState, config: &ServerConfig) -> Router {
 pub struct Server {
     listener: TcpListener,
     router: Router,
+    accounts: Accounts,
+    demo: Option<DemoLogin>,
 }
 
 impl Server {
-    /// Opens the database, applies migrations and binds the address.
+    /// Opens the database, applies migrations, creates the demo store if `config.demo` asks
+    /// for it, and binds the address.
     pub async fn bind(config: &ServerConfig) -> Result<Self, StartError> {
-        let now = chrono::Utc::now().to_rfc3339();
-        let db = Database::open(&config.data_dir, &now)?;
+        let now = chrono::Utc::now();
+        let db = Database::open(&config.data_dir, &now.to_rfc3339())?;
         tracing::info!(database = %db.path().display(), "database ready");
+        let accounts = Accounts::new(db.clone());
+        let demo = if config.demo {
+            Some(accounts.ensure_demo(now).await.map_err(StartError::Demo)?)
+        } else {
+            None
+        };
         if !config.dist_dir.join("index.html").is_file() {
             tracing::warn!(
                 dist = %config.dist_dir.display(),
@@ -73,10 +89,26 @@ impl Server {
                     addr: config.addr,
                     source,
                 })?;
+        let state = AppState {
+            db,
+            accounts: accounts.clone(),
+        };
         Ok(Self {
             listener,
-            router: app(AppState { db }, config),
+            router: app(state, config),
+            accounts,
+            demo,
         })
+    }
+
+    /// The demo store's sign-in, when the server was started with the demo store.
+    pub fn demo_login(&self) -> Option<DemoLogin> {
+        self.demo
+    }
+
+    /// The server's accounts, e.g. to create stores before serving (tests, set-up tools).
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
     }
 
     /// The address actually bound (useful with port 0).

@@ -31,6 +31,12 @@ async fn main() -> ExitCode {
         Ok(addr) => println!("jumun-server listening on http://{addr}"),
         Err(err) => eprintln!("jumun-server: cannot read the bound address: {err}"),
     }
+    if let Some(demo) = server.demo_login() {
+        println!(
+            "demo login: store {}, user {}, password {}",
+            demo.store, demo.login, demo.password
+        );
+    }
     match server.run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -24,6 +24,7 @@ async fn start() -> Running {
         addr: "127.0.0.1:0".parse().unwrap(),
         data_dir: dirs.path().join("data"),
         dist_dir: dist,
+        demo: false,
     };
     let server = Server::bind(&config).await.unwrap();
     let base = format!("http://{}", server.local_addr().unwrap());
@@ -66,7 +67,10 @@ async fn health_reports_ok_with_the_migrated_schema() {
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(json["status"], "ok");
     assert_eq!(json["database"]["engine"], "sqlite");
-    assert_eq!(json["database"]["schema_version"], 1);
+    assert_eq!(
+        json["database"]["schema_version"],
+        jumun_server::db::migrations::MIGRATIONS.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -20,11 +20,18 @@ pub struct Migration {
 }
 
 /// Every migration this build knows, oldest first.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("../../migrations/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("../../migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "accounts",
+        sql: include_str!("../../migrations/0002_accounts.sql"),
+    },
+];
 
 /// Why the schema could not be brought up to date.
 #[derive(Debug, thiserror::Error)]
@@ -132,8 +139,9 @@ mod tests {
     #[test]
     fn applies_all_migrations_once_and_is_idempotent() {
         let mut conn = Connection::open_in_memory().unwrap();
-        assert_eq!(migrate(&mut conn, MIGRATIONS, NOW).unwrap(), 1);
-        assert_eq!(migrate(&mut conn, MIGRATIONS, NOW).unwrap(), 1);
+        let latest = MIGRATIONS.len() as i64;
+        assert_eq!(migrate(&mut conn, MIGRATIONS, NOW).unwrap(), latest);
+        assert_eq!(migrate(&mut conn, MIGRATIONS, NOW).unwrap(), latest);
         let rows: i64 = conn
             .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
             .unwrap();
@@ -190,19 +198,18 @@ mod tests {
     #[test]
     fn a_database_from_a_newer_server_is_refused() {
         let mut conn = Connection::open_in_memory().unwrap();
-        let newer = [
-            MIGRATIONS[0],
-            Migration {
-                version: 2,
-                name: "future",
-                sql: "SELECT 1;",
-            },
-        ];
+        let known = MIGRATIONS.len() as i64;
+        let mut newer = MIGRATIONS.to_vec();
+        newer.push(Migration {
+            version: known + 1,
+            name: "future",
+            sql: "SELECT 1;",
+        });
         migrate(&mut conn, &newer, NOW).unwrap();
         let err = migrate(&mut conn, MIGRATIONS, NOW).unwrap_err();
         assert!(matches!(
             err,
-            MigrationError::DatabaseIsNewer { found: 2, known: 1 }
+            MigrationError::DatabaseIsNewer { found, known: k } if found == known + 1 && k == known
         ));
         assert!(err.to_string().contains("newer jumun-server"));
     }
@@ -211,10 +218,11 @@ mod tests {
     fn an_edited_applied_migration_is_reported() {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate(&mut conn, MIGRATIONS, NOW).unwrap();
-        let edited = [Migration {
+        let mut edited = MIGRATIONS.to_vec();
+        edited[0] = Migration {
             sql: "CREATE TABLE other (id INTEGER);",
             ..MIGRATIONS[0]
-        }];
+        };
         assert!(matches!(
             migrate(&mut conn, &edited, NOW),
             Err(MigrationError::AppliedMigrationChanged { version: 1, .. })

@@ -137,7 +137,10 @@ mod tests {
         let data_dir = dir.path().join("nested/data");
         let db = Database::open(&data_dir, "2026-11-24T00:00:00Z").unwrap();
         assert!(data_dir.join(DATABASE_FILE).is_file());
-        assert_eq!(db.status().await.unwrap().schema_version, 1);
+        assert_eq!(
+            db.status().await.unwrap().schema_version,
+            migrations::MIGRATIONS.len() as i64
+        );
         db.with(|c| {
             c.execute(
                 "INSERT INTO server_meta (key, value) VALUES ('demo', 'kept')",

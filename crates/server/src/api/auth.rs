@@ -1,0 +1,129 @@
+//! Sign-in, sign-out, and the bearer-token extractor every data endpoint uses.
+//!
+//! `POST /api/auth/login` `{store, login, password}` → `{token, expires_at, user, store}`;
+//! `POST /api/auth/logout` revokes the caller's token; `GET /api/me` tells who the token is for.
+
+use super::json::JsonBody;
+use crate::accounts::token::SessionToken;
+use crate::accounts::{Authenticated, StoreInfo, UserInfo};
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{FromRequestParts, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The sign-in form.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// The store code, e.g. `demo`.
+    pub store: String,
+    /// The user's login.
+    pub login: String,
+    /// The user's password.
+    pub password: String,
+}
+
+/// A successful sign-in.
+#[derive(Debug, Serialize)]
+pub struct LoginResponse {
+    /// The bearer token, for `Authorization: Bearer …`. Shown only here.
+    pub token: String,
+    /// When the token stops working.
+    pub expires_at: DateTime<Utc>,
+    /// Who signed in.
+    pub user: UserInfo,
+    /// Their store.
+    pub store: StoreInfo,
+}
+
+/// Who a token belongs to.
+#[derive(Debug, Serialize)]
+pub struct Me {
+    /// The user.
+    pub user: UserInfo,
+    /// Their store.
+    pub store: StoreInfo,
+    /// When the session ends.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The answer to a sign-out.
+#[derive(Debug, Serialize)]
+pub struct LoggedOut {
+    /// Always `true`: the token no longer works.
+    pub logged_out: bool,
+}
+
+/// `POST /api/auth/login`.
+pub async fn login(
+    State(state): State<AppState>,
+    JsonBody(form): JsonBody<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let signed_in = state
+        .accounts
+        .sign_in(&form.store, &form.login, &form.password, Utc::now())
+        .await?;
+    tracing::info!(store = %signed_in.store.code, login = %signed_in.user.login, "signed in");
+    Ok(Json(LoginResponse {
+        token: signed_in.token.as_str().to_owned(),
+        expires_at: signed_in.expires_at,
+        user: signed_in.user,
+        store: signed_in.store,
+    }))
+}
+
+/// `POST /api/auth/logout`.
+pub async fn logout(
+    State(state): State<AppState>,
+    caller: Authenticated,
+) -> Result<Json<LoggedOut>, ApiError> {
+    state.accounts.sign_out(&caller, Utc::now()).await?;
+    Ok(Json(LoggedOut { logged_out: true }))
+}
+
+/// `GET /api/me`.
+pub async fn me(caller: Authenticated) -> Json<Me> {
+    Json(Me {
+        user: caller.user,
+        store: caller.store,
+        expires_at: caller.expires_at,
+    })
+}
+
+/// The caller's identity from `Authorization: Bearer <token>`; 401 with `{code, message}` when
+/// the header is missing or malformed, or the session is unknown, expired or signed out.
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(parts)?;
+        Ok(state.accounts.authenticate(&token, Utc::now()).await?)
+    }
+}
+
+fn bearer_token(parts: &Parts) -> Result<SessionToken, ApiError> {
+    let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
+        ApiError::unauthorized(
+            "sign in first: send Authorization: Bearer <token>, the token from POST /api/auth/login",
+        )
+    })?;
+    let malformed = || {
+        ApiError::unauthorized(
+            "the Authorization header is not `Bearer <token>` with the token from \
+             POST /api/auth/login; sign in again",
+        )
+    };
+    let value = header.to_str().map_err(|_| malformed())?;
+    let (scheme, token) = value.trim().split_once(' ').ok_or_else(malformed)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(malformed());
+    }
+    SessionToken::parse(token.trim()).ok_or_else(malformed)
+}
