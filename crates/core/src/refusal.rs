@@ -316,4 +316,7 @@ pub enum Refusal {
         /// The replacement order.
         order: OrderId,
     },
+    /// Taking part of a line's quantity needs an id for the part.
+    #[error("line {0}: taking part of its quantity needs an id for the new line")]
+    PartNeedsLineId(LineId),
 }

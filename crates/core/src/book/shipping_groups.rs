@@ -178,11 +178,7 @@ impl Book {
                 resolved.push((line.id, line));
                 continue;
             }
-            let new_line = pick.split_line.ok_or(Refusal::BadQuantity {
-                line: line.id,
-                asked: pick.quantity,
-                available: line.quantity,
-            })?;
+            let new_line = pick.split_line.ok_or(Refusal::PartNeedsLineId(line.id))?;
             if !seen.insert(new_line) {
                 return Err(Refusal::IdTaken {
                     what: "line".into(),

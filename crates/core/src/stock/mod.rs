@@ -58,8 +58,34 @@ pub struct ProductKey {
 pub struct Stock {
     /// Items by code.
     pub items: BTreeMap<Sku, StockItem>,
-    /// 매칭: marketplace product → stock item.
+    /// 매칭: marketplace product → stock item. Stored as a list of pairs, because JSON object
+    /// keys must be strings.
+    #[serde(with = "pairs")]
     pub links: BTreeMap<ProductKey, Sku>,
+}
+
+/// A map written as a list of `[key, value]` pairs.
+mod pairs {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<K: Serialize, V: Serialize, S: Serializer>(
+        map: &BTreeMap<K, V>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(map.iter())
+    }
+
+    pub fn deserialize<'de, K, V, D>(deserializer: D) -> Result<BTreeMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Ord,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Ok(Vec::<(K, V)>::deserialize(deserializer)?
+            .into_iter()
+            .collect())
+    }
 }
 
 impl Stock {
