@@ -319,4 +319,7 @@ pub enum Refusal {
     /// Taking part of a line's quantity needs an id for the part.
     #[error("line {0}: taking part of its quantity needs an id for the new line")]
     PartNeedsLineId(LineId),
+    /// A Cafe24 exchange whose line number changed must be run with the Cafe24 command (R18).
+    #[error("claim {0} is a Cafe24 exchange whose line number changed: choose 'console only' or 'both' to run it")]
+    ManualExchangeRequired(ClaimId),
 }

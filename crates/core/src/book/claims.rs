@@ -401,6 +401,14 @@ impl Book {
     ) -> Result<Vec<Change>, Refusal> {
         let order = self.order(request.claim.order)?;
         let profile = self.profile(&order.marketplace)?;
+        if let Some(existing) = self.claims.get(&request.claim.claim) {
+            if matches!(
+                existing.hold.as_ref().map(|h| &h.reason),
+                Some(HoldReason::ManualExchangeRequired(_))
+            ) {
+                return Err(Refusal::ManualExchangeRequired(existing.id));
+            }
+        }
         match profile.exchange_flow {
             ExchangeFlow::Case2 => self.decide_exchange_as_case2(request, order, ctx),
             ExchangeFlow::Case1 | ExchangeFlow::KakaoStyle => {
@@ -459,12 +467,6 @@ impl Book {
                     actual: existing.kind,
                     expected: ClaimKind::Exchange,
                 });
-            }
-            if matches!(
-                existing.hold.as_ref().map(|h| &h.reason),
-                Some(HoldReason::ManualExchangeRequired(_))
-            ) {
-                return Err(Refusal::NotManualExchange(existing.id));
             }
         }
         for (_, line) in &resolved.lines {
