@@ -113,6 +113,9 @@ fn run_server(workspace: &Workspace, server: &Path, addr: &str) -> TaskResult {
         .arg(workspace.path("data"))
         .arg("--dist-dir")
         .arg(workspace.dist_dir())
+        // The demo store (owner demo / demo1234) so a newcomer can sign in at once; the server
+        // prints the login.
+        .arg("--demo")
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| fail!("cannot start {}: {e}", server.display()))?;
