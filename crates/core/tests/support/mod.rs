@@ -129,14 +129,32 @@ pub fn invoice(book: &mut Book, order: u64) {
 /// Invoices, prints and ships an order.
 pub fn ship(book: &mut Book, order: u64) {
     invoice(book, order);
-    run(book, Command::PrintInvoice { order: OrderId(order) }, &op(2));
-    run(book, Command::Ship { order: OrderId(order) }, &op(3));
+    run(
+        book,
+        Command::PrintInvoice {
+            order: OrderId(order),
+        },
+        &op(2),
+    );
+    run(
+        book,
+        Command::Ship {
+            order: OrderId(order),
+        },
+        &op(3),
+    );
 }
 
 /// Ships and delivers an order.
 pub fn deliver(book: &mut Book, order: u64) {
     ship(book, order);
-    run(book, Command::MarkDelivered { order: OrderId(order) }, &op(24));
+    run(
+        book,
+        Command::MarkDelivered {
+            order: OrderId(order),
+        },
+        &op(24),
+    );
 }
 
 /// A claim request on whole lines.
