@@ -756,6 +756,13 @@ impl Book {
         for line in moved {
             self.index_line(into, *line);
         }
+        // Closed claims and their pickups follow their lines, so a later withdrawal finds them.
+        for claim in self.claims.values_mut().filter(|c| c.order == from) {
+            claim.order = into;
+        }
+        for pickup in self.pickups.values_mut().filter(|p| p.order == from) {
+            pickup.order = into;
+        }
         Ok(())
     }
 

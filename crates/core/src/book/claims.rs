@@ -540,6 +540,7 @@ impl Book {
         if !kakao {
             changes.push(self.replacement_order(
                 original,
+                &resolved.lines,
                 request.claim.claim,
                 request.exchange_order,
                 &replacements,
@@ -567,6 +568,7 @@ impl Book {
     fn replacement_order(
         &self,
         original: &Order,
+        claimed: &[(LineId, &Line)],
         claim: ClaimId,
         id: OrderId,
         replacements: &[Replacement],
@@ -584,7 +586,11 @@ impl Book {
         let mut lines = Vec::new();
         for replacement in replacements {
             self.check_new_line_id(replacement.new_line)?;
-            let old = original.line(replacement.for_line);
+            // The claimed line as it is now: a divided part exists only once this decision applies.
+            let old = claimed
+                .iter()
+                .find(|(id, _)| *id == replacement.for_line)
+                .map(|(_, line)| *line);
             let keys = requests
                 .iter()
                 .find(|r| r.new_line == replacement.new_line)
@@ -940,6 +946,7 @@ impl Book {
             },
             self.replacement_order(
                 original,
+                &lines,
                 id,
                 exchange_order,
                 &replaced,

@@ -255,6 +255,15 @@ impl Book {
         if into == from || self.split_root(into) != self.split_root(from) {
             return Err(Refusal::NotSplitFamily(into, from));
         }
+        // A claim under way names its order; finish or withdraw it before the orders change.
+        for line in target.lines.iter().chain(&source.lines) {
+            if let Some(claim) = line.claim.filter(|c| self.claim_is_active(*c)) {
+                return Err(Refusal::ClaimAlreadyOpen {
+                    line: line.id,
+                    claim,
+                });
+            }
+        }
         let mut rejoined = Vec::new();
         let mut moved = Vec::new();
         for line in &source.lines {
