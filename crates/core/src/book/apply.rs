@@ -295,9 +295,7 @@ impl Book {
                     }
                 }
                 self.order_nos
-                    .entry((split.marketplace.clone(), split.order_no.clone()))
-                    .or_default()
-                    .push(*new_order);
+                    .add(&split.marketplace, &split.order_no, *new_order);
                 self.orders.insert(*new_order, split);
                 for id in moved {
                     self.index_line(*new_order, id);
@@ -630,9 +628,7 @@ impl Book {
                 .insert(invoice.tracking_no.clone(), vec![order.id]);
         }
         self.order_nos
-            .entry((order.marketplace.clone(), order.order_no.clone()))
-            .or_default()
-            .push(order.id);
+            .add(&order.marketplace, &order.order_no, order.id);
         let lines: Vec<LineId> = order.lines.iter().map(|l| l.id).collect();
         self.orders.insert(order.id, order.clone());
         for line in lines {
@@ -715,12 +711,8 @@ impl Book {
             .orders
             .remove(&from)
             .ok_or(ReplayError::MissingOrder(from))?;
-        if let Some(ids) = self
-            .order_nos
-            .get_mut(&(source.marketplace.clone(), source.order_no.clone()))
-        {
-            ids.retain(|id| *id != from);
-        }
+        self.order_nos
+            .remove(&source.marketplace, &source.order_no, from);
         if let Some(bundle) = source.bundle {
             if let Some(members) = self.bundles.get_mut(&bundle) {
                 members.retain(|id| *id != from);

@@ -56,10 +56,52 @@ pub struct Book {
     tracking: FxHashMap<String, Vec<OrderId>>,
     /// (marketplace, 주문번호) → orders, so a sync never collects an order twice; derived.
     #[serde(skip)]
-    order_nos: FxHashMap<(MarketplaceCode, String), Vec<OrderId>>,
+    order_nos: OrderNos,
     /// Line id → its order (line ids are unique across the book); derived.
     #[serde(skip)]
     line_owner: FxHashMap<LineId, OrderId>,
+}
+
+/// (marketplace, 주문번호) → orders. Nested so that a lookup borrows its keys instead of
+/// allocating them (it runs on every collection).
+#[derive(Debug, Clone, Default)]
+struct OrderNos(FxHashMap<MarketplaceCode, FxHashMap<String, Vec<OrderId>>>);
+
+impl OrderNos {
+    fn get(&self, marketplace: &MarketplaceCode, order_no: &str) -> &[OrderId] {
+        self.0
+            .get(marketplace)
+            .and_then(|by_no| by_no.get(order_no))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    fn add(&mut self, marketplace: &MarketplaceCode, order_no: &str, order: OrderId) {
+        let by_no = match self.0.get_mut(marketplace) {
+            Some(by_no) => by_no,
+            None => self.0.entry(marketplace.clone()).or_default(),
+        };
+        match by_no.get_mut(order_no) {
+            Some(ids) => ids.push(order),
+            None => {
+                by_no.insert(order_no.to_owned(), vec![order]);
+            }
+        }
+    }
+
+    fn remove(&mut self, marketplace: &MarketplaceCode, order_no: &str, order: OrderId) {
+        if let Some(ids) = self
+            .0
+            .get_mut(marketplace)
+            .and_then(|m| m.get_mut(order_no))
+        {
+            ids.retain(|id| *id != order);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
 }
 
 /// The stored part of a [`Book`], from which the derived indexes are rebuilt.
@@ -114,7 +156,7 @@ impl Default for Book {
             unmatched_cancels: Vec::new(),
             index: LineIndex::new(),
             tracking: FxHashMap::default(),
-            order_nos: FxHashMap::default(),
+            order_nos: OrderNos::default(),
             line_owner: FxHashMap::default(),
         }
     }
@@ -335,10 +377,7 @@ impl Book {
         marketplace: &MarketplaceCode,
         order_no: &str,
     ) -> &[OrderId] {
-        self.order_nos
-            .get(&(marketplace.clone(), order_no.to_owned()))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.order_nos.get(marketplace, order_no)
     }
 
     /// The lines a marketplace record names, by hash lookup on the marketplace's key, then its
@@ -381,10 +420,12 @@ impl Book {
     /// Rebuilds the derived indexes from the state (after loading a snapshot).
     pub fn rebuild_indexes(&mut self) {
         let table = self.table();
-        self.index = LineIndex::new();
+        let lines: usize = self.orders.values().map(|o| o.lines.len()).sum();
+        self.index = LineIndex::with_capacity(lines);
         self.tracking.clear();
         self.order_nos.clear();
         self.line_owner.clear();
+        self.line_owner.reserve(lines);
         for order in self.orders.values() {
             for line in &order.lines {
                 self.line_owner.insert(line.id, order.id);
@@ -405,9 +446,7 @@ impl Book {
                     .push(order.id);
             }
             self.order_nos
-                .entry((order.marketplace.clone(), order.order_no.clone()))
-                .or_default()
-                .push(order.id);
+                .add(&order.marketplace, &order.order_no, order.id);
         }
     }
 }

@@ -66,6 +66,14 @@ impl LineIndex {
         Self::default()
     }
 
+    /// An empty index with room for about `lines` lines (most marketplaces index a line under
+    /// one or two keys).
+    pub fn with_capacity(lines: usize) -> Self {
+        Self {
+            slots: FxHashMap::with_capacity_and_hasher(lines * 2, Default::default()),
+        }
+    }
+
     fn shapes<'t>(
         table: &'t MarketplaceTable,
         marketplace: &MarketplaceCode,
