@@ -102,11 +102,7 @@ impl Book {
 
     /// Resolves a claim request: processing a requested marketplace claim (its id given), or
     /// opening a new one on picked lines and quantities (R9).
-    fn resolve_claim<'b>(
-        &'b self,
-        request: &ClaimRequest,
-        kind: ClaimKind,
-    ) -> Result<Resolved<'b>, Refusal> {
+    fn resolve_claim<'b>(&'b self, request: &ClaimRequest) -> Result<Resolved<'b>, Refusal> {
         let order = self.order(request.order)?;
         if let Some(existing) = self.claims.get(&request.claim) {
             if existing.progress != ClaimProgress::Requested {
@@ -134,7 +130,6 @@ impl Book {
                         })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let _ = kind;
             return Ok(Resolved {
                 before: Vec::new(),
                 lines,
@@ -215,7 +210,7 @@ impl Book {
         ctx: &Ctx,
         converted: bool,
     ) -> Result<Vec<Change>, Refusal> {
-        let resolved = self.resolve_claim(request, ClaimKind::Cancel)?;
+        let resolved = self.resolve_claim(request)?;
         if let Some(existing) = resolved.existing {
             if existing.kind != ClaimKind::Cancel && !converted {
                 return Err(Refusal::WrongClaimKind {
@@ -294,7 +289,7 @@ impl Book {
         converted: bool,
     ) -> Result<Vec<Change>, Refusal> {
         let claim_request = &request.claim;
-        let resolved = self.resolve_claim(claim_request, ClaimKind::Return)?;
+        let resolved = self.resolve_claim(claim_request)?;
         if let Some(existing) = resolved.existing {
             let allowed = existing.kind == ClaimKind::Return
                 || (converted && existing.kind == ClaimKind::Exchange);
@@ -459,7 +454,7 @@ impl Book {
         ctx: &Ctx,
         kakao: bool,
     ) -> Result<Vec<Change>, Refusal> {
-        let resolved = self.resolve_claim(&request.claim, ClaimKind::Exchange)?;
+        let resolved = self.resolve_claim(&request.claim)?;
         if let Some(existing) = resolved.existing {
             if existing.kind != ClaimKind::Exchange {
                 return Err(Refusal::WrongClaimKind {
