@@ -4,9 +4,9 @@
 
 use super::Book;
 use crate::cancel_sync::LineRef;
-use crate::claim::{ClaimKind, ClaimProgress, HoldReason};
+use crate::claim::{Claim, ClaimKind, ClaimProgress, HoldReason};
 use crate::event::{Change, Event};
-use crate::exchange::{Cafe24ExchangeMode, ExchangeState};
+use crate::exchange::{Cafe24ExchangeMode, ExchangeState, KakaoExchange};
 use crate::ids::{ClaimId, LineId, OrderId, PickupId};
 use crate::order::{ClaimState, InvoiceUpload, Line, LineStatus, Order, OrderOrigin};
 use crate::stock::Stock;
@@ -100,6 +100,18 @@ fn with_lines(
         with_line(orders, stock, order, id, &change)?;
     }
     Ok(())
+}
+
+/// The Kakao Style state of a claim.
+fn kakao_mut(
+    claims: &mut BTreeMap<ClaimId, Claim>,
+    id: ClaimId,
+) -> Result<&mut KakaoExchange, ReplayError> {
+    claims
+        .get_mut(&id)
+        .and_then(|c| c.exchange.as_mut())
+        .and_then(|e| e.kakao.as_mut())
+        .ok_or(ReplayError::MissingClaim(id))
 }
 
 fn order_mut(
@@ -482,12 +494,7 @@ impl Book {
                 Ok(())
             }
             Change::ExchangeMoved { claim, to, .. } => {
-                let kakao = self
-                    .claims
-                    .get_mut(claim)
-                    .and_then(|c| c.exchange.as_mut())
-                    .and_then(|e| e.kakao.as_mut())
-                    .ok_or(ReplayError::MissingClaim(*claim))?;
+                let kakao = kakao_mut(&mut self.claims, *claim)?;
                 kakao.state = *to;
                 match to {
                     ExchangeState::PreparingReplacement => kakao.confirmed_at = Some(at),
@@ -525,34 +532,19 @@ impl Book {
                 Ok(())
             }
             Change::ExchangeDelayNoticed { claim, notice, .. } => {
-                let kakao = self
-                    .claims
-                    .get_mut(claim)
-                    .and_then(|c| c.exchange.as_mut())
-                    .and_then(|e| e.kakao.as_mut())
-                    .ok_or(ReplayError::MissingClaim(*claim))?;
+                let kakao = kakao_mut(&mut self.claims, *claim)?;
                 kakao.delay_notices.push(notice.clone());
                 kakao.state = ExchangeState::DelayNoticed;
                 Ok(())
             }
             Change::ExchangeLate { claim, penalty, .. } => {
-                let kakao = self
-                    .claims
-                    .get_mut(claim)
-                    .and_then(|c| c.exchange.as_mut())
-                    .and_then(|e| e.kakao.as_mut())
-                    .ok_or(ReplayError::MissingClaim(*claim))?;
+                let kakao = kakao_mut(&mut self.claims, *claim)?;
                 kakao.penalty = Some(penalty.clone());
                 kakao.state = ExchangeState::Delayed;
                 Ok(())
             }
             Change::ReplacementInvoiceSet { claim, after, .. } => {
-                let kakao = self
-                    .claims
-                    .get_mut(claim)
-                    .and_then(|c| c.exchange.as_mut())
-                    .and_then(|e| e.kakao.as_mut())
-                    .ok_or(ReplayError::MissingClaim(*claim))?;
+                let kakao = kakao_mut(&mut self.claims, *claim)?;
                 kakao.invoice = Some(after.clone());
                 Ok(())
             }

@@ -196,6 +196,48 @@ impl Book {
         }
     }
 
+    /// Processing a requested marketplace claim accepts it (converted first when a CASE2
+    /// exchange is taken as a cancel or return, R16); otherwise a new claim opens.
+    fn accept_or_open(
+        &self,
+        resolved: &Resolved<'_>,
+        request: &ClaimRequest,
+        kind: ClaimKind,
+        converted: bool,
+        ctx: &Ctx,
+    ) -> Vec<Change> {
+        let mut changes = Vec::new();
+        match resolved.existing {
+            Some(existing) => {
+                if existing.kind != kind {
+                    changes.push(Change::ClaimConverted {
+                        claim: existing.id,
+                        order: existing.order,
+                        to: kind,
+                    });
+                }
+                changes.push(Change::ClaimAccepted {
+                    claim: existing.id,
+                    order: existing.order,
+                });
+            }
+            None => {
+                let mut claim = self.new_claim(
+                    request,
+                    kind,
+                    &resolved.lines,
+                    ClaimSource::Operator,
+                    ClaimProgress::Open,
+                    None,
+                    ctx,
+                );
+                claim.converted_from_exchange = converted;
+                changes.push(Change::ClaimOpened(Box::new(claim)));
+            }
+        }
+        changes
+    }
+
     pub(super) fn decide_cancel(
         &self,
         request: &ClaimRequest,
@@ -210,7 +252,7 @@ impl Book {
         ctx: &Ctx,
         converted: bool,
     ) -> Result<Vec<Change>, Refusal> {
-        let resolved = self.resolve_claim(request)?;
+        let mut resolved = self.resolve_claim(request)?;
         if let Some(existing) = resolved.existing {
             if existing.kind != ClaimKind::Cancel && !converted {
                 return Err(Refusal::WrongClaimKind {
@@ -223,7 +265,7 @@ impl Book {
         for (_, line) in &resolved.lines {
             check_cancellable(line)?;
         }
-        let mut changes = resolved.before;
+        let mut changes = std::mem::take(&mut resolved.before);
         let order = self.order(request.order)?;
         // Cancelling every remaining line of an unbundled, invoiced order voids its invoice first.
         let cancelling: Vec<LineId> = resolved.lines.iter().map(|(_, l)| l.id).collect();
@@ -238,35 +280,7 @@ impl Book {
                 });
             }
         }
-        match resolved.existing {
-            Some(existing) => {
-                if existing.kind != ClaimKind::Cancel {
-                    // CASE2 (R16): a marketplace exchange processed as a cancel.
-                    changes.push(Change::ClaimConverted {
-                        claim: existing.id,
-                        order: existing.order,
-                        to: ClaimKind::Cancel,
-                    });
-                }
-                changes.push(Change::ClaimAccepted {
-                    claim: existing.id,
-                    order: existing.order,
-                });
-            }
-            None => {
-                let mut claim = self.new_claim(
-                    request,
-                    ClaimKind::Cancel,
-                    &resolved.lines,
-                    ClaimSource::Operator,
-                    ClaimProgress::Open,
-                    None,
-                    ctx,
-                );
-                claim.converted_from_exchange = converted;
-                changes.push(Change::ClaimOpened(Box::new(claim)));
-            }
-        }
+        changes.extend(self.accept_or_open(&resolved, request, ClaimKind::Cancel, converted, ctx));
         changes.push(Change::ClaimCompleted {
             claim: request.claim,
             order: request.order,
@@ -289,7 +303,7 @@ impl Book {
         converted: bool,
     ) -> Result<Vec<Change>, Refusal> {
         let claim_request = &request.claim;
-        let resolved = self.resolve_claim(claim_request)?;
+        let mut resolved = self.resolve_claim(claim_request)?;
         if let Some(existing) = resolved.existing {
             let allowed = existing.kind == ClaimKind::Return
                 || (converted && existing.kind == ClaimKind::Exchange);
@@ -307,36 +321,14 @@ impl Book {
         if request.pickup.is_none() && !request.complete_at_once {
             return Err(Refusal::PickupPlanRequired);
         }
-        let mut changes = resolved.before;
-        match resolved.existing {
-            Some(existing) => {
-                if existing.kind != ClaimKind::Return {
-                    // CASE2 (R16): a marketplace exchange processed as a return.
-                    changes.push(Change::ClaimConverted {
-                        claim: existing.id,
-                        order: existing.order,
-                        to: ClaimKind::Return,
-                    });
-                }
-                changes.push(Change::ClaimAccepted {
-                    claim: existing.id,
-                    order: existing.order,
-                });
-            }
-            None => {
-                let mut claim = self.new_claim(
-                    claim_request,
-                    ClaimKind::Return,
-                    &resolved.lines,
-                    ClaimSource::Operator,
-                    ClaimProgress::Open,
-                    None,
-                    ctx,
-                );
-                claim.converted_from_exchange = converted;
-                changes.push(Change::ClaimOpened(Box::new(claim)));
-            }
-        }
+        let mut changes = std::mem::take(&mut resolved.before);
+        changes.extend(self.accept_or_open(
+            &resolved,
+            claim_request,
+            ClaimKind::Return,
+            converted,
+            ctx,
+        ));
         if request.complete_at_once {
             changes.push(Change::ClaimCompleted {
                 claim: claim_request.claim,
@@ -454,7 +446,7 @@ impl Book {
         ctx: &Ctx,
         kakao: bool,
     ) -> Result<Vec<Change>, Refusal> {
-        let resolved = self.resolve_claim(&request.claim)?;
+        let mut resolved = self.resolve_claim(&request.claim)?;
         if let Some(existing) = resolved.existing {
             if existing.kind != ClaimKind::Exchange {
                 return Err(Refusal::WrongClaimKind {
@@ -505,7 +497,7 @@ impl Book {
             cafe24_mode: None,
             notice_recommended: false,
         };
-        let mut changes = resolved.before;
+        let mut changes = std::mem::take(&mut resolved.before);
         match resolved.existing {
             Some(existing) => {
                 changes.push(Change::ClaimAccepted {

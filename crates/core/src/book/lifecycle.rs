@@ -129,18 +129,8 @@ impl Book {
         if self.cancelled_at_deadline(order) {
             return Err(Refusal::CannotRevive(id));
         }
-        match order
-            .shipping_lines()
-            .find(|l| l.status != LineStatus::AwaitingPayment)
-        {
-            Some(line) => Err(Refusal::IllegalTransition {
-                line: line.id,
-                from: line.status,
-                action: "marked paid".into(),
-            }),
-            None if order.shipping_lines().next().is_none() => Err(Refusal::AllCancelled(id)),
-            None => Ok(vec![Change::PaymentConfirmed { order: id }]),
-        }
+        all_lines_at(order, LineStatus::AwaitingPayment, "marked paid")?;
+        Ok(vec![Change::PaymentConfirmed { order: id }])
     }
 
     /// Whether the payment deadline cancelled this order (R4).
@@ -312,18 +302,8 @@ impl Book {
 
     pub(super) fn decide_delivered(&self, id: OrderId) -> Result<Vec<Change>, Refusal> {
         let order = self.order(id)?;
-        match order
-            .shipping_lines()
-            .find(|l| l.status != LineStatus::InTransit)
-        {
-            Some(line) => Err(Refusal::IllegalTransition {
-                line: line.id,
-                from: line.status,
-                action: "marked delivered".into(),
-            }),
-            None if order.shipping_lines().next().is_none() => Err(Refusal::AllCancelled(id)),
-            None => Ok(vec![Change::Delivered { order: id }]),
-        }
+        all_lines_at(order, LineStatus::InTransit, "marked delivered")?;
+        Ok(vec![Change::Delivered { order: id }])
     }
 
     pub(super) fn decide_confirm_purchase(
@@ -360,6 +340,21 @@ impl Book {
             _ => Err(Refusal::NothingToUpload(id)),
         }
     }
+}
+
+/// R2: an order moves only when every line it ships is at `expected`.
+fn all_lines_at(order: &Order, expected: LineStatus, action: &str) -> Result<(), Refusal> {
+    if let Some(line) = order.shipping_lines().find(|l| l.status != expected) {
+        return Err(Refusal::IllegalTransition {
+            line: line.id,
+            from: line.status,
+            action: action.into(),
+        });
+    }
+    if order.shipping_lines().next().is_none() {
+        return Err(Refusal::AllCancelled(order.id));
+    }
+    Ok(())
 }
 
 /// The product key a line links to stock by: its product code, or its name when the
