@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 mod static_files;
+pub mod sync;
 
 use accounts::{Accounts, DemoLogin};
 use axum::Router;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub db: Database,
     /// Stores, users and sessions.
     pub accounts: Accounts,
+    /// Each store's book and event log: the one write path for orders (operators' sync).
+    pub ledger: sync::Ledger,
 }
 
 /// Why the server could not start.
@@ -60,6 +63,7 @@ pub struct Server {
     listener: TcpListener,
     router: Router,
     accounts: Accounts,
+    ledger: sync::Ledger,
     demo: Option<DemoLogin>,
 }
 
@@ -89,14 +93,17 @@ impl Server {
                     addr: config.addr,
                     source,
                 })?;
+        let ledger = sync::Ledger::new(db.clone());
         let state = AppState {
             db,
             accounts: accounts.clone(),
+            ledger: ledger.clone(),
         };
         Ok(Self {
             listener,
             router: app(state, config),
             accounts,
+            ledger,
             demo,
         })
     }
@@ -109,6 +116,12 @@ impl Server {
     /// The server's accounts, e.g. to create stores before serving (tests, set-up tools).
     pub fn accounts(&self) -> &Accounts {
         &self.accounts
+    }
+
+    /// The stores' ledger: the collector and the scheduler write through it
+    /// ([`sync::Ledger::execute_marketplace`], [`sync::Ledger::tick`]).
+    pub fn ledger(&self) -> &sync::Ledger {
+        &self.ledger
     }
 
     /// The address actually bound (useful with port 0).

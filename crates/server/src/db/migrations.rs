@@ -31,6 +31,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "accounts",
         sql: include_str!("../../migrations/0002_accounts.sql"),
     },
+    Migration {
+        version: 3,
+        name: "sync",
+        sql: include_str!("../../migrations/0003_sync.sql"),
+    },
 ];
 
 /// Why the schema could not be brought up to date.

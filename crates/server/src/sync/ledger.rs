@@ -1,0 +1,670 @@
+//! The ledger: each store's book in memory, kept equal to the store's event log in SQLite.
+//!
+//! A store's [`Book`] is built at its first use by replaying the store's events in seq order,
+//! then kept behind a per-store lock. Every change to a store goes through this one path:
+//!
+//! 1. lock the store;
+//! 2. for a keyed operation, answer a key seen before with the stored answer (nothing applied);
+//! 3. `Book::decide` (pure, read-only) — or `Book::due` for the automatic rules;
+//! 4. refused: answer the refusal (a keyed operation's refusal is stored, so a retry gets the
+//!    same answer); accepted: write its events under the next seq numbers **and** the answer in
+//!    one SQLite transaction;
+//! 5. only after the commit, apply the events to the book in memory.
+//!
+//! So an answered operation is on disk (a crash loses nothing acknowledged), a retry applies
+//! nothing twice, and the book is always the fold of what is committed. Applying an event the
+//! engine itself decided cannot fail unless the engine has a bug; if it does, the ledger logs it
+//! and rebuilds the book from the database.
+//!
+//! Each write runs on its own task, so a client hanging up mid-request cannot leave a committed
+//! event unapplied; if a task dies half-way anyway, the store's book is dropped and rebuilt from
+//! the database at its next use.
+
+use super::store::{self, EventRow, OperationRow};
+use crate::accounts::StoreId;
+use crate::db::{Database, DatabaseError};
+use chrono::{DateTime, SecondsFormat, Utc};
+use jumun_core::ids::IdBlock;
+use jumun_core::marketplace::MarketplaceCode;
+use jumun_core::order::Payment;
+use jumun_core::{Actor, Book, Change, Command, Ctx, Event, Refusal};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::{Mutex as AsyncMutex, MutexGuard};
+
+/// The most ids one reservation hands out.
+pub const MAX_ID_BLOCK: u64 = 10_000;
+
+/// The answer to one operation, as the API returns it (with the key added) and as it is stored
+/// for a keyed operation's retries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum OpResult {
+    /// Applied: its events are `seq_from..=seq_to` in the store's log (`events` of them; when
+    /// the command changed nothing, `events` is 0 and `seq_to` is `seq_from - 1`).
+    Accepted {
+        /// The first event's seq.
+        seq_from: u64,
+        /// The last event's seq.
+        seq_to: u64,
+        /// How many events.
+        events: u64,
+    },
+    /// Refused by the domain: nothing changed.
+    Refused {
+        /// The reason, as `jumun_core::Refusal` JSON (the browser shows it in Korean).
+        refusal: Refusal,
+        /// The refusal's kind in snake case, e.g. `on_hold`.
+        code: String,
+        /// The refusal's message, for logs and people.
+        message: String,
+    },
+}
+
+impl OpResult {
+    /// The answer for a refusal.
+    pub fn refused(refusal: Refusal) -> Self {
+        Self::Refused {
+            code: refusal_code(&refusal),
+            message: refusal.to_string(),
+            refusal,
+        }
+    }
+}
+
+/// A refusal's kind in snake case (`Refusal::OnHold { .. }` → `on_hold`).
+pub fn refusal_code(refusal: &Refusal) -> String {
+    let name = match serde_json::to_value(refusal) {
+        Ok(serde_json::Value::String(name)) => name,
+        Ok(serde_json::Value::Object(map)) => map.keys().next().cloned().unwrap_or_default(),
+        _ => String::new(),
+    };
+    if name.is_empty() {
+        return "refused".to_owned();
+    }
+    let mut code = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                code.push('_');
+            }
+            code.push(c.to_ascii_lowercase());
+        } else {
+            code.push(c);
+        }
+    }
+    code
+}
+
+/// What a write did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Accepted with its seq range, or refused with the reason.
+    pub result: OpResult,
+    /// The events written by this call (empty when refused or repeated).
+    pub events: Vec<Event>,
+    /// The key was seen before: `result` is the stored answer and nothing was applied.
+    pub repeated: bool,
+}
+
+impl Outcome {
+    /// Whether the operation was accepted (now or before).
+    pub fn is_accepted(&self) -> bool {
+        matches!(self.result, OpResult::Accepted { .. })
+    }
+}
+
+/// One event of a pull.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PulledEvent {
+    /// Its position in the store's log.
+    pub seq: u64,
+    /// The `jumun_core::Event`, as JSON.
+    pub event: serde_json::Value,
+    /// The idempotency key of the operation that caused it (so a browser recognises its own
+    /// queued operations); `null` for marketplace sync and automatic rules.
+    pub key: Option<String>,
+}
+
+/// A page of a store's events.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangesPage {
+    /// The events after the cursor, in seq order.
+    pub events: Vec<PulledEvent>,
+    /// The cursor for the next page: the last seq returned (the cursor asked for when the page
+    /// is empty).
+    pub next: u64,
+    /// Whether more events follow `next`.
+    pub more: bool,
+    /// The store's latest seq. Below the cursor asked for only when the client's cursor comes
+    /// from another database (restored backup, reset server): it must then pull from 0.
+    pub head: u64,
+}
+
+/// Why the ledger could not do what was asked. Refusals are not errors: they are answers
+/// ([`OpResult::Refused`]).
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The database failed; nothing of the failed write was applied.
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+    /// The store's event log does not replay into a book.
+    #[error(
+        "store {store}'s book cannot be rebuilt: event {seq} {reason}; the store's writes are \
+         stopped until this is fixed — restore the data directory from a backup or report this \
+         with the server log"
+    )]
+    Replay {
+        /// The store.
+        store: i64,
+        /// The event that failed.
+        seq: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An event or an answer could not be turned into JSON (an engine bug).
+    #[error("cannot encode an event or answer as JSON: {0}; report this with the server log")]
+    Encode(#[source] serde_json::Error),
+    /// A stored row is not readable JSON.
+    #[error(
+        "store {store}: the stored {what} is not readable ({reason}); the database was changed \
+         outside the server — restore a backup or report this"
+    )]
+    Corrupt {
+        /// The store.
+        store: i64,
+        /// Which row.
+        what: String,
+        /// The parse error.
+        reason: String,
+    },
+    /// An id reservation of a size outside `1..=MAX_ID_BLOCK`.
+    #[error("count: an id block holds 1 to {MAX_ID_BLOCK} ids, not {0}; ask for several blocks")]
+    BadIdCount(u64),
+    /// The task running the write failed.
+    #[error("the ledger worker failed: {0}; the store's book is rebuilt at its next use")]
+    Worker(String),
+}
+
+/// Each store's book and the only way to change it. Cheap to clone.
+#[derive(Clone)]
+pub struct Ledger {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Database,
+    stores: std::sync::Mutex<HashMap<i64, Arc<AsyncMutex<Slot>>>>,
+}
+
+/// A store's book, when built.
+#[derive(Default)]
+struct Slot {
+    loaded: Option<Loaded>,
+}
+
+/// A built book and the seq of the last event folded into it.
+struct Loaded {
+    book: Book,
+    head: u64,
+}
+
+/// An RFC 3339 UTC time with milliseconds, as the database keeps times.
+fn time_text(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// An actor as the `events.actor` column keeps it.
+fn actor_text(actor: &Actor) -> String {
+    match actor {
+        Actor::Operator(login) => format!("operator:{login}"),
+        Actor::Sync(marketplace) => format!("sync:{}", marketplace.as_str()),
+        Actor::Automatic => "automatic".to_owned(),
+    }
+}
+
+impl Ledger {
+    /// A ledger over `db`. Books are built lazily, at each store's first use.
+    pub fn new(db: Database) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                stores: std::sync::Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    fn db(&self) -> &Database {
+        &self.inner.db
+    }
+
+    /// The store's slot (created empty on first use).
+    fn slot(&self, store: i64) -> Arc<AsyncMutex<Slot>> {
+        // The map only ever gains entries; a panic elsewhere cannot leave it half-changed.
+        let mut stores = self
+            .inner
+            .stores
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(stores.entry(store).or_default())
+    }
+
+    /// Applies an operator's (or anyone's) command to the store: decided by `jumun-core`,
+    /// written with its answer in one transaction, then applied in memory.
+    ///
+    /// With `op_key`, a key seen before in this store returns the stored answer and applies
+    /// nothing (`repeated`), and a refusal is stored too, so every retry answers the same.
+    /// Without a key nothing is stored for a refusal.
+    pub async fn execute(
+        &self,
+        store: StoreId,
+        command: Command,
+        ctx: Ctx,
+        op_key: Option<String>,
+    ) -> Result<Outcome, LedgerError> {
+        let ledger = self.clone();
+        // On its own task: a caller that goes away cannot stop it between commit and apply.
+        tokio::spawn(async move { ledger.execute_now(store.0, command, ctx, op_key).await })
+            .await
+            .map_err(|err| LedgerError::Worker(err.to_string()))?
+    }
+
+    /// Applies a fact collected from a marketplace (orders, claims, cancels) as that
+    /// marketplace's sync (`Actor::Sync`), at `now`. Marketplace facts win: they are applied
+    /// as soon as collected, and an operator's later command that no longer fits (for example
+    /// shipping a line the marketplace cancelled) is refused.
+    pub async fn execute_marketplace(
+        &self,
+        store: StoreId,
+        marketplace: &MarketplaceCode,
+        command: Command,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, LedgerError> {
+        self.execute(store, command, Ctx::sync(marketplace, now), None)
+            .await
+    }
+
+    /// Runs the automatic rules due at `now` (`Book::due`: purchase confirmation, payment
+    /// deadlines, late Kakao Style exchanges) as `Actor::Automatic`. Reserves ids from the
+    /// store's sequence only when a rule needs some. Accepted with 0 events when nothing is
+    /// due (nothing is written then).
+    pub async fn tick(&self, store: StoreId, now: DateTime<Utc>) -> Result<Outcome, LedgerError> {
+        let ledger = self.clone();
+        tokio::spawn(async move { ledger.tick_now(store.0, now).await })
+            .await
+            .map_err(|err| LedgerError::Worker(err.to_string()))?
+    }
+
+    /// Reserves `count` (1 to [`MAX_ID_BLOCK`]) fresh numbers from the store's id sequence —
+    /// the one sequence browsers (`POST /api/ids`) and the server's own sync draw from, so ids
+    /// never collide. Durable before it returns.
+    pub async fn reserve_ids(&self, store: StoreId, count: u64) -> Result<IdBlock, LedgerError> {
+        if !(1..=MAX_ID_BLOCK).contains(&count) {
+            return Err(LedgerError::BadIdCount(count));
+        }
+        let store = store.0;
+        let start = self
+            .db()
+            .with(move |conn| Ok(store::reserve_ids(conn, store, count)?))
+            .await?;
+        Ok(IdBlock::new(start, count))
+    }
+
+    /// Reads the store's book (built first if needed), e.g. for the collector to ask whether an
+    /// order number is in already. Writes wait while `read` runs; keep it short.
+    pub async fn read<T>(
+        &self,
+        store: StoreId,
+        read: impl FnOnce(&Book) -> T,
+    ) -> Result<T, LedgerError> {
+        let slot = self.slot(store.0);
+        let mut slot = slot.lock().await;
+        let loaded = self.checkout(store.0, &mut slot).await?;
+        let answer = read(&loaded.book);
+        slot.loaded = Some(loaded);
+        Ok(answer)
+    }
+
+    /// Up to `limit` of the store's events after seq `since`, from the database.
+    pub async fn changes(
+        &self,
+        store: StoreId,
+        since: u64,
+        limit: usize,
+    ) -> Result<ChangesPage, LedgerError> {
+        let store = store.0;
+        let (rows, more, head) = self
+            .db()
+            .with(move |conn| Ok(store::changes(conn, store, since, limit)?))
+            .await?;
+        let next = rows.last().map_or(since, |row| row.seq);
+        let events = rows
+            .into_iter()
+            .map(|row| {
+                let event =
+                    serde_json::from_str(&row.json).map_err(|err| LedgerError::Corrupt {
+                        store,
+                        what: format!("event {}", row.seq),
+                        reason: err.to_string(),
+                    })?;
+                Ok(PulledEvent {
+                    seq: row.seq,
+                    event,
+                    key: row.op_key,
+                })
+            })
+            .collect::<Result<Vec<_>, LedgerError>>()?;
+        Ok(ChangesPage {
+            events,
+            next,
+            more,
+            head,
+        })
+    }
+
+    /// Takes the store's book out of its slot, building it first if needed. While it is out,
+    /// the slot is empty: if the holder fails before putting it back, the next user rebuilds it
+    /// from the database instead of trusting a book that may not match it.
+    async fn checkout(
+        &self,
+        store: i64,
+        slot: &mut MutexGuard<'_, Slot>,
+    ) -> Result<Loaded, LedgerError> {
+        match slot.loaded.take() {
+            Some(loaded) => Ok(loaded),
+            None => self.load(store).await,
+        }
+    }
+
+    /// Builds the store's book by replaying its events in seq order.
+    async fn load(&self, store: i64) -> Result<Loaded, LedgerError> {
+        let started = std::time::Instant::now();
+        let replayed = self
+            .db()
+            .with(move |conn| {
+                let mut book = Book::new();
+                let mut head = 0u64;
+                let walked = store::for_each_event(conn, store, |seq, json| {
+                    if seq != head + 1 {
+                        return Err((seq, format!("follows event {head}: the log has a gap")));
+                    }
+                    let event: Event = serde_json::from_str(json)
+                        .map_err(|err| (seq, format!("is not a readable event ({err})")))?;
+                    book.apply(&event)
+                        .map_err(|err| (seq, format!("does not apply: {err}")))?;
+                    head = seq;
+                    Ok(())
+                })?;
+                Ok(walked.map(|()| Loaded { book, head }))
+            })
+            .await?;
+        match replayed {
+            Ok(loaded) => {
+                tracing::info!(
+                    store,
+                    events = loaded.head,
+                    millis = started.elapsed().as_millis() as u64,
+                    "built the store's book from its events"
+                );
+                Ok(loaded)
+            }
+            Err((seq, reason)) => {
+                let err = LedgerError::Replay { store, seq, reason };
+                tracing::error!(error = %err, "cannot build a store's book");
+                Err(err)
+            }
+        }
+    }
+
+    /// The stored answer for a key seen before.
+    async fn stored_answer(&self, store: i64, key: &str) -> Result<Option<OpResult>, LedgerError> {
+        let lookup = key.to_owned();
+        let stored = self
+            .db()
+            .with(move |conn| Ok(store::operation(conn, store, &lookup)?))
+            .await?;
+        stored
+            .map(|json| {
+                serde_json::from_str(&json).map_err(|err| LedgerError::Corrupt {
+                    store,
+                    what: format!("answer to operation {key:?}"),
+                    reason: err.to_string(),
+                })
+            })
+            .transpose()
+    }
+
+    async fn execute_now(
+        &self,
+        store: i64,
+        command: Command,
+        ctx: Ctx,
+        op_key: Option<String>,
+    ) -> Result<Outcome, LedgerError> {
+        let slot = self.slot(store);
+        let mut slot = slot.lock().await;
+        if let Some(key) = &op_key {
+            if let Some(result) = self.stored_answer(store, key).await? {
+                return Ok(Outcome {
+                    result,
+                    events: Vec::new(),
+                    repeated: true,
+                });
+            }
+        }
+        let mut loaded = self.checkout(store, &mut slot).await?;
+        let decided = loaded.book.decide(&command, &ctx);
+        let written = self.commit(store, &mut loaded, &ctx, decided, op_key).await;
+        self.checkin(store, &mut slot, loaded, written).await
+    }
+
+    async fn tick_now(&self, store: i64, now: DateTime<Utc>) -> Result<Outcome, LedgerError> {
+        let slot = self.slot(store);
+        let mut slot = slot.lock().await;
+        let mut loaded = self.checkout(store, &mut slot).await?;
+        let written = match loaded.book.due(now, IdBlock::new(0, 0)) {
+            // A deadline cancel needs claim ids: at most one per bank-transfer order.
+            Err(Refusal::IdBlockUsedUp) => {
+                let needed = loaded
+                    .book
+                    .orders
+                    .values()
+                    .filter(|order| matches!(order.payment, Payment::BankTransfer { .. }))
+                    .count()
+                    .clamp(1, MAX_ID_BLOCK as usize) as u64;
+                match self.reserve_ids(StoreId(store), needed).await {
+                    Ok(ids) => {
+                        let decided = loaded.book.due(now, ids);
+                        self.commit(store, &mut loaded, &Ctx::automatic(now), decided, None)
+                            .await
+                    }
+                    Err(err) => Err(err),
+                }
+            }
+            decided => {
+                self.commit(store, &mut loaded, &Ctx::automatic(now), decided, None)
+                    .await
+            }
+        };
+        self.checkin(store, &mut slot, loaded, written).await
+    }
+
+    /// Puts the book back after a write. After a failed write the book is put back only when
+    /// the database certainly did not change; after an event that would not apply it is
+    /// rebuilt from the database.
+    async fn checkin(
+        &self,
+        store: i64,
+        slot: &mut MutexGuard<'_, Slot>,
+        loaded: Loaded,
+        written: Result<(Outcome, bool), LedgerError>,
+    ) -> Result<Outcome, LedgerError> {
+        match written {
+            Ok((outcome, true)) => {
+                slot.loaded = Some(loaded);
+                Ok(outcome)
+            }
+            Ok((outcome, false)) => {
+                drop(loaded);
+                match self.load(store).await {
+                    Ok(rebuilt) => slot.loaded = Some(rebuilt),
+                    Err(err) => tracing::error!(
+                        store,
+                        error = %err,
+                        "the store's book could not be rebuilt; it is retried at its next use"
+                    ),
+                }
+                Ok(outcome)
+            }
+            Err(err @ (LedgerError::Encode(_) | LedgerError::BadIdCount(_))) => {
+                // Failed before touching the database.
+                slot.loaded = Some(loaded);
+                Err(err)
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Writes a decision: a refusal (stored for a keyed operation) or the events with the
+    /// answer in one transaction, then applies the events. The flag says whether the book still
+    /// matches the database.
+    async fn commit(
+        &self,
+        store: i64,
+        loaded: &mut Loaded,
+        ctx: &Ctx,
+        decided: Result<Vec<Change>, Refusal>,
+        op_key: Option<String>,
+    ) -> Result<(Outcome, bool), LedgerError> {
+        let received_at = time_text(Utc::now());
+        let changes = match decided {
+            Ok(changes) => changes,
+            Err(refusal) => {
+                let result = OpResult::refused(refusal);
+                if let Some(key) = op_key {
+                    let operation = OperationRow {
+                        key,
+                        received_at,
+                        response_json: serde_json::to_string(&result)
+                            .map_err(LedgerError::Encode)?,
+                    };
+                    self.db()
+                        .with(move |conn| Ok(store::append(conn, store, 1, &[], Some(&operation))?))
+                        .await?;
+                }
+                let outcome = Outcome {
+                    result,
+                    events: Vec::new(),
+                    repeated: false,
+                };
+                return Ok((outcome, true));
+            }
+        };
+        let events: Vec<Event> = changes
+            .into_iter()
+            .map(|change| Event {
+                at: ctx.now,
+                actor: ctx.actor.clone(),
+                change,
+            })
+            .collect();
+        let count = events.len() as u64;
+        let seq_from = loaded.head + 1;
+        let result = OpResult::Accepted {
+            seq_from,
+            seq_to: loaded.head + count,
+            events: count,
+        };
+        let rows = events
+            .iter()
+            .map(|event| {
+                Ok(EventRow {
+                    at: time_text(event.at),
+                    actor: actor_text(&event.actor),
+                    json: serde_json::to_string(event)?,
+                })
+            })
+            .collect::<Result<Vec<_>, serde_json::Error>>()
+            .map_err(LedgerError::Encode)?;
+        let operation = match op_key {
+            Some(key) => Some(OperationRow {
+                key,
+                received_at,
+                response_json: serde_json::to_string(&result).map_err(LedgerError::Encode)?,
+            }),
+            None => None,
+        };
+        if !rows.is_empty() || operation.is_some() {
+            self.db()
+                .with(move |conn| {
+                    Ok(store::append(
+                        conn,
+                        store,
+                        seq_from,
+                        &rows,
+                        operation.as_ref(),
+                    )?)
+                })
+                .await?;
+        }
+        // Committed: now, and only now, the book moves.
+        loaded.head += count;
+        for (seq, event) in (seq_from..).zip(&events) {
+            if let Err(err) = loaded.book.apply(event) {
+                tracing::error!(
+                    store,
+                    seq,
+                    error = %err,
+                    "ENGINE BUG: an event jumun-core decided does not apply to the book it was \
+                     decided on; it is stored, and the book is rebuilt from the database"
+                );
+                let outcome = Outcome {
+                    result,
+                    events,
+                    repeated: false,
+                };
+                return Ok((outcome, false));
+            }
+        }
+        let outcome = Outcome {
+            result,
+            events,
+            repeated: false,
+        };
+        Ok((outcome, true))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusal_codes_are_snake_case_variant_names() {
+        assert_eq!(refusal_code(&Refusal::NothingSelected), "nothing_selected");
+        assert_eq!(
+            refusal_code(&Refusal::AllCancelled(jumun_core::ids::OrderId(3))),
+            "all_cancelled"
+        );
+        assert_eq!(refusal_code(&Refusal::IdBlockUsedUp), "id_block_used_up");
+    }
+
+    #[test]
+    fn answers_round_trip_through_their_stored_json() {
+        let refused = OpResult::refused(Refusal::NothingSelected);
+        let json = serde_json::to_string(&refused).unwrap();
+        assert!(json.contains(r#""status":"refused""#), "{json}");
+        assert_eq!(serde_json::from_str::<OpResult>(&json).unwrap(), refused);
+        let accepted = OpResult::Accepted {
+            seq_from: 4,
+            seq_to: 6,
+            events: 3,
+        };
+        let json = serde_json::to_string(&accepted).unwrap();
+        assert_eq!(
+            json,
+            r#"{"status":"accepted","seq_from":4,"seq_to":6,"events":3}"#
+        );
+    }
+}

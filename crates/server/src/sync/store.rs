@@ -1,0 +1,184 @@
+//! The SQL of the sync tables (`events`, `operations`, `id_blocks`, migration 0003). Blocking
+//! functions on a connection; the [`Ledger`](super::Ledger) runs them on the blocking pool
+//! through [`Database::with`](crate::db::Database::with).
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// One event as written: its time and actor (copied out of the JSON for queries) and the JSON.
+#[derive(Debug, Clone)]
+pub(super) struct EventRow {
+    /// RFC 3339, milliseconds, `Z`.
+    pub at: String,
+    /// `operator:<login>`, `sync:<marketplace>` or `automatic`.
+    pub actor: String,
+    /// `jumun_core::Event` as JSON.
+    pub json: String,
+}
+
+/// The answer to a keyed operation, to be written with its events.
+#[derive(Debug, Clone)]
+pub(super) struct OperationRow {
+    /// The client's idempotency key.
+    pub key: String,
+    /// When the server received it.
+    pub received_at: String,
+    /// The answer as JSON.
+    pub response_json: String,
+}
+
+/// One stored event as read back for a pull.
+#[derive(Debug, Clone)]
+pub(super) struct StoredEvent {
+    /// Its position in the store's log.
+    pub seq: u64,
+    /// `jumun_core::Event` as JSON.
+    pub json: String,
+    /// The key of the operation that caused it.
+    pub op_key: Option<String>,
+}
+
+/// SQLite integers are signed; sequence numbers never come near `i64::MAX`, and one that did
+/// is clamped rather than wrapped.
+pub(super) fn to_sql(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A stored (non-negative) integer as `u64`; a negative one is a corrupt row and reads as 0.
+pub(super) fn from_sql(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// The store's latest seq (0 when it has no events).
+pub(super) fn head(conn: &Connection, store: i64) -> rusqlite::Result<u64> {
+    conn.query_row(
+        "SELECT COALESCE(MAX(seq), 0) FROM events WHERE store_id = ?1",
+        [store],
+        |row| row.get::<_, i64>(0),
+    )
+    .map(from_sql)
+}
+
+/// Calls `each(seq, json)` for every event of the store in seq order, stopping at the first
+/// error `each` returns (which is passed back as `Ok(Err(..))`).
+pub(super) fn for_each_event<E>(
+    conn: &Connection,
+    store: i64,
+    mut each: impl FnMut(u64, &str) -> Result<(), E>,
+) -> rusqlite::Result<Result<(), E>> {
+    let mut statement =
+        conn.prepare("SELECT seq, event_json FROM events WHERE store_id = ?1 ORDER BY seq")?;
+    let mut rows = statement.query([store])?;
+    while let Some(row) = rows.next()? {
+        let seq = from_sql(row.get(0)?);
+        let json = row.get_ref(1)?.as_str()?;
+        if let Err(err) = each(seq, json) {
+            return Ok(Err(err));
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// The stored answer to a keyed operation, if the key was seen before.
+pub(super) fn operation(
+    conn: &Connection,
+    store: i64,
+    key: &str,
+) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT response_json FROM operations WHERE store_id = ?1 AND key = ?2",
+        params![store, key],
+        |row| row.get(0),
+    )
+    .optional()
+}
+
+/// Writes events as seq `first_seq`, `first_seq + 1`, … and, for a keyed operation, its answer,
+/// in one transaction: all of it or none.
+pub(super) fn append(
+    conn: &mut Connection,
+    store: i64,
+    first_seq: u64,
+    events: &[EventRow],
+    operation: Option<&OperationRow>,
+) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO events (store_id, seq, at, actor, event_json, op_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        let key = operation.map(|op| op.key.as_str());
+        for (offset, event) in (0u64..).zip(events) {
+            insert.execute(params![
+                store,
+                to_sql(first_seq.saturating_add(offset)),
+                event.at,
+                event.actor,
+                event.json,
+                key
+            ])?;
+        }
+        if let Some(op) = operation {
+            tx.execute(
+                "INSERT INTO operations (store_id, key, received_at, response_json)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![store, op.key, op.received_at, op.response_json],
+            )?;
+        }
+    }
+    tx.commit()
+}
+
+/// Reserves `count` numbers from the store's id sequence (which starts at 1) and returns the
+/// first. Committed before it returns, so a block is never handed out twice.
+pub(super) fn reserve_ids(conn: &mut Connection, store: i64, count: u64) -> rusqlite::Result<u64> {
+    let tx = conn.transaction()?;
+    let next: Option<i64> = tx
+        .query_row(
+            "SELECT next FROM id_blocks WHERE store_id = ?1",
+            [store],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let start = next.map_or(1, from_sql).max(1);
+    let end = start.saturating_add(count);
+    tx.execute(
+        "INSERT INTO id_blocks (store_id, next) VALUES (?1, ?2)
+         ON CONFLICT (store_id) DO UPDATE SET next = excluded.next",
+        params![store, to_sql(end)],
+    )?;
+    tx.commit()?;
+    Ok(start)
+}
+
+/// Up to `limit` events after `since`, whether more follow, and the store's head — read in one
+/// transaction so the three agree.
+pub(super) fn changes(
+    conn: &mut Connection,
+    store: i64,
+    since: u64,
+    limit: usize,
+) -> rusqlite::Result<(Vec<StoredEvent>, bool, u64)> {
+    let tx = conn.transaction()?;
+    let mut events = Vec::new();
+    {
+        let mut statement = tx.prepare_cached(
+            "SELECT seq, event_json, op_key FROM events
+             WHERE store_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+        )?;
+        let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
+        let mut rows = statement.query(params![store, to_sql(since), fetch])?;
+        while let Some(row) = rows.next()? {
+            events.push(StoredEvent {
+                seq: from_sql(row.get(0)?),
+                json: row.get(1)?,
+                op_key: row.get(2)?,
+            });
+        }
+    }
+    let head = head(&tx, store)?;
+    tx.commit()?;
+    let more = events.len() > limit;
+    events.truncate(limit);
+    Ok((events, more, head))
+}
