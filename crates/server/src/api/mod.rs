@@ -4,15 +4,17 @@
 //! only the data of the caller's store.
 
 mod auth;
+mod changes;
 mod health;
 mod json;
+mod ops;
 mod users;
 
 pub use json::JsonBody;
 
 use crate::error::ApiError;
 use crate::AppState;
-use axum::extract::OriginalUri;
+use axum::extract::{DefaultBodyLimit, OriginalUri};
 use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
@@ -26,6 +28,12 @@ pub fn router() -> Router<AppState> {
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me))
         .route("/users", get(users::list).post(users::create))
+        .route("/ids", post(ops::reserve_ids))
+        .route(
+            "/ops",
+            post(ops::push).layer(DefaultBodyLimit::max(ops::MAX_PUSH_BYTES)),
+        )
+        .route("/changes", get(changes::list))
         .method_not_allowed_fallback(|method: Method, OriginalUri(uri): OriginalUri| async move {
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
