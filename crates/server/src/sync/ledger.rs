@@ -639,6 +639,157 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jumun_core::ids::{LineId, OrderId};
+    use jumun_core::marketplace::MarketplaceKeys;
+    use jumun_core::money::Won;
+    use jumun_core::order::{DeliveryInfo, NewLine, NewOrder};
+
+    const STORE: StoreId = StoreId(1);
+
+    async fn ledger(dir: &std::path::Path) -> (Ledger, Database) {
+        let db = Database::open(dir, "2026-11-24T00:00:00Z").unwrap();
+        db.with(|conn| {
+            conn.execute(
+                "INSERT INTO stores (id, code, name, created_at)
+                 VALUES (1, 'one', '하나', '2026-11-24T00:00:00.000Z')",
+                [],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        (Ledger::new(db.clone()), db)
+    }
+
+    fn at(hours: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-02T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+            + chrono::Duration::hours(hours)
+    }
+
+    fn order(id: u64, payment: Payment) -> Command {
+        let order_no = format!("N{id}");
+        Command::CreateSellerOrder(NewOrder {
+            id: OrderId(id),
+            marketplace: MarketplaceCode::from("smartstore"),
+            order_no: order_no.clone(),
+            ordered_at: at(0),
+            payment,
+            paid_at: None,
+            delivery: DeliveryInfo {
+                recipient_name: "홍길순".into(),
+                address: "서울".into(),
+                ..DeliveryInfo::default()
+            },
+            lines: vec![NewLine {
+                id: LineId(id + 1),
+                keys: MarketplaceKeys {
+                    order_no,
+                    line_no: Some("1".into()),
+                    ..MarketplaceKeys::default()
+                },
+                product_name: "양말".into(),
+                option: "흰색".into(),
+                quantity: 1,
+                unit_price: Won(3_000),
+                option_price: Won::ZERO,
+            }],
+            no_bundle: false,
+        })
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn tick_cancels_an_unpaid_transfer_with_an_id_from_the_store_sequence() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ledger, _db) = ledger(dir.path()).await;
+        let ids = ledger.reserve_ids(STORE, 2).await.unwrap();
+        let payment = Payment::BankTransfer { deadline: at(72) };
+        let created = ledger
+            .execute(
+                STORE,
+                order(ids.next, payment),
+                Ctx::operator("kim", at(0)),
+                None,
+            )
+            .await
+            .unwrap();
+        assert!(created.is_accepted(), "{created:?}");
+
+        let early = ledger.tick(STORE, at(24)).await.unwrap();
+        assert_eq!(early.events, vec![], "nothing due yet");
+        let due = ledger.tick(STORE, at(73)).await.unwrap();
+        let claim = due
+            .events
+            .iter()
+            .find_map(|e| match &e.change {
+                Change::ClaimOpened(claim) => Some(claim.id.0),
+                _ => None,
+            })
+            .expect("a deadline cancel");
+        assert!(claim >= ids.end, "the claim id comes from a fresh block");
+        assert!(due.events.iter().all(|e| e.actor == Actor::Automatic));
+        assert_eq!(ledger.tick(STORE, at(74)).await.unwrap().events, vec![]);
+        let page = ledger.changes(STORE, 0, 100).await.unwrap();
+        assert_eq!(page.head, 1 + due.events.len() as u64);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_log_that_does_not_replay_is_reported_with_its_event_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (ledger, _db) = ledger(dir.path()).await;
+            for (id, hours) in [(10, 0), (20, 1)] {
+                let done = ledger
+                    .execute(
+                        STORE,
+                        order(id, Payment::Paid),
+                        Ctx::operator("kim", at(hours)),
+                        None,
+                    )
+                    .await
+                    .unwrap();
+                assert!(done.is_accepted());
+            }
+        }
+        let db = Database::open(dir.path(), "2026-11-24T00:00:00Z").unwrap();
+        db.with(|conn| {
+            conn.execute(
+                "UPDATE events SET event_json = '{\"not\": \"an event\"}' WHERE seq = 2",
+                [],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let ledger = Ledger::new(db);
+        let err = ledger
+            .execute(
+                STORE,
+                order(30, Payment::Paid),
+                Ctx::operator("kim", at(2)),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                LedgerError::Replay {
+                    store: 1,
+                    seq: 2,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("event 2"), "{err}");
+        let err = ledger
+            .read(STORE, |book| book.orders.len())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, LedgerError::Replay { seq: 2, .. }), "{err:?}");
+    }
 
     #[test]
     fn refusal_codes_are_snake_case_variant_names() {
