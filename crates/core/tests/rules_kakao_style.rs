@@ -432,6 +432,46 @@ fn r23_costs_follow_fault_and_option_price() {
 }
 
 #[test]
+fn r30_shipping_the_replacement_takes_it_out_of_stock() {
+    use jumun_core::stock::{ProductKey, Sku, StockItem};
+    let mut book = preparing();
+    run(
+        &mut book,
+        Command::RegisterStockItem(StockItem {
+            sku: Sku("BLACK-L".into()),
+            name: "블랙 / L".into(),
+            barcode: None,
+            location: None,
+            on_hand: 5,
+            allocated: 0,
+        }),
+        &op(40),
+    );
+    run(
+        &mut book,
+        Command::LinkProduct {
+            product: ProductKey {
+                marketplace: MarketplaceCode::from("zigzag"),
+                product: "P11".into(),
+                option: "블랙 / L".into(),
+            },
+            sku: Sku("BLACK-L".into()),
+        },
+        &op(40),
+    );
+    run(
+        &mut book,
+        Command::ShipReplacement {
+            claim: CLAIM,
+            carrier: Carrier::cj(),
+            tracking_no: "C-1".into(),
+        },
+        &op(41),
+    );
+    assert_eq!(book.stock.items[&Sku("BLACK-L".into())].on_hand, 4);
+}
+
+#[test]
 fn r24_invoice_editable_while_replacement_in_transit() {
     let mut book = preparing();
     let edit = Command::EditReplacementInvoice {

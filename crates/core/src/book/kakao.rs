@@ -11,6 +11,7 @@ use crate::fault::Fault;
 use crate::ids::{ClaimId, LineId};
 use crate::money::Won;
 use crate::refusal::Refusal;
+use crate::stock::ProductKey;
 use chrono::{DateTime, Utc};
 
 impl Book {
@@ -67,7 +68,7 @@ impl Book {
     ) -> Result<Vec<Change>, Refusal> {
         let (claim, kakao) = self.kakao(id)?;
         let to = kakao.check_ship(id, carrier, tracking_no)?;
-        Ok(vec![
+        let mut changes = vec![
             Change::ReplacementInvoiceSet {
                 claim: id,
                 order: claim.order,
@@ -75,7 +76,47 @@ impl Book {
                 after: (carrier.clone(), tracking_no.trim().to_owned()),
             },
             Self::moved(claim, kakao.state, to),
-        ])
+        ];
+        changes.extend(self.replacement_leaves_stock(claim)?);
+        Ok(changes)
+    }
+
+    /// The replacement option leaves the warehouse when it ships (R30): its stock item, when the
+    /// option is linked, goes down by the units sent. The returned item is restocked by the
+    /// operator after inspection, as with any return.
+    fn replacement_leaves_stock(&self, claim: &Claim) -> Result<Vec<Change>, Refusal> {
+        let order = self.order(claim.order)?;
+        let Some(details) = &claim.exchange else {
+            return Ok(Vec::new());
+        };
+        let mut changes = Vec::new();
+        for replacement in &details.replacements {
+            let Some(line) = order.line(replacement.for_line) else {
+                continue;
+            };
+            let product = ProductKey {
+                marketplace: order.marketplace.clone(),
+                product: line
+                    .keys
+                    .product_code
+                    .clone()
+                    .unwrap_or_else(|| line.product_name.clone()),
+                option: replacement.option.clone(),
+            };
+            let Some(item) = self
+                .stock
+                .linked(&product)
+                .and_then(|sku| self.stock.items.get(sku))
+            else {
+                continue;
+            };
+            changes.push(Change::StockAdjusted {
+                sku: item.sku.clone(),
+                delta: -i64::from(replacement.quantity),
+                before: item.on_hand,
+            });
+        }
+        Ok(changes)
     }
 
     pub(super) fn decide_kakao_delivered(&self, id: ClaimId) -> Result<Vec<Change>, Refusal> {
