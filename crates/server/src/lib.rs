@@ -8,6 +8,7 @@ pub mod api;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod marketplaces;
 mod static_files;
 pub mod sync;
 

@@ -1,0 +1,3 @@
+//! cafe24 adapter.
+
+pub mod wire;

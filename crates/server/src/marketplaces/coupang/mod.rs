@@ -1,0 +1,3 @@
+//! coupang adapter.
+
+pub mod wire;

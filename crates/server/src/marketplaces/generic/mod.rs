@@ -1,0 +1,3 @@
+//! generic adapter.
+
+pub mod wire;

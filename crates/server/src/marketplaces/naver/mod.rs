@@ -1,0 +1,3 @@
+//! naver adapter.
+
+pub mod wire;
