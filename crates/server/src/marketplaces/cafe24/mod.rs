@@ -1,3 +1,533 @@
-//! cafe24 adapter.
+//! Cafe24 Admin API adapter.
+//!
+//! - Orders: `GET /api/v2/admin/orders?start_date&end_date&date_type=order_date&embed=items,receivers,buyer&limit&offset`,
+//!   one line per 품주 (`order_item_code` is the line number, R18).
+//! - Claims: the same list filtered by the C/R/E `order_status` codes, by the claim's request date
+//!   (`date_type=cancel_request_date`, `return_request_date`, `exchange_request_date`).
+//! - Invoices: `POST /api/v2/admin/shipments` (status `shipping`).
+//! - Auth: `Authorization: Bearer {access_token}` (OAuth; refreshing the token is the caller's).
+//! - Cursor: the `start_date` (`YYYY-MM-DD`, Korean date); the next cursor is today. Cafe24 has no
+//!   "changed since" filter on orders, so a day is read again on the next run; the console refuses
+//!   an order it already has, so that is harmless.
+//!
+//! # `order_status` codes (Cafe24 docs, Retrieve a list of orders)
+//!
+//! Normal flow → [`LineFact`]: N00 입금전, N02 주문접수중, N02/N03 카드결제대기 → awaiting payment;
+//! N10 상품준비중 → paid; N20 배송준비중, N22 배송보류 → preparing; N21 배송대기 → ready to ship;
+//! N30 배송중 → shipped; N40 배송완료 → delivered; N50 구매확정 → confirmed; N01 교환접수 -
+//! 교환상품 (the replacement item of an exchange) → paid.
+//!
+//! Claims → [`MarketClaim`] with the doc's Korean label, spaces removed, as the status word (the
+//! way `data/marketplaces.tsv` writes Cafe24's words: `취소완료-환불전`), except **C00 취소신청 →
+//! `취소요청`**, the table's word for it. Cafe24's cancel words in the table: 취소요청 (C00),
+//! 취소접수-관리자 (C10), 취소처리중-환불전 (C34), 취소처리중-환불완료 (C35), 취소완료-환불전 (C41),
+//! 취소완료-환불요청중 (C42), 취소완료-환불보류 (C43). Not in the table, so cancel sync keeps them as
+//! unrecognised for the operator: C36 취소처리중-환불보류, C40 취소완료, C47–C49 입금전취소-….
+//! Withdrawals: C11 취소접수거부, R11 반품접수거부, E11 교환접수거부, E41 교환완료-교환철회, E50/E51
+//! 교환철회-판매자/구매자 (and any item with `request_undone`).
 
 pub mod wire;
+
+use super::http::{self, Body};
+use super::time;
+use super::{
+    array_at, parse_each, unusable, AdapterError, Collected, Connection, Credentials, Cursor,
+    InvoiceUpload, LineFact, MalformedPayload, MarketClaim, MarketLine, MarketOrder,
+    MarketplaceAdapter,
+};
+use chrono::{Duration, Utc};
+use jumun_core::claim::{ClaimKind, Reason};
+use jumun_core::marketplace::MarketplaceKeys;
+use jumun_core::money::Won;
+use jumun_core::order::{DeliveryInfo, Payment};
+use std::collections::HashSet;
+
+/// What a Cafe24 `order_status` code means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusMeaning {
+    /// A normal-flow status.
+    Fact(LineFact),
+    /// A claim status.
+    Claim {
+        /// Cancel, return or exchange.
+        kind: ClaimKind,
+        /// The status word (see the module docs).
+        word: &'static str,
+        /// The claim was refused or withdrawn.
+        withdrawn: bool,
+    },
+}
+
+/// Every documented `order_status` code and what it means; `None` for an unknown code.
+pub fn status_meaning(code: &str) -> Option<StatusMeaning> {
+    use ClaimKind::{Cancel as C, Exchange as E, Return as R};
+    use LineFact::*;
+    let fact = |f| Some(StatusMeaning::Fact(f));
+    let claim = |kind, word, withdrawn| {
+        Some(StatusMeaning::Claim {
+            kind,
+            word,
+            withdrawn,
+        })
+    };
+    match code.trim() {
+        "N00" | "N02" | "N03" => fact(AwaitingPayment),
+        "N01" | "N10" => fact(Paid),
+        "N20" | "N22" => fact(Preparing),
+        "N21" => fact(ReadyToShip),
+        "N30" => fact(Shipped),
+        "N40" => fact(Delivered),
+        "N50" => fact(Confirmed),
+        "C00" => claim(C, "취소요청", false),
+        "C10" => claim(C, "취소접수-관리자", false),
+        "C11" => claim(C, "취소접수거부-관리자", true),
+        "C34" => claim(C, "취소처리중-환불전", false),
+        "C35" => claim(C, "취소처리중-환불완료", false),
+        "C36" => claim(C, "취소처리중-환불보류", false),
+        "C40" => claim(C, "취소완료", false),
+        "C41" => claim(C, "취소완료-환불전", false),
+        "C42" => claim(C, "취소완료-환불요청중", false),
+        "C43" => claim(C, "취소완료-환불보류", false),
+        "C47" => claim(C, "입금전취소-구매자", false),
+        "C48" => claim(C, "입금전취소-자동취소", false),
+        "C49" => claim(C, "입금전취소-관리자", false),
+        "R00" => claim(R, "반품신청", false),
+        "R10" => claim(R, "반품접수", false),
+        "R11" => claim(R, "반품접수거부", true),
+        "R12" => claim(R, "반품보류", false),
+        "R13" => claim(R, "반품접수-수거완료(자동)", false),
+        "R20" => claim(R, "반품수거완료", false),
+        "R30" => claim(R, "반품처리중-수거전", false),
+        "R31" => claim(R, "반품처리중-수거완료", false),
+        "R34" => claim(R, "반품처리중-환불전", false),
+        "R36" => claim(R, "반품처리중-환불보류", false),
+        "R40" => claim(R, "반품완료-환불완료", false),
+        "R41" => claim(R, "반품완료-환불전", false),
+        "R42" => claim(R, "반품완료-환불요청중", false),
+        "R43" => claim(R, "반품완료-환불보류", false),
+        "E00" => claim(E, "교환신청", false),
+        "E10" => claim(E, "교환접수", false),
+        "E11" => claim(E, "교환접수거부", true),
+        "E12" => claim(E, "교환보류", false),
+        "E13" => claim(E, "교환접수-수거완료(자동)", false),
+        "E20" => claim(E, "교환준비", false),
+        "E30" => claim(E, "교환처리중-수거전", false),
+        "E31" => claim(E, "교환처리중-수거완료", false),
+        "E32" => claim(E, "교환처리중-입금전", false),
+        "E33" => claim(E, "교환처리중-입금완료", false),
+        "E34" => claim(E, "교환처리중-환불전", false),
+        "E35" => claim(E, "교환처리중-환불완료", false),
+        "E36" => claim(E, "교환처리중-환불보류", false),
+        "E40" => claim(E, "교환완료", false),
+        "E41" => claim(E, "교환완료-교환철회", true),
+        "E50" => claim(E, "교환철회-판매자", true),
+        "E51" => claim(E, "교환철회-구매자", true),
+        _ => None,
+    }
+}
+
+/// Every documented code, for the table walk in the tests.
+pub const ALL_CODES: &[&str] = &[
+    "N00", "N01", "N02", "N03", "N10", "N20", "N21", "N22", "N30", "N40", "N50", "C00", "C10",
+    "C11", "C34", "C35", "C36", "C40", "C41", "C42", "C43", "C47", "C48", "C49", "R00", "R10",
+    "R11", "R12", "R13", "R20", "R30", "R31", "R34", "R36", "R40", "R41", "R42", "R43", "E00",
+    "E10", "E11", "E12", "E13", "E20", "E30", "E31", "E32", "E33", "E34", "E35", "E36", "E40",
+    "E41", "E50", "E51",
+];
+
+const PAGE: usize = 500;
+const MAX_OFFSET: usize = 15000;
+
+/// The Cafe24 adapter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Cafe24Adapter;
+
+fn token(conn: &Connection) -> Result<String, AdapterError> {
+    match &conn.credentials {
+        Credentials::Bearer { access_token } => Ok(format!("Bearer {access_token}")),
+        Credentials::None => Ok(String::new()),
+        _ => Err(AdapterError::MissingCredentials {
+            marketplace: conn.marketplace.clone(),
+            needed: "a Cafe24 OAuth access token (Bearer)",
+        }),
+    }
+}
+
+fn headers(auth: &str) -> Vec<(&'static str, String)> {
+    let mut h = vec![("Accept", "application/json".to_owned())];
+    if !auth.is_empty() {
+        h.push(("Authorization", auth.to_owned()));
+    }
+    h
+}
+
+/// Parses a Cafe24 amount (`"36000.00"`) as whole won.
+pub fn amount(text: &str) -> Result<Won, String> {
+    let t = text.trim();
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    if !frac.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("amount {text:?} is not a number"));
+    }
+    whole
+        .parse::<i64>()
+        .map(Won)
+        .map_err(|_| format!("amount {text:?} is not a number"))
+}
+
+impl Cafe24Adapter {
+    /// Reads every page of the order list for `params`, parsing each order on its own.
+    fn list(
+        &self,
+        conn: &Connection,
+        params: &[(&str, &str)],
+        malformed: &mut Vec<MalformedPayload>,
+    ) -> Result<Vec<(String, wire::Order)>, AdapterError> {
+        let auth = token(conn)?;
+        let mut out = Vec::new();
+        let mut offset = 0;
+        loop {
+            let limit = PAGE.to_string();
+            let off = offset.to_string();
+            let mut pairs = params.to_vec();
+            pairs.push(("limit", &limit));
+            pairs.push(("offset", &off));
+            let url = format!(
+                "{}/api/v2/admin/orders?{}",
+                conn.base_url,
+                http::query(&pairs)
+            );
+            let body = http::send(&conn.marketplace, "GET", &url, &headers(&auth), None)?;
+            let at = format!("GET {url}");
+            let (_, list) = array_at(&body, "/orders", &at)?;
+            let n = list.len();
+            out.extend(parse_each::<wire::Order>(
+                &list,
+                &format!("{at} $.orders"),
+                malformed,
+            ));
+            offset += n;
+            if n < PAGE || offset + PAGE > MAX_OFFSET {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn start_date(cursor: &Cursor) -> String {
+    if cursor.as_str().trim().is_empty() {
+        time::kst_format(Utc::now() - Duration::days(7), "%Y-%m-%d")
+    } else {
+        cursor.as_str().trim().to_owned()
+    }
+}
+
+fn keys(order: &wire::Order, item: &wire::Item) -> MarketplaceKeys {
+    MarketplaceKeys {
+        order_no: order.order_id.clone(),
+        line_no: Some(item.order_item_code.clone()),
+        product_code: item.product_code.clone(),
+        product_name: Some(item.product_name.clone()),
+        option: item.option_value.clone().filter(|o| !o.is_empty()),
+        option_id: item.option_id.clone(),
+        ..Default::default()
+    }
+}
+
+fn or_empty(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
+/// Normalizes one Cafe24 order.
+pub fn normalize_order(conn: &Connection, order: &wire::Order) -> Result<MarketOrder, String> {
+    let ordered_at = time::parse_req(&order.order_date, "order_date")?;
+    let paid_at = time::parse_opt(order.payment_date.as_deref(), "payment_date")?;
+    if order.items.is_empty() {
+        return Err("the order has no items (ask with embed=items)".into());
+    }
+    let receiver = order
+        .receivers
+        .first()
+        .ok_or("the order has no receivers (ask with embed=receivers)")?;
+    let mut lines = Vec::new();
+    for item in &order.items {
+        let meaning = status_meaning(&item.order_status).ok_or_else(|| {
+            format!(
+                "item {} has an unknown order_status {:?}",
+                item.order_item_code, item.order_status
+            )
+        })?;
+        let product_price = amount(&item.product_price)?;
+        let option_price = match &item.option_price {
+            Some(p) => amount(p)?,
+            None => Won(0),
+        };
+        if item.quantity == 0 {
+            return Err(format!("item {} has quantity 0", item.order_item_code));
+        }
+        lines.push(MarketLine {
+            keys: keys(order, item),
+            product_name: item.product_name.clone(),
+            option: or_empty(&item.option_value),
+            quantity: item.quantity,
+            unit_price: product_price + option_price,
+            option_price,
+            status: item.order_status.clone(),
+            fact: match meaning {
+                StatusMeaning::Fact(f) => Some(f),
+                StatusMeaning::Claim { .. } => None,
+            },
+            shipment_no: item.shipping_code.clone(),
+        });
+    }
+    let bank_transfer = order
+        .payment_method
+        .iter()
+        .any(|m| m == "cash" || m == "icash");
+    let payment = if bank_transfer && order.paid.as_deref() != Some("T") {
+        Payment::BankTransfer {
+            deadline: ordered_at + Duration::days(conn.bank_transfer_days),
+        }
+    } else {
+        Payment::Paid
+    };
+    let buyer = order.buyer.clone().unwrap_or_default();
+    let address = [&receiver.address1, &receiver.address2]
+        .iter()
+        .filter_map(|a| a.as_deref().map(str::trim).filter(|a| !a.is_empty()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let address = if address.is_empty() {
+        or_empty(&receiver.address_full)
+    } else {
+        address
+    };
+    Ok(MarketOrder {
+        marketplace: conn.marketplace.clone(),
+        order_no: order.order_id.clone(),
+        ordered_at,
+        paid_at,
+        payment,
+        delivery: DeliveryInfo {
+            orderer_name: buyer
+                .name
+                .or(order.billing_name.clone())
+                .unwrap_or_default(),
+            orderer_phone: buyer.cellphone.or(buyer.phone).unwrap_or_default(),
+            recipient_name: or_empty(&receiver.name),
+            recipient_phone: receiver
+                .cellphone
+                .clone()
+                .or(receiver.virtual_phone_no.clone())
+                .unwrap_or_default(),
+            recipient_landline: or_empty(&receiver.phone),
+            postcode: or_empty(&receiver.zipcode),
+            address,
+            memo: or_empty(&receiver.shipping_message),
+        },
+        lines,
+    })
+}
+
+/// Maps Cafe24's `claim_reason_type` (and the text) to the console's reason.
+pub fn reason(item: &wire::Item) -> Reason {
+    match item.claim_reason_type.as_deref() {
+        Some("A") | Some("O") => Reason::ChangeOfMind,
+        Some("B") => Reason::LateDelivery,
+        Some("V") | Some("K") | Some("D") => Reason::Defective,
+        Some("W") | Some("J") => Reason::WrongItem,
+        Some("H") => Reason::OutOfStock,
+        _ => super::reason_from_text(item.claim_reason.as_deref()),
+    }
+}
+
+/// The claims of one order (one per item under a claim status).
+pub fn normalize_claims(
+    conn: &Connection,
+    order: &wire::Order,
+) -> Result<Vec<MarketClaim>, String> {
+    let ordered_at = time::parse_req(&order.order_date, "order_date")?;
+    let mut claims = Vec::new();
+    for item in &order.items {
+        let meaning = status_meaning(&item.order_status).ok_or_else(|| {
+            format!(
+                "item {} has an unknown order_status {:?}",
+                item.order_item_code, item.order_status
+            )
+        })?;
+        let StatusMeaning::Claim {
+            kind,
+            word,
+            withdrawn,
+        } = meaning
+        else {
+            continue;
+        };
+        let requested = match kind {
+            ClaimKind::Cancel => &item.cancel_request_date,
+            ClaimKind::Return => &item.return_request_date,
+            ClaimKind::Exchange => &item.exchange_request_date,
+        };
+        let reported_at =
+            time::parse_opt(requested.as_deref(), "claim request date")?.unwrap_or(ordered_at);
+        claims.push(MarketClaim {
+            marketplace: conn.marketplace.clone(),
+            kind,
+            status: word.to_owned(),
+            raw_status: item.order_status.clone(),
+            keys: keys(order, item),
+            quantity: item.claim_quantity.filter(|q| *q > 0),
+            claim_no: item.claim_code.clone(),
+            reason: reason(item),
+            fault: None,
+            requested_option: None,
+            withdrawn: withdrawn
+                || item
+                    .request_undone
+                    .as_deref()
+                    .is_some_and(|u| !u.is_empty()),
+            reported_at,
+        });
+    }
+    Ok(claims)
+}
+
+const CLAIM_QUERIES: &[(&str, &str)] = &[
+    (
+        "cancel_request_date",
+        "C00,C10,C11,C34,C35,C36,C40,C41,C42,C43,C47,C48,C49",
+    ),
+    (
+        "return_request_date",
+        "R00,R10,R11,R12,R13,R20,R30,R31,R34,R36,R40,R41,R42,R43",
+    ),
+    (
+        "exchange_request_date",
+        "E00,E10,E11,E12,E13,E20,E30,E31,E32,E33,E34,E35,E36,E40,E41,E50,E51",
+    ),
+];
+
+impl MarketplaceAdapter for Cafe24Adapter {
+    fn collect_orders(
+        &self,
+        conn: &Connection,
+        cursor: &Cursor,
+    ) -> Result<Collected<MarketOrder>, AdapterError> {
+        let start = start_date(cursor);
+        let today = time::kst_format(Utc::now(), "%Y-%m-%d");
+        let mut out = Collected::new(Cursor(today.clone()));
+        let orders = self.list(
+            conn,
+            &[
+                ("start_date", &start),
+                ("end_date", &today),
+                ("date_type", "order_date"),
+                ("embed", "items,receivers,buyer"),
+            ],
+            &mut out.malformed,
+        )?;
+        for (at, order) in orders {
+            match normalize_order(conn, &order) {
+                Ok(o) => out.items.push(o),
+                Err(e) => out.malformed.push(unusable(&order, &at, e)),
+            }
+        }
+        Ok(out)
+    }
+
+    fn collect_claims(
+        &self,
+        conn: &Connection,
+        cursor: &Cursor,
+    ) -> Result<Collected<MarketClaim>, AdapterError> {
+        let start = start_date(cursor);
+        let today = time::kst_format(Utc::now(), "%Y-%m-%d");
+        let mut out = Collected::new(Cursor(today.clone()));
+        let mut seen = HashSet::new();
+        for (date_type, codes) in CLAIM_QUERIES {
+            let orders = self.list(
+                conn,
+                &[
+                    ("start_date", &start),
+                    ("end_date", &today),
+                    ("date_type", date_type),
+                    ("order_status", codes),
+                    ("embed", "items"),
+                ],
+                &mut out.malformed,
+            )?;
+            for (at, order) in orders {
+                if !seen.insert(order.order_id.clone()) {
+                    continue;
+                }
+                match normalize_claims(conn, &order) {
+                    Ok(claims) => out.items.extend(claims),
+                    Err(e) => out.malformed.push(unusable(&order, &at, e)),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn send_invoice(&self, conn: &Connection, upload: &InvoiceUpload) -> Result<(), AdapterError> {
+        let auth = token(conn)?;
+        let code = upload
+            .carrier_code
+            .clone()
+            .ok_or_else(|| AdapterError::UnknownCarrier {
+                marketplace: conn.marketplace.clone(),
+                carrier: upload.carrier.clone(),
+            })?;
+        let items: Vec<String> = upload
+            .lines
+            .iter()
+            .filter_map(|k| k.line_no.clone())
+            .collect();
+        if items.is_empty() {
+            return Err(AdapterError::Invalid(
+                "a Cafe24 invoice names its items by order_item_code; the lines carry none".into(),
+            ));
+        }
+        let request = wire::ShipmentsRequest {
+            shop_no: 1,
+            requests: vec![wire::Shipment {
+                order_id: upload.order_no.clone(),
+                tracking_no: upload.tracking_no.clone(),
+                shipping_company_code: code,
+                status: "shipping".into(),
+                order_item_code: items,
+                shipping_code: upload.shipment_no.clone(),
+            }],
+        };
+        let body =
+            serde_json::to_string(&request).map_err(|e| AdapterError::Invalid(e.to_string()))?;
+        let url = format!("{}/api/v2/admin/shipments", conn.base_url);
+        http::send(
+            &conn.marketplace,
+            "POST",
+            &url,
+            &headers(&auth),
+            Some(Body::Json(body)),
+        )?;
+        Ok(())
+    }
+
+    fn acknowledge_claim(
+        &self,
+        conn: &Connection,
+        claim: &MarketClaim,
+    ) -> Result<(), AdapterError> {
+        // Cafe24 documents creating and refusing (`undone`) cancellation / return / exchange
+        // requests, but no separate "acknowledge" of a buyer's request: a claim is accepted by
+        // processing it (cancellation, return, exchange resources), which the console's CS
+        // processing drives. Refusing is not acknowledging, so nothing is sent.
+        Err(AdapterError::Unsupported {
+            marketplace: conn.marketplace.clone(),
+            what: format!(
+                "acknowledging a {} request ({})",
+                claim.kind.korean(),
+                claim.raw_status
+            ),
+        })
+    }
+}

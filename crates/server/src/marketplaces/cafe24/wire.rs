@@ -238,29 +238,33 @@ pub struct Buyer {
     pub cellphone: Option<String>,
 }
 
-/// `POST /api/v2/admin/orders/{order_id}/shipments` (배송정보 등록): the invoice of some items.
-/// The fields (tracking_no, shipping_company_code, order_item_code, status `standby`/`shipping`)
-/// are those of the documented shipments resource; the `{ "shop_no", "request": {…} }` envelope is
-/// Cafe24's convention for write calls.
+/// `POST /api/v2/admin/shipments` (Create shipping information for multiple orders): invoices of
+/// items. The request fields (order_id, tracking_no, shipping_company_code, status
+/// `standby`/`shipping`, shipping_code, order_item_code) are those of the documented shipments
+/// resource; the `{ "shop_no", "requests": [...] }` envelope is Cafe24's convention for bulk
+/// writes (as in `POST /api/v2/admin/cancellationrequests`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ShipmentRequest {
+pub struct ShipmentsRequest {
     /// 멀티쇼핑몰 번호.
     pub shop_no: u32,
-    /// The shipment.
-    pub request: Shipment,
+    /// The shipments.
+    pub requests: Vec<Shipment>,
 }
 
 /// One shipment (배송정보).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Shipment {
+    /// 주문번호.
+    pub order_id: String,
     /// 송장번호.
     pub tracking_no: String,
     /// 배송업체 코드 (Cafe24's carrier code, e.g. `0001`).
     pub shipping_company_code: String,
-    /// 품주코드 of the items in the parcel.
-    pub order_item_code: Vec<String>,
     /// 주문상태: `standby` 배송대기, `shipping` 배송중.
     pub status: String,
+    /// 품주코드 of the items in the parcel.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub order_item_code: Vec<String>,
     /// 배송번호, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_code: Option<String>,

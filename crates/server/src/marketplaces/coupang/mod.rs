@@ -1,3 +1,611 @@
-//! coupang adapter.
+//! Coupang WING Open API adapter.
+//!
+//! - Orders: `GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets?createdAtFrom&
+//!   createdAtTo&status&maxPerPage&nextToken`, once per status (the status is required): one
+//!   sheet per `shipmentBoxId`, grouped into one order per `orderId`. Each item's `vendorItemId`
+//!   (옵션ID) is the line's `code6` key (cancel sync matches Coupang by `order_no+code6`).
+//! - Claims: `GET …/returnRequests?searchType=timeFrame&createdAtFrom&createdAtTo` (cancels of
+//!   unshipped items arrive there as `RELEASE_STOP_UNCHECKED` 출고중지요청) and
+//!   `GET …/exchangeRequests?createdAtFrom&createdAtTo&maxPerPage&nextToken`.
+//! - Invoices: `POST …/orders/invoices` (`orderSheetInvoiceApplyDtos`).
+//! - Acknowledge: a 출고중지요청 is confirmed with `PATCH …/returnRequests/{receiptId}/
+//!   stoppedShipment` (`vendorId`, `receiptId`, `cancelCount`); returns and exchanges are
+//!   handled in WING (their confirmation APIs were not looked up).
+//! - Auth: `Authorization: CEA algorithm=HmacSHA256, access-key={ak}, signed-date={yyMMdd'T'
+//!   HHmmss'Z'}, signature={hex(HMAC-SHA256(secret, signed-date + method + path + query))}`.
+//! - Cursors: orders `yyyy-MM-dd` (Korean date of `createdAtFrom`); claims `yyyy-MM-ddTHH:mm`.
+//!
+//! # Statuses
+//!
+//! Order sheet `status` → [`LineFact`]: ACCEPT 결제완료 → paid; INSTRUCT 상품준비중 → preparing;
+//! DEPARTURE 배송지시 → ready to ship; DELIVERING 배송중, NONE_TRACKING 업체 직접 배송 → shipped;
+//! FINAL_DELIVERY 배송완료 → delivered (confirmed once the item has a `confirmDate`).
+//!
+//! Return `receiptStatus` → claims: RELEASE_STOP_UNCHECKED → cancel **출고중지요청** (the table's
+//! only Coupang cancel word); RETURNS_UNCHECKED 반품접수, VENDOR_WAREHOUSE_CONFIRM 입고완료,
+//! REQUEST_COUPANG_CHECK 쿠팡확인요청, RETURNS_COMPLETED 반품완료 → returns. Exchange
+//! `exchangeStatus`: RECEIPT 교환접수, PROGRESS 교환진행, SUCCESS 교환완료 → exchange; REJECT
+//! 교환불가, CANCEL 교환철회 → withdrawn.
 
 pub mod wire;
+
+use super::http::{self, Body};
+use super::time;
+use super::{
+    array_at, parcel_code, parse_each, unusable, AdapterError, Collected, Connection, Credentials,
+    Cursor, InvoiceUpload, LineFact, MalformedPayload, MarketClaim, MarketLine, MarketOrder,
+    MarketplaceAdapter,
+};
+use chrono::{DateTime, Duration, Utc};
+use hmac::{Hmac, Mac};
+use jumun_core::claim::ClaimKind;
+use jumun_core::fault::Fault;
+use jumun_core::marketplace::MarketplaceKeys;
+use jumun_core::money::Won;
+use jumun_core::order::{DeliveryInfo, Payment};
+use sha2::Sha256;
+use std::collections::{BTreeMap, HashSet};
+
+/// The Coupang adapter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CoupangAdapter;
+
+/// The order sheet statuses collected, in flow order.
+pub const SHEET_STATUSES: &[&str] = &[
+    "ACCEPT",
+    "INSTRUCT",
+    "DEPARTURE",
+    "DELIVERING",
+    "FINAL_DELIVERY",
+    "NONE_TRACKING",
+];
+
+/// The `Authorization` header of a Coupang request.
+pub fn authorization(
+    access_key: &str,
+    secret_key: &str,
+    method: &str,
+    path: &str,
+    query: &str,
+    at: DateTime<Utc>,
+) -> String {
+    let signed_date = at.format("%y%m%dT%H%M%SZ").to_string();
+    let signature = signature(secret_key, &signed_date, method, path, query);
+    format!(
+        "CEA algorithm=HmacSHA256, access-key={access_key}, signed-date={signed_date}, signature={signature}"
+    )
+}
+
+/// hex(HMAC-SHA256(secret, signed-date + method + path + query)).
+pub fn signature(
+    secret_key: &str,
+    signed_date: &str,
+    method: &str,
+    path: &str,
+    query: &str,
+) -> String {
+    // HMAC accepts keys of any length, so `new_from_slice` cannot fail here.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret_key.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(format!("{signed_date}{method}{path}{query}").as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+struct Keys<'a> {
+    access_key: &'a str,
+    secret_key: &'a str,
+    vendor_id: &'a str,
+}
+
+fn keys_of(conn: &Connection) -> Result<Keys<'_>, AdapterError> {
+    match &conn.credentials {
+        Credentials::CoupangHmac {
+            access_key,
+            secret_key,
+            vendor_id,
+        } => Ok(Keys {
+            access_key,
+            secret_key,
+            vendor_id,
+        }),
+        _ => Err(AdapterError::MissingCredentials {
+            marketplace: conn.marketplace.clone(),
+            needed: "Coupang Open API (access key, secret key, vendor id)",
+        }),
+    }
+}
+
+fn call(
+    conn: &Connection,
+    method: &str,
+    path: &str,
+    query: &str,
+    body: Option<String>,
+) -> Result<(String, String), AdapterError> {
+    let k = keys_of(conn)?;
+    let auth = authorization(k.access_key, k.secret_key, method, path, query, Utc::now());
+    let url = if query.is_empty() {
+        format!("{}{path}", conn.base_url)
+    } else {
+        format!("{}{path}?{query}", conn.base_url)
+    };
+    let headers = [
+        ("Authorization", auth),
+        ("X-Requested-By", k.vendor_id.to_owned()),
+        ("Accept", "application/json".to_owned()),
+    ];
+    let answer = http::send(
+        &conn.marketplace,
+        method,
+        &url,
+        &headers,
+        body.map(Body::Json),
+    )?;
+    Ok((format!("{method} {url}"), answer))
+}
+
+fn sheet_fact(status: &str, confirmed: bool) -> Result<LineFact, String> {
+    Ok(match status {
+        "ACCEPT" => LineFact::Paid,
+        "INSTRUCT" => LineFact::Preparing,
+        "DEPARTURE" => LineFact::ReadyToShip,
+        "DELIVERING" | "NONE_TRACKING" => LineFact::Shipped,
+        "FINAL_DELIVERY" if confirmed => LineFact::Confirmed,
+        "FINAL_DELIVERY" => LineFact::Delivered,
+        other => return Err(format!("unknown order sheet status {other:?}")),
+    })
+}
+
+/// The fact of an order sheet status (without a purchase confirmation).
+pub fn order_fact(status: &str) -> Result<LineFact, String> {
+    sheet_fact(status, false)
+}
+
+fn line_keys(order_id: u64, vendor_item_id: u64) -> MarketplaceKeys {
+    MarketplaceKeys {
+        order_no: order_id.to_string(),
+        option_id: Some(vendor_item_id.to_string()),
+        codes: BTreeMap::from([("code6".to_owned(), vendor_item_id.to_string())]),
+        ..Default::default()
+    }
+}
+
+/// Normalizes the sheets (shipment boxes) of one order.
+pub fn normalize_order(
+    conn: &Connection,
+    sheets: &[wire::OrderSheet],
+) -> Result<MarketOrder, String> {
+    let first = sheets.first().ok_or("no order sheets")?;
+    let ordered_at = time::parse_req(&first.ordered_at, "orderedAt")?;
+    let paid_at = time::parse_opt(first.paid_at.as_deref(), "paidAt")?;
+    let mut lines = Vec::new();
+    for sheet in sheets {
+        for item in &sheet.order_items {
+            if item.shipping_count == 0 {
+                // Every unit cancelled: nothing left to ship on this item.
+                continue;
+            }
+            let confirmed = item
+                .confirm_date
+                .as_deref()
+                .is_some_and(|d| !d.trim().is_empty());
+            let fact = sheet_fact(&sheet.status, confirmed)?;
+            let mut keys = line_keys(sheet.order_id, item.vendor_item_id);
+            keys.product_code = item.seller_product_id.map(|id| id.to_string());
+            let name = item
+                .seller_product_name
+                .clone()
+                .unwrap_or_else(|| item.vendor_item_name.clone());
+            let option = item.seller_product_item_name.clone().unwrap_or_default();
+            keys.product_name = Some(name.clone());
+            keys.option = Some(option.clone()).filter(|o| !o.is_empty());
+            lines.push(MarketLine {
+                keys,
+                product_name: name,
+                option,
+                quantity: item.shipping_count,
+                unit_price: Won(item.sales_price),
+                option_price: Won(0),
+                status: sheet.status.clone(),
+                fact: Some(fact),
+                shipment_no: Some(sheet.shipment_box_id.to_string()),
+            });
+        }
+    }
+    if lines.is_empty() {
+        return Err("every item of the order is cancelled (shippingCount 0)".into());
+    }
+    let orderer = first.orderer.clone().unwrap_or_default();
+    let r = &first.receiver;
+    let address = [&r.addr1, &r.addr2]
+        .iter()
+        .filter_map(|a| a.as_deref().map(str::trim).filter(|a| !a.is_empty()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(MarketOrder {
+        marketplace: conn.marketplace.clone(),
+        order_no: first.order_id.to_string(),
+        ordered_at,
+        paid_at,
+        payment: Payment::Paid,
+        delivery: DeliveryInfo {
+            orderer_name: orderer.name.unwrap_or_default(),
+            orderer_phone: orderer.safe_number.unwrap_or_default(),
+            recipient_name: r.name.clone().unwrap_or_default(),
+            recipient_phone: r.safe_number.clone().unwrap_or_default(),
+            recipient_landline: String::new(),
+            postcode: r.post_code.clone().unwrap_or_default(),
+            address,
+            memo: first.parcel_print_message.clone().unwrap_or_default(),
+        },
+        lines,
+    })
+}
+
+/// What a return request's `receiptStatus` means: kind and word.
+pub fn return_meaning(receipt_status: &str) -> Result<(ClaimKind, &'static str), String> {
+    Ok(match receipt_status {
+        "RELEASE_STOP_UNCHECKED" => (ClaimKind::Cancel, "출고중지요청"),
+        "RETURNS_UNCHECKED" => (ClaimKind::Return, "반품접수"),
+        "VENDOR_WAREHOUSE_CONFIRM" => (ClaimKind::Return, "입고완료"),
+        "REQUEST_COUPANG_CHECK" => (ClaimKind::Return, "쿠팡확인요청"),
+        "RETURNS_COMPLETED" => (ClaimKind::Return, "반품완료"),
+        other => return Err(format!("unknown receiptStatus {other:?}")),
+    })
+}
+
+/// What an exchange's `exchangeStatus` means: word and withdrawn.
+pub fn exchange_meaning(status: &str) -> Result<(&'static str, bool), String> {
+    Ok(match status {
+        "RECEIPT" => ("교환접수", false),
+        "PROGRESS" => ("교환진행", false),
+        "SUCCESS" => ("교환완료", false),
+        "REJECT" => ("교환불가", true),
+        "CANCEL" => ("교환철회", true),
+        other => return Err(format!("unknown exchangeStatus {other:?}")),
+    })
+}
+
+fn fault(text: Option<&str>) -> Option<Fault> {
+    match text? {
+        "CUSTOMER" => Some(Fault::Buyer),
+        "VENDOR" | "COUPANG" | "WMS" => Some(Fault::Seller),
+        _ => None,
+    }
+}
+
+/// The claims of one return request (one per returned item).
+pub fn normalize_return(
+    conn: &Connection,
+    request: &wire::ReturnRequest,
+) -> Result<Vec<MarketClaim>, String> {
+    let (kind, word) = return_meaning(&request.receipt_status)?;
+    let reported_at = time::parse_req(&request.created_at, "createdAt")?;
+    let text = [
+        &request.cancel_reason_category1,
+        &request.cancel_reason_category2,
+        &request.cancel_reason,
+    ]
+    .iter()
+    .filter_map(|t| t.as_deref())
+    .collect::<Vec<_>>()
+    .join(" ");
+    if request.return_items.is_empty() {
+        return Err("the request has no returnItems".into());
+    }
+    Ok(request
+        .return_items
+        .iter()
+        .map(|item| MarketClaim {
+            marketplace: conn.marketplace.clone(),
+            kind,
+            status: word.to_owned(),
+            raw_status: request.receipt_status.clone(),
+            keys: line_keys(request.order_id, item.vendor_item_id),
+            quantity: Some(item.cancel_count).filter(|q| *q > 0),
+            claim_no: Some(request.receipt_id.to_string()),
+            reason: super::reason_from_text(Some(&text)),
+            fault: fault(request.fault_by_type.as_deref()),
+            requested_option: None,
+            withdrawn: false,
+            reported_at,
+        })
+        .collect())
+}
+
+/// The claims of one exchange request (one per exchanged item).
+pub fn normalize_exchange(
+    conn: &Connection,
+    request: &wire::ExchangeRequest,
+) -> Result<Vec<MarketClaim>, String> {
+    let (word, withdrawn) = exchange_meaning(&request.exchange_status)?;
+    let reported_at = time::parse_req(&request.created_at, "createdAt")?;
+    if request.exchange_item_dto_v1s.is_empty() {
+        return Err("the request has no exchangeItemDtoV1s".into());
+    }
+    Ok(request
+        .exchange_item_dto_v1s
+        .iter()
+        .map(|item| MarketClaim {
+            marketplace: conn.marketplace.clone(),
+            kind: ClaimKind::Exchange,
+            status: word.to_owned(),
+            raw_status: request.exchange_status.clone(),
+            keys: line_keys(request.order_id, item.order_item_id),
+            quantity: Some(item.quantity).filter(|q| *q > 0),
+            claim_no: Some(request.exchange_id.to_string()),
+            reason: super::reason_from_text(request.reason.as_deref()),
+            fault: fault(request.fault_type.as_deref()),
+            requested_option: item.target_item_name.clone(),
+            withdrawn,
+            reported_at,
+        })
+        .collect())
+}
+
+fn next_token(value: &serde_json::Value) -> Option<String> {
+    value
+        .get("nextToken")
+        .and_then(|t| match t {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .filter(|t| !t.is_empty())
+}
+
+fn collect_pages<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    path: &str,
+    base_query: &[(&str, &str)],
+    paged: bool,
+    malformed: &mut Vec<MalformedPayload>,
+) -> Result<Vec<(String, T)>, AdapterError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    let mut seen = HashSet::new();
+    for _ in 0..200 {
+        let mut pairs = base_query.to_vec();
+        if let Some(t) = &token {
+            pairs.push(("nextToken", t.as_str()));
+        }
+        let (at, body) = call(conn, "GET", path, &http::query(&pairs), None)?;
+        let (value, list) = array_at(&body, "/data", &at)?;
+        out.extend(parse_each::<T>(&list, &format!("{at} $.data"), malformed));
+        token = next_token(&value);
+        match &token {
+            Some(t) if paged && seen.insert(t.clone()) => {}
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+impl MarketplaceAdapter for CoupangAdapter {
+    fn collect_orders(
+        &self,
+        conn: &Connection,
+        cursor: &Cursor,
+    ) -> Result<Collected<MarketOrder>, AdapterError> {
+        let vendor = keys_of(conn)?.vendor_id.to_owned();
+        let from = if cursor.as_str().trim().is_empty() {
+            time::kst_format(Utc::now() - Duration::days(3), "%Y-%m-%d")
+        } else {
+            cursor.as_str().trim().to_owned()
+        };
+        let to = time::kst_format(Utc::now(), "%Y-%m-%d");
+        let mut out = Collected::new(Cursor(to.clone()));
+        let path = format!("/v2/providers/openapi/apis/api/v4/vendors/{vendor}/ordersheets");
+        let mut boxes = HashSet::new();
+        let mut groups: Vec<(u64, Vec<(String, wire::OrderSheet)>)> = Vec::new();
+        for status in SHEET_STATUSES {
+            let sheets = collect_pages::<wire::OrderSheet>(
+                conn,
+                &path,
+                &[
+                    ("createdAtFrom", &from),
+                    ("createdAtTo", &to),
+                    ("maxPerPage", "50"),
+                    ("status", status),
+                ],
+                true,
+                &mut out.malformed,
+            )?;
+            for (at, sheet) in sheets {
+                if !boxes.insert(sheet.shipment_box_id) {
+                    continue;
+                }
+                match groups.iter_mut().find(|(id, _)| *id == sheet.order_id) {
+                    Some((_, g)) => g.push((at, sheet)),
+                    None => groups.push((sheet.order_id, vec![(at, sheet)])),
+                }
+            }
+        }
+        for (_, group) in groups {
+            let sheets: Vec<wire::OrderSheet> = group.iter().map(|(_, s)| s.clone()).collect();
+            match normalize_order(conn, &sheets) {
+                Ok(order) => out.items.push(order),
+                Err(e) => {
+                    let at = group
+                        .iter()
+                        .map(|(a, _)| a.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    out.malformed.push(unusable(&sheets, &at, e));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn collect_claims(
+        &self,
+        conn: &Connection,
+        cursor: &Cursor,
+    ) -> Result<Collected<MarketClaim>, AdapterError> {
+        let vendor = keys_of(conn)?.vendor_id.to_owned();
+        let now = Utc::now();
+        let from_minute = if cursor.as_str().trim().is_empty() {
+            time::kst_format(now - Duration::days(1), "%Y-%m-%dT%H:%M")
+        } else {
+            cursor.as_str().trim().to_owned()
+        };
+        let to_minute = time::kst_format(now, "%Y-%m-%dT%H:%M");
+        let mut out = Collected::new(Cursor(to_minute.clone()));
+        let returns = collect_pages::<wire::ReturnRequest>(
+            conn,
+            &format!("/v2/providers/openapi/apis/api/v4/vendors/{vendor}/returnRequests"),
+            &[
+                ("searchType", "timeFrame"),
+                ("createdAtFrom", &from_minute),
+                ("createdAtTo", &to_minute),
+            ],
+            false,
+            &mut out.malformed,
+        )?;
+        for (at, request) in returns {
+            match normalize_return(conn, &request) {
+                Ok(claims) => out.items.extend(claims),
+                Err(e) => out.malformed.push(unusable(&request, &at, e)),
+            }
+        }
+        let exchanges = collect_pages::<wire::ExchangeRequest>(
+            conn,
+            &format!("/v2/providers/openapi/apis/api/v4/vendors/{vendor}/exchangeRequests"),
+            &[
+                ("createdAtFrom", &format!("{from_minute}:00")),
+                ("createdAtTo", &format!("{to_minute}:59")),
+                ("maxPerPage", "50"),
+            ],
+            true,
+            &mut out.malformed,
+        )?;
+        for (at, request) in exchanges {
+            match normalize_exchange(conn, &request) {
+                Ok(claims) => out.items.extend(claims),
+                Err(e) => out.malformed.push(unusable(&request, &at, e)),
+            }
+        }
+        Ok(out)
+    }
+
+    fn send_invoice(&self, conn: &Connection, upload: &InvoiceUpload) -> Result<(), AdapterError> {
+        let vendor = keys_of(conn)?.vendor_id.to_owned();
+        let code = upload
+            .carrier_code
+            .clone()
+            .or_else(|| parcel_code(&upload.carrier).map(str::to_owned))
+            .ok_or_else(|| AdapterError::UnknownCarrier {
+                marketplace: conn.marketplace.clone(),
+                carrier: upload.carrier.clone(),
+            })?;
+        let number = |what: &str, text: Option<&str>| -> Result<u64, AdapterError> {
+            text.and_then(|t| t.trim().parse().ok()).ok_or_else(|| {
+                AdapterError::Invalid(format!(
+                    "a Coupang invoice needs the numeric {what}; collect the order again to get it"
+                ))
+            })
+        };
+        let shipment_box_id = number("shipmentBoxId (shipment_no)", upload.shipment_no.as_deref())?;
+        let order_id = number("orderId", Some(&upload.order_no))?;
+        let dtos = upload
+            .lines
+            .iter()
+            .map(|k| {
+                let item = k
+                    .codes
+                    .get("code6")
+                    .map(String::as_str)
+                    .or(k.option_id.as_deref());
+                Ok(wire::InvoiceApply {
+                    shipment_box_id,
+                    order_id,
+                    vendor_item_id: number("vendorItemId (code6)", item)?,
+                    delivery_company_code: code.clone(),
+                    invoice_number: upload.tracking_no.clone(),
+                    split_shipping: false,
+                    pre_split_shipped: false,
+                    estimated_shipping_date: String::new(),
+                })
+            })
+            .collect::<Result<Vec<_>, AdapterError>>()?;
+        let body = serde_json::to_string(&wire::InvoiceUploadRequest {
+            vendor_id: vendor.clone(),
+            order_sheet_invoice_apply_dtos: dtos,
+        })
+        .map_err(|e| AdapterError::Invalid(e.to_string()))?;
+        let path = format!("/v2/providers/openapi/apis/api/v4/vendors/{vendor}/orders/invoices");
+        let (at, answer) = call(conn, "POST", &path, "", Some(body))?;
+        let parsed: wire::InvoiceUploadResponse =
+            serde_json::from_str(&answer).map_err(|e| AdapterError::Malformed {
+                at,
+                error: e.to_string(),
+                raw: http::truncate(&answer),
+            })?;
+        let data = parsed.data.unwrap_or_default();
+        let failed: Vec<String> = data
+            .response_list
+            .iter()
+            .filter(|r| !r.succeed)
+            .map(|r| {
+                format!(
+                    "{}: {}",
+                    r.shipment_box_id.map(|b| b.to_string()).unwrap_or_default(),
+                    r.result_message.clone().unwrap_or_default()
+                )
+            })
+            .collect();
+        if data.response_code.unwrap_or(0) != 0 || !failed.is_empty() {
+            return Err(AdapterError::Rejected {
+                marketplace: conn.marketplace.clone(),
+                message: format!(
+                    "{} {}",
+                    data.response_message.unwrap_or_default(),
+                    failed.join("; ")
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn acknowledge_claim(
+        &self,
+        conn: &Connection,
+        claim: &MarketClaim,
+    ) -> Result<(), AdapterError> {
+        if claim.raw_status != "RELEASE_STOP_UNCHECKED" {
+            return Err(AdapterError::Unsupported {
+                marketplace: conn.marketplace.clone(),
+                what: format!(
+                    "acknowledging a {} ({})",
+                    claim.kind.korean(),
+                    claim.raw_status
+                ),
+            });
+        }
+        let vendor = keys_of(conn)?.vendor_id.to_owned();
+        let receipt: u64 = claim
+            .claim_no
+            .as_deref()
+            .and_then(|c| c.parse().ok())
+            .ok_or_else(|| {
+                AdapterError::Invalid("a 출고중지요청 is confirmed by its receiptId".into())
+            })?;
+        let path = format!(
+            "/v2/providers/openapi/apis/api/v4/vendors/{vendor}/returnRequests/{receipt}/stoppedShipment"
+        );
+        let body = serde_json::json!({
+            "vendorId": vendor,
+            "receiptId": receipt,
+            "cancelCount": claim.quantity.unwrap_or(1),
+        })
+        .to_string();
+        call(conn, "PATCH", &path, "", Some(body))?;
+        Ok(())
+    }
+}

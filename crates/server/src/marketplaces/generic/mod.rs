@@ -1,3 +1,368 @@
-//! generic adapter.
+//! The generic adapter: every marketplace of `data/marketplaces.tsv` without an adapter of its own
+//! speaks the documented JSON feed of [`wire`], and the status word decides (R25):
+//!
+//! - one of the marketplace's `cancel_statuses` → a cancel claim with that word (cancel sync
+//!   recognises it);
+//! - one of its `withdraw_statuses` (Fashionplus 취소거부) → a withdrawn cancel;
+//! - any other word with 취소 / 반품 / 교환 → a cancel / return / exchange claim (withdrawn when it
+//!   has 철회 or 거부); a cancel word outside the table is kept, so cancel sync shows it as
+//!   unrecognised (the marketplaces with no words: NS홈쇼핑, 롯데닷컴, 서울스토어, GS리테일, GS이숍);
+//! - the order-flow words (입금대기, 결제완료, 상품준비중, 배송준비중, 배송중, 배송완료, 구매확정, …)
+//!   → order facts;
+//! - anything else is an unexpected payload, reported with its raw JSON.
 
 pub mod wire;
+
+use super::http::{self, Body};
+use super::time;
+use super::{
+    array_at, parse_each, unusable, AdapterError, Collected, Connection, Credentials, Cursor,
+    InvoiceUpload, LineFact, MarketClaim, MarketLine, MarketOrder, MarketplaceAdapter,
+};
+use chrono::Duration;
+use jumun_core::claim::ClaimKind;
+use jumun_core::marketplace::{
+    CancelStatusMeaning, MarketplaceKeys, MarketplaceProfile, MarketplaceTable,
+};
+use jumun_core::money::Won;
+use jumun_core::order::{DeliveryInfo, Payment};
+
+/// The generic adapter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GenericAdapter;
+
+/// What a status word means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordMeaning {
+    /// An order-flow status.
+    Fact(LineFact),
+    /// A claim.
+    Claim {
+        /// Its kind.
+        kind: ClaimKind,
+        /// Withdrawn or refused.
+        withdrawn: bool,
+    },
+}
+
+/// The order-flow words the feed may use.
+pub const FACT_WORDS: &[(&str, LineFact)] = &[
+    ("입금대기", LineFact::AwaitingPayment),
+    ("입금전", LineFact::AwaitingPayment),
+    ("결제대기", LineFact::AwaitingPayment),
+    ("결제완료", LineFact::Paid),
+    ("신규주문", LineFact::Paid),
+    ("주문접수", LineFact::Paid),
+    ("발주확인", LineFact::Preparing),
+    ("상품준비중", LineFact::Preparing),
+    ("배송준비중", LineFact::ReadyToShip),
+    ("배송대기", LineFact::ReadyToShip),
+    ("배송지시", LineFact::ReadyToShip),
+    ("출고대기", LineFact::ReadyToShip),
+    ("배송중", LineFact::Shipped),
+    ("발송완료", LineFact::Shipped),
+    ("출고완료", LineFact::Shipped),
+    ("배송완료", LineFact::Delivered),
+    ("구매확정", LineFact::Confirmed),
+];
+
+/// What `word` means for this marketplace; `None` when it is not a known word.
+pub fn word_meaning(profile: &MarketplaceProfile, word: &str) -> Option<WordMeaning> {
+    let word = word.trim();
+    match profile.cancel_status(word) {
+        CancelStatusMeaning::Cancels => {
+            return Some(WordMeaning::Claim {
+                kind: ClaimKind::Cancel,
+                withdrawn: false,
+            })
+        }
+        CancelStatusMeaning::Withdraws => {
+            return Some(WordMeaning::Claim {
+                kind: ClaimKind::Cancel,
+                withdrawn: true,
+            })
+        }
+        CancelStatusMeaning::Unrecognised => {}
+    }
+    if let Some((_, fact)) = FACT_WORDS.iter().find(|(w, _)| *w == word) {
+        return Some(WordMeaning::Fact(*fact));
+    }
+    let withdrawn = word.contains("철회") || word.contains("거부");
+    let kind = if word.contains("반품") {
+        ClaimKind::Return
+    } else if word.contains("교환") {
+        ClaimKind::Exchange
+    } else if word.contains("취소") {
+        ClaimKind::Cancel
+    } else {
+        return None;
+    };
+    Some(WordMeaning::Claim { kind, withdrawn })
+}
+
+fn profile(conn: &Connection) -> Result<&'static MarketplaceProfile, AdapterError> {
+    MarketplaceTable::builtin()
+        .get(&conn.marketplace)
+        .ok_or_else(|| {
+            AdapterError::Invalid(format!(
+                "marketplace {} is not in the console's table (data/marketplaces.tsv)",
+                conn.marketplace
+            ))
+        })
+}
+
+fn headers(conn: &Connection) -> Vec<(&'static str, String)> {
+    let mut h = vec![("Accept", "application/json".to_owned())];
+    match &conn.credentials {
+        Credentials::ApiKey(key) | Credentials::Bearer { access_token: key } => {
+            h.push(("Authorization", format!("Bearer {key}")))
+        }
+        _ => {}
+    }
+    h
+}
+
+fn keys(
+    order_no: &str,
+    k: &wire::FeedKeys,
+    name: Option<&str>,
+    option: Option<&str>,
+) -> MarketplaceKeys {
+    MarketplaceKeys {
+        order_no: order_no.to_owned(),
+        line_no: k.line_no.clone(),
+        line_no2: k.line_no2.clone(),
+        product_code: k.product_code.clone(),
+        product_name: name.map(str::to_owned),
+        option: option.filter(|o| !o.is_empty()).map(str::to_owned),
+        option_id: k.option_id.clone(),
+        codes: k.codes.clone(),
+    }
+}
+
+/// Normalizes one feed order.
+pub fn normalize_order(conn: &Connection, order: &wire::FeedOrder) -> Result<MarketOrder, String> {
+    let profile = MarketplaceTable::builtin()
+        .get(&conn.marketplace)
+        .ok_or_else(|| format!("marketplace {} is not in the table", conn.marketplace))?;
+    let ordered_at = time::parse_req(&order.ordered_at, "ordered_at")?;
+    let paid_at = time::parse_opt(order.paid_at.as_deref(), "paid_at")?;
+    let payment = match order.payment.as_str() {
+        "paid" => Payment::Paid,
+        "bank_transfer" => Payment::BankTransfer {
+            deadline: time::parse_opt(order.payment_due_at.as_deref(), "payment_due_at")?
+                .unwrap_or(ordered_at + Duration::days(conn.bank_transfer_days)),
+        },
+        other => {
+            return Err(format!(
+                "payment {other:?} is neither paid nor bank_transfer"
+            ))
+        }
+    };
+    if order.lines.is_empty() {
+        return Err("the order has no lines".into());
+    }
+    let mut lines = Vec::new();
+    for (i, line) in order.lines.iter().enumerate() {
+        let meaning = word_meaning(profile, &line.status).ok_or_else(|| {
+            format!(
+                "line {i}: status {:?} is not a word this adapter knows",
+                line.status
+            )
+        })?;
+        if line.quantity == 0 {
+            return Err(format!("line {i} has quantity 0"));
+        }
+        lines.push(MarketLine {
+            keys: keys(
+                &order.order_no,
+                &line.keys,
+                Some(&line.product_name),
+                Some(&line.option),
+            ),
+            product_name: line.product_name.clone(),
+            option: line.option.clone(),
+            quantity: line.quantity,
+            unit_price: Won(line.unit_price),
+            option_price: Won(line.option_price),
+            status: line.status.clone(),
+            fact: match meaning {
+                WordMeaning::Fact(f) => Some(f),
+                WordMeaning::Claim { .. } => None,
+            },
+            shipment_no: line.shipment_no.clone(),
+        });
+    }
+    Ok(MarketOrder {
+        marketplace: conn.marketplace.clone(),
+        order_no: order.order_no.clone(),
+        ordered_at,
+        paid_at,
+        payment,
+        delivery: DeliveryInfo {
+            orderer_name: order.orderer_name.clone(),
+            orderer_phone: order.orderer_phone.clone(),
+            recipient_name: order.recipient_name.clone(),
+            recipient_phone: order.recipient_phone.clone(),
+            recipient_landline: order.recipient_landline.clone().unwrap_or_default(),
+            postcode: order.postcode.clone(),
+            address: order.address.clone(),
+            memo: order.memo.clone().unwrap_or_default(),
+        },
+        lines,
+    })
+}
+
+/// Normalizes one feed claim.
+pub fn normalize_claim(conn: &Connection, claim: &wire::FeedClaim) -> Result<MarketClaim, String> {
+    let profile = MarketplaceTable::builtin()
+        .get(&conn.marketplace)
+        .ok_or_else(|| format!("marketplace {} is not in the table", conn.marketplace))?;
+    let (kind, withdrawn) = match word_meaning(profile, &claim.status) {
+        Some(WordMeaning::Claim { kind, withdrawn }) => (kind, withdrawn),
+        Some(WordMeaning::Fact(_)) => {
+            return Err(format!(
+                "status {:?} is an order status, not a claim",
+                claim.status
+            ))
+        }
+        None => {
+            return Err(format!(
+                "status {:?} is not a word this adapter knows",
+                claim.status
+            ))
+        }
+    };
+    Ok(MarketClaim {
+        marketplace: conn.marketplace.clone(),
+        kind,
+        status: claim.status.trim().to_owned(),
+        raw_status: claim.status.clone(),
+        keys: keys(
+            &claim.order_no,
+            &claim.keys,
+            claim.product_name.as_deref(),
+            claim.option.as_deref(),
+        ),
+        quantity: claim.quantity.filter(|q| *q > 0),
+        claim_no: claim.claim_no.clone(),
+        reason: super::reason_from_text(claim.reason.as_deref()),
+        fault: None,
+        requested_option: claim.requested_option.clone(),
+        withdrawn,
+        reported_at: time::parse_req(&claim.reported_at, "reported_at")?,
+    })
+}
+
+fn feed(
+    conn: &Connection,
+    what: &str,
+    cursor: &Cursor,
+) -> Result<(String, serde_json::Value, Vec<serde_json::Value>), AdapterError> {
+    let url = format!(
+        "{}/{what}?{}",
+        conn.base_url,
+        http::query(&[("since", cursor.as_str())])
+    );
+    let body = http::send(&conn.marketplace, "GET", &url, &headers(conn), None)?;
+    let at = format!("GET {url}");
+    let (value, list) = array_at(&body, &format!("/{what}"), &at)?;
+    Ok((at, value, list))
+}
+
+fn next_cursor(value: &serde_json::Value, cursor: &Cursor) -> Cursor {
+    value
+        .get("next_cursor")
+        .and_then(|c| c.as_str())
+        .map(|c| Cursor(c.to_owned()))
+        .unwrap_or_else(|| cursor.clone())
+}
+
+impl MarketplaceAdapter for GenericAdapter {
+    fn collect_orders(
+        &self,
+        conn: &Connection,
+        cursor: &Cursor,
+    ) -> Result<Collected<MarketOrder>, AdapterError> {
+        profile(conn)?;
+        let (at, value, list) = feed(conn, "orders", cursor)?;
+        let mut out = Collected::new(next_cursor(&value, cursor));
+        for (at, order) in
+            parse_each::<wire::FeedOrder>(&list, &format!("{at} $.orders"), &mut out.malformed)
+        {
+            match normalize_order(conn, &order) {
+                Ok(o) => out.items.push(o),
+                Err(e) => out.malformed.push(unusable(&order, &at, e)),
+            }
+        }
+        Ok(out)
+    }
+
+    fn collect_claims(
+        &self,
+        conn: &Connection,
+        cursor: &Cursor,
+    ) -> Result<Collected<MarketClaim>, AdapterError> {
+        profile(conn)?;
+        let (at, value, list) = feed(conn, "claims", cursor)?;
+        let mut out = Collected::new(next_cursor(&value, cursor));
+        for (at, claim) in
+            parse_each::<wire::FeedClaim>(&list, &format!("{at} $.claims"), &mut out.malformed)
+        {
+            match normalize_claim(conn, &claim) {
+                Ok(c) => out.items.push(c),
+                Err(e) => out.malformed.push(unusable(&claim, &at, e)),
+            }
+        }
+        Ok(out)
+    }
+
+    fn send_invoice(&self, conn: &Connection, upload: &InvoiceUpload) -> Result<(), AdapterError> {
+        let body = wire::InvoiceBody {
+            order_no: upload.order_no.clone(),
+            line_nos: upload
+                .lines
+                .iter()
+                .filter_map(|k| k.line_no.clone())
+                .collect(),
+            shipment_no: upload.shipment_no.clone(),
+            carrier: upload
+                .carrier_code
+                .clone()
+                .unwrap_or_else(|| upload.carrier.0.clone()),
+            tracking_no: upload.tracking_no.clone(),
+        };
+        let body =
+            serde_json::to_string(&body).map_err(|e| AdapterError::Invalid(e.to_string()))?;
+        let url = format!("{}/invoices", conn.base_url);
+        http::send(
+            &conn.marketplace,
+            "POST",
+            &url,
+            &headers(conn),
+            Some(Body::Json(body)),
+        )?;
+        Ok(())
+    }
+
+    fn acknowledge_claim(
+        &self,
+        conn: &Connection,
+        claim: &MarketClaim,
+    ) -> Result<(), AdapterError> {
+        let no = claim.claim_no.as_deref().ok_or_else(|| {
+            AdapterError::Invalid(
+                "the feed acknowledges claims by claim_no; this one has none".into(),
+            )
+        })?;
+        let url = format!("{}/claims/{}/ack", conn.base_url, http::enc(no));
+        http::send(
+            &conn.marketplace,
+            "POST",
+            &url,
+            &headers(conn),
+            Some(Body::Json("{}".into())),
+        )?;
+        Ok(())
+    }
+}

@@ -1,3 +1,635 @@
-//! naver adapter.
+//! Naver Commerce API adapter (스마트스토어 and 네이버페이 orders: `smartstore`, `naverpay`).
+//!
+//! - Changes: `GET /v1/pay-order/seller/product-orders/last-changed-statuses?lastChangedFrom=…`
+//!   (at most 300 per answer; `data.more.moreFrom`/`moreSequence` continue), then the details
+//!   `POST /v1/pay-order/seller/product-orders/query` with at most 300 `productOrderIds`.
+//! - Orders: the product orders grouped by `order.orderId`; `productOrderId` is the line number.
+//! - Claims: product orders with a `claimType`.
+//! - Invoices: `POST /v1/pay-order/seller/product-orders/dispatch`.
+//! - Acknowledge: `POST /v1/pay-order/seller/product-orders/{productOrderId}/claim/cancel/approve`
+//!   (취소 요청 승인, no body), `…/claim/return/approve`; the exchange collect approval path
+//!   `…/claim/exchange/collect/approve` follows the same pattern but was not found in the docs.
+//! - Auth: `POST /v1/oauth2/token` (form: `client_id`, `timestamp` in ms, `client_secret_sign` =
+//!   base64 of bcrypt(`{client_id}_{timestamp}`, salt = client secret), `grant_type=
+//!   client_credentials`, `type=SELF`), then `Authorization: Bearer {access_token}`. With
+//!   [`Credentials::None`] (a sandbox) no token is asked.
+//! - Cursor: `lastChangedFrom` (ISO-8601 with offset); the next cursor is `more.moreFrom` or the
+//!   last `lastChangedDate` seen.
+//!
+//! # Statuses
+//!
+//! `productOrderStatus` → [`LineFact`]: PAYMENT_WAITING → awaiting payment; PAYED → paid
+//! (preparing once `placeOrderStatus` is OK, 발주 확인); DELIVERING → shipped; DELIVERED →
+//! delivered; PURCHASE_DECIDED → confirmed; CANCELED, RETURNED, EXCHANGED, CANCELED_BY_NOPAYMENT →
+//! under a claim (no fact).
+//!
+//! `claimStatus` → claim status words (the table's Naver words are 취소요청;취소중;취소완료):
+//! CANCEL_REQUEST → 취소요청; CANCELING, ADMIN_CANCELING → 취소중; CANCEL_DONE, ADMIN_CANCEL_DONE →
+//! 취소완료; CANCEL_REJECT, ADMIN_CANCEL_REJECT → 취소철회 (withdrawn); RETURN_REQUEST → 반품요청;
+//! COLLECTING → 수거중; COLLECT_DONE → 수거완료; RETURN_DONE → 반품완료; RETURN_REJECT → 반품철회
+//! (withdrawn); EXCHANGE_REQUEST → 교환요청; EXCHANGE_REDELIVERING → 교환재배송중; EXCHANGE_DONE →
+//! 교환완료; EXCHANGE_REJECT → 교환철회 (withdrawn). PURCHASE_DECISION_* are not claims.
 
 pub mod wire;
+
+use super::http::{self, Body};
+use super::time;
+use super::{
+    array_at, parcel_code, parse_each, unusable, AdapterError, Collected, Connection, Credentials,
+    Cursor, InvoiceUpload, LineFact, MalformedPayload, MarketClaim, MarketLine, MarketOrder,
+    MarketplaceAdapter,
+};
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use jumun_core::claim::{ClaimKind, Reason};
+use jumun_core::marketplace::MarketplaceKeys;
+use jumun_core::money::Won;
+use jumun_core::order::{DeliveryInfo, Payment};
+use std::collections::HashSet;
+
+/// The Naver Commerce adapter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NaverAdapter;
+
+/// `client_secret_sign` of the token request: base64 of bcrypt(`{client_id}_{timestamp}`) with the
+/// client secret (`$2a$04$` + 22 salt characters) as the salt.
+pub fn client_secret_sign(
+    client_id: &str,
+    client_secret: &str,
+    timestamp_ms: i64,
+) -> Result<String, String> {
+    let bad =
+        || "the Naver client secret is not a bcrypt salt ($2a$NN$ + 22 characters)".to_owned();
+    let mut parts = client_secret.trim().splitn(4, '$');
+    let (Some(""), Some(version), Some(cost), Some(salt)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    let cost: u32 = cost.parse().map_err(|_| bad())?;
+    let salt = salt.get(..22).ok_or_else(bad)?;
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::BCRYPT,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_encode_padding(false)
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone),
+    );
+    let bytes = engine.decode(salt).map_err(|_| bad())?;
+    let salt: [u8; 16] = bytes.try_into().map_err(|_| bad())?;
+    let version = match version {
+        "2b" => bcrypt::Version::TwoB,
+        "2y" => bcrypt::Version::TwoY,
+        "2x" => bcrypt::Version::TwoX,
+        _ => bcrypt::Version::TwoA,
+    };
+    let password = format!("{client_id}_{timestamp_ms}");
+    let hashed = bcrypt::hash_with_salt(password, cost, salt)
+        .map_err(|e| format!("cannot sign the Naver token request: {e}"))?
+        .format_for_version(version);
+    Ok(base64::engine::general_purpose::STANDARD.encode(hashed))
+}
+
+fn auth(conn: &Connection) -> Result<Vec<(&'static str, String)>, AdapterError> {
+    let mut headers = vec![("Accept", "application/json".to_owned())];
+    match &conn.credentials {
+        Credentials::None => {}
+        Credentials::Bearer { access_token } => {
+            headers.push(("Authorization", format!("Bearer {access_token}")))
+        }
+        Credentials::NaverClient {
+            client_id,
+            client_secret,
+        } => {
+            let timestamp = Utc::now().timestamp_millis();
+            let sign = client_secret_sign(client_id, client_secret, timestamp).map_err(|m| {
+                AdapterError::Auth {
+                    marketplace: conn.marketplace.clone(),
+                    message: m,
+                }
+            })?;
+            let url = format!("{}/v1/oauth2/token", conn.base_url);
+            let body = http::send(
+                &conn.marketplace,
+                "POST",
+                &url,
+                &[],
+                Some(Body::Form(vec![
+                    ("client_id".into(), client_id.clone()),
+                    ("timestamp".into(), timestamp.to_string()),
+                    ("client_secret_sign".into(), sign),
+                    ("grant_type".into(), "client_credentials".into()),
+                    ("type".into(), "SELF".into()),
+                ])),
+            )?;
+            let token: wire::TokenResponse =
+                serde_json::from_str(&body).map_err(|e| AdapterError::Auth {
+                    marketplace: conn.marketplace.clone(),
+                    message: format!("unexpected token answer ({e}): {}", http::truncate(&body)),
+                })?;
+            headers.push(("Authorization", format!("Bearer {}", token.access_token)));
+        }
+        _ => {
+            return Err(AdapterError::MissingCredentials {
+                marketplace: conn.marketplace.clone(),
+                needed: "Naver Commerce API application (client id and secret)",
+            })
+        }
+    }
+    Ok(headers)
+}
+
+/// What a `productOrderStatus` means; `Ok(None)`: under a claim; `Err`: unknown.
+pub fn order_fact(
+    status: &str,
+    place_order_status: Option<&str>,
+) -> Result<Option<LineFact>, String> {
+    Ok(Some(match status {
+        "PAYMENT_WAITING" => LineFact::AwaitingPayment,
+        "PAYED" if place_order_status == Some("OK") => LineFact::Preparing,
+        "PAYED" => LineFact::Paid,
+        "DELIVERING" => LineFact::Shipped,
+        "DELIVERED" => LineFact::Delivered,
+        "PURCHASE_DECIDED" => LineFact::Confirmed,
+        "CANCELED" | "RETURNED" | "EXCHANGED" | "CANCELED_BY_NOPAYMENT" => return Ok(None),
+        other => return Err(format!("unknown productOrderStatus {other:?}")),
+    }))
+}
+
+/// What a claim status means: `Ok(Some((kind, word, withdrawn)))`, `Ok(None)` for statuses that
+/// are not claims (purchase-decision holdbacks), `Err` for unknown ones.
+pub fn claim_meaning(
+    claim_type: &str,
+    claim_status: &str,
+) -> Result<Option<(ClaimKind, &'static str, bool)>, String> {
+    use ClaimKind::{Cancel, Exchange, Return};
+    if claim_type == "PURCHASE_DECISION_HOLDBACK" || claim_status.starts_with("PURCHASE_DECISION") {
+        return Ok(None);
+    }
+    let kind = match claim_type {
+        "CANCEL" | "ADMIN_CANCEL" => Cancel,
+        "RETURN" => Return,
+        "EXCHANGE" => Exchange,
+        other => return Err(format!("unknown claimType {other:?}")),
+    };
+    let (word, withdrawn) = match (kind, claim_status) {
+        (Cancel, "CANCEL_REQUEST") => ("취소요청", false),
+        (Cancel, "CANCELING" | "ADMIN_CANCELING") => ("취소중", false),
+        (Cancel, "CANCEL_DONE" | "ADMIN_CANCEL_DONE") => ("취소완료", false),
+        (Cancel, "CANCEL_REJECT" | "ADMIN_CANCEL_REJECT") => ("취소철회", true),
+        (Return, "RETURN_REQUEST") => ("반품요청", false),
+        (Return | Exchange, "COLLECTING") => ("수거중", false),
+        (Return | Exchange, "COLLECT_DONE") => ("수거완료", false),
+        (Return, "RETURN_DONE") => ("반품완료", false),
+        (Return, "RETURN_REJECT") => ("반품철회", true),
+        (Exchange, "EXCHANGE_REQUEST") => ("교환요청", false),
+        (Exchange, "EXCHANGE_REDELIVERING") => ("교환재배송중", false),
+        (Exchange, "EXCHANGE_DONE") => ("교환완료", false),
+        (Exchange, "EXCHANGE_REJECT") => ("교환철회", true),
+        (_, other) => {
+            return Err(format!(
+                "claimStatus {other:?} does not fit claimType {claim_type:?}"
+            ))
+        }
+    };
+    Ok(Some((kind, word, withdrawn)))
+}
+
+/// Maps Naver's claimReason codes to the console's reasons.
+pub fn reason(code: Option<&str>, detail: Option<&str>) -> Reason {
+    match code.unwrap_or_default() {
+        "INTENT_CHANGED" | "SIMPLE_INTENT_CHANGED" | "MISTAKE_ORDER" | "WRONG_ORDER" => {
+            Reason::ChangeOfMind
+        }
+        "COLOR_AND_SIZE" => Reason::OptionChange,
+        "DELAYED_DELIVERY" | "DELAYED_DELIVERY_BY_PURCHASER" => Reason::LateDelivery,
+        "SOLD_OUT" | "OUT_OF_STOCK" => Reason::OutOfStock,
+        "BROKEN" | "BROKEN_AND_BAD" => Reason::Defective,
+        "WRONG_DELIVERY" | "WRONG_OPTION" | "WRONG_DELAYED_DELIVERY" => Reason::WrongItem,
+        "" => super::reason_from_text(detail),
+        other => Reason::Other(match detail.filter(|d| !d.trim().is_empty()) {
+            Some(d) => format!("{other}: {d}"),
+            None => other.to_owned(),
+        }),
+    }
+}
+
+fn keys(info: &wire::ProductOrderInfo) -> MarketplaceKeys {
+    let po = &info.product_order;
+    MarketplaceKeys {
+        order_no: info.order.order_id.clone(),
+        line_no: Some(po.product_order_id.clone()),
+        product_code: po.product_id.clone(),
+        product_name: Some(po.product_name.clone()),
+        option: po.product_option.clone().filter(|o| !o.is_empty()),
+        option_id: po.option_code.clone(),
+        ..Default::default()
+    }
+}
+
+/// Normalizes the product orders of one order.
+pub fn normalize_order(
+    conn: &Connection,
+    infos: &[wire::ProductOrderInfo],
+) -> Result<MarketOrder, String> {
+    let first = infos.first().ok_or("no product orders")?;
+    let order = &first.order;
+    let ordered_at = time::parse_req(&order.order_date, "orderDate")?;
+    let paid_at = time::parse_opt(order.payment_date.as_deref(), "paymentDate")?;
+    let mut lines = Vec::new();
+    let mut waiting = false;
+    for info in infos {
+        let po = &info.product_order;
+        let fact = order_fact(&po.product_order_status, po.place_order_status.as_deref())
+            .map_err(|e| format!("product order {}: {e}", po.product_order_id))?;
+        waiting |= fact == Some(LineFact::AwaitingPayment);
+        if po.quantity == 0 {
+            return Err(format!(
+                "product order {} has quantity 0",
+                po.product_order_id
+            ));
+        }
+        let option_price = Won(po.option_price.unwrap_or(0));
+        lines.push(MarketLine {
+            keys: keys(info),
+            product_name: po.product_name.clone(),
+            option: po.product_option.clone().unwrap_or_default(),
+            quantity: po.quantity,
+            unit_price: Won(po.unit_price) + option_price,
+            option_price,
+            status: po.product_order_status.clone(),
+            fact,
+            shipment_no: po.package_number.clone(),
+        });
+    }
+    let payment = if waiting {
+        let due = time::parse_opt(order.payment_due_date.as_deref(), "paymentDueDate")?;
+        Payment::BankTransfer {
+            deadline: due.unwrap_or(ordered_at + Duration::days(conn.bank_transfer_days)),
+        }
+    } else {
+        Payment::Paid
+    };
+    let address = first
+        .product_order
+        .shipping_address
+        .clone()
+        .unwrap_or_default();
+    let full = [&address.base_address, &address.detailed_address]
+        .iter()
+        .filter_map(|a| a.as_deref().map(str::trim).filter(|a| !a.is_empty()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(MarketOrder {
+        marketplace: conn.marketplace.clone(),
+        order_no: order.order_id.clone(),
+        ordered_at,
+        paid_at,
+        payment,
+        delivery: DeliveryInfo {
+            orderer_name: order.orderer_name.clone().unwrap_or_default(),
+            orderer_phone: order.orderer_tel.clone().unwrap_or_default(),
+            recipient_name: address.name.clone().unwrap_or_default(),
+            recipient_phone: address.tel1.clone().unwrap_or_default(),
+            recipient_landline: address.tel2.clone().unwrap_or_default(),
+            postcode: address.zip_code.clone().unwrap_or_default(),
+            address: full,
+            memo: first
+                .product_order
+                .shipping_memo
+                .clone()
+                .unwrap_or_default(),
+        },
+        lines,
+    })
+}
+
+/// The claim of one product order, if it is under one.
+pub fn normalize_claim(
+    conn: &Connection,
+    info: &wire::ProductOrderInfo,
+) -> Result<Option<MarketClaim>, String> {
+    let po = &info.product_order;
+    let Some(claim_type) = po.claim_type.as_deref().filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    // The claim's own object says its status and details; the product order repeats the status.
+    let (status, claim_id, requested, quantity, reason) = match claim_type {
+        "CANCEL" | "ADMIN_CANCEL" => {
+            let c = info.cancel.clone().unwrap_or_default();
+            (
+                c.claim_status,
+                c.claim_id,
+                c.claim_request_date,
+                c.request_quantity,
+                reason(
+                    c.cancel_reason.as_deref(),
+                    c.cancel_detailed_reason.as_deref(),
+                ),
+            )
+        }
+        "RETURN" => {
+            let r = info.return_.clone().unwrap_or_default();
+            (
+                r.claim_status,
+                r.claim_id,
+                r.claim_request_date,
+                r.request_quantity,
+                reason(
+                    r.return_reason.as_deref(),
+                    r.return_detailed_reason.as_deref(),
+                ),
+            )
+        }
+        "EXCHANGE" => {
+            let x = info.exchange.clone().unwrap_or_default();
+            (
+                x.claim_status,
+                x.claim_id,
+                x.claim_request_date,
+                x.request_quantity,
+                reason(
+                    x.exchange_reason.as_deref(),
+                    x.exchange_detailed_reason.as_deref(),
+                ),
+            )
+        }
+        _ => (None, None, None, None, Reason::Other(String::new())),
+    };
+    let status = status.or(po.claim_status.clone()).ok_or_else(|| {
+        format!(
+            "product order {} has claimType but no claimStatus",
+            po.product_order_id
+        )
+    })?;
+    let Some((kind, word, withdrawn)) = claim_meaning(claim_type, &status)? else {
+        return Ok(None);
+    };
+    let ordered_at = time::parse_req(&info.order.order_date, "orderDate")?;
+    Ok(Some(MarketClaim {
+        marketplace: conn.marketplace.clone(),
+        kind,
+        status: word.to_owned(),
+        raw_status: status,
+        keys: keys(info),
+        quantity: quantity.filter(|q| *q > 0),
+        claim_no: claim_id.or(po.claim_id.clone()),
+        reason,
+        fault: None,
+        requested_option: None,
+        withdrawn,
+        reported_at: time::parse_opt(requested.as_deref(), "claimRequestDate")?
+            .unwrap_or(ordered_at),
+    }))
+}
+
+fn kst_iso(t: DateTime<Utc>) -> String {
+    time::kst_format(t, "%Y-%m-%dT%H:%M:%S%.3f+09:00")
+}
+
+/// The changed product orders since the cursor, with their details.
+fn changed(
+    conn: &Connection,
+    cursor: &Cursor,
+    malformed: &mut Vec<MalformedPayload>,
+) -> Result<(Vec<(String, wire::ProductOrderInfo)>, Cursor), AdapterError> {
+    let headers = auth(conn)?;
+    let mut from = if cursor.as_str().trim().is_empty() {
+        kst_iso(Utc::now() - Duration::days(1))
+    } else {
+        cursor.as_str().trim().to_owned()
+    };
+    let mut sequence: Option<String> = None;
+    let mut ids = Vec::new();
+    let mut seen = HashSet::new();
+    let mut next = from.clone();
+    for _ in 0..100 {
+        let mut pairs = vec![("lastChangedFrom", from.as_str())];
+        if let Some(s) = &sequence {
+            pairs.push(("moreSequence", s.as_str()));
+        }
+        let url = format!(
+            "{}/v1/pay-order/seller/product-orders/last-changed-statuses?{}",
+            conn.base_url,
+            http::query(&pairs)
+        );
+        let body = http::send(&conn.marketplace, "GET", &url, &headers, None)?;
+        let at = format!("GET {url}");
+        let (value, list) = array_at(&body, "/data/lastChangeStatuses", &at)?;
+        for (_, change) in parse_each::<wire::LastChangeStatus>(
+            &list,
+            &format!("{at} $.data.lastChangeStatuses"),
+            malformed,
+        ) {
+            if change.last_changed_date > next {
+                next = change.last_changed_date.clone();
+            }
+            if seen.insert(change.product_order_id.clone()) {
+                ids.push(change.product_order_id);
+            }
+        }
+        let more: Option<wire::More> = value
+            .pointer("/data/more")
+            .and_then(|m| serde_json::from_value(m.clone()).ok());
+        match more.and_then(|m| m.more_from.map(|f| (f, m.more_sequence))) {
+            Some((more_from, more_sequence)) => {
+                if more_from == from && more_sequence == sequence {
+                    break;
+                }
+                next = more_from.clone();
+                from = more_from;
+                sequence = more_sequence;
+            }
+            None => break,
+        }
+    }
+    let mut infos = Vec::new();
+    for chunk in ids.chunks(300) {
+        let query = wire::ProductOrdersQuery {
+            product_order_ids: chunk.to_vec(),
+            quantity_claim_compatibility: None,
+        };
+        let url = format!("{}/v1/pay-order/seller/product-orders/query", conn.base_url);
+        let body =
+            serde_json::to_string(&query).map_err(|e| AdapterError::Invalid(e.to_string()))?;
+        let answer = http::send(
+            &conn.marketplace,
+            "POST",
+            &url,
+            &headers,
+            Some(Body::Json(body)),
+        )?;
+        let at = format!("POST {url}");
+        let (_, list) = array_at(&answer, "/data", &at)?;
+        infos.extend(parse_each::<wire::ProductOrderInfo>(
+            &list,
+            &format!("{at} $.data"),
+            malformed,
+        ));
+    }
+    Ok((infos, Cursor(next)))
+}
+
+impl MarketplaceAdapter for NaverAdapter {
+    fn collect_orders(
+        &self,
+        conn: &Connection,
+        cursor: &Cursor,
+    ) -> Result<Collected<MarketOrder>, AdapterError> {
+        let mut malformed = Vec::new();
+        let (infos, next) = changed(conn, cursor, &mut malformed)?;
+        let mut out = Collected::new(next);
+        out.malformed = malformed;
+        // Group by order, in first-seen order.
+        let mut groups: Vec<(String, Vec<(String, wire::ProductOrderInfo)>)> = Vec::new();
+        for (at, info) in infos {
+            match groups.iter_mut().find(|(id, _)| *id == info.order.order_id) {
+                Some((_, g)) => g.push((at, info)),
+                None => groups.push((info.order.order_id.clone(), vec![(at, info)])),
+            }
+        }
+        for (_, group) in groups {
+            let infos: Vec<wire::ProductOrderInfo> = group.iter().map(|(_, i)| i.clone()).collect();
+            match normalize_order(conn, &infos) {
+                Ok(order) => out.items.push(order),
+                Err(e) => {
+                    let at = group
+                        .iter()
+                        .map(|(a, _)| a.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    out.malformed.push(unusable(&infos, &at, e));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn collect_claims(
+        &self,
+        conn: &Connection,
+        cursor: &Cursor,
+    ) -> Result<Collected<MarketClaim>, AdapterError> {
+        let mut malformed = Vec::new();
+        let (infos, next) = changed(conn, cursor, &mut malformed)?;
+        let mut out = Collected::new(next);
+        out.malformed = malformed;
+        for (at, info) in infos {
+            match normalize_claim(conn, &info) {
+                Ok(Some(claim)) => out.items.push(claim),
+                Ok(None) => {}
+                Err(e) => out.malformed.push(unusable(&info, &at, e)),
+            }
+        }
+        Ok(out)
+    }
+
+    fn send_invoice(&self, conn: &Connection, upload: &InvoiceUpload) -> Result<(), AdapterError> {
+        let headers = auth(conn)?;
+        let code = upload
+            .carrier_code
+            .clone()
+            .or_else(|| parcel_code(&upload.carrier).map(str::to_owned))
+            .ok_or_else(|| AdapterError::UnknownCarrier {
+                marketplace: conn.marketplace.clone(),
+                carrier: upload.carrier.clone(),
+            })?;
+        let orders: Vec<wire::DispatchProductOrder> = upload
+            .lines
+            .iter()
+            .filter_map(|k| k.line_no.clone())
+            .map(|id| wire::DispatchProductOrder {
+                product_order_id: id,
+                delivery_method: "DELIVERY".into(),
+                delivery_company_code: code.clone(),
+                tracking_number: upload.tracking_no.clone(),
+                dispatch_date: kst_iso(upload.shipped_at),
+            })
+            .collect();
+        if orders.is_empty() {
+            return Err(AdapterError::Invalid(
+                "a Naver dispatch names product orders (productOrderId); the lines carry none"
+                    .into(),
+            ));
+        }
+        let url = format!(
+            "{}/v1/pay-order/seller/product-orders/dispatch",
+            conn.base_url
+        );
+        let body = serde_json::to_string(&wire::DispatchRequest {
+            dispatch_product_orders: orders,
+        })
+        .map_err(|e| AdapterError::Invalid(e.to_string()))?;
+        let answer = http::send(
+            &conn.marketplace,
+            "POST",
+            &url,
+            &headers,
+            Some(Body::Json(body)),
+        )?;
+        check_process(conn, &answer)
+    }
+
+    fn acknowledge_claim(
+        &self,
+        conn: &Connection,
+        claim: &MarketClaim,
+    ) -> Result<(), AdapterError> {
+        if claim.withdrawn {
+            return Err(AdapterError::Invalid(
+                "a withdrawn claim has nothing to acknowledge".into(),
+            ));
+        }
+        let id = claim.keys.line_no.clone().ok_or_else(|| {
+            AdapterError::Invalid("a Naver claim is acknowledged by its productOrderId".into())
+        })?;
+        let action = match claim.kind {
+            ClaimKind::Cancel => "cancel/approve",
+            ClaimKind::Return => "return/approve",
+            ClaimKind::Exchange => "exchange/collect/approve",
+        };
+        let headers = auth(conn)?;
+        let url = format!(
+            "{}/v1/pay-order/seller/product-orders/{}/claim/{action}",
+            conn.base_url,
+            http::enc(&id)
+        );
+        let answer = http::send(&conn.marketplace, "POST", &url, &headers, None)?;
+        check_process(conn, &answer)
+    }
+}
+
+fn check_process(conn: &Connection, answer: &str) -> Result<(), AdapterError> {
+    if answer.trim().is_empty() {
+        return Ok(());
+    }
+    let parsed: wire::ProcessResponse =
+        serde_json::from_str(answer).map_err(|e| AdapterError::Malformed {
+            at: "Naver process answer".into(),
+            error: e.to_string(),
+            raw: http::truncate(answer),
+        })?;
+    let failed = parsed
+        .data
+        .map(|d| d.fail_product_order_infos)
+        .unwrap_or_default();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(AdapterError::Rejected {
+            marketplace: conn.marketplace.clone(),
+            message: failed
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}: {} {}",
+                        f.product_order_id,
+                        f.code.clone().unwrap_or_default(),
+                        f.message.clone().unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        })
+    }
+}

@@ -1,0 +1,128 @@
+//! The blocking HTTP calls every adapter makes, with errors that keep the marketplace's answer.
+
+use super::AdapterError;
+use jumun_core::marketplace::MarketplaceCode;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+fn agent() -> &'static ureq::Agent {
+    static AGENT: OnceLock<ureq::Agent> = OnceLock::new();
+    AGENT.get_or_init(|| {
+        ureq::Agent::config_builder()
+            // Error statuses are answers to read (their bodies say why), not transport errors.
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into()
+    })
+}
+
+/// A request body.
+pub(crate) enum Body {
+    /// JSON text.
+    Json(String),
+    /// `application/x-www-form-urlencoded` pairs.
+    Form(Vec<(String, String)>),
+}
+
+/// Cuts long bodies for error messages.
+pub(crate) fn truncate(body: &str) -> String {
+    const MAX: usize = 2000;
+    if body.chars().count() <= MAX {
+        body.to_owned()
+    } else {
+        let cut: String = body.chars().take(MAX).collect();
+        format!("{cut}…")
+    }
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters stay).
+pub(crate) fn enc(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// Builds `k1=v1&k2=v2` with encoded values, in the given order.
+pub(crate) fn query(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Sends a request and returns the body of a 2xx answer.
+pub(crate) fn send(
+    marketplace: &MarketplaceCode,
+    method: &str,
+    url: &str,
+    headers: &[(&str, String)],
+    body: Option<Body>,
+) -> Result<String, AdapterError> {
+    let transport = |e: ureq::Error| AdapterError::Transport {
+        url: url.to_owned(),
+        message: e.to_string(),
+    };
+    let result = match method {
+        "GET" | "DELETE" => {
+            let mut req = if method == "GET" {
+                agent().get(url)
+            } else {
+                agent().delete(url)
+            };
+            for (k, v) in headers {
+                req = req.header(*k, v.as_str());
+            }
+            req.call()
+        }
+        _ => {
+            let mut req = match method {
+                "PUT" => agent().put(url),
+                "PATCH" => agent().patch(url),
+                _ => agent().post(url),
+            };
+            for (k, v) in headers {
+                req = req.header(*k, v.as_str());
+            }
+            match body {
+                Some(Body::Json(text)) => req
+                    .header("Content-Type", "application/json;charset=UTF-8")
+                    .send(text.as_str()),
+                Some(Body::Form(pairs)) => {
+                    req.send_form(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                }
+                None => req.send_empty(),
+            }
+        }
+    };
+    let mut response = result.map_err(transport)?;
+    let status = response.status().as_u16();
+    let text = response
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| AdapterError::Transport {
+            url: url.to_owned(),
+            message: format!("cannot read the answer: {e}"),
+        })?;
+    match status {
+        200..=299 => Ok(text),
+        401 | 403 => Err(AdapterError::Auth {
+            marketplace: marketplace.clone(),
+            message: format!("{method} {url} answered HTTP {status}: {}", truncate(&text)),
+        }),
+        _ => Err(AdapterError::Http {
+            method: method.to_owned(),
+            url: url.to_owned(),
+            status,
+            body: truncate(&text),
+        }),
+    }
+}
