@@ -4,6 +4,8 @@
 //! `jumun-core`; this crate renders its state and sends commands.
 
 mod app;
+pub mod pwa;
 pub mod sections;
+pub mod store;
 
 pub use app::App;

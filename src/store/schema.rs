@@ -1,0 +1,152 @@
+//! The IndexedDB schema and its upgrades.
+//!
+//! Every version after the first has its own upgrade step; opening runs the steps from the
+//! version on disk up to [`VERSION`], all in the one `versionchange` transaction the browser
+//! gives the upgrade (so a failed upgrade leaves the old version untouched).
+//!
+//! Version 1 (the first release of the offline store):
+//! - `orders`, key path `id`; each row `{id, marketplace, order_no, status, doc}` where `doc` is
+//!   the order as JSON; indexes `marketplace_order` (`[marketplace, order_no]`) and `status`.
+//! - `events`, key path `k` (the server's seq, or `[outbox number, index]` for local events);
+//!   index `op` (the operation's idempotency key).
+//! - `outbox`, key path `n`, auto-increment; unique index `key` (the idempotency key).
+//!
+//! Version 2:
+//! - `meta`, key path `name`: sync cursor, id blocks and other small values.
+//! - `orders` gains the indexes `marketplace_line` (multiEntry over `[marketplace, 주문상세번호]`
+//!   pairs), `held`, `recipient_name`, `recipient_phone`, `tracking_no`, `ordered_at` and
+//!   `registered_at`; every existing row is re-derived from its `doc` to carry their fields.
+
+use super::rows::OrderRow;
+use indexed_db_futures::database::{Database, VersionChangeEvent};
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::KeyPath;
+use wasm_bindgen::JsValue;
+
+/// The database's name.
+pub const DB_NAME: &str = "jumun";
+
+/// The schema version this build writes.
+pub const VERSION: u32 = 2;
+
+/// Object store names.
+pub mod stores {
+    /// Orders, by 관리번호.
+    pub const ORDERS: &str = "orders";
+    /// The event log: the server's events by seq, then local pending ones.
+    pub const EVENTS: &str = "events";
+    /// Operations not yet accepted by the server, in the order they were made.
+    pub const OUTBOX: &str = "outbox";
+    /// Small named values: the sync cursor, id blocks (since version 2).
+    pub const META: &str = "meta";
+}
+
+/// Index names.
+pub mod indexes {
+    /// `orders`: `[marketplace, order_no]`.
+    pub const MARKETPLACE_ORDER: &str = "marketplace_order";
+    /// `orders`: the order's `LineStatus` name.
+    pub const STATUS: &str = "status";
+    /// `orders`, multiEntry: `[marketplace, line_no]` for each line (since version 2).
+    pub const MARKETPLACE_LINE: &str = "marketplace_line";
+    /// `orders`: 1 when a line is held (since version 2).
+    pub const HELD: &str = "held";
+    /// `orders`: 수령자명 (since version 2).
+    pub const RECIPIENT_NAME: &str = "recipient_name";
+    /// `orders`: 수령자 휴대전화, digits only (since version 2).
+    pub const RECIPIENT_PHONE: &str = "recipient_phone";
+    /// `orders`: 송장번호 (since version 2).
+    pub const TRACKING_NO: &str = "tracking_no";
+    /// `orders`: 주문일 in epoch milliseconds (since version 2).
+    pub const ORDERED_AT: &str = "ordered_at";
+    /// `orders`: 등록일 in epoch milliseconds (since version 2).
+    pub const REGISTERED_AT: &str = "registered_at";
+    /// `events`: the idempotency key of the operation that caused the event.
+    pub const OP: &str = "op";
+    /// `outbox`: the idempotency key (unique).
+    pub const KEY: &str = "key";
+}
+
+/// The `upgradeneeded` handler: runs every step from the version on disk to [`VERSION`].
+pub(crate) async fn upgrade(
+    event: VersionChangeEvent,
+    db: Database,
+) -> indexed_db_futures::Result<()> {
+    let old = event.old_version() as u32;
+    if old < 1 {
+        create_v1(&db)?;
+    }
+    if old < 2 {
+        upgrade_to_v2(&db).await?;
+    }
+    Ok(())
+}
+
+fn create_v1(db: &Database) -> indexed_db_futures::Result<()> {
+    let orders = db
+        .create_object_store(stores::ORDERS)
+        .with_key_path(KeyPath::from("id"))
+        .build()?;
+    orders
+        .create_index(
+            indexes::MARKETPLACE_ORDER,
+            KeyPath::from(["marketplace", "order_no"]),
+        )
+        .build()?;
+    orders
+        .create_index(indexes::STATUS, KeyPath::from("status"))
+        .build()?;
+    let events = db
+        .create_object_store(stores::EVENTS)
+        .with_key_path(KeyPath::from("k"))
+        .build()?;
+    events
+        .create_index(indexes::OP, KeyPath::from("op"))
+        .build()?;
+    let outbox = db
+        .create_object_store(stores::OUTBOX)
+        .with_auto_increment(true)
+        .with_key_path(KeyPath::from("n"))
+        .build()?;
+    outbox
+        .create_index(indexes::KEY, KeyPath::from("key"))
+        .with_unique(true)
+        .build()?;
+    Ok(())
+}
+
+async fn upgrade_to_v2(db: &Database) -> indexed_db_futures::Result<()> {
+    let meta = db
+        .create_object_store(stores::META)
+        .with_key_path(KeyPath::from("name"))
+        .build()?;
+    // The existing `orders` store, in the same versionchange transaction.
+    let orders = meta.transaction().object_store(stores::ORDERS)?;
+    orders
+        .create_index(indexes::MARKETPLACE_LINE, KeyPath::from("mp_lines"))
+        .with_multi_entry(true)
+        .build()?;
+    for (name, path) in [
+        (indexes::HELD, "held"),
+        (indexes::RECIPIENT_NAME, "recipient_name"),
+        (indexes::RECIPIENT_PHONE, "recipient_phone"),
+        (indexes::TRACKING_NO, "tracking_no"),
+        (indexes::ORDERED_AT, "ordered_at"),
+        (indexes::REGISTERED_AT, "registered_at"),
+    ] {
+        orders.create_index(name, KeyPath::from(path)).build()?;
+    }
+    // Version 1 rows lack the new fields: derive them from each row's document, one row at a
+    // time (a cursor, so a large store is never held in memory at once).
+    if let Some(mut cursor) = orders.open_cursor().primitive()?.await? {
+        while let Some(value) = cursor.next_record::<JsValue>().await? {
+            let row = OrderRow::rederive(&value)
+                .and_then(|row| row.to_js())
+                .map_err(|e| {
+                    indexed_db_futures::error::Error::from(JsValue::from_str(&e.to_string()))
+                })?;
+            cursor.update(row).primitive()?.await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,629 @@
+//! The offline store in a real browser (headless Chromium, wasm-bindgen-test): writes, every
+//! index, the upgrade from schema version 1 with data kept, the outbox across a reopen, blocked
+//! upgrades and the operator's messages.
+//!
+//! Run by `cargo xtask test` (or `cargo test -p jumun --target wasm32-unknown-unknown --test store`
+//! with the wasm-bindgen test runner configured).
+#![cfg(target_arch = "wasm32")]
+
+use chrono::{DateTime, TimeZone, Utc};
+use gloo_timers::future::TimeoutFuture;
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::KeyPath;
+use jumun::store::{EventPosition, OutboxOp, ServerEvent, Store, StoreError};
+use jumun_core::carrier::Carrier;
+use jumun_core::claim::{Hold, HoldKind, HoldReason};
+use jumun_core::ids::{LineId, OrderId};
+use jumun_core::marketplace::{MarketplaceCode, MarketplaceKeys};
+use jumun_core::money::Won;
+use jumun_core::order::{
+    ClaimState, DeliveryInfo, Invoice, InvoiceUpload, Line, LineStatus, Order, OrderDates,
+    OrderOrigin, Payment,
+};
+use jumun_core::{Actor, Change, Command, Event};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A database name of its own for each test, so tests never see each other's data.
+fn fresh_name(test: &str) -> String {
+    format!(
+        "jumun-test-{test}-{}",
+        (js_sys::Math::random() * 1e12) as u64
+    )
+}
+
+fn at(day: u32, hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0).unwrap()
+}
+
+fn line(id: u64, line_no: Option<&str>, status: LineStatus) -> Line {
+    Line {
+        id: LineId(id),
+        keys: MarketplaceKeys {
+            order_no: String::new(),
+            line_no: line_no.map(str::to_owned),
+            ..MarketplaceKeys::default()
+        },
+        product_name: "반팔 티셔츠".into(),
+        option: "블랙 / L".into(),
+        quantity: 1,
+        unit_price: Won(19_900),
+        option_price: Won::ZERO,
+        sku: None,
+        status,
+        claim_state: ClaimState::Normal,
+        hold: None,
+        claim: None,
+        split_of: None,
+    }
+}
+
+/// An order of `marketplace` with one line per line number.
+fn order(id: u64, marketplace: &str, order_no: &str, line_nos: &[&str]) -> Order {
+    let lines = line_nos
+        .iter()
+        .enumerate()
+        .map(|(i, no)| {
+            let mut l = line(id * 10 + i as u64, Some(no), LineStatus::Preparing);
+            l.keys.order_no = order_no.into();
+            l
+        })
+        .collect();
+    Order {
+        id: OrderId(id),
+        marketplace: MarketplaceCode::from(marketplace),
+        order_no: order_no.into(),
+        origin: OrderOrigin::Collected,
+        payment: Payment::Paid,
+        dates: OrderDates {
+            registered_at: at(10, 9),
+            ordered_at: at(10, 8),
+            paid_at: Some(at(10, 8)),
+            shipped_at: None,
+            delivered_at: None,
+            confirmed_at: None,
+            cancelled_at: None,
+        },
+        delivery: DeliveryInfo {
+            orderer_name: "김철수".into(),
+            orderer_phone: "010-1111-2222".into(),
+            recipient_name: "김철수".into(),
+            recipient_phone: "010-1111-2222".into(),
+            postcode: "06236".into(),
+            address: "서울 강남구 테헤란로 1".into(),
+            ..DeliveryInfo::default()
+        },
+        lines,
+        bundle: None,
+        no_bundle: false,
+        partial_shipping: false,
+        invoice: None,
+        invoice_upload: InvoiceUpload::NotDue,
+        memos: Vec::new(),
+    }
+}
+
+fn with_invoice(mut o: Order, tracking_no: &str) -> Order {
+    o.invoice = Some(Invoice {
+        carrier: Carrier::cj(),
+        tracking_no: tracking_no.into(),
+        issued_at: at(11, 10),
+        printed_at: None,
+        label_outdated: false,
+    });
+    for l in &mut o.lines {
+        l.status = LineStatus::ReadyToShip;
+    }
+    o
+}
+
+fn held(mut o: Order) -> Order {
+    o.lines[0].hold = Some(Hold {
+        kind: HoldKind::Operator,
+        reason: HoldReason::Operator("고객 요청으로 출고 보류".into()),
+        since: at(11, 11),
+    });
+    o
+}
+
+fn ids(orders: &[Order]) -> Vec<u64> {
+    let mut ids: Vec<u64> = orders.iter().map(|o| o.id.0).collect();
+    ids.sort_unstable();
+    ids
+}
+
+async fn open(name: &str) -> Store {
+    Store::open_named(name, |_| {})
+        .await
+        .expect("open the store")
+}
+
+async fn delete(name: &str) {
+    Database::delete_by_name(name)
+        .expect("delete request")
+        .await
+        .expect("delete the test database");
+}
+
+fn sample_orders() -> Vec<Order> {
+    let mut kim = order(1, "coupang", "C-100", &["C-100-1", "C-100-2"]);
+    kim.dates.ordered_at = at(1, 9);
+    kim.dates.registered_at = at(1, 10);
+    let mut lee = with_invoice(
+        order(2, "smartstore", "S-200", &["S-200-1"]),
+        "6001-2345-6789",
+    );
+    lee.delivery.recipient_name = "이영희".into();
+    lee.delivery.recipient_phone = "010 3333 4444".into();
+    lee.dates.ordered_at = at(5, 9);
+    lee.dates.registered_at = at(5, 10);
+    let mut park = held(order(3, "coupang", "C-300", &["C-300-1"]));
+    park.delivery.recipient_name = "박민수".into();
+    park.delivery.recipient_phone = "01055556666".into();
+    park.dates.ordered_at = at(9, 9);
+    park.dates.registered_at = at(9, 10);
+    // Same line number at another marketplace: the marketplace is part of the key.
+    let other = order(4, "cafe24", "C-100", &["C-100-1"]);
+    vec![kim, lee, park, other]
+}
+
+#[wasm_bindgen_test]
+async fn writes_orders_and_finds_them_by_every_index() {
+    let name = fresh_name("indexes");
+    let store = open(&name).await;
+    assert_eq!(store.version(), jumun::store::schema::VERSION);
+    let orders = sample_orders();
+    store.put_orders(&orders).await.expect("write orders");
+    assert_eq!(store.order_count().await.unwrap(), 4);
+
+    // By id, exactly as written.
+    assert_eq!(
+        store.order(OrderId(2)).await.unwrap().as_ref(),
+        Some(&orders[1])
+    );
+    assert_eq!(store.order(OrderId(99)).await.unwrap(), None);
+
+    // Marketplace + 주문번호.
+    let coupang = MarketplaceCode::from("coupang");
+    let cafe24 = MarketplaceCode::from("cafe24");
+    assert_eq!(
+        ids(&store
+            .find_by_marketplace_key(&coupang, "C-100")
+            .await
+            .unwrap()),
+        [1]
+    );
+    assert_eq!(
+        ids(&store
+            .find_by_marketplace_key(&cafe24, "C-100")
+            .await
+            .unwrap()),
+        [4]
+    );
+    // Marketplace + 주문상세번호 (multiEntry: every line of the order is indexed).
+    assert_eq!(
+        ids(&store
+            .find_by_marketplace_line(&coupang, "C-100-2")
+            .await
+            .unwrap()),
+        [1]
+    );
+    assert_eq!(
+        ids(&store
+            .find_by_marketplace_line(&coupang, "C-100-1")
+            .await
+            .unwrap()),
+        [1]
+    );
+    assert!(store
+        .find_by_marketplace_line(&coupang, "S-200-1")
+        .await
+        .unwrap()
+        .is_empty());
+    // Status.
+    assert_eq!(
+        ids(&store.orders_by_status(LineStatus::Preparing).await.unwrap()),
+        [1, 3, 4]
+    );
+    assert_eq!(
+        ids(&store
+            .orders_by_status(LineStatus::ReadyToShip)
+            .await
+            .unwrap()),
+        [2]
+    );
+    assert_eq!(
+        store.count_by_status(LineStatus::Preparing).await.unwrap(),
+        3
+    );
+    // Hold.
+    assert_eq!(ids(&store.held_orders().await.unwrap()), [3]);
+    // Recipient name and phone (spaces and hyphens do not count).
+    assert_eq!(
+        ids(&store.find_by_recipient_name("이영희").await.unwrap()),
+        [2]
+    );
+    assert_eq!(
+        ids(&store
+            .find_by_recipient_phone("010-3333-4444")
+            .await
+            .unwrap()),
+        [2]
+    );
+    assert_eq!(
+        ids(&store
+            .find_by_recipient_phone("010 5555 6666")
+            .await
+            .unwrap()),
+        [3]
+    );
+    // 송장번호.
+    assert_eq!(
+        ids(&store.find_by_tracking_no("6001-2345-6789").await.unwrap()),
+        [2]
+    );
+    assert!(store.find_by_tracking_no("0000").await.unwrap().is_empty());
+    // Dates: [from, to).
+    assert_eq!(
+        ids(&store
+            .orders_ordered_between(at(1, 0), at(6, 0))
+            .await
+            .unwrap()),
+        [1, 2]
+    );
+    assert_eq!(
+        ids(&store
+            .orders_registered_between(at(5, 10), at(9, 10))
+            .await
+            .unwrap()),
+        [2]
+    );
+
+    // Rewriting an order moves it between index entries (no stale entries are left).
+    let shipped = with_invoice(orders[0].clone(), "6001-0000-0001");
+    store.put_orders(&[shipped]).await.unwrap();
+    assert_eq!(
+        ids(&store.orders_by_status(LineStatus::Preparing).await.unwrap()),
+        [3, 4]
+    );
+    assert_eq!(
+        ids(&store.find_by_tracking_no("6001-0000-0001").await.unwrap()),
+        [1]
+    );
+
+    store.close();
+    delete(&name).await;
+}
+
+/// Opens `name` at schema version 1 exactly as the first release created it (written out here,
+/// independently of the store's own code), and writes one order row in version 1's shape and one
+/// outbox entry.
+async fn create_version_1(name: &str, order: &Order) -> Database {
+    let db = Database::open(name)
+        .with_version(1u32)
+        .with_on_upgrade_needed(|_event, db| {
+            let orders = db
+                .create_object_store("orders")
+                .with_key_path(KeyPath::from("id"))
+                .build()?;
+            orders
+                .create_index(
+                    "marketplace_order",
+                    KeyPath::from(["marketplace", "order_no"]),
+                )
+                .build()?;
+            orders
+                .create_index("status", KeyPath::from("status"))
+                .build()?;
+            let events = db
+                .create_object_store("events")
+                .with_key_path(KeyPath::from("k"))
+                .build()?;
+            events.create_index("op", KeyPath::from("op")).build()?;
+            let outbox = db
+                .create_object_store("outbox")
+                .with_auto_increment(true)
+                .with_key_path(KeyPath::from("n"))
+                .build()?;
+            outbox
+                .create_index("key", KeyPath::from("key"))
+                .with_unique(true)
+                .build()?;
+            Ok(())
+        })
+        .await
+        .expect("create version 1");
+    let row = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| {
+        js_sys::Reflect::set(&row, &JsValue::from_str(k), &v).unwrap();
+    };
+    set("id", JsValue::from_f64(order.id.0 as f64));
+    set("marketplace", JsValue::from_str(order.marketplace.as_str()));
+    set("order_no", JsValue::from_str(&order.order_no));
+    set("status", JsValue::from_str("ReadyToShip"));
+    set(
+        "doc",
+        JsValue::from_str(&serde_json::to_string(order).unwrap()),
+    );
+    let outbox_row = js_sys::Object::new();
+    js_sys::Reflect::set(&outbox_row, &"key".into(), &"op-v1".into()).unwrap();
+    js_sys::Reflect::set(&outbox_row, &"at".into(), &at(11, 12).to_rfc3339().into()).unwrap();
+    let command = Command::ConfirmPayment { order: order.id };
+    js_sys::Reflect::set(
+        &outbox_row,
+        &"command".into(),
+        &serde_json::to_string(&command).unwrap().into(),
+    )
+    .unwrap();
+    let tx = db
+        .transaction(["orders", "outbox"])
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    tx.object_store("orders")
+        .unwrap()
+        .put(JsValue::from(row))
+        .primitive()
+        .unwrap();
+    tx.object_store("outbox")
+        .unwrap()
+        .add(JsValue::from(outbox_row))
+        .primitive()
+        .unwrap();
+    tx.commit().await.expect("write version 1 data");
+    db
+}
+
+#[wasm_bindgen_test]
+async fn upgrade_from_version_1_keeps_the_data_and_indexes_it() {
+    let name = fresh_name("upgrade");
+    let original = held(with_invoice(
+        order(7, "coupang", "C-700", &["C-700-1", "C-700-2"]),
+        "6001-7777-0000",
+    ));
+    let v1 = create_version_1(&name, &original).await;
+    assert_eq!(v1.version() as u32, 1);
+    v1.close();
+
+    let store = open(&name).await;
+    assert_eq!(store.version(), 2);
+    // The order is intact…
+    assert_eq!(store.order(OrderId(7)).await.unwrap(), Some(original));
+    // …still found by the version 1 indexes…
+    let coupang = MarketplaceCode::from("coupang");
+    assert_eq!(
+        ids(&store
+            .find_by_marketplace_key(&coupang, "C-700")
+            .await
+            .unwrap()),
+        [7]
+    );
+    assert_eq!(
+        ids(&store
+            .orders_by_status(LineStatus::ReadyToShip)
+            .await
+            .unwrap()),
+        [7]
+    );
+    // …and by every index version 2 added, derived from the stored order.
+    assert_eq!(
+        ids(&store
+            .find_by_marketplace_line(&coupang, "C-700-2")
+            .await
+            .unwrap()),
+        [7]
+    );
+    assert_eq!(ids(&store.held_orders().await.unwrap()), [7]);
+    assert_eq!(
+        ids(&store.find_by_tracking_no("6001-7777-0000").await.unwrap()),
+        [7]
+    );
+    assert_eq!(
+        ids(&store.find_by_recipient_name("김철수").await.unwrap()),
+        [7]
+    );
+    assert_eq!(
+        ids(&store.find_by_recipient_phone("01011112222").await.unwrap()),
+        [7]
+    );
+    assert_eq!(
+        ids(&store
+            .orders_ordered_between(at(10, 0), at(11, 0))
+            .await
+            .unwrap()),
+        [7]
+    );
+    // The queued operation survived, and the meta store version 2 added works.
+    let pending = store.outbox_pending().await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].op.key, "op-v1");
+    assert_eq!(store.cursor().await.unwrap(), 0);
+    store.meta_set("id_block", &(100u64, 200u64)).await.unwrap();
+    assert_eq!(
+        store.meta_get::<(u64, u64)>("id_block").await.unwrap(),
+        Some((100, 200))
+    );
+    store.close();
+    delete(&name).await;
+}
+
+fn local_op(key: &str, order: OrderId) -> (OutboxOp, Vec<Event>) {
+    let op = OutboxOp {
+        key: key.into(),
+        at: at(12, 9),
+        command: Command::ConfirmPayment { order },
+    };
+    let events = vec![Event {
+        at: at(12, 9),
+        actor: Actor::Operator("demo".into()),
+        change: Change::PaymentConfirmed { order },
+    }];
+    (op, events)
+}
+
+#[wasm_bindgen_test]
+async fn outbox_survives_closing_and_reopening_the_database() {
+    let name = fresh_name("outbox");
+    let store = open(&name).await;
+    let base = order(8, "coupang", "C-800", &["C-800-1"]);
+    let (op1, events1) = local_op("op-1", OrderId(8));
+    let (op2, events2) = local_op("op-2", OrderId(8));
+    let n1 = store
+        .apply_local(&op1, &events1, std::slice::from_ref(&base))
+        .await
+        .unwrap();
+    let n2 = store.apply_local(&op2, &events2, &[]).await.unwrap();
+    assert!(n2 > n1, "outbox numbers grow: {n1} then {n2}");
+    // The same idempotency key cannot be queued twice, and the refused write leaves nothing.
+    let again = store.apply_local(&op1, &events1, &[]).await;
+    assert!(matches!(again, Err(StoreError::Other(_))), "{again:?}");
+    assert_eq!(store.events().await.unwrap().len(), 2);
+    store.close();
+
+    // A reload: a new connection sees the queue in order, with the local events and the order.
+    let store = open(&name).await;
+    let pending = store.outbox_pending().await.unwrap();
+    assert_eq!(
+        pending.iter().map(|q| q.op.clone()).collect::<Vec<_>>(),
+        [op1.clone(), op2.clone()]
+    );
+    assert_eq!(pending[0].number, n1);
+    assert_eq!(store.outbox_len().await.unwrap(), 2);
+    assert_eq!(store.order(OrderId(8)).await.unwrap(), Some(base));
+    let log = store.events().await.unwrap();
+    assert_eq!(
+        log.iter().map(|e| e.position).collect::<Vec<_>>(),
+        [EventPosition::Local(n1, 0), EventPosition::Local(n2, 0)]
+    );
+    assert_eq!(log[0].event, events1[0]);
+
+    // The server accepted op-1 and sent its events: the local copy is replaced by the server's.
+    store.mark_accepted(&["op-1", "unknown"]).await.unwrap();
+    store
+        .put_server_events(
+            &[ServerEvent {
+                seq: 41,
+                key: Some("op-1".into()),
+                event: events1[0].clone(),
+            }],
+            &[],
+            41,
+        )
+        .await
+        .unwrap();
+    store.close();
+
+    let store = open(&name).await;
+    let pending = store.outbox_pending().await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].op, op2);
+    assert_eq!(store.cursor().await.unwrap(), 41);
+    let log = store.events().await.unwrap();
+    assert_eq!(
+        log.iter().map(|e| e.position).collect::<Vec<_>>(),
+        [EventPosition::Server(41), EventPosition::Local(n2, 0)],
+        "the server's log first, then what is still local"
+    );
+    store.close();
+    delete(&name).await;
+}
+
+#[wasm_bindgen_test]
+async fn an_upgrade_blocked_by_another_tab_tells_the_operator_and_goes_on_when_it_closes() {
+    let name = fresh_name("blocked");
+    // "Another tab" with version 1 open, which does not close on versionchange.
+    let old_tab = create_version_1(&name, &order(1, "coupang", "C-1", &["C-1-1"])).await;
+    let told: Rc<RefCell<Option<StoreError>>> = Rc::default();
+    let opened: Rc<RefCell<Option<Result<Store, StoreError>>>> = Rc::default();
+    {
+        let told = told.clone();
+        let opened = opened.clone();
+        let name = name.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = Store::open_named(&name, move |e| *told.borrow_mut() = Some(e)).await;
+            *opened.borrow_mut() = Some(result);
+        });
+    }
+    for _ in 0..200 {
+        if told.borrow().is_some() {
+            break;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    let message = told
+        .borrow()
+        .clone()
+        .expect("the blocked upgrade is reported");
+    assert_eq!(message, StoreError::UpgradeBlocked);
+    assert!(message
+        .to_string()
+        .contains("다른 주문 콘솔 탭을 모두 닫으면"));
+    assert!(opened.borrow().is_none(), "still waiting for the other tab");
+
+    old_tab.close();
+    for _ in 0..200 {
+        if opened.borrow().is_some() {
+            break;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    let store = opened
+        .borrow_mut()
+        .take()
+        .expect("the open finished after the other tab closed")
+        .expect("opened");
+    assert_eq!(store.version(), 2);
+    assert_eq!(store.order_count().await.unwrap(), 1);
+    store.close();
+    delete(&name).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_newer_version_in_another_tab_closes_this_connection_and_says_to_reload() {
+    let name = fresh_name("versionchange");
+    let store = open(&name).await;
+    let told: Rc<RefCell<Option<StoreError>>> = Rc::default();
+    {
+        let told = told.clone();
+        store.on_version_change(move |e| *told.borrow_mut() = Some(e));
+    }
+    // A newer build in "another tab" opens version 3; it is not blocked, because this
+    // connection closes itself.
+    let newer = Database::open(name.as_str())
+        .with_version(3u32)
+        .with_on_upgrade_needed(|_, _| Ok(()))
+        .await
+        .expect("the newer version opens");
+    assert_eq!(*told.borrow(), Some(StoreError::VersionChanged));
+    assert!(told
+        .borrow()
+        .as_ref()
+        .unwrap()
+        .to_string()
+        .contains("새로고침"));
+    assert_eq!(
+        store.outbox_len().await,
+        Err(StoreError::VersionChanged),
+        "a closed connection says why instead of failing obscurely"
+    );
+    newer.close();
+    // And this build refuses the newer schema with a message.
+    let refused = Store::open_named(&name, |_| {}).await;
+    assert_eq!(refused.err(), Some(StoreError::NewerSchema));
+    delete(&name).await;
+}
+
+#[wasm_bindgen_test]
+fn quota_errors_become_the_operators_message() {
+    let dom = web_sys::DomException::new_with_message_and_name("quota", "QuotaExceededError")
+        .expect("a DOMException");
+    let error = StoreError::from(indexed_db_futures::error::Error::from(JsValue::from(dom)));
+    assert_eq!(error, StoreError::QuotaExceeded);
+    assert!(error.to_string().contains("저장 공간이 부족"));
+}
