@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod marketplaces;
+pub mod sandbox;
 mod static_files;
 pub mod sync;
 

@@ -1,0 +1,1161 @@
+//! The sandbox's timeline: which orders exist at a moment and what happened to each line.
+//!
+//! The state is a pure function of the seed, the start time (epoch), the speed and the elapsed
+//! time, plus what the console did (invoices uploaded, claims acknowledged: the [`Overlay`]).
+//! A restart with the same seed and epoch therefore shows the same orders and claims.
+//!
+//! Two sources of orders:
+//!
+//! * the **stream**: a backlog of orders placed before the start (so the console has something
+//!   to collect at once), then a new order every few seconds on a marketplace chosen by weight;
+//!   they wait to be invoiced by the console;
+//! * the **scripts**: one order per scenario per cycle, on a fixed marketplace, with claim steps
+//!   at fixed offsets (cancel before and after an invoice, return with pickup, exchange CASE1 and
+//!   CASE2, the Cafe24 exchange that changes the line number, a Kakao Style exchange with delay
+//!   notices, a withdrawal, a Fashionplus 취소거부). Scripts that need a shipped parcel ship it
+//!   "outside the console" 30 s after the order unless the console uploaded an invoice first.
+//!
+//! Script offsets are in script seconds; `speed` compresses them (speed 10 plays a 300 s script
+//! in 30 s). Timestamps are the epoch plus real elapsed time, so they never run ahead of the
+//! clock a collector compares them with.
+
+use super::generate::{
+    self, channel, exchange_line, generate_order, Channel, Line, Order, OrderSpec, Rng,
+};
+use chrono::{DateTime, Duration, FixedOffset};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How the timeline unfolds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineConfig {
+    /// The seed of every generated order.
+    pub seed: u64,
+    /// Sandbox time zero: orders' and claims' timestamps are relative to it.
+    pub epoch: DateTime<FixedOffset>,
+    /// Script seconds per real second (1 = real time). Must be positive.
+    pub speed: f64,
+    /// Script seconds between two stream orders.
+    pub order_interval_secs: u32,
+    /// Stream orders placed before time zero, five minutes apart.
+    pub backlog: u32,
+    /// Script seconds after which every scenario plays again with new orders.
+    pub cycle_secs: u32,
+    /// Every Nth stream order is served malformed (so collectors can test their handling of a
+    /// bad record in a page); `None` for never.
+    pub malformed_every: Option<u64>,
+}
+
+impl TimelineConfig {
+    /// Defaults for `seed`, starting at `epoch`: real time, an order every 8 s, 12 in the
+    /// backlog, scenarios every 30 minutes, nothing malformed.
+    pub fn new(seed: u64, epoch: DateTime<FixedOffset>) -> Self {
+        Self {
+            seed,
+            epoch,
+            speed: 1.0,
+            order_interval_secs: 8,
+            backlog: 12,
+            cycle_secs: 1_800,
+            malformed_every: None,
+        }
+    }
+}
+
+/// Milliseconds since the epoch (negative before it).
+pub type Millis = i64;
+
+/// What kind of story a scenario tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScenarioKind {
+    /// The buyer cancels before any invoice could be issued (R10, R25–R27).
+    CancelBeforeInvoice,
+    /// The buyer cancels late: the console may have invoiced by then (hold, R27).
+    CancelAfterInvoice,
+    /// A return with a pickup by the carrier (R13, R14).
+    ReturnWithPickup,
+    /// An exchange on the same order; the console makes the replacement order (R15).
+    ExchangeCase1,
+    /// An exchange for which the marketplace creates a new order (R16).
+    ExchangeCase2,
+    /// A Cafe24 exchange after collection: the item gets a new order_item_code (R18).
+    Cafe24ExchangeLineChange,
+    /// A Kakao Style (Zigzag) exchange whose replacement is announced late twice (R19–R22).
+    KakaoStyleExchangeDelay,
+    /// A cancel request the buyer withdraws (철회, R12).
+    Withdrawal,
+    /// A Fashionplus cancel the seller refuses (취소거부 withdraws the cancel).
+    CancelRefused,
+}
+
+/// One step a marketplace takes on a scripted order's first line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "step")]
+pub enum Step {
+    /// A cancel is requested (취소요청 / 출고중지요청).
+    CancelRequested,
+    /// The cancel is complete (취소완료).
+    CancelDone,
+    /// The buyer withdrew the cancel (철회).
+    CancelWithdrawn,
+    /// The seller refused the cancel (취소거부).
+    CancelRefused,
+    /// A return is requested with a pickup.
+    ReturnRequested,
+    /// The carrier is picking the parcel up (수거중).
+    ReturnCollecting,
+    /// The parcel was picked up (수거완료).
+    ReturnCollected,
+    /// The return is complete (반품완료).
+    ReturnDone,
+    /// An exchange (option change) is requested.
+    ExchangeRequested,
+    /// The old item is being picked up (교환수거중).
+    ExchangeCollecting,
+    /// The old item was picked up (교환수거완료).
+    ExchangeCollected,
+    /// The replacement is being prepared (교환배송준비중).
+    ExchangePreparing,
+    /// The seller announced a delay: new due date `days` after the notice (교환배송연기안내).
+    ExchangeDelayNotice {
+        /// Days from the notice to the new due date (at most 15, R22).
+        days: u32,
+    },
+    /// CASE2: the marketplace created a new order for the replacement.
+    ReplacementOrderCreated,
+    /// Cafe24: the exchanged item was replaced by a new item with a new order_item_code.
+    LineReplaced,
+}
+
+/// A scripted scenario.
+#[derive(Debug, Clone, Copy)]
+pub struct Script {
+    /// Stable name, e.g. `cancel-before-invoice/smartstore`.
+    pub name: &'static str,
+    /// What it shows.
+    pub kind: ScenarioKind,
+    /// The marketplace it plays on.
+    pub channel: &'static str,
+    /// Lines on its order (the claim is on the first line only, so a 2-line order shows a
+    /// partial claim, R9).
+    pub lines: usize,
+    /// Whether the parcel must be shipped before the claim (returns and exchanges).
+    pub ships: bool,
+    /// Steps at script seconds after the order arrives.
+    pub steps: &'static [(u32, Step)],
+}
+
+/// Script seconds after arrival when a scripted parcel ships outside the console.
+pub const SCRIPT_SHIP_SECS: u32 = 30;
+/// Script seconds after shipping when a parcel is delivered.
+pub const DELIVERY_SECS: u32 = 30;
+/// Script seconds after an invoice upload when a stream order's parcel is delivered.
+pub const STREAM_DELIVERY_SECS: u32 = 600;
+/// Script seconds of the first scenario's start in a cycle, and between two scenarios.
+pub const SCENARIO_FIRST_SECS: u32 = 20;
+/// See [`SCENARIO_FIRST_SECS`].
+pub const SCENARIO_GAP_SECS: u32 = 25;
+
+use Step::*;
+
+/// Every scenario, in the order they start in a cycle.
+pub const SCRIPTS: &[Script] = &[
+    Script {
+        name: "cancel-before-invoice/smartstore",
+        kind: ScenarioKind::CancelBeforeInvoice,
+        channel: "smartstore",
+        lines: 1,
+        ships: false,
+        steps: &[(40, CancelRequested), (100, CancelDone)],
+    },
+    Script {
+        name: "cancel-before-invoice/cafe24",
+        kind: ScenarioKind::CancelBeforeInvoice,
+        channel: "cafe24",
+        lines: 2,
+        ships: false,
+        steps: &[(40, CancelRequested), (100, CancelDone)],
+    },
+    Script {
+        name: "cancel-before-invoice/gmarket",
+        kind: ScenarioKind::CancelBeforeInvoice,
+        channel: "gmarket",
+        lines: 1,
+        ships: false,
+        steps: &[(40, CancelRequested), (100, CancelDone)],
+    },
+    Script {
+        name: "cancel-after-invoice/coupang",
+        kind: ScenarioKind::CancelAfterInvoice,
+        channel: "coupang",
+        lines: 1,
+        ships: false,
+        steps: &[(240, CancelRequested)],
+    },
+    Script {
+        name: "cancel-after-invoice/11st",
+        kind: ScenarioKind::CancelAfterInvoice,
+        channel: "11st",
+        lines: 1,
+        ships: false,
+        steps: &[(240, CancelRequested), (300, CancelDone)],
+    },
+    Script {
+        name: "return-with-pickup/smartstore",
+        kind: ScenarioKind::ReturnWithPickup,
+        channel: "smartstore",
+        lines: 2,
+        ships: true,
+        steps: &[
+            (120, ReturnRequested),
+            (180, ReturnCollecting),
+            (240, ReturnCollected),
+            (300, ReturnDone),
+        ],
+    },
+    Script {
+        name: "return-with-pickup/coupang",
+        kind: ScenarioKind::ReturnWithPickup,
+        channel: "coupang",
+        lines: 1,
+        ships: true,
+        steps: &[
+            (120, ReturnRequested),
+            (180, ReturnCollecting),
+            (240, ReturnCollected),
+            (300, ReturnDone),
+        ],
+    },
+    Script {
+        name: "exchange-case1/11st",
+        kind: ScenarioKind::ExchangeCase1,
+        channel: "11st",
+        lines: 1,
+        ships: true,
+        steps: &[
+            (120, ExchangeRequested),
+            (180, ExchangeCollecting),
+            (240, ExchangeCollected),
+        ],
+    },
+    Script {
+        name: "exchange-case1/smartstore",
+        kind: ScenarioKind::ExchangeCase1,
+        channel: "smartstore",
+        lines: 1,
+        ships: true,
+        steps: &[
+            (120, ExchangeRequested),
+            (180, ExchangeCollecting),
+            (240, ExchangeCollected),
+        ],
+    },
+    Script {
+        name: "exchange-case2/musinsa",
+        kind: ScenarioKind::ExchangeCase2,
+        channel: "musinsa",
+        lines: 1,
+        ships: true,
+        steps: &[
+            (120, ExchangeRequested),
+            (150, ReplacementOrderCreated),
+            (240, ExchangeCollected),
+        ],
+    },
+    Script {
+        name: "cafe24-exchange-line-change/cafe24",
+        kind: ScenarioKind::Cafe24ExchangeLineChange,
+        channel: "cafe24",
+        lines: 1,
+        ships: true,
+        steps: &[(120, ExchangeRequested), (150, LineReplaced)],
+    },
+    Script {
+        name: "kakao-style-exchange-delay/zigzag",
+        kind: ScenarioKind::KakaoStyleExchangeDelay,
+        channel: "zigzag",
+        lines: 1,
+        ships: true,
+        steps: &[
+            (120, ExchangeRequested),
+            (160, ExchangeCollecting),
+            (200, ExchangeCollected),
+            (240, ExchangePreparing),
+            (280, ExchangeDelayNotice { days: 7 }),
+            (340, ExchangeDelayNotice { days: 14 }),
+        ],
+    },
+    Script {
+        name: "withdrawal/smartstore",
+        kind: ScenarioKind::Withdrawal,
+        channel: "smartstore",
+        lines: 1,
+        ships: false,
+        steps: &[(40, CancelRequested), (110, CancelWithdrawn)],
+    },
+    Script {
+        name: "cancel-refused/fashionplus",
+        kind: ScenarioKind::CancelRefused,
+        channel: "fashionplus",
+        lines: 1,
+        ships: false,
+        steps: &[(40, CancelRequested), (110, CancelRefused)],
+    },
+];
+
+/// An invoice (송장): carrier and tracking number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Invoice {
+    /// Carrier name as the sandbox records it (the marketplace's carrier code when uploaded).
+    pub carrier: String,
+    /// 송장번호.
+    pub tracking_no: String,
+    /// When it was issued or uploaded.
+    pub at: Millis,
+    /// Uploaded by the console (true) or shipped outside it by a script (false).
+    pub by_console: bool,
+}
+
+/// Where a line's parcel is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum Delivery {
+    /// Paid, waiting for an invoice (결제완료 / 상품준비중).
+    Paid,
+    /// Invoiced and handed to the carrier (배송중).
+    Shipped {
+        /// The invoice.
+        invoice: Invoice,
+    },
+    /// Delivered (배송완료).
+    Delivered {
+        /// The invoice.
+        invoice: Invoice,
+        /// When.
+        at: Millis,
+    },
+}
+
+impl Delivery {
+    /// The invoice, once shipped.
+    pub fn invoice(&self) -> Option<&Invoice> {
+        match self {
+            Delivery::Paid => None,
+            Delivery::Shipped { invoice } | Delivery::Delivered { invoice, .. } => Some(invoice),
+        }
+    }
+}
+
+/// Cancel, return or exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimKind {
+    /// 취소.
+    Cancel,
+    /// 반품.
+    Return,
+    /// 교환.
+    Exchange,
+}
+
+/// Where a claim stands, in marketplace-neutral terms; each API renders its own words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimStatus {
+    /// Requested by the buyer.
+    Requested,
+    /// Pickup under way.
+    Collecting,
+    /// Picked up.
+    Collected,
+    /// Replacement being prepared (Kakao Style).
+    Preparing,
+    /// Replacement being prepared, delay announced (Kakao Style).
+    DelayNoticed,
+    /// Replacement shipped (the console uploaded its invoice).
+    Redelivering,
+    /// Complete.
+    Done,
+    /// Withdrawn by the buyer (철회).
+    Withdrawn,
+    /// Refused by the seller (취소거부).
+    Refused,
+}
+
+/// A Kakao Style delay notice (R22).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DelayNotice {
+    /// Notices given so far (1 or 2).
+    pub count: u32,
+    /// The new due date.
+    pub due: DateTime<FixedOffset>,
+}
+
+/// A claim on a line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Claim {
+    /// The marketplace's claim id (numeric text).
+    pub id: String,
+    /// Cancel, return or exchange.
+    pub kind: ClaimKind,
+    /// Where it stands.
+    pub status: ClaimStatus,
+    /// When requested.
+    pub requested_at: Millis,
+    /// When it last changed.
+    pub changed_at: Millis,
+    /// The buyer's reason, in Korean.
+    pub reason: String,
+    /// Quantity claimed.
+    pub quantity: u32,
+    /// Exchange: the line the buyer wants instead (same product, another option).
+    pub exchange_to: Option<Line>,
+    /// Return and exchange: the pickup's invoice, once the carrier is on its way.
+    pub pickup: Option<Invoice>,
+    /// Kakao Style: the latest delay notice.
+    pub delay: Option<DelayNotice>,
+    /// CASE2: the marketplace's new order for the replacement.
+    pub replacement_order_no: Option<String>,
+    /// Cafe24: the new order_item_code that replaced this item.
+    pub replaced_by: Option<String>,
+    /// The replacement's invoice, once the console uploaded it (Kakao Style 교환배송중).
+    pub replacement_invoice: Option<Invoice>,
+    /// The console acknowledged this claim (approve/confirm call).
+    pub acknowledged: bool,
+}
+
+/// A line and what happened to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineView {
+    /// The line as ordered.
+    pub line: Line,
+    /// Its parcel.
+    pub delivery: Delivery,
+    /// Its claim, if any.
+    pub claim: Option<Claim>,
+    /// When the line last changed (arrival, shipping, claim step).
+    pub changed_at: Millis,
+}
+
+/// An order at a moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderView {
+    /// The order as placed.
+    pub order: Order,
+    /// When it appeared at the marketplace.
+    pub arrived_at: Millis,
+    /// Its lines with their state (a Cafe24 line replacement adds a line).
+    pub lines: Vec<LineView>,
+    /// The scenario it belongs to, if scripted.
+    pub scenario: Option<&'static str>,
+    /// CASE2 replacement order: the original order number and line number.
+    pub exchange_of: Option<(String, String)>,
+    /// Served deliberately malformed (see [`TimelineConfig::malformed_every`]).
+    pub malformed: bool,
+}
+
+impl OrderView {
+    /// When anything on the order last changed.
+    pub fn changed_at(&self) -> Millis {
+        self.lines
+            .iter()
+            .map(|l| l.changed_at)
+            .max()
+            .unwrap_or(self.arrived_at)
+            .max(self.arrived_at)
+    }
+
+    /// The marketplace's channel entry.
+    pub fn channel(&self) -> Option<&'static Channel> {
+        channel(self.order.channel)
+    }
+}
+
+/// Identifies one line at one marketplace.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct LineKey {
+    /// Marketplace code.
+    pub channel: String,
+    /// 주문번호.
+    pub order_no: String,
+    /// 주문상세번호.
+    pub line_no: String,
+}
+
+/// What the console did to the sandbox: the part of the state that is not a function of time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overlay {
+    /// Invoices uploaded by the console, per line.
+    pub invoices: BTreeMap<LineKey, Invoice>,
+    /// Claim ids the console acknowledged.
+    pub acknowledged: BTreeSet<String>,
+}
+
+/// A scheduled step of a scenario, for tests and the state endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScheduledStep {
+    /// Script name.
+    pub scenario: &'static str,
+    /// Kind.
+    pub kind: ScenarioKind,
+    /// Marketplace.
+    pub channel: &'static str,
+    /// Cycle number.
+    pub cycle: u64,
+    /// The scripted order's number.
+    pub order_no: String,
+    /// The step.
+    pub step: Step,
+    /// When it happens.
+    pub at: Millis,
+}
+
+/// The timeline of one sandbox.
+#[derive(Debug, Clone)]
+pub struct Timeline {
+    config: TimelineConfig,
+}
+
+/// Scripted orders' sequence numbers start here (stream orders stay below).
+const SCRIPTED_SEQ: u64 = 500_000;
+
+impl Timeline {
+    /// A timeline; a non-positive or non-finite speed counts as 1.
+    pub fn new(mut config: TimelineConfig) -> Self {
+        if !(config.speed.is_finite() && config.speed > 0.0) {
+            config.speed = 1.0;
+        }
+        config.order_interval_secs = config.order_interval_secs.max(1);
+        config.cycle_secs = config.cycle_secs.max(600);
+        Self { config }
+    }
+
+    /// Its configuration.
+    pub fn config(&self) -> &TimelineConfig {
+        &self.config
+    }
+
+    /// Script seconds as real milliseconds at this speed (at least 1 ms for positive input).
+    pub fn scaled(&self, script_secs: u32) -> Millis {
+        let ms = (f64::from(script_secs) * 1000.0 / self.config.speed).round() as Millis;
+        if script_secs > 0 {
+            ms.max(1)
+        } else {
+            0
+        }
+    }
+
+    /// The wall time of a sandbox moment.
+    pub fn time(&self, at: Millis) -> DateTime<FixedOffset> {
+        self.config.epoch + Duration::milliseconds(at)
+    }
+
+    /// The sandbox moment of a wall time.
+    pub fn millis(&self, time: DateTime<FixedOffset>) -> Millis {
+        (time - self.config.epoch).num_milliseconds()
+    }
+
+    fn interval(&self) -> Millis {
+        self.scaled(self.config.order_interval_secs).max(2)
+    }
+
+    /// When stream order `seq` arrives.
+    pub fn stream_arrival(&self, seq: u64) -> Millis {
+        let backlog = u64::from(self.config.backlog);
+        if seq < backlog {
+            -((backlog - seq) as Millis) * 300_000
+        } else {
+            let k = (seq - backlog) as Millis;
+            let interval = self.interval();
+            let jitter =
+                Rng::derive(self.config.seed, 9, seq).below((interval / 2) as u64) as Millis;
+            k * interval + jitter
+        }
+    }
+
+    /// How many stream orders have arrived by `at`.
+    pub fn stream_count(&self, at: Millis) -> u64 {
+        let backlog = u64::from(self.config.backlog);
+        if at < 0 {
+            return (0..backlog)
+                .take_while(|seq| self.stream_arrival(*seq) <= at)
+                .count() as u64;
+        }
+        let last = (at / self.interval()) as u64;
+        let before = backlog + last;
+        if self.stream_arrival(before) <= at {
+            before + 1
+        } else {
+            before
+        }
+    }
+
+    fn cycle_ms(&self) -> Millis {
+        self.scaled(self.config.cycle_secs)
+    }
+
+    /// When scenario `index` of `cycle` starts (its order arrives).
+    pub fn scenario_start(&self, cycle: u64, index: usize) -> Millis {
+        cycle as Millis * self.cycle_ms()
+            + self.scaled(SCENARIO_FIRST_SECS + SCENARIO_GAP_SECS * index as u32)
+    }
+
+    fn scripted_seq(cycle: u64, index: usize, which: u64) -> u64 {
+        SCRIPTED_SEQ + cycle * 100 + index as u64 * 2 + which
+    }
+
+    /// The cycles that have started by `at`.
+    fn cycles(&self, at: Millis) -> u64 {
+        if at < 0 {
+            0
+        } else {
+            (at / self.cycle_ms()) as u64 + 1
+        }
+    }
+
+    /// The scripted order of scenario `index` in `cycle`.
+    pub fn scripted_order(&self, cycle: u64, index: usize) -> Option<Order> {
+        let script = SCRIPTS.get(index)?;
+        let start = self.scenario_start(cycle, index);
+        Some(generate_order(
+            self.config.seed,
+            OrderSpec {
+                seq: Self::scripted_seq(cycle, index, 0),
+                channel: channel(script.channel),
+                lines: Some(script.lines),
+                ordered_at: self.time(start),
+            },
+        ))
+    }
+
+    /// Every scenario step of the cycles started by `until`, in time order.
+    pub fn schedule(&self, until: Millis) -> Vec<ScheduledStep> {
+        let mut steps = Vec::new();
+        for cycle in 0..self.cycles(until) {
+            for (index, script) in SCRIPTS.iter().enumerate() {
+                let start = self.scenario_start(cycle, index);
+                let Some(order) = self.scripted_order(cycle, index) else {
+                    continue;
+                };
+                for (offset, step) in script.steps {
+                    steps.push(ScheduledStep {
+                        scenario: script.name,
+                        kind: script.kind,
+                        channel: script.channel,
+                        cycle,
+                        order_no: order.order_no.clone(),
+                        step: *step,
+                        at: start + self.scaled(*offset),
+                    });
+                }
+            }
+        }
+        steps.sort_by_key(|s| s.at);
+        steps
+    }
+
+    /// Every order that exists at `at`, with each line's state.
+    pub fn snapshot(&self, at: Millis, overlay: &Overlay) -> Vec<OrderView> {
+        let mut orders = Vec::new();
+        for seq in 0..self.stream_count(at) {
+            let arrived_at = self.stream_arrival(seq);
+            let order = generate_order(
+                self.config.seed,
+                OrderSpec {
+                    seq,
+                    channel: None,
+                    lines: None,
+                    ordered_at: self.time(arrived_at),
+                },
+            );
+            let malformed = self
+                .config
+                .malformed_every
+                .is_some_and(|n| n > 0 && (seq + 1) % n == 0);
+            let lines = order
+                .lines
+                .iter()
+                .map(|line| self.stream_line(&order, line, arrived_at, at, overlay))
+                .collect();
+            orders.push(OrderView {
+                order,
+                arrived_at,
+                lines,
+                scenario: None,
+                exchange_of: None,
+                malformed,
+            });
+        }
+        for cycle in 0..self.cycles(at) {
+            for index in 0..SCRIPTS.len() {
+                self.play(cycle, index, at, overlay, &mut orders);
+            }
+        }
+        orders.sort_by(|a, b| {
+            a.arrived_at
+                .cmp(&b.arrived_at)
+                .then(a.order.seq.cmp(&b.order.seq))
+        });
+        orders
+    }
+
+    fn key(order: &Order, line: &Line) -> LineKey {
+        LineKey {
+            channel: order.channel.to_owned(),
+            order_no: order.order_no.clone(),
+            line_no: line.line_no.clone(),
+        }
+    }
+
+    /// A stream line: paid until the console uploads an invoice, delivered a while later.
+    fn stream_line(
+        &self,
+        order: &Order,
+        line: &Line,
+        arrived_at: Millis,
+        at: Millis,
+        overlay: &Overlay,
+    ) -> LineView {
+        let mut view = LineView {
+            line: line.clone(),
+            delivery: Delivery::Paid,
+            claim: None,
+            changed_at: arrived_at,
+        };
+        if let Some(invoice) = overlay.invoices.get(&Self::key(order, line)) {
+            if invoice.at <= at {
+                self.ship(
+                    &mut view,
+                    invoice.clone(),
+                    self.scaled(STREAM_DELIVERY_SECS),
+                    at,
+                );
+            }
+        }
+        view
+    }
+
+    /// Marks a line shipped with `invoice`, and delivered `after` later if that is past.
+    fn ship(&self, view: &mut LineView, invoice: Invoice, after: Millis, at: Millis) {
+        let shipped = invoice.at;
+        view.changed_at = view.changed_at.max(shipped);
+        let delivered = shipped + after;
+        view.delivery = if delivered <= at {
+            view.changed_at = view.changed_at.max(delivered);
+            Delivery::Delivered {
+                invoice,
+                at: delivered,
+            }
+        } else {
+            Delivery::Shipped { invoice }
+        };
+    }
+
+    /// Plays scenario `index` of `cycle` up to `at`, pushing its order(s).
+    fn play(
+        &self,
+        cycle: u64,
+        index: usize,
+        at: Millis,
+        overlay: &Overlay,
+        orders: &mut Vec<OrderView>,
+    ) {
+        let Some(script) = SCRIPTS.get(index) else {
+            return;
+        };
+        let start = self.scenario_start(cycle, index);
+        if start > at {
+            return;
+        }
+        let Some(order) = self.scripted_order(cycle, index) else {
+            return;
+        };
+        let Some(chan) = channel(script.channel) else {
+            return;
+        };
+        let mut lines: Vec<LineView> = order
+            .lines
+            .iter()
+            .map(|line| LineView {
+                line: line.clone(),
+                delivery: Delivery::Paid,
+                claim: None,
+                changed_at: start,
+            })
+            .collect();
+        // Shipping: the console's upload wins if it came first; a script that needs a shipped
+        // parcel ships it outside the console otherwise.
+        let script_ship = start + self.scaled(SCRIPT_SHIP_SECS);
+        for view in &mut lines {
+            let uploaded = overlay
+                .invoices
+                .get(&Self::key(&order, &view.line))
+                .filter(|i| i.at <= at);
+            let invoice = match uploaded {
+                Some(i) if !script.ships || i.at <= script_ship => Some(i.clone()),
+                _ if script.ships && script_ship <= at => Some(Invoice {
+                    carrier: "CJ대한통운".to_owned(),
+                    tracking_no: format!("5{:011}", order.seq * 13 % 100_000_000_000),
+                    at: script_ship,
+                    by_console: false,
+                }),
+                _ => None,
+            };
+            if let Some(invoice) = invoice {
+                let after = if script.ships {
+                    self.scaled(DELIVERY_SECS)
+                } else {
+                    self.scaled(STREAM_DELIVERY_SECS)
+                };
+                self.ship(view, invoice, after, at);
+            }
+        }
+        let mut replacement: Option<OrderView> = None;
+        let quantity = order.lines.first().map(|l| l.quantity).unwrap_or(1);
+        for (offset, step) in script.steps {
+            let when = start + self.scaled(*offset);
+            if when > at {
+                break;
+            }
+            let Some(first) = lines.first_mut() else {
+                break;
+            };
+            let claim_id = format!("{}", 9_000_000_000u64 + order.seq * 10);
+            let new_claim = |kind: ClaimKind, reason: &str| Claim {
+                id: claim_id.clone(),
+                kind,
+                status: ClaimStatus::Requested,
+                requested_at: when,
+                changed_at: when,
+                reason: reason.to_owned(),
+                quantity,
+                exchange_to: None,
+                pickup: None,
+                delay: None,
+                replacement_order_no: None,
+                replaced_by: None,
+                replacement_invoice: None,
+                acknowledged: overlay.acknowledged.contains(&claim_id),
+            };
+            first.changed_at = first.changed_at.max(when);
+            match step {
+                CancelRequested => first.claim = Some(new_claim(ClaimKind::Cancel, "단순변심")),
+                ReturnRequested => {
+                    first.claim = Some(new_claim(ClaimKind::Return, "사이즈 불만족"))
+                }
+                ExchangeRequested => {
+                    let mut claim = new_claim(ClaimKind::Exchange, "사이즈 교환");
+                    claim.exchange_to = Some(exchange_line(chan, &first.line, &order.order_no, 0));
+                    first.claim = Some(claim);
+                }
+                CancelDone | ReturnDone => set_status(first, ClaimStatus::Done, when),
+                CancelWithdrawn => set_status(first, ClaimStatus::Withdrawn, when),
+                CancelRefused => set_status(first, ClaimStatus::Refused, when),
+                ReturnCollecting | ExchangeCollecting => {
+                    set_status(first, ClaimStatus::Collecting, when);
+                    if let Some(claim) = first.claim.as_mut() {
+                        claim.pickup = Some(Invoice {
+                            carrier: "CJ대한통운".to_owned(),
+                            tracking_no: format!("6{:011}", order.seq * 17 % 100_000_000_000),
+                            at: when,
+                            by_console: false,
+                        });
+                    }
+                }
+                ReturnCollected | ExchangeCollected => {
+                    set_status(first, ClaimStatus::Collected, when)
+                }
+                ExchangePreparing => set_status(first, ClaimStatus::Preparing, when),
+                ExchangeDelayNotice { days } => {
+                    set_status(first, ClaimStatus::DelayNoticed, when);
+                    if let Some(claim) = first.claim.as_mut() {
+                        let count = claim.delay.as_ref().map_or(0, |d| d.count) + 1;
+                        claim.delay = Some(DelayNotice {
+                            count,
+                            due: self.time(when) + Duration::days(i64::from(*days)),
+                        });
+                    }
+                }
+                ReplacementOrderCreated => {
+                    let new_order =
+                        self.replacement_order(chan, &order, &first.line, cycle, index, when);
+                    if let Some(claim) = first.claim.as_mut() {
+                        claim.replacement_order_no = Some(new_order.order_no.clone());
+                    }
+                    let exchange_of = Some((order.order_no.clone(), first.line.line_no.clone()));
+                    let new_lines = new_order
+                        .lines
+                        .iter()
+                        .map(|line| {
+                            let mut view = LineView {
+                                line: line.clone(),
+                                delivery: Delivery::Paid,
+                                claim: None,
+                                changed_at: when,
+                            };
+                            if let Some(i) = overlay
+                                .invoices
+                                .get(&Self::key(&new_order, line))
+                                .filter(|i| i.at <= at)
+                            {
+                                self.ship(
+                                    &mut view,
+                                    i.clone(),
+                                    self.scaled(STREAM_DELIVERY_SECS),
+                                    at,
+                                );
+                            }
+                            view
+                        })
+                        .collect();
+                    replacement = Some(OrderView {
+                        order: new_order,
+                        arrived_at: when,
+                        lines: new_lines,
+                        scenario: Some(script.name),
+                        exchange_of,
+                        malformed: false,
+                    });
+                }
+                LineReplaced => {
+                    let new_line =
+                        exchange_line(chan, &first.line, &order.order_no, order.lines.len());
+                    set_status(first, ClaimStatus::Done, when);
+                    if let Some(claim) = first.claim.as_mut() {
+                        claim.replaced_by = Some(new_line.line_no.clone());
+                    }
+                    let mut view = LineView {
+                        line: new_line,
+                        delivery: Delivery::Paid,
+                        claim: None,
+                        changed_at: when,
+                    };
+                    if let Some(i) = overlay
+                        .invoices
+                        .get(&Self::key(&order, &view.line))
+                        .filter(|i| i.at <= at)
+                    {
+                        self.ship(&mut view, i.clone(), self.scaled(STREAM_DELIVERY_SECS), at);
+                    }
+                    lines.push(view);
+                }
+            }
+        }
+        // Kakao Style: the console ships the replacement by uploading an invoice on the line
+        // while the replacement is being prepared.
+        if let Some(first) = lines.first_mut() {
+            let key = Self::key(&order, &first.line);
+            if let Some(claim) = first.claim.as_mut() {
+                if claim.kind == ClaimKind::Exchange
+                    && matches!(
+                        claim.status,
+                        ClaimStatus::Preparing | ClaimStatus::DelayNoticed
+                    )
+                {
+                    if let Some(invoice) = overlay
+                        .invoices
+                        .get(&key)
+                        .filter(|i| i.by_console && i.at >= claim.changed_at && i.at <= at)
+                    {
+                        claim.status = ClaimStatus::Redelivering;
+                        claim.changed_at = invoice.at;
+                        claim.replacement_invoice = Some(invoice.clone());
+                        first.changed_at = first.changed_at.max(invoice.at);
+                    }
+                }
+            }
+        }
+        orders.push(OrderView {
+            order,
+            arrived_at: start,
+            lines,
+            scenario: Some(script.name),
+            exchange_of: None,
+            malformed: false,
+        });
+        orders.extend(replacement);
+    }
+
+    /// CASE2: the marketplace's new order for the replacement, same buyer and product, the
+    /// new option, no charge.
+    fn replacement_order(
+        &self,
+        chan: &Channel,
+        original: &Order,
+        line: &Line,
+        cycle: u64,
+        index: usize,
+        at: Millis,
+    ) -> Order {
+        let seq = Self::scripted_seq(cycle, index, 1);
+        let time = self.time(at);
+        let order_no = generate::order_no(chan, seq, time);
+        let mut new_line = exchange_line(chan, line, &order_no, 0);
+        new_line.unit_price = 0;
+        new_line.option_price = 0;
+        Order {
+            seq,
+            order_no,
+            ordered_at: time,
+            paid_at: time,
+            payment_method: "교환주문".to_owned(),
+            shipping_fee: 0,
+            lines: vec![new_line],
+            ..original.clone()
+        }
+    }
+}
+
+fn set_status(view: &mut LineView, status: ClaimStatus, at: Millis) {
+    if let Some(claim) = view.claim.as_mut() {
+        claim.status = status;
+        claim.changed_at = at;
+    }
+}
+
+/// Scenario progress for the state endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScenarioProgress {
+    /// Script name.
+    pub scenario: &'static str,
+    /// Kind.
+    pub kind: ScenarioKind,
+    /// Marketplace.
+    pub channel: &'static str,
+    /// Cycle.
+    pub cycle: u64,
+    /// Order number.
+    pub order_no: String,
+    /// Steps played.
+    pub steps_done: usize,
+    /// Steps in all.
+    pub steps_total: usize,
+    /// The last step played, if any.
+    pub last_step: Option<Step>,
+}
+
+impl Timeline {
+    /// Progress of every scenario started by `at`.
+    pub fn progress(&self, at: Millis) -> Vec<ScenarioProgress> {
+        let mut out = Vec::new();
+        for cycle in 0..self.cycles(at) {
+            for (index, script) in SCRIPTS.iter().enumerate() {
+                let start = self.scenario_start(cycle, index);
+                if start > at {
+                    continue;
+                }
+                let Some(order) = self.scripted_order(cycle, index) else {
+                    continue;
+                };
+                let played: Vec<Step> = script
+                    .steps
+                    .iter()
+                    .filter(|(offset, _)| start + self.scaled(*offset) <= at)
+                    .map(|(_, step)| *step)
+                    .collect();
+                out.push(ScenarioProgress {
+                    scenario: script.name,
+                    kind: script.kind,
+                    channel: script.channel,
+                    cycle,
+                    order_no: order.order_no,
+                    steps_done: played.len(),
+                    steps_total: script.steps.len(),
+                    last_step: played.last().copied(),
+                });
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timeline(speed: f64) -> Timeline {
+        let epoch = DateTime::parse_from_rfc3339("2024-11-15T09:00:00+09:00").expect("fixed");
+        Timeline::new(TimelineConfig {
+            speed,
+            ..TimelineConfig::new(42, epoch)
+        })
+    }
+
+    #[test]
+    fn stream_orders_arrive_in_order_and_the_count_matches_the_arrivals() {
+        let t = timeline(1.0);
+        let mut last = Millis::MIN;
+        for seq in 0..200 {
+            let at = t.stream_arrival(seq);
+            assert!(at > last);
+            last = at;
+            assert!(t.stream_count(at) > seq, "order {seq} arrived at {at}");
+            assert_eq!(
+                t.stream_count(at - 1),
+                seq,
+                "order {seq} is not there before {at}"
+            );
+        }
+        assert_eq!(t.stream_count(0), 12 + u64::from(t.stream_arrival(12) <= 0));
+    }
+
+    #[test]
+    fn the_state_is_a_function_of_time() {
+        let t = timeline(5.0);
+        let overlay = Overlay::default();
+        let a = serde_json::to_string(&t.snapshot(200_000, &overlay)).expect("json");
+        let b = serde_json::to_string(&t.snapshot(200_000, &overlay)).expect("json");
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn every_kind_of_scenario_is_scripted() {
+        use ScenarioKind::*;
+        for kind in [
+            CancelBeforeInvoice,
+            CancelAfterInvoice,
+            ReturnWithPickup,
+            ExchangeCase1,
+            ExchangeCase2,
+            Cafe24ExchangeLineChange,
+            KakaoStyleExchangeDelay,
+            Withdrawal,
+            CancelRefused,
+        ] {
+            assert!(SCRIPTS.iter().any(|s| s.kind == kind), "{kind:?}");
+        }
+        for script in SCRIPTS {
+            assert!(channel(script.channel).is_some(), "{}", script.name);
+            assert!(
+                script.steps.windows(2).all(|w| w[0].0 < w[1].0),
+                "{}",
+                script.name
+            );
+        }
+    }
+
+    #[test]
+    fn a_cafe24_exchange_adds_an_item_with_a_new_line_number() {
+        let t = timeline(10.0);
+        let index = SCRIPTS
+            .iter()
+            .position(|s| s.kind == ScenarioKind::Cafe24ExchangeLineChange)
+            .expect("scripted");
+        let end = t.scenario_start(0, index) + t.scaled(200);
+        let orders = t.snapshot(end, &Overlay::default());
+        let order = orders
+            .iter()
+            .find(|o| o.scenario == Some(SCRIPTS[index].name))
+            .expect("played");
+        assert_eq!(order.lines.len(), 2);
+        let old = &order.lines[0];
+        let new = &order.lines[1];
+        assert_ne!(old.line.line_no, new.line.line_no);
+        assert_eq!(
+            old.claim.as_ref().and_then(|c| c.replaced_by.clone()),
+            Some(new.line.line_no.clone())
+        );
+        assert_ne!(old.line.option, new.line.option);
+    }
+}
