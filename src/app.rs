@@ -1,6 +1,8 @@
 //! The console shell: top navigation and one route per section.
 
+use crate::pwa::UpdateBanner;
 use crate::sections::{Section, SECTIONS};
+use crate::store::Store;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_params_map;
@@ -30,7 +32,9 @@ pub fn App() -> impl IntoView {
                             })
                             .collect_view()}
                     </nav>
+                    <StoreStatus/>
                 </header>
+                <UpdateBanner/>
                 <main class="content">
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=|| view! { <SectionPage section=&SECTIONS[0]/> }/>
@@ -95,4 +99,44 @@ fn NotFound() -> impl IntoView {
 /// tell them apart.
 fn set_document_title(label: &str) {
     document().set_title(&format!("{label} · 주문"));
+}
+
+/// Opens the offline store at start-up and says, in the top bar, what the operator must know
+/// about it: operations still waiting to be sent, or why the store cannot be used. Reads only a
+/// count; screens query what they show.
+#[component]
+fn StoreStatus() -> impl IntoView {
+    let problem = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(0u32);
+    let store = StoredValue::new_local(None::<Store>);
+    leptos::task::spawn_local(async move {
+        let opened = Store::open_named(crate::store::schema::DB_NAME, move |blocked| {
+            problem.set(Some(blocked.to_string()));
+        })
+        .await;
+        match opened {
+            Ok(opened) => {
+                problem.set(None);
+                opened.on_version_change(move |e| problem.set(Some(e.to_string())));
+                match opened.outbox_len().await {
+                    Ok(n) => pending.set(n),
+                    Err(e) => problem.set(Some(e.to_string())),
+                }
+                store.set_value(Some(opened));
+            }
+            Err(e) => problem.set(Some(e.to_string())),
+        }
+    });
+    move || match problem.get() {
+        Some(message) => view! { <p class="store-alert" role="alert">{message}</p> }.into_any(),
+        None => (pending.get() > 0)
+            .then(|| {
+                view! {
+                    <span class="outbox-count" title="서버에 아직 보내지 않은 작업">
+                        {format!("보내지 않은 작업 {}건", pending.get())}
+                    </span>
+                }
+            })
+            .into_any(),
+    }
 }

@@ -1,6 +1,7 @@
 //! The commands: setup, build, serve, start, test.
 
 use crate::fail;
+use crate::precache;
 use crate::run::{Cmd, TaskResult};
 use crate::toolchain::{ensure_wasm_toolchain, WasmToolchain, WASM_TARGET};
 use crate::tools::{self, Browser};
@@ -61,6 +62,12 @@ fn build_app(workspace: &Workspace, toolchain: WasmToolchain) -> TaskResult {
         .envs(&toolchain.wasm_env())
         .dir(&workspace.root)
         .run()?;
+    // The service worker's precache list comes from what Trunk just wrote (see precache.rs).
+    let (files, version) = precache::write_service_worker(
+        &workspace.path("public").join(precache::SERVICE_WORKER),
+        &workspace.dist_dir(),
+    )?;
+    println!("app: service worker precaches {files} files (version {version})");
     workspace.stamp_app_build()?;
     println!(
         "app: built into dist/ in {:.1}s",

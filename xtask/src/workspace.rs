@@ -24,6 +24,8 @@ const APP_INPUTS: &[&str] = &[
     "crates/core/src",
     "crates/core/data",
     "crates/core/Cargo.toml",
+    // Writes dist/sw.js's precache list.
+    "xtask/src/precache.rs",
 ];
 
 /// Written into `dist/` after a successful release build.
