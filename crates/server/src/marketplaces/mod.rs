@@ -161,6 +161,15 @@ impl<T> Collected<T> {
             next_cursor,
         }
     }
+
+    /// Drops repeats of the same bad element (an adapter that asks several times, per status or
+    /// per date type, meets the same element again).
+    fn dedupe_malformed(mut self) -> Self {
+        let mut seen = std::collections::HashSet::new();
+        self.malformed
+            .retain(|m| seen.insert((m.raw.clone(), m.error.clone())));
+        self
+    }
 }
 
 /// A line's marketplace status, as a normalized fact (R2).

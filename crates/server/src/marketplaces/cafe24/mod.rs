@@ -432,7 +432,7 @@ impl MarketplaceAdapter for Cafe24Adapter {
                 Err(e) => out.malformed.push(unusable(&order, &at, e)),
             }
         }
-        Ok(out)
+        Ok(out.dedupe_malformed())
     }
 
     fn collect_claims(
@@ -466,7 +466,7 @@ impl MarketplaceAdapter for Cafe24Adapter {
                 }
             }
         }
-        Ok(out)
+        Ok(out.dedupe_malformed())
     }
 
     fn send_invoice(&self, conn: &Connection, upload: &InvoiceUpload) -> Result<(), AdapterError> {

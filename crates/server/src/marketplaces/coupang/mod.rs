@@ -440,7 +440,7 @@ impl MarketplaceAdapter for CoupangAdapter {
                 }
             }
         }
-        Ok(out)
+        Ok(out.dedupe_malformed())
     }
 
     fn collect_claims(
@@ -491,7 +491,7 @@ impl MarketplaceAdapter for CoupangAdapter {
                 Err(e) => out.malformed.push(unusable(&request, &at, e)),
             }
         }
-        Ok(out)
+        Ok(out.dedupe_malformed())
     }
 
     fn send_invoice(&self, conn: &Connection, upload: &InvoiceUpload) -> Result<(), AdapterError> {

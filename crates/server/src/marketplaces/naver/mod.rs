@@ -402,7 +402,8 @@ fn changed(
     let mut sequence: Option<String> = None;
     let mut ids = Vec::new();
     let mut seen = HashSet::new();
-    let mut next = from.clone();
+    let mut latest: Option<String> = None;
+    let mut more_next: Option<String> = None;
     for _ in 0..100 {
         let mut pairs = vec![("lastChangedFrom", from.as_str())];
         if let Some(s) = &sequence {
@@ -421,8 +422,11 @@ fn changed(
             &format!("{at} $.data.lastChangeStatuses"),
             malformed,
         ) {
-            if change.last_changed_date > next {
-                next = change.last_changed_date.clone();
+            if latest
+                .as_ref()
+                .is_none_or(|l| change.last_changed_date > *l)
+            {
+                latest = Some(change.last_changed_date.clone());
             }
             if seen.insert(change.product_order_id.clone()) {
                 ids.push(change.product_order_id);
@@ -436,13 +440,19 @@ fn changed(
                 if more_from == from && more_sequence == sequence {
                     break;
                 }
-                next = more_from.clone();
+                more_next = Some(more_from.clone());
                 from = more_from;
                 sequence = more_sequence;
             }
-            None => break,
+            None => {
+                more_next = None;
+                break;
+            }
         }
     }
+    // Where the next run starts: where the marketplace said to continue, else the latest change
+    // seen (changes are returned oldest first, from `lastChangedFrom` on), else the same place.
+    let next = more_next.or(latest).unwrap_or(from);
     let mut infos = Vec::new();
     for chunk in ids.chunks(300) {
         let query = wire::ProductOrdersQuery {
