@@ -42,6 +42,9 @@ pub enum Invocation {
     Serve(ServerConfig),
     /// Print usage and exit.
     Help,
+    /// Run the marketplace sandbox (`jumun-server sandbox …`) with these arguments; see
+    /// [`crate::sandbox::cli`].
+    Sandbox(Vec<String>),
 }
 
 /// Usage text for `--help`.
@@ -50,6 +53,8 @@ jumun-server — Jumun's JSON API and the browser app's host
 
 USAGE:
     jumun-server [--addr HOST:PORT] [--data-dir DIR] [--dist-dir DIR] [--demo]
+    jumun-server sandbox [--seed N] [--addr 127.0.0.1:PORT] [--speed X] …
+                       the marketplace sandbox (see jumun-server sandbox --help)
 
 OPTIONS:
     --addr HOST:PORT   listen address          [env JUMUN_ADDR, default 127.0.0.1:8080]
@@ -67,6 +72,10 @@ impl ServerConfig {
         I: IntoIterator<Item = String>,
         E: Fn(&str) -> Option<String>,
     {
+        let mut args = args.into_iter().peekable();
+        if args.peek().is_some_and(|first| first == "sandbox") {
+            return Ok(Invocation::Sandbox(args.skip(1).collect()));
+        }
         let mut addr = env("JUMUN_ADDR").map(|v| (v, "JUMUN_ADDR".to_owned()));
         let mut data_dir = env("JUMUN_DATA_DIR").map(PathBuf::from);
         let mut dist_dir = env("JUMUN_DIST_DIR").map(PathBuf::from);
@@ -74,7 +83,6 @@ impl ServerConfig {
             Some(value) => switch("JUMUN_DEMO", value)?,
             None => false,
         };
-        let mut args = args.into_iter();
         while let Some(flag) = args.next() {
             let mut value = |name: &str| {
                 args.next()
@@ -183,8 +191,19 @@ mod tests {
             (k == "JUMUN_DEMO").then(|| value.clone()).flatten()
         })? {
             Invocation::Serve(config) => Ok(config.demo),
-            Invocation::Help => panic!("expected serve"),
+            Invocation::Help | Invocation::Sandbox(_) => panic!("expected serve"),
         }
+    }
+
+    #[test]
+    fn the_sandbox_subcommand_takes_the_rest_of_the_line() {
+        assert_eq!(
+            ServerConfig::from_args(args(&["sandbox", "--seed", "7"]), |k| {
+                // The server's environment does not apply to the sandbox.
+                (k == "JUMUN_ADDR").then(|| "not an address".to_owned())
+            }),
+            Ok(Invocation::Sandbox(args(&["--seed", "7"])))
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ async fn main() -> ExitCode {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
+        Ok(Invocation::Sandbox(args)) => return jumun_server::sandbox::cli::run(args).await,
         Err(err) => {
             eprintln!("jumun-server: {err}");
             return ExitCode::from(2);

@@ -1,8 +1,120 @@
 //! A sandbox marketplace inside the server (issue 4): deterministic Korean orders on several
-//! marketplaces at once, with scripted claim scenarios over time.
+//! marketplaces at once, served over HTTP on loopback in the marketplaces' real formats, with
+//! scripted claim scenarios over time.
 //!
 //! - [`generate`]: people, addresses, products with options, orders — a pure function of a seed.
-//! - [`scenario`]: the timeline — which orders exist at a moment and what happened to each line.
+//! - [`scenario`]: the timeline — which orders exist at a moment and what happened to each line
+//!   (a pure function of seed, epoch, speed and elapsed time, plus the console's uploads).
+//! - [`server`]: the HTTP server; `cafe24`, `naver`, `coupang` and `generic` serve the paths the
+//!   adapters of [`crate::marketplaces`] call, rendering into their `wire` structs.
+//!
+//! # Paths served
+//!
+//! | API | paths |
+//! | --- | --- |
+//! | Cafe24 | `GET /api/v2/admin/orders` (`start_date`, `end_date`, `date_type`, `order_status`, `embed`, `limit`, `offset`), `POST /api/v2/admin/shipments`, `POST /api/v2/oauth/token` |
+//! | Naver | `POST /external/v1/oauth2/token`, `GET /external/v1/pay-order/seller/product-orders/last-changed-statuses`, `POST …/product-orders/query`, `POST …/product-orders/dispatch`, `POST …/product-orders/{id}/claim/{cancel,return}/approve`, `POST …/{id}/claim/exchange/collect/approve` |
+//! | Coupang | `GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets`, `…/returnRequests`, `…/exchangeRequests`, `POST …/orders/invoices`, `PATCH …/returnRequests/{receiptId}/stoppedShipment` |
+//! | generic | `GET /generic/{code}/orders?since`, `GET /generic/{code}/claims?since`, `POST /generic/{code}/invoices`, `POST /generic/{code}/claims/{claim_no}/ack` |
+//! | control | `GET /` (index), `GET /sandbox/state`, `GET /sandbox/orders[?marketplace]`, `GET /sandbox/schedule`, `POST /sandbox/clock` (`{"advance_secs": N}` or `{"at_ms": N}`) |
+//!
+//! Start it with `jumun-server sandbox --seed N --addr 127.0.0.1:PORT --speed X`, or in-process
+//! with [`spawn`]; [`SandboxHandle::connection`] gives each adapter its connection.
 
+mod cafe24;
+pub mod cli;
+mod coupang;
 pub mod generate;
+mod generic;
+mod naver;
 pub mod scenario;
+pub mod server;
+
+pub use server::{connection_for, spawn, ClockMode, SandboxHandle, Shared};
+
+use chrono::{DateTime, FixedOffset, SubsecRound, Utc};
+use scenario::Millis;
+use std::net::SocketAddr;
+
+/// How to run a sandbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SandboxConfig {
+    /// The seed of every generated order.
+    pub seed: u64,
+    /// Where to listen; a loopback address (port 0 picks one).
+    pub addr: SocketAddr,
+    /// Script seconds per real second (1 = real time; 60 plays the scenarios in a few seconds).
+    pub speed: f64,
+    /// Sandbox time zero; `None`: now at start. Give one to reproduce a run exactly.
+    pub epoch: Option<DateTime<FixedOffset>>,
+    /// Real time or a clock that moves only when told.
+    pub clock: ClockMode,
+    /// Where the clock starts, in milliseconds after the epoch.
+    pub start_at_ms: Millis,
+    /// Script seconds between new orders.
+    pub order_interval_secs: u32,
+    /// Orders placed before the start (five minutes apart).
+    pub backlog: u32,
+    /// Serve every Nth stream order malformed (a wrong-typed quantity), for collectors' tests.
+    pub malformed_every: Option<u64>,
+    /// Allow a non-loopback listen address (off: the sandbox is a local tool).
+    pub allow_non_loopback: bool,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            addr: SocketAddr::from(([127, 0, 0, 1], 8090)),
+            speed: 1.0,
+            epoch: None,
+            clock: ClockMode::Wall,
+            start_at_ms: 0,
+            order_interval_secs: 8,
+            backlog: 12,
+            malformed_every: None,
+            allow_non_loopback: false,
+        }
+    }
+}
+
+impl SandboxConfig {
+    /// The epoch, or now (whole seconds) in Korean time.
+    pub fn epoch_or_now(&self) -> DateTime<FixedOffset> {
+        let kst = kst();
+        self.epoch
+            .map(|e| e.with_timezone(&kst))
+            .unwrap_or_else(|| Utc::now().trunc_subsecs(0).with_timezone(&kst))
+    }
+}
+
+/// Korean Standard Time.
+pub(crate) fn kst() -> FixedOffset {
+    // 9 hours is a valid offset (`east_opt` refuses only a day or more).
+    FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset")
+}
+
+/// Why the sandbox could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// The address is not a loopback address.
+    #[error(
+        "the sandbox listens on loopback only; {0} is not a loopback address (use 127.0.0.1:PORT)"
+    )]
+    NotLoopback(SocketAddr),
+    /// The address is taken or not allowed.
+    #[error("cannot listen on {addr}: {source}; pick another with --addr 127.0.0.1:PORT (port 0 picks a free one)")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The server stopped with an IO error.
+    #[error("sandbox server error: {0}")]
+    Serve(#[source] std::io::Error),
+    /// The server task panicked or was cancelled.
+    #[error("sandbox server task failed: {0}")]
+    Task(String),
+}

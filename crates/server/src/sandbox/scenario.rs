@@ -146,6 +146,10 @@ pub struct Script {
     pub steps: &'static [(u32, Step)],
 }
 
+/// The carrier of parcels the scripts ship outside the console and of pickups: the console's
+/// carrier code for CJ대한통운 (each API renders its own code for it).
+pub const SCRIPT_CARRIER: &str = "cj";
+
 /// Script seconds after arrival when a scripted parcel ships outside the console.
 pub const SCRIPT_SHIP_SECS: u32 = 30;
 /// Script seconds after shipping when a parcel is delivered.
@@ -795,7 +799,7 @@ impl Timeline {
             let invoice = match uploaded {
                 Some(i) if !script.ships || i.at <= script_ship => Some(i.clone()),
                 _ if script.ships && script_ship <= at => Some(Invoice {
-                    carrier: "CJ대한통운".to_owned(),
+                    carrier: SCRIPT_CARRIER.to_owned(),
                     tracking_no: format!("5{:011}", order.seq * 13 % 100_000_000_000),
                     at: script_ship,
                     by_console: false,
@@ -856,7 +860,7 @@ impl Timeline {
                     set_status(first, ClaimStatus::Collecting, when);
                     if let Some(claim) = first.claim.as_mut() {
                         claim.pickup = Some(Invoice {
-                            carrier: "CJ대한통운".to_owned(),
+                            carrier: SCRIPT_CARRIER.to_owned(),
                             tracking_no: format!("6{:011}", order.seq * 17 % 100_000_000_000),
                             at: when,
                             by_console: false,
