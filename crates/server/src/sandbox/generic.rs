@@ -170,7 +170,7 @@ fn keys(line: &LineView) -> wire::FeedKeys {
     }
 }
 
-fn render_order(shared: &Shared, view: &OrderView) -> serde_json::Value {
+fn render_order(view: &OrderView) -> serde_json::Value {
     let order = &view.order;
     let feed = wire::FeedOrder {
         order_no: order.order_no.clone(),
@@ -201,7 +201,6 @@ fn render_order(shared: &Shared, view: &OrderView) -> serde_json::Value {
             })
             .collect(),
     };
-    let _ = shared;
     let mut value = serde_json::to_value(feed).unwrap_or(serde_json::Value::Null);
     if view.malformed {
         break_field(&mut value, "/lines/0/quantity");
@@ -258,23 +257,21 @@ async fn orders(
         .iter()
         .filter(|o| o.order.channel == code)
         .filter(|o| since.is_none_or(|s| o.changed_at() > s))
-        .map(|o| render_order(&shared, o))
+        .map(render_order)
         .collect();
     Json(serde_json::json!({"orders": orders, "next_cursor": time(&shared, now)})).into_response()
 }
 
-fn reason(code: &str, shared: &Shared, claim: &Claim) -> String {
-    match (&claim.delay, code) {
-        (Some(delay), _) => format!(
+/// The claim's reason; a Kakao Style delay notice adds its count and new due date.
+fn reason(claim: &Claim) -> String {
+    match &claim.delay {
+        Some(delay) => format!(
             "{} · 교환배송연기안내 {}회 · 배송예정일 {}",
             claim.reason,
             delay.count,
             delay.due.format("%Y-%m-%d")
         ),
-        _ => {
-            let _ = shared;
-            claim.reason.clone()
-        }
+        None => claim.reason.clone(),
     }
 }
 
@@ -308,7 +305,7 @@ async fn claims(
                 option: Some(line.line.option_values()),
                 quantity: Some(claim.quantity),
                 status: claim_word(&code, claim),
-                reason: Some(reason(&code, &shared, claim)),
+                reason: Some(reason(claim)),
                 requested_option: claim.exchange_to.as_ref().map(|l| l.option_values()),
                 reported_at: time(&shared, claim.changed_at),
             });
