@@ -19,8 +19,8 @@ OPTIONS:
     --speed X            script seconds per second (60: claims within seconds) [default 1]
     --interval SECS      script seconds between new orders             [default 8]
     --backlog N          orders placed before the start                [default 12]
-    --epoch TIME         sandbox time zero, to reproduce a run (e.g. 2024-11-15T09:00:00+09:00)
-                                                                       [default now]
+    --epoch TIME         sandbox time zero (e.g. 2024-11-15T09:00:00+09:00); restarting with
+                         the same seed and epoch resumes the same state [default now]
     --malformed-every N  serve every Nth new order with a malformed quantity [default never]
     --manual-clock       time stands still until POST /sandbox/clock {\"advance_secs\": N}
     -h, --help           print this help

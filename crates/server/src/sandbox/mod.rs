@@ -45,11 +45,13 @@ pub struct SandboxConfig {
     pub addr: SocketAddr,
     /// Script seconds per real second (1 = real time; 60 plays the scenarios in a few seconds).
     pub speed: f64,
-    /// Sandbox time zero; `None`: now at start. Give one to reproduce a run exactly.
+    /// Sandbox time zero; `None`: now at start. With a wall clock the sandbox stands at
+    /// `now - epoch` on the timeline, so restarting with the same seed and epoch resumes the same
+    /// state; with a manual clock, at `start_at_ms`.
     pub epoch: Option<DateTime<FixedOffset>>,
     /// Real time or a clock that moves only when told.
     pub clock: ClockMode,
-    /// Where the clock starts, in milliseconds after the epoch.
+    /// Added to where the clock starts, in milliseconds.
     pub start_at_ms: Millis,
     /// Script seconds between new orders.
     pub order_interval_secs: u32,

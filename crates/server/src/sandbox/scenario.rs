@@ -519,6 +519,9 @@ pub struct ScheduledStep {
 #[derive(Debug, Clone)]
 pub struct Timeline {
     config: TimelineConfig,
+    /// Stream orders generated so far, by sequence number (a pure function of the seed and the
+    /// sequence number, kept so that a long-running sandbox does not regenerate them per call).
+    stream: std::sync::Arc<std::sync::Mutex<Vec<Order>>>,
 }
 
 /// Scripted orders' sequence numbers start here (stream orders stay below).
@@ -532,7 +535,10 @@ impl Timeline {
         }
         config.order_interval_secs = config.order_interval_secs.max(1);
         config.cycle_secs = config.cycle_secs.max(600);
-        Self { config }
+        Self {
+            config,
+            stream: Default::default(),
+        }
     }
 
     /// Its configuration.
@@ -662,17 +668,27 @@ impl Timeline {
     /// Every order that exists at `at`, with each line's state.
     pub fn snapshot(&self, at: Millis, overlay: &Overlay) -> Vec<OrderView> {
         let mut orders = Vec::new();
-        for seq in 0..self.stream_count(at) {
+        let count = self.stream_count(at);
+        let generated: Vec<Order> = {
+            let mut cache = self
+                .stream
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            for seq in cache.len() as u64..count {
+                cache.push(generate_order(
+                    self.config.seed,
+                    OrderSpec {
+                        seq,
+                        channel: None,
+                        lines: None,
+                        ordered_at: self.time(self.stream_arrival(seq)),
+                    },
+                ));
+            }
+            cache.iter().take(count as usize).cloned().collect()
+        };
+        for (seq, order) in (0..count).zip(generated) {
             let arrived_at = self.stream_arrival(seq);
-            let order = generate_order(
-                self.config.seed,
-                OrderSpec {
-                    seq,
-                    channel: None,
-                    lines: None,
-                    ordered_at: self.time(arrived_at),
-                },
-            );
             let malformed = self
                 .config
                 .malformed_every

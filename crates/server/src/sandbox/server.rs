@@ -84,11 +84,20 @@ impl Shared {
             malformed_every: config.malformed_every,
             ..TimelineConfig::new(config.seed, epoch)
         });
+        // On a wall clock the sandbox stands where real time puts it on the timeline: a restart
+        // with the same seed and epoch resumes the same state (the epoch defaults to now, so a
+        // fresh sandbox starts at zero). A manual clock starts where it is told.
+        let resumed = match config.clock {
+            ClockMode::Wall => (chrono::Utc::now() - epoch.with_timezone(&chrono::Utc))
+                .num_milliseconds()
+                .max(0),
+            ClockMode::Manual => 0,
+        };
         Self {
             timeline,
             clock: config.clock,
             started: Instant::now(),
-            offset: Mutex::new(config.start_at_ms),
+            offset: Mutex::new(config.start_at_ms.saturating_add(resumed)),
             overlay: Mutex::new(Overlay::default()),
             requests: Mutex::new(BTreeMap::new()),
             base_url: Mutex::new(String::new()),
