@@ -387,3 +387,125 @@ pub struct SplitRequest {
     /// 나누기 주문 부분배송 설정.
     pub partial_new: bool,
 }
+
+/// What a command names directly, so a client that keeps the book in pieces (the browser, in
+/// IndexedDB) can load just those pieces — with the orders' bundle mates, their lines' claims and
+/// those claims' pickups — into a partial [`crate::Book`] to decide the command locally.
+/// Commands that look entities up by marketplace keys or invoice number name them in
+/// `marketplace_keys` / `tracking_nos`; `all_stock` asks for the stock table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Subjects {
+    /// Orders named.
+    pub orders: Vec<OrderId>,
+    /// Claims named.
+    pub claims: Vec<ClaimId>,
+    /// Pickups named.
+    pub pickups: Vec<PickupId>,
+    /// Bundles named.
+    pub bundles: Vec<BundleId>,
+    /// Invoice numbers named (scan to ship).
+    pub tracking_nos: Vec<String>,
+    /// Marketplace records that find their lines by key (claims, cancel sync).
+    pub marketplace_keys: Vec<(crate::marketplace::MarketplaceCode, MarketplaceKeys)>,
+    /// The command reads or writes stock items and product links.
+    pub all_stock: bool,
+}
+
+impl Command {
+    /// The entities this command names (see [`Subjects`]).
+    pub fn subjects(&self) -> Subjects {
+        let mut s = Subjects::default();
+        match self {
+            Command::CollectOrder(new) | Command::CreateSellerOrder(new) => {
+                s.orders.push(new.id);
+                s.all_stock = true;
+            }
+            Command::ConfirmPayment { order }
+            | Command::IssueInvoice { order, .. }
+            | Command::VoidInvoice { order }
+            | Command::PrintInvoice { order }
+            | Command::Ship { order }
+            | Command::MarkDelivered { order }
+            | Command::ConfirmPurchase { order }
+            | Command::RecordInvoiceUpload { order }
+            | Command::ChangeDeliveryInfo { order, .. }
+            | Command::SetNoBundle { order, .. }
+            | Command::PlaceHold { order, .. }
+            | Command::ReleaseHold { order, .. }
+            | Command::AddMemo { order, .. } => s.orders.push(*order),
+            Command::ScanToShip { tracking_no } => {
+                s.tracking_nos.push(tracking_no.trim().to_owned())
+            }
+            Command::Bundle { bundle, orders } => {
+                s.bundles.push(*bundle);
+                s.orders.extend(orders.iter().copied());
+            }
+            Command::Unbundle { bundle } => s.bundles.push(*bundle),
+            Command::Split(request) => s.orders.extend([request.order, request.new_order]),
+            Command::Merge { into, from } => s.orders.extend([*into, *from]),
+            Command::Cancel(request) => {
+                s.orders.push(request.order);
+                s.claims.push(request.claim);
+            }
+            Command::Return(request) => {
+                s.orders.push(request.claim.order);
+                s.claims.push(request.claim.claim);
+                s.pickups.extend(request.pickup.as_ref().map(|p| p.id));
+            }
+            Command::Exchange(request) => {
+                s.orders
+                    .extend([request.claim.order, request.exchange_order]);
+                s.claims.push(request.claim.claim);
+                s.pickups.extend(request.pickup.as_ref().map(|p| p.id));
+                s.all_stock = true;
+            }
+            Command::CollectClaim(collected) => {
+                s.claims.push(collected.claim);
+                s.marketplace_keys
+                    .push((collected.marketplace.clone(), collected.keys.clone()));
+            }
+            Command::SyncCancels { records, .. } => {
+                s.marketplace_keys.extend(
+                    records
+                        .iter()
+                        .map(|r| (r.marketplace.clone(), r.keys.clone())),
+                );
+            }
+            Command::WithdrawClaim { claim }
+            | Command::AcceptExchange { claim }
+            | Command::CompleteExchangePickup { claim }
+            | Command::ConfirmExchange { claim }
+            | Command::MarkReplacementDelivered { claim }
+            | Command::RejectExchange { claim, .. }
+            | Command::EditExchange { claim, .. }
+            | Command::NoticeExchangeDelay { claim, .. }
+            | Command::EditReplacementInvoice { claim, .. } => s.claims.push(*claim),
+            Command::ShipReplacement { claim, .. } => {
+                s.claims.push(*claim);
+                s.all_stock = true;
+            }
+            Command::ResolveCafe24Exchange {
+                claim,
+                exchange_order,
+                pickup,
+                ..
+            } => {
+                s.claims.push(*claim);
+                s.orders.push(*exchange_order);
+                s.pickups.extend(pickup.as_ref().map(|p| p.id));
+                s.all_stock = true;
+            }
+            Command::StartPickup { pickup }
+            | Command::RecordArrival { pickup, .. }
+            | Command::Restock { pickup, .. } => {
+                s.pickups.push(*pickup);
+                s.all_stock = true;
+            }
+            Command::RegisterStockItem(_)
+            | Command::AdjustStock { .. }
+            | Command::LinkProduct { .. }
+            | Command::UnlinkProduct { .. } => s.all_stock = true,
+        }
+        s
+    }
+}

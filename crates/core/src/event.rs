@@ -418,3 +418,50 @@ impl Event {
         }
     }
 }
+
+impl Event {
+    /// The claims, pickups and bundles this event changes or creates, beside its orders
+    /// ([`Event::orders`]) — what a client that keeps the book in pieces must load to fold it.
+    pub fn subjects(&self) -> crate::command::Subjects {
+        let mut s = crate::command::Subjects {
+            orders: self.orders(),
+            ..Default::default()
+        };
+        match &self.change {
+            Change::ClaimOpened(claim) => s.claims.push(claim.id),
+            Change::PickupCreated(pickup) => {
+                s.pickups.push(pickup.id);
+                s.claims.push(pickup.claim);
+            }
+            Change::ClaimAccepted { claim, .. }
+            | Change::ClaimCompleted { claim, .. }
+            | Change::ClaimClosedUndone { claim, .. }
+            | Change::ClaimConverted { claim, .. }
+            | Change::ExchangeArranged { claim, .. }
+            | Change::ExchangeMoved { claim, .. }
+            | Change::ExchangeEdited { claim, .. }
+            | Change::ExchangeDelayNoticed { claim, .. }
+            | Change::ExchangeLate { claim, .. }
+            | Change::ReplacementInvoiceSet { claim, .. }
+            | Change::Cafe24ExchangeResolved { claim, .. } => s.claims.push(*claim),
+            Change::PickupStarted { pickup, .. }
+            | Change::PickupArrived { pickup, .. }
+            | Change::Restocked { pickup, .. } => s.pickups.push(*pickup),
+            Change::Bundled { bundle, .. } | Change::Unbundled { bundle, .. } => {
+                s.bundles.push(*bundle)
+            }
+            _ => {}
+        }
+        s.all_stock = matches!(
+            self.change,
+            Change::OrderCreated(_)
+                | Change::Shipped { .. }
+                | Change::Restocked { .. }
+                | Change::StockItemRegistered(_)
+                | Change::StockAdjusted { .. }
+                | Change::ProductLinked { .. }
+                | Change::ProductUnlinked { .. }
+        ) || !s.orders.is_empty();
+        s
+    }
+}

@@ -994,3 +994,28 @@ fn replaying_the_events_rebuilds_the_book() {
         "a duplicated event is reported, not applied"
     );
 }
+
+#[test]
+fn a_command_decided_on_the_pieces_it_names_gives_the_same_events() {
+    // The browser keeps the book in pieces and decides on those a command names.
+    let mut book = two_orders_same_recipient();
+    invoice(&mut book, 1);
+    let command = Command::PrintInvoice { order: OrderId(1) };
+    let subjects = command.subjects();
+    assert_eq!(subjects.orders, vec![OrderId(1)]);
+    let pieces = Book::from_parts(
+        book.orders
+            .iter()
+            .filter(|(id, _)| subjects.orders.contains(id))
+            .map(|(id, o)| (*id, o.clone()))
+            .collect(),
+        Default::default(),
+        Default::default(),
+        Default::default(),
+        book.stock.clone(),
+    );
+    let whole = book.decide(&command, &op(3)).expect("decided");
+    assert_eq!(pieces.decide(&command, &op(3)).expect("decided"), whole);
+    let events = run(&mut book, command, &op(3));
+    assert_eq!(events[0].subjects().orders, vec![OrderId(1)]);
+}

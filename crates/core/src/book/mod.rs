@@ -179,6 +179,25 @@ impl Book {
         Self::default()
     }
 
+    /// A book from its parts — for example the pieces of a store a client loaded to decide a
+    /// command locally (see [`crate::command::Subjects`]). The derived indexes are built.
+    pub fn from_parts(
+        orders: BTreeMap<OrderId, Order>,
+        claims: BTreeMap<ClaimId, Claim>,
+        pickups: BTreeMap<PickupId, Pickup>,
+        bundles: BTreeMap<BundleId, Vec<OrderId>>,
+        stock: Stock,
+    ) -> Self {
+        Book::from(BookState {
+            orders,
+            claims,
+            pickups,
+            bundles,
+            stock,
+            unmatched_cancels: Vec::new(),
+        })
+    }
+
     /// The marketplace table the book matches with.
     pub fn table(&self) -> &'static MarketplaceTable {
         MarketplaceTable::builtin()
