@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sync",
         sql: include_str!("../../migrations/0003_sync.sql"),
     },
+    Migration {
+        version: 4,
+        name: "collection",
+        sql: include_str!("../../migrations/0004_collection.sql"),
+    },
 ];
 
 /// Why the schema could not be brought up to date.
