@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod collector;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub accounts: Accounts,
     /// Each store's book and event log: the one write path for orders (operators' sync).
     pub ledger: sync::Ledger,
+    /// Marketplace connections and their collection runs.
+    pub collector: collector::Collector,
 }
 
 /// Why the server could not start.
@@ -66,6 +69,8 @@ pub struct Server {
     router: Router,
     accounts: Accounts,
     ledger: sync::Ledger,
+    collector: collector::Collector,
+    scheduler: Option<collector::SchedulerConfig>,
     demo: Option<DemoLogin>,
 }
 
@@ -96,16 +101,20 @@ impl Server {
                     source,
                 })?;
         let ledger = sync::Ledger::new(db.clone());
+        let collector = collector::Collector::new(db.clone(), ledger.clone());
         let state = AppState {
             db,
             accounts: accounts.clone(),
             ledger: ledger.clone(),
+            collector: collector.clone(),
         };
         Ok(Self {
             listener,
             router: app(state, config),
             accounts,
             ledger,
+            collector,
+            scheduler: None,
             demo,
         })
     }
@@ -126,6 +135,19 @@ impl Server {
         &self.ledger
     }
 
+    /// The marketplace collector (connections, runs), e.g. to connect the demo store to a
+    /// sandbox: [`collector::Collector::connect_demo_to_sandbox`].
+    pub fn collector(&self) -> &collector::Collector {
+        &self.collector
+    }
+
+    /// Runs the marketplace collection scheduler (and the automatic rules' tick) while the
+    /// server serves. Off unless asked for, so tests that start servers are not disturbed.
+    pub fn with_scheduler(mut self, config: collector::SchedulerConfig) -> Self {
+        self.scheduler = Some(config);
+        self
+    }
+
     /// The address actually bound (useful with port 0).
     pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
         self.listener.local_addr()
@@ -133,6 +155,10 @@ impl Server {
 
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run(self) -> Result<(), StartError> {
+        // Stops with the server: the handle aborts the scheduler's tasks when dropped.
+        let _scheduler = self
+            .scheduler
+            .map(|config| collector::scheduler::spawn(self.collector.clone(), config));
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
             .await

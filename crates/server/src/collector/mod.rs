@@ -1,0 +1,828 @@
+//! Marketplace collection (issue 4): each store's connected marketplace accounts, collected on a
+//! schedule and on demand, with a record of every run.
+//!
+//! A **connection** is one marketplace account of one store: marketplace code, the API's base
+//! URL, credentials, a period. A **run** ([`run`]) collects new and changed orders, then claims
+//! (cancel sync R25–R27 as one `SyncCancels`, returns and exchanges as held claims R11,
+//! withdrawals R12), then sends the invoice numbers of shipped orders back (R29), all through the
+//! store's [`Ledger`] as that marketplace's sync. Every run is recorded (when, how many, what
+//! failed); a payload the adapter could not use is kept with its raw body and the rest of the
+//! page goes on; nothing already stored is touched by a bad payload.
+//!
+//! A feed's cursor is saved only after the commands of its page are committed, so a run that
+//! stops half-way re-reads the same page next time; the engine's idempotence (an order collected
+//! twice is refused `AlreadyCollected`, a repeated claim or cancel changes nothing, an unmatched
+//! cancel is kept once) makes that safe.
+//!
+//! The [`scheduler`] runs each enabled connection every `period_seconds` (R25: 10–30 minutes;
+//! seconds only for a loopback sandbox), backs off after failures (period × 2^failures, at most
+//! an hour) and ticks every store's automatic rules every minute. It runs only when the server
+//! is started with it ([`crate::Server::with_scheduler`]), so tests are not disturbed.
+//!
+//! Credentials are stored as JSON in plain text in the database (see [`credentials`]); at-rest
+//! encryption is a planned follow-up.
+
+pub mod credentials;
+mod run;
+pub mod scheduler;
+mod store;
+
+pub use credentials::StoredCredentials;
+pub use run::{fact_commands, r18_exchange_lines};
+pub use scheduler::{backoff, SchedulerConfig, SchedulerHandle};
+
+use crate::accounts::StoreId;
+use crate::db::{Database, DatabaseError};
+use crate::marketplaces::{adapter_for, Connection, MarketplaceAdapter};
+use crate::sync::{Ledger, LedgerError};
+use chrono::{DateTime, Utc};
+use jumun_core::marketplace::{MarketplaceCode, MarketplaceTable};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::{Mutex as AsyncMutex, Notify};
+
+/// The period when a new connection names none: 15 minutes.
+pub const DEFAULT_PERIOD_SECS: u32 = 900;
+/// The shortest period for a real marketplace (R25: 10 minutes).
+pub const MIN_PERIOD_SECS: u32 = 600;
+/// The longest period (R25: 30 minutes).
+pub const MAX_PERIOD_SECS: u32 = 1800;
+/// How long `collect now` waits for its run before answering that it is still running.
+pub const MANUAL_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// What started a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// The scheduler, at the connection's period.
+    Schedule,
+    /// An operator's "collect now".
+    Manual,
+}
+
+impl Trigger {
+    /// The name kept in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Schedule => "schedule",
+            Trigger::Manual => "manual",
+        }
+    }
+}
+
+/// A connection as stored.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnectionRow {
+    pub id: i64,
+    pub store: StoreId,
+    pub marketplace: String,
+    pub base_url: String,
+    pub credentials: StoredCredentials,
+    pub period_seconds: u32,
+    pub enabled: bool,
+    pub orders_cursor: String,
+    pub claims_cursor: String,
+    pub failures: u32,
+    pub next_run_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ConnectionRow {
+    /// The adapters' connection.
+    pub(crate) fn adapter_connection(&self) -> Connection {
+        Connection::new(
+            self.marketplace.clone(),
+            self.base_url.clone(),
+            self.credentials.clone().into(),
+        )
+    }
+}
+
+/// A connection as the API shows it: never its credentials, only their kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConnectionInfo {
+    /// Its id.
+    pub id: i64,
+    /// The marketplace's code.
+    pub marketplace: String,
+    /// The marketplace's name operators know (판매처명).
+    pub marketplace_name: String,
+    /// The API's base URL.
+    pub base_url: String,
+    /// `none`, `bearer`, `naver_client`, `coupang_hmac` or `api_key`.
+    pub credentials_kind: &'static str,
+    /// Seconds between scheduled runs.
+    pub period_seconds: u32,
+    /// Whether the scheduler runs it.
+    pub enabled: bool,
+    /// Where the next orders collection resumes.
+    pub orders_cursor: String,
+    /// Where the next claims collection resumes.
+    pub claims_cursor: String,
+    /// Failed runs in a row.
+    pub failures: u32,
+    /// When the scheduler runs it next.
+    pub next_run_at: DateTime<Utc>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When its settings last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Its latest run.
+    pub last_run: Option<RunRecord>,
+}
+
+/// The record of one run: when, how many, what failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunRecord {
+    /// Its id.
+    pub id: i64,
+    /// The connection.
+    pub connection_id: i64,
+    /// Schedule or manual.
+    pub trigger: Trigger,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// When it ended (`None`: running, or the server stopped mid-run).
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Orders collected into the console.
+    pub orders_new: u32,
+    /// Known orders moved forward by a marketplace fact (paid, delivered, purchase confirmed).
+    pub orders_updated: u32,
+    /// Orders already in the console with nothing new.
+    pub orders_unchanged: u32,
+    /// Orders (or new lines of known orders) not collected: Cafe24 exchange lines whose line
+    /// number changed (R18), or a refusal (see `notes`).
+    pub orders_skipped: u32,
+    /// Returns, exchanges and unrecognised cancels collected as held claims (R11).
+    pub claims: u32,
+    /// Claims the marketplace withdrew, withdrawn in the console (R12).
+    pub claims_withdrawn: u32,
+    /// Cancel-sync records that cancelled, held or withdrew lines (R27).
+    pub cancels_applied: u32,
+    /// Cancel-sync records that matched no line, kept and shown (R27).
+    pub cancels_unmatched: u32,
+    /// Invoice numbers sent back to the marketplace (R29).
+    pub invoices_sent: u32,
+    /// Payloads that could not be used, kept with their raw bodies (`GET /api/malformed`).
+    pub malformed: u32,
+    /// What the operator should know about single items.
+    pub notes: Vec<String>,
+    /// Why a stage failed (the marketplace unreachable, a body that is not the documented
+    /// envelope, the database); `None` when every stage went through.
+    pub error: Option<String>,
+}
+
+impl RunRecord {
+    fn new(id: i64, connection_id: i64, trigger: Trigger, started_at: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            connection_id,
+            trigger,
+            started_at,
+            finished_at: None,
+            orders_new: 0,
+            orders_updated: 0,
+            orders_unchanged: 0,
+            orders_skipped: 0,
+            claims: 0,
+            claims_withdrawn: 0,
+            cancels_applied: 0,
+            cancels_unmatched: 0,
+            invoices_sent: 0,
+            malformed: 0,
+            notes: Vec::new(),
+            error: None,
+        }
+    }
+}
+
+/// A payload a run could not use, with its raw body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MalformedRecord {
+    /// Its id.
+    pub id: i64,
+    /// The connection.
+    pub connection_id: i64,
+    /// The connection's marketplace.
+    pub marketplace: String,
+    /// The run that first met it.
+    pub first_run_id: i64,
+    /// The latest run that met it.
+    pub last_run_id: i64,
+    /// When it was first met.
+    pub received_at: DateTime<Utc>,
+    /// When it was last met.
+    pub last_seen_at: DateTime<Utc>,
+    /// How many runs met it.
+    pub times_seen: u32,
+    /// `orders` or `claims`.
+    pub feed: String,
+    /// The request and the element's JSON path.
+    pub at_path: String,
+    /// What is wrong with it.
+    pub error: String,
+    /// The element's raw JSON.
+    pub raw: String,
+}
+
+/// A connection to create (`POST /api/connections`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewConnection {
+    /// A code of the marketplace table, e.g. `cafe24`, `coupang`, `zigzag`.
+    pub marketplace: String,
+    /// The API's base URL: `https://…`, or `http://` on loopback (a sandbox).
+    pub base_url: String,
+    /// The credentials.
+    pub credentials: StoredCredentials,
+    /// Seconds between runs: 600–1800 (default 900); 1–1800 for a loopback base URL.
+    #[serde(default)]
+    pub period_seconds: Option<u32>,
+    /// Whether the scheduler runs it (default yes).
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+/// Changes to a connection (`PATCH /api/connections/{id}`); absent fields stay.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionPatch {
+    /// A new base URL.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// New credentials.
+    #[serde(default)]
+    pub credentials: Option<StoredCredentials>,
+    /// A new period.
+    #[serde(default)]
+    pub period_seconds: Option<u32>,
+    /// On or off.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+/// Why the collector could not do what was asked. A run's own failures are not errors: they
+/// are in its [`RunRecord`].
+#[derive(Debug, thiserror::Error)]
+pub enum CollectorError {
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+    /// The ledger failed.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// No such connection in the caller's store.
+    #[error("connection {0} does not exist in this store; list them with GET /api/connections")]
+    NotFound(i64),
+    /// A field of a request is not usable.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// The store has this marketplace at this URL already.
+    #[error(
+        "this store is already connected to {marketplace} at {base_url} (connection {id}); \
+         change that one with PATCH /api/connections/{id}"
+    )]
+    Duplicate {
+        /// The marketplace.
+        marketplace: String,
+        /// The URL.
+        base_url: String,
+        /// The existing connection.
+        id: i64,
+    },
+    /// A manual run did not finish within [`MANUAL_WAIT`]; it goes on.
+    #[error(
+        "the run of connection {0} is still going after {secs} s; it goes on in the \
+         background — see GET /api/connections/{0}/runs",
+        secs = MANUAL_WAIT.as_secs()
+    )]
+    StillRunning(i64),
+    /// No store has this code.
+    #[error("no store has the code {0:?}")]
+    NoStore(String),
+    /// A background task failed.
+    #[error("the collector's task failed: {0}")]
+    Worker(String),
+}
+
+/// How the collector finds a marketplace's adapter (the registry; tests give fakes).
+pub type AdapterSource = Arc<dyn Fn(&str) -> Arc<dyn MarketplaceAdapter> + Send + Sync>;
+
+/// The collector: connections, runs and their records. Cheap to clone.
+#[derive(Clone)]
+pub struct Collector {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Database,
+    ledger: Ledger,
+    adapters: AdapterSource,
+    /// One lock per connection, so two runs of one connection never overlap.
+    running: std::sync::Mutex<HashMap<i64, Arc<AsyncMutex<()>>>>,
+    /// Wakes the scheduler when connections change.
+    wake: Notify,
+}
+
+impl Collector {
+    /// A collector over the server's database and ledger, with the registry's adapters.
+    pub fn new(db: Database, ledger: Ledger) -> Self {
+        Self::with_adapters(
+            db,
+            ledger,
+            Arc::new(|code: &str| Arc::from(adapter_for(code))),
+        )
+    }
+
+    /// A collector with other adapters (tests).
+    pub fn with_adapters(db: Database, ledger: Ledger, adapters: AdapterSource) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                ledger,
+                adapters,
+                running: std::sync::Mutex::new(HashMap::new()),
+                wake: Notify::new(),
+            }),
+        }
+    }
+
+    pub(crate) fn db(&self) -> &Database {
+        &self.inner.db
+    }
+
+    pub(crate) fn ledger(&self) -> &Ledger {
+        &self.inner.ledger
+    }
+
+    pub(crate) fn adapter(&self, code: &str) -> Arc<dyn MarketplaceAdapter> {
+        (self.inner.adapters)(code)
+    }
+
+    pub(crate) fn wake(&self) -> &Notify {
+        &self.inner.wake
+    }
+
+    fn lock_for(&self, id: i64) -> Arc<AsyncMutex<()>> {
+        let mut running = self
+            .inner
+            .running
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(running.entry(id).or_default())
+    }
+
+    async fn info(&self, row: ConnectionRow) -> Result<ConnectionInfo, CollectorError> {
+        let id = row.id;
+        let last_run = self
+            .db()
+            .with(move |conn| Ok(store::last_run(conn, id)?))
+            .await?;
+        Ok(to_info(row, last_run))
+    }
+
+    /// The store's connections, oldest first, each with its latest run.
+    pub async fn list(&self, store: StoreId) -> Result<Vec<ConnectionInfo>, CollectorError> {
+        let rows = self
+            .db()
+            .with(move |conn| {
+                let rows = store::list_connections(conn, store)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let last = store::last_run(conn, row.id)?;
+                    out.push((row, last));
+                }
+                Ok(out)
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(row, last)| to_info(row, last))
+            .collect())
+    }
+
+    /// Connects the store to a marketplace account; the first run is due at once.
+    pub async fn create(
+        &self,
+        store: StoreId,
+        new: NewConnection,
+        now: DateTime<Utc>,
+    ) -> Result<ConnectionInfo, CollectorError> {
+        let marketplace = new.marketplace.trim().to_owned();
+        if MarketplaceTable::builtin()
+            .get(&MarketplaceCode(marketplace.clone()))
+            .is_none()
+        {
+            return Err(CollectorError::Invalid {
+                field: "marketplace",
+                message: format!(
+                    "{marketplace:?} is not a marketplace of the console's table; use a code \
+                     such as cafe24, smartstore, coupang or zigzag (data/marketplaces.tsv)"
+                ),
+            });
+        }
+        let (base_url, loopback) = validate_base_url(&new.base_url)?;
+        let period = validate_period(new.period_seconds, loopback)?;
+        validate_credentials(&new.credentials)?;
+        let credentials = new.credentials;
+        let enabled = new.enabled.unwrap_or(true);
+        let (mp, url) = (marketplace.clone(), base_url.clone());
+        let result = self
+            .db()
+            .with(move |conn| {
+                let row = store::NewRow {
+                    store,
+                    marketplace: &mp,
+                    base_url: &url,
+                    credentials: &credentials,
+                    period_seconds: period,
+                    enabled,
+                };
+                match store::insert_connection(conn, &row, now)? {
+                    Some(id) => Ok(Ok(store::get_connection(conn, Some(store), id)?)),
+                    None => Ok(Err(store::find_connection(conn, store, &mp, &url)?
+                        .map(|r| r.id)
+                        .unwrap_or_default())),
+                }
+            })
+            .await?;
+        match result {
+            Ok(Some(row)) => {
+                self.wake().notify_one();
+                self.info(row).await
+            }
+            Ok(None) => Err(CollectorError::Worker(
+                "the new connection vanished right after it was written".into(),
+            )),
+            Err(id) => Err(CollectorError::Duplicate {
+                marketplace,
+                base_url,
+                id,
+            }),
+        }
+    }
+
+    /// Changes a connection's URL, credentials, period or on/off. A changed URL or credentials
+    /// make it due at once, with its failures forgotten.
+    pub async fn update(
+        &self,
+        store: StoreId,
+        id: i64,
+        patch: ConnectionPatch,
+        now: DateTime<Utc>,
+    ) -> Result<ConnectionInfo, CollectorError> {
+        let mut row = self
+            .db()
+            .with(move |conn| Ok(store::get_connection(conn, Some(store), id)?))
+            .await?
+            .ok_or(CollectorError::NotFound(id))?;
+        let mut fresh = false;
+        if let Some(url) = &patch.base_url {
+            let (url, _) = validate_base_url(url)?;
+            fresh |= url != row.base_url;
+            row.base_url = url;
+        }
+        if let Some(credentials) = patch.credentials {
+            validate_credentials(&credentials)?;
+            fresh = true;
+            row.credentials = credentials;
+        }
+        let loopback = is_loopback_url(&row.base_url);
+        if patch.period_seconds.is_some() || patch.base_url.is_some() {
+            row.period_seconds =
+                validate_period(patch.period_seconds.or(Some(row.period_seconds)), loopback)?;
+        }
+        if let Some(enabled) = patch.enabled {
+            fresh |= enabled && !row.enabled;
+            row.enabled = enabled;
+        }
+        if fresh {
+            row.failures = 0;
+            row.next_run_at = now;
+        }
+        let saved = row.clone();
+        let found = self
+            .db()
+            .with(move |conn| Ok(store::update_connection(conn, &saved, now)?))
+            .await?;
+        if !found {
+            return Err(CollectorError::NotFound(id));
+        }
+        self.wake().notify_one();
+        row.updated_at = now;
+        self.info(row).await
+    }
+
+    /// A connection's runs, newest first, at most `limit`.
+    pub async fn runs(
+        &self,
+        store: StoreId,
+        id: i64,
+        limit: usize,
+    ) -> Result<Vec<RunRecord>, CollectorError> {
+        self.db()
+            .with(move |conn| {
+                if store::get_connection(conn, Some(store), id)?.is_none() {
+                    return Ok(None);
+                }
+                Ok(Some(store::list_runs(conn, store, id, limit)?))
+            })
+            .await?
+            .ok_or(CollectorError::NotFound(id))
+    }
+
+    /// The store's malformed payloads, newest first, at most `limit`.
+    pub async fn malformed(
+        &self,
+        store: StoreId,
+        limit: usize,
+    ) -> Result<Vec<MalformedRecord>, CollectorError> {
+        Ok(self
+            .db()
+            .with(move |conn| Ok(store::list_malformed(conn, store, limit)?))
+            .await?)
+    }
+
+    /// Runs the store's connection `id` now (after a run of it already going, if any) and
+    /// answers its record; [`CollectorError::StillRunning`] after [`MANUAL_WAIT`] (the run goes
+    /// on). Runs a disabled connection too: "collect now" is explicit.
+    pub async fn collect_now(&self, store: StoreId, id: i64) -> Result<RunRecord, CollectorError> {
+        self.db()
+            .with(move |conn| Ok(store::get_connection(conn, Some(store), id)?))
+            .await?
+            .ok_or(CollectorError::NotFound(id))?;
+        let collector = self.clone();
+        // On its own task: a caller that hangs up does not cut the run short.
+        let task = tokio::spawn(async move { collector.run_connection(id, Trigger::Manual).await });
+        match tokio::time::timeout(MANUAL_WAIT, task).await {
+            Ok(Ok(result)) => result?.ok_or(CollectorError::NotFound(id)),
+            Ok(Err(join)) => Err(CollectorError::Worker(join.to_string())),
+            Err(_) => Err(CollectorError::StillRunning(id)),
+        }
+    }
+
+    /// A scheduled run: skipped (`Ok(None)`) when a run of the connection is going already.
+    pub(crate) async fn run_scheduled(&self, id: i64) -> Result<Option<RunRecord>, CollectorError> {
+        let lock = self.lock_for(id);
+        let Ok(guard) = lock.try_lock() else {
+            return Ok(None);
+        };
+        let record = self.run_locked(id, Trigger::Schedule).await;
+        drop(guard);
+        record
+    }
+
+    /// Waits for the connection's lock, then runs it.
+    async fn run_connection(
+        &self,
+        id: i64,
+        trigger: Trigger,
+    ) -> Result<Option<RunRecord>, CollectorError> {
+        let lock = self.lock_for(id);
+        let _guard = lock.lock().await;
+        self.run_locked(id, trigger).await
+    }
+
+    /// One run of connection `id` (its lock held), then its next time: the period after a
+    /// success, the backoff after a failure.
+    async fn run_locked(
+        &self,
+        id: i64,
+        trigger: Trigger,
+    ) -> Result<Option<RunRecord>, CollectorError> {
+        let Some(row) = self
+            .db()
+            .with(move |conn| Ok(store::get_connection(conn, None, id)?))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let started = Utc::now();
+        let record = run::run_once(self, &row, trigger, started).await?;
+        let (failures, next) = if record.error.is_some() {
+            let failures = row.failures.saturating_add(1);
+            (failures, Utc::now() + backoff(row.period_seconds, failures))
+        } else {
+            (0, started + backoff(row.period_seconds, 0))
+        };
+        self.db()
+            .with(move |conn| Ok(store::set_schedule(conn, id, failures, next)?))
+            .await?;
+        if let Some(error) = &record.error {
+            tracing::warn!(connection = id, marketplace = %row.marketplace, failures, %error, "collection run failed");
+        } else {
+            tracing::info!(
+                connection = id,
+                marketplace = %row.marketplace,
+                new = record.orders_new,
+                claims = record.claims,
+                cancels = record.cancels_applied,
+                invoices = record.invoices_sent,
+                malformed = record.malformed,
+                "collection run"
+            );
+        }
+        Ok(Some(record))
+    }
+
+    /// Connects `store` to every marketplace a sandbox at `sandbox_base` (`http://127.0.0.1:PORT`)
+    /// serves, each every `period_seconds` (a loopback sandbox may use seconds). Existing
+    /// connections to the same URLs are kept as they are. Answers the store's connections to
+    /// the sandbox.
+    pub async fn connect_to_sandbox(
+        &self,
+        store: StoreId,
+        sandbox_base: &str,
+        period_seconds: u32,
+    ) -> Result<Vec<ConnectionInfo>, CollectorError> {
+        let now = Utc::now();
+        let mut out = Vec::new();
+        for channel in crate::sandbox::generate::CHANNELS {
+            let Some(conn) = crate::sandbox::connection_for(sandbox_base, channel.code) else {
+                continue;
+            };
+            let new = NewConnection {
+                marketplace: conn.marketplace.0.clone(),
+                base_url: conn.base_url.clone(),
+                credentials: conn.credentials.into(),
+                period_seconds: Some(period_seconds),
+                enabled: Some(true),
+            };
+            match self.create(store, new, now).await {
+                Ok(info) => out.push(info),
+                Err(CollectorError::Duplicate { id, .. }) => {
+                    let row = self
+                        .db()
+                        .with(move |conn| Ok(store::get_connection(conn, Some(store), id)?))
+                        .await?
+                        .ok_or(CollectorError::NotFound(id))?;
+                    out.push(self.info(row).await?);
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(out)
+    }
+
+    /// [`Collector::connect_to_sandbox`] for the demo store (`demo`), as `cargo xtask start`
+    /// wants it: the demo's orders flow in from the sandbox every `period_seconds`.
+    pub async fn connect_demo_to_sandbox(
+        &self,
+        sandbox_base: &str,
+        period_seconds: u32,
+    ) -> Result<Vec<ConnectionInfo>, CollectorError> {
+        let code = crate::accounts::DEMO_STORE.0;
+        let store = self
+            .db()
+            .with(move |conn| Ok(store::store_by_code(conn, code)?))
+            .await?
+            .ok_or_else(|| CollectorError::NoStore(code.to_owned()))?;
+        self.connect_to_sandbox(store, sandbox_base, period_seconds)
+            .await
+    }
+}
+
+fn to_info(row: ConnectionRow, last_run: Option<RunRecord>) -> ConnectionInfo {
+    let marketplace_name = MarketplaceTable::builtin()
+        .get(&MarketplaceCode(row.marketplace.clone()))
+        .map(|p| p.korean_name.clone())
+        .unwrap_or_default();
+    ConnectionInfo {
+        id: row.id,
+        marketplace_name,
+        credentials_kind: row.credentials.kind(),
+        marketplace: row.marketplace,
+        base_url: row.base_url,
+        period_seconds: row.period_seconds,
+        enabled: row.enabled,
+        orders_cursor: row.orders_cursor,
+        claims_cursor: row.claims_cursor,
+        failures: row.failures,
+        next_run_at: row.next_run_at,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        last_run,
+    }
+}
+
+/// The host of an `http(s)://host[:port]/…` URL.
+fn url_host(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let authority = authority.rsplit('@').next()?;
+    if let Some(v6) = authority.strip_prefix('[') {
+        return v6.split(']').next();
+    }
+    Some(authority.split(':').next().unwrap_or(authority))
+}
+
+/// Whether the URL's host is this machine (a sandbox).
+pub fn is_loopback_url(url: &str) -> bool {
+    match url_host(url) {
+        Some("localhost") => true,
+        Some(host) => host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+        None => false,
+    }
+}
+
+/// Checks a base URL: `https://`, or `http://` on loopback; no spaces; trailing `/` dropped.
+/// Answers the URL and whether it is loopback.
+fn validate_base_url(url: &str) -> Result<(String, bool), CollectorError> {
+    let url = url.trim().trim_end_matches('/').to_owned();
+    let invalid = |message: String| CollectorError::Invalid {
+        field: "base_url",
+        message,
+    };
+    if url.chars().any(char::is_whitespace) {
+        return Err(invalid(format!("{url:?} has spaces in it")));
+    }
+    let host = url_host(&url).filter(|h| !h.is_empty()).ok_or_else(|| {
+        invalid(format!(
+            "{url:?} is not an http(s) URL like https://mall.cafe24api.com"
+        ))
+    })?;
+    let loopback = is_loopback_url(&url);
+    if !loopback && !url.starts_with("https://") {
+        return Err(invalid(format!(
+            "{url:?}: credentials go to {host} only over https; use https:// (plain http is \
+             for a sandbox on this machine)"
+        )));
+    }
+    Ok((url, loopback))
+}
+
+/// Checks a period (R25: 10–30 minutes; any from 1 s on loopback, for a sandbox).
+fn validate_period(period: Option<u32>, loopback: bool) -> Result<u32, CollectorError> {
+    let period = period.unwrap_or(DEFAULT_PERIOD_SECS);
+    let min = if loopback { 1 } else { MIN_PERIOD_SECS };
+    if (min..=MAX_PERIOD_SECS).contains(&period) {
+        Ok(period)
+    } else {
+        Err(CollectorError::Invalid {
+            field: "period_seconds",
+            message: if loopback {
+                format!("{period} is not between 1 and {MAX_PERIOD_SECS} seconds")
+            } else {
+                format!(
+                    "{period} is not between {MIN_PERIOD_SECS} and {MAX_PERIOD_SECS} seconds \
+                     (marketplaces are synced every 10–30 minutes; shorter periods are for a \
+                     sandbox on this machine)"
+                )
+            },
+        })
+    }
+}
+
+fn validate_credentials(credentials: &StoredCredentials) -> Result<(), CollectorError> {
+    match credentials.empty_field() {
+        Some(field) => Err(CollectorError::Invalid {
+            field: "credentials",
+            message: format!(
+                "{field} is empty; give the value from the marketplace's seller center"
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_urls_are_recognised() {
+        assert!(is_loopback_url("http://127.0.0.1:8090/generic/zigzag"));
+        assert!(is_loopback_url("http://localhost:1"));
+        assert!(is_loopback_url("http://[::1]:80/x"));
+        assert!(!is_loopback_url("https://mall.cafe24api.com"));
+        assert!(!is_loopback_url("https://127.0.0.1.example.com"));
+        assert!(!is_loopback_url("ftp://127.0.0.1"));
+    }
+
+    #[test]
+    fn base_urls_need_https_off_loopback_and_periods_follow_r25() {
+        assert!(validate_base_url("http://mall.example.com").is_err());
+        assert_eq!(
+            validate_base_url("https://mall.cafe24api.com/").unwrap(),
+            ("https://mall.cafe24api.com".to_owned(), false)
+        );
+        assert!(validate_base_url("http://127.0.0.1:9/feed").unwrap().1);
+        assert!(validate_base_url("not a url").is_err());
+        assert_eq!(validate_period(None, false).unwrap(), DEFAULT_PERIOD_SECS);
+        assert!(validate_period(Some(599), false).is_err());
+        assert!(validate_period(Some(1801), false).is_err());
+        assert_eq!(validate_period(Some(2), true).unwrap(), 2);
+        assert!(validate_period(Some(0), true).is_err());
+    }
+}

@@ -1,0 +1,795 @@
+//! One collection run of one connection: orders, then claims, then invoice numbers back.
+//!
+//! 1. **Orders.** For each order of the page the book is asked whether its 주문번호 is known and
+//!    which of its lines' keys are in. A new order is collected (`CollectOrder`, ids from the
+//!    store's sequence). Lines new under a known 주문번호 are collected as their own order (a
+//!    marketplace that splits one order into parcels), except on a marketplace whose exchanges
+//!    change the line number (Cafe24, R18): there they are the exchange's replacement lines, and
+//!    collecting them would ship the replacement twice — they are skipped with a note for the
+//!    operator's manual exchange. A known order moves forward when the marketplace says so
+//!    ([`fact_commands`]: paid, delivered, purchase confirmed); the console never moves an order
+//!    backwards and never ships on the marketplace's word (shipping needs the console's invoice).
+//!    Lines the marketplace already shipped are collected as preparing, like any new order.
+//! 2. **Claims.** Cancels whose status word is in the marketplace's table (R25) go into one
+//!    `SyncCancels` (matched by the marketplace's key, R26; applied, held or kept, R27);
+//!    `jumun_core::cancel_sync::match_cancels` counts them first. Returns, exchanges and cancels
+//!    with a word outside the table are collected as claims that hold their lines (R11). A
+//!    claim the marketplace withdrew is withdrawn in the console (R12), found by its claim
+//!    number (or, without one, by its line). A claim that matches no line is kept in the
+//!    malformed payloads with its raw JSON and the reason. Each newly recorded claim is
+//!    acknowledged at the marketplace (a cancel only when every line it names was cancelled,
+//!    never when it became a hold for the operator); a failed acknowledgement is a note.
+//! 3. **Invoices (R29).** Orders of this marketplace whose invoice number is pending are sent
+//!    back, each with its lines' keys and the shipment number collected with them; a success is
+//!    recorded (`RecordInvoiceUpload`), a failure is a note and is retried next run.
+//!
+//! A stage that fails (the marketplace unreachable, a body that is not the documented envelope,
+//! the database) is the run's error; the other stages still run and what succeeded stays. A
+//! feed's cursor is saved only after its page's commands are committed.
+
+use super::store::{self, Feed};
+use super::{Collector, CollectorError, ConnectionRow, RunRecord, Trigger};
+use crate::marketplaces::{
+    Collected, Connection, Cursor, InvoiceUpload, LineFact, MalformedPayload, MarketClaim,
+    MarketOrder, MarketplaceAdapter,
+};
+use crate::sync::{LedgerError, OpResult, Outcome, MAX_ID_BLOCK};
+use chrono::{DateTime, Utc};
+use jumun_core::cancel_sync::{match_cancels, CancelRecord, CancelVerdict};
+use jumun_core::claim::{ClaimKind, ClaimSource};
+use jumun_core::ids::{ClaimId, IdBlock, LineId, OrderId};
+use jumun_core::marketplace::{
+    CancelStatusMeaning, MarketplaceCode, MarketplaceKeys, MarketplaceProfile, MarketplaceTable,
+};
+use jumun_core::order::{InvoiceUpload as UploadState, LineStatus};
+use jumun_core::{Command, Refusal};
+use std::sync::Arc;
+
+/// The most invoice numbers one run sends (the rest go next run).
+const MAX_INVOICES_PER_RUN: usize = 500;
+
+/// The commands that bring a known order at `status` forward to what the marketplace reports
+/// (`fact`), in order. Never backwards, and never into shipping: a console order is shipped by
+/// its own invoice (R28), so "shipped" at the marketplace moves nothing.
+pub fn fact_commands(order: OrderId, status: LineStatus, fact: LineFact) -> Vec<Command> {
+    let target = fact.line_status();
+    match status {
+        LineStatus::AwaitingPayment if target >= LineStatus::Preparing => {
+            vec![Command::ConfirmPayment { order }]
+        }
+        LineStatus::InTransit if target == LineStatus::PurchaseConfirmed => vec![
+            Command::MarkDelivered { order },
+            Command::ConfirmPurchase { order },
+        ],
+        LineStatus::InTransit if target == LineStatus::Delivered => {
+            vec![Command::MarkDelivered { order }]
+        }
+        LineStatus::Delivered if target == LineStatus::PurchaseConfirmed => {
+            vec![Command::ConfirmPurchase { order }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The positions of `order`'s lines that must not be collected under R18: on a marketplace
+/// whose exchanges change the line number (Cafe24), lines that appear under an order number
+/// already in the console are an exchange's replacement. `known[i]` says whether line `i`'s keys
+/// are in the console; `order_known` whether its order number is.
+pub fn r18_exchange_lines(
+    profile: &MarketplaceProfile,
+    order_known: bool,
+    known: &[bool],
+) -> Vec<usize> {
+    if !order_known || !profile.line_no_changes_on_exchange {
+        return Vec::new();
+    }
+    known
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| !**k)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Fresh ids drawn from the store's sequence in blocks.
+struct IdPool {
+    block: IdBlock,
+}
+
+impl IdPool {
+    fn new() -> Self {
+        Self {
+            block: IdBlock::new(0, 0),
+        }
+    }
+
+    async fn take(
+        &mut self,
+        collector: &Collector,
+        row: &ConnectionRow,
+        count: u64,
+    ) -> Result<Vec<u64>, LedgerError> {
+        if self.block.end.saturating_sub(self.block.next) < count {
+            let size = count.clamp(64, MAX_ID_BLOCK);
+            self.block = collector.ledger().reserve_ids(row.store, size).await?;
+        }
+        Ok((0..count).filter_map(|_| self.block.take()).collect())
+    }
+}
+
+/// What the book knows about one marketplace order.
+struct Known {
+    /// Console orders with its 주문번호.
+    orders: Vec<(OrderId, LineStatus)>,
+    /// Per marketplace line: the console order holding a line with the same keys.
+    line_order: Vec<Option<OrderId>>,
+}
+
+fn refusal_of(outcome: &Outcome) -> Option<&Refusal> {
+    match &outcome.result {
+        OpResult::Refused { refusal, .. } => Some(refusal),
+        OpResult::Accepted { .. } => None,
+    }
+}
+
+/// Runs the adapter's blocking call on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    adapter: &Arc<dyn MarketplaceAdapter>,
+    conn: &Connection,
+    call: impl FnOnce(&dyn MarketplaceAdapter, &Connection) -> Result<T, crate::marketplaces::AdapterError>
+        + Send
+        + 'static,
+) -> Result<T, String> {
+    let adapter = Arc::clone(adapter);
+    let conn = conn.clone();
+    match tokio::task::spawn_blocking(move || call(adapter.as_ref(), &conn)).await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(join) => Err(format!("the adapter's thread failed: {join}")),
+    }
+}
+
+/// One run: see the module doc. Errors only when the run's own record cannot be written.
+pub(crate) async fn run_once(
+    collector: &Collector,
+    row: &ConnectionRow,
+    trigger: Trigger,
+    started: DateTime<Utc>,
+) -> Result<RunRecord, CollectorError> {
+    let connection_id = row.id;
+    let run_id = collector
+        .db()
+        .with(move |c| Ok(store::start_run(c, connection_id, trigger, started)?))
+        .await?;
+    let mut run = RunRecord::new(run_id, row.id, trigger, started);
+    let adapter = collector.adapter(&row.marketplace);
+    let conn = row.adapter_connection();
+    let marketplace = MarketplaceCode(row.marketplace.clone());
+    let mut errors: Vec<String> = Vec::new();
+    let mut ids = IdPool::new();
+    let stage = Stage {
+        collector,
+        row,
+        marketplace: &marketplace,
+        adapter: &adapter,
+        conn: &conn,
+        now: started,
+    };
+
+    // 1. Orders.
+    let cursor = Cursor(row.orders_cursor.clone());
+    match blocking(&adapter, &conn, move |a, c| a.collect_orders(c, &cursor)).await {
+        Ok(page) => match stage.orders(&page, &mut ids, &mut run).await {
+            Ok(()) => stage.save_cursor(Feed::Orders, &page.next_cursor).await?,
+            Err(e) => errors.push(format!("orders: {e}; the page is read again next run")),
+        },
+        Err(e) => errors.push(format!("collecting orders: {e}")),
+    }
+
+    // 2. Claims.
+    let cursor = Cursor(row.claims_cursor.clone());
+    match blocking(&adapter, &conn, move |a, c| a.collect_claims(c, &cursor)).await {
+        Ok(page) => match stage.claims(&page, &mut ids, &mut run).await {
+            Ok(()) => stage.save_cursor(Feed::Claims, &page.next_cursor).await?,
+            Err(e) => errors.push(format!("claims: {e}; the page is read again next run")),
+        },
+        Err(e) => errors.push(format!("collecting claims: {e}")),
+    }
+
+    // 3. Invoice numbers back (R29).
+    if let Err(e) = stage.invoices(&mut run).await {
+        errors.push(format!("sending invoice numbers: {e}"));
+    }
+
+    run.error = (!errors.is_empty()).then(|| errors.join("; "));
+    run.finished_at = Some(Utc::now());
+    let saved = run.clone();
+    collector
+        .db()
+        .with(move |c| Ok(store::finish_run(c, &saved)?))
+        .await?;
+    Ok(run)
+}
+
+/// What every stage of a run shares.
+struct Stage<'a> {
+    collector: &'a Collector,
+    row: &'a ConnectionRow,
+    marketplace: &'a MarketplaceCode,
+    adapter: &'a Arc<dyn MarketplaceAdapter>,
+    conn: &'a Connection,
+    now: DateTime<Utc>,
+}
+
+impl Stage<'_> {
+    async fn execute(&self, command: Command) -> Result<Outcome, LedgerError> {
+        self.collector
+            .ledger()
+            .execute_marketplace(self.row.store, self.marketplace, command, self.now)
+            .await
+    }
+
+    async fn save_cursor(&self, feed: Feed, cursor: &Cursor) -> Result<(), CollectorError> {
+        let (id, cursor) = (self.row.id, cursor.0.clone());
+        self.collector
+            .db()
+            .with(move |c| Ok(store::save_cursor(c, id, feed, &cursor)?))
+            .await?;
+        Ok(())
+    }
+
+    async fn keep_malformed(
+        &self,
+        run: &mut RunRecord,
+        feed: Feed,
+        payloads: Vec<MalformedPayload>,
+        counted: bool,
+    ) -> Result<(), LedgerError> {
+        if payloads.is_empty() {
+            return Ok(());
+        }
+        if counted {
+            run.malformed += u32::try_from(payloads.len()).unwrap_or(u32::MAX);
+        }
+        let (id, run_id, now) = (self.row.id, run.id, self.now);
+        self.collector
+            .db()
+            .with(move |c| {
+                Ok(store::record_malformed(
+                    c, id, run_id, feed, &payloads, now,
+                )?)
+            })
+            .await?;
+        Ok(())
+    }
+
+    fn profile(&self) -> Option<&'static MarketplaceProfile> {
+        MarketplaceTable::builtin().get(self.marketplace)
+    }
+
+    async fn orders(
+        &self,
+        page: &Collected<MarketOrder>,
+        ids: &mut IdPool,
+        run: &mut RunRecord,
+    ) -> Result<(), LedgerError> {
+        self.keep_malformed(run, Feed::Orders, page.malformed.clone(), true)
+            .await?;
+        let profile = self.profile();
+        let mut shipments = Vec::new();
+        for order in &page.items {
+            for line in &order.lines {
+                if let (Some(no), Ok(keys)) = (&line.shipment_no, serde_json::to_string(&line.keys))
+                {
+                    shipments.push((order.order_no.clone(), keys, no.clone()));
+                }
+            }
+            self.order(order, profile, ids, run).await?;
+        }
+        if !shipments.is_empty() {
+            let (store, marketplace) = (self.row.store, self.row.marketplace.clone());
+            self.collector
+                .db()
+                .with(move |c| Ok(store::save_shipments(c, store, &marketplace, &shipments)?))
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn order(
+        &self,
+        order: &MarketOrder,
+        profile: Option<&MarketplaceProfile>,
+        ids: &mut IdPool,
+        run: &mut RunRecord,
+    ) -> Result<(), LedgerError> {
+        let (marketplace, order_no) = (self.marketplace.clone(), order.order_no.clone());
+        let keys: Vec<MarketplaceKeys> = order.lines.iter().map(|l| l.keys.clone()).collect();
+        let known = self
+            .collector
+            .ledger()
+            .read(self.row.store, move |book| {
+                let orders: Vec<(OrderId, LineStatus)> = book
+                    .orders_with_order_no(&marketplace, &order_no)
+                    .iter()
+                    .filter_map(|id| book.orders.get(id).map(|o| (*id, o.status())))
+                    .collect();
+                let line_order = keys
+                    .iter()
+                    .map(|k| {
+                        orders.iter().map(|(id, _)| *id).find(|id| {
+                            book.orders
+                                .get(id)
+                                .is_some_and(|o| o.lines.iter().any(|l| &l.keys == k))
+                        })
+                    })
+                    .collect();
+                Known { orders, line_order }
+            })
+            .await?;
+        let known_flags: Vec<bool> = known.line_order.iter().map(Option::is_some).collect();
+        let new_lines: Vec<usize> = known_flags
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| !**k)
+            .map(|(i, _)| i)
+            .collect();
+        let order_known = !known.orders.is_empty();
+        let skipped = profile
+            .map(|p| r18_exchange_lines(p, order_known, &known_flags))
+            .unwrap_or_default();
+        let mut changed = false;
+        if !skipped.is_empty() {
+            run.orders_skipped += 1;
+            let lines: Vec<String> = skipped
+                .iter()
+                .filter_map(|i| order.lines.get(*i))
+                .map(|l| {
+                    format!(
+                        "{} {} (line {})",
+                        l.product_name,
+                        l.option,
+                        l.keys.line_no.as_deref().unwrap_or("?")
+                    )
+                })
+                .collect();
+            run.notes.push(format!(
+                "{} order {}: new line(s) {} appeared after the order was collected — an exchange \
+                 whose line number changed (R18); not collected, so the replacement is not \
+                 shipped twice. Run the exchange in the console (manual exchange).",
+                self.marketplace,
+                order.order_no,
+                lines.join(", ")
+            ));
+        } else if !new_lines.is_empty() {
+            let mut part = order.clone();
+            part.lines = new_lines
+                .iter()
+                .filter_map(|i| order.lines.get(*i).cloned())
+                .collect();
+            changed |= self.collect(&part, ids, run).await?;
+        }
+        // Known orders: the marketplace's facts move them forward.
+        for (id, status) in &known.orders {
+            let fact = order
+                .lines
+                .iter()
+                .zip(&known.line_order)
+                .filter(|(_, at)| *at == &Some(*id))
+                .filter_map(|(line, _)| line.fact)
+                .min_by_key(|f| f.line_status());
+            let Some(fact) = fact else { continue };
+            let mut moved = false;
+            for command in fact_commands(*id, *status, fact) {
+                let outcome = self.execute(command).await?;
+                if let Some(refusal) = refusal_of(&outcome) {
+                    run.notes.push(format!(
+                        "{} order {} (console {id}): the marketplace says {:?} but the console \
+                         keeps it: {refusal}",
+                        self.marketplace, order.order_no, fact
+                    ));
+                    break;
+                }
+                moved |= !outcome.events.is_empty();
+            }
+            if moved {
+                run.orders_updated += 1;
+                changed = true;
+            }
+        }
+        if !changed && skipped.is_empty() && new_lines.is_empty() {
+            run.orders_unchanged += 1;
+        }
+        Ok(())
+    }
+
+    /// Collects `order` as a new console order; `true` when it went in.
+    async fn collect(
+        &self,
+        order: &MarketOrder,
+        ids: &mut IdPool,
+        run: &mut RunRecord,
+    ) -> Result<bool, LedgerError> {
+        let count = 1 + order.lines.len() as u64;
+        let fresh = ids.take(self.collector, self.row, count).await?;
+        let Some((first, rest)) = fresh.split_first() else {
+            return Ok(false);
+        };
+        let new = match order.to_new_order(OrderId(*first), rest.iter().map(|n| LineId(*n))) {
+            Ok(new) => new,
+            Err(e) => {
+                run.orders_skipped += 1;
+                run.notes.push(format!(
+                    "{} order {}: {e}",
+                    self.marketplace, order.order_no
+                ));
+                return Ok(false);
+            }
+        };
+        let outcome = self.execute(Command::CollectOrder(new)).await?;
+        match refusal_of(&outcome) {
+            None => {
+                run.orders_new += 1;
+                Ok(true)
+            }
+            Some(Refusal::AlreadyCollected { .. }) => {
+                run.orders_unchanged += 1;
+                Ok(false)
+            }
+            Some(refusal) => {
+                run.orders_skipped += 1;
+                run.notes.push(format!(
+                    "{} order {} was not collected: {refusal}",
+                    self.marketplace, order.order_no
+                ));
+                Ok(false)
+            }
+        }
+    }
+
+    async fn claims(
+        &self,
+        page: &Collected<MarketClaim>,
+        ids: &mut IdPool,
+        run: &mut RunRecord,
+    ) -> Result<(), LedgerError> {
+        self.keep_malformed(run, Feed::Claims, page.malformed.clone(), true)
+            .await?;
+        let profile = self.profile();
+        let meaning = |claim: &MarketClaim| {
+            profile.map_or(CancelStatusMeaning::Unrecognised, |p| {
+                p.cancel_status(&claim.status)
+            })
+        };
+        let mut cancels: Vec<(&MarketClaim, CancelRecord)> = Vec::new();
+        let mut held: Vec<&MarketClaim> = Vec::new();
+        let mut withdrawn: Vec<&MarketClaim> = Vec::new();
+        for claim in &page.items {
+            let word = meaning(claim);
+            match (claim.kind, claim.withdrawn, claim.to_cancel_record()) {
+                // A withdrawal word of the table (Fashionplus 취소거부): cancel sync undoes it.
+                (ClaimKind::Cancel, true, Some(record))
+                    if word == CancelStatusMeaning::Withdraws =>
+                {
+                    cancels.push((claim, record))
+                }
+                (_, true, _) => withdrawn.push(claim),
+                (ClaimKind::Cancel, false, Some(record))
+                    if word == CancelStatusMeaning::Cancels =>
+                {
+                    cancels.push((claim, record))
+                }
+                // Returns, exchanges, and cancels whose word the table does not sync: held for
+                // the operator (R11).
+                _ => held.push(claim),
+            }
+        }
+        self.cancels(&cancels, ids, run).await?;
+        for claim in held {
+            self.hold(claim, ids, run).await?;
+        }
+        for claim in withdrawn {
+            self.withdraw(claim, run).await?;
+        }
+        Ok(())
+    }
+
+    async fn cancels(
+        &self,
+        cancels: &[(&MarketClaim, CancelRecord)],
+        ids: &mut IdPool,
+        run: &mut RunRecord,
+    ) -> Result<(), LedgerError> {
+        // Two ids per record are always enough; a block holds at most MAX_ID_BLOCK.
+        let chunk = usize::try_from(MAX_ID_BLOCK / 2).unwrap_or(usize::MAX);
+        for batch in cancels.chunks(chunk) {
+            let records: Vec<CancelRecord> = batch.iter().map(|(_, r)| r.clone()).collect();
+            let probe = records.clone();
+            let verdicts = self
+                .collector
+                .ledger()
+                .read(self.row.store, move |book| match_cancels(book, &probe))
+                .await?;
+            let fresh = ids
+                .take(self.collector, self.row, 2 * records.len() as u64)
+                .await?;
+            let block = match (fresh.first(), fresh.len()) {
+                (Some(start), len) => IdBlock::new(*start, len as u64),
+                (None, _) => IdBlock::new(0, 0),
+            };
+            let outcome = self
+                .execute(Command::SyncCancels {
+                    records: records.clone(),
+                    ids: block,
+                })
+                .await?;
+            if let Some(refusal) = refusal_of(&outcome) {
+                run.notes.push(format!(
+                    "{} cancels of {} were not applied: {refusal}",
+                    records.len(),
+                    self.marketplace
+                ));
+                continue;
+            }
+            for found in verdicts {
+                let Some((claim, _)) = batch.get(found.record) else {
+                    continue;
+                };
+                match found.verdict {
+                    CancelVerdict::Applies { cancel, hold } => {
+                        run.cancels_applied += 1;
+                        // Approve at the marketplace only what the console cancelled; a hold
+                        // (printed or shipped parcel) is the operator's call.
+                        if hold.is_empty() && !cancel.is_empty() {
+                            self.acknowledge(claim, run).await;
+                        }
+                    }
+                    CancelVerdict::Withdraws { .. } => run.cancels_applied += 1,
+                    CancelVerdict::Unmatched | CancelVerdict::UnknownMarketplace => {
+                        run.cancels_unmatched += 1
+                    }
+                    CancelVerdict::AlreadyApplied | CancelVerdict::NotACancel => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn hold(
+        &self,
+        claim: &MarketClaim,
+        ids: &mut IdPool,
+        run: &mut RunRecord,
+    ) -> Result<(), LedgerError> {
+        let fresh = ids.take(self.collector, self.row, 2).await?;
+        let (Some(claim_id), split) = (fresh.first(), fresh.get(1)) else {
+            return Ok(());
+        };
+        let collected = claim.to_collected_claim(ClaimId(*claim_id), split.map(|n| LineId(*n)));
+        let outcome = self.execute(Command::CollectClaim(collected)).await?;
+        match refusal_of(&outcome) {
+            None if !outcome.events.is_empty() => {
+                run.claims += 1;
+                self.acknowledge(claim, run).await;
+            }
+            // A claim collected before: nothing new.
+            None => {}
+            Some(refusal) => {
+                let what = format!(
+                    "{} {} claim {} for order {}",
+                    self.marketplace,
+                    claim.kind.korean(),
+                    claim.claim_no.as_deref().unwrap_or("(no number)"),
+                    claim.keys.order_no
+                );
+                run.notes
+                    .push(format!("{what} was not collected: {refusal}"));
+                // Kept with its raw JSON, never dropped.
+                let kept = MalformedPayload {
+                    raw: serde_json::to_string(claim).unwrap_or_default(),
+                    error: format!("{what} was not collected: {refusal}"),
+                    at_path: format!("claims of {}", self.marketplace),
+                };
+                self.keep_malformed(run, Feed::Claims, vec![kept], false)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn withdraw(&self, claim: &MarketClaim, run: &mut RunRecord) -> Result<(), LedgerError> {
+        let (marketplace, wanted) = (self.marketplace.clone(), claim.clone());
+        let found = self
+            .collector
+            .ledger()
+            .read(self.row.store, move |book| {
+                let of_marketplace = |c: &&jumun_core::claim::Claim| {
+                    c.progress.is_active()
+                        && c.kind == wanted.kind
+                        && book
+                            .orders
+                            .get(&c.order)
+                            .is_some_and(|o| o.marketplace == marketplace)
+                };
+                if let Some(no) = &wanted.claim_no {
+                    return book
+                        .claims
+                        .values()
+                        .filter(of_marketplace)
+                        .find(|c| {
+                            matches!(&c.source, ClaimSource::Marketplace { claim_no: Some(n), .. } if n == no)
+                        })
+                        .map(|c| c.id);
+                }
+                // No claim number: the active claim of that kind on the line.
+                let (lines, _) = book.find_lines(&marketplace, &wanted.keys)?;
+                lines.iter().find_map(|at| {
+                    let line = book.orders.get(&at.order)?.line(at.line)?;
+                    let claim = book.claims.get(&line.claim?)?;
+                    of_marketplace(&claim).then_some(claim.id)
+                })
+            })
+            .await?;
+        let Some(id) = found else {
+            // Withdrawn before, or never collected: nothing to undo.
+            return Ok(());
+        };
+        let outcome = self.execute(Command::WithdrawClaim { claim: id }).await?;
+        match refusal_of(&outcome) {
+            None if !outcome.events.is_empty() => run.claims_withdrawn += 1,
+            None => {}
+            Some(refusal) => run.notes.push(format!(
+                "{} withdrew claim {} but the console keeps it: {refusal}",
+                self.marketplace,
+                claim.claim_no.as_deref().unwrap_or("(no number)")
+            )),
+        }
+        Ok(())
+    }
+
+    /// Tells the marketplace a claim was taken in hand; a failure is a note, not the run's error.
+    async fn acknowledge(&self, claim: &MarketClaim, run: &mut RunRecord) {
+        let wanted = claim.clone();
+        if let Err(e) = blocking(self.adapter, self.conn, move |a, c| {
+            a.acknowledge_claim(c, &wanted)
+        })
+        .await
+        {
+            run.notes.push(format!(
+                "{} claim {} (order {}) is in the console but was not acknowledged at the \
+                 marketplace: {e}",
+                self.marketplace,
+                claim.claim_no.as_deref().unwrap_or("(no number)"),
+                claim.keys.order_no
+            ));
+        }
+    }
+
+    async fn invoices(&self, run: &mut RunRecord) -> Result<(), LedgerError> {
+        let marketplace = self.marketplace.clone();
+        let now = self.now;
+        let due: Vec<(OrderId, InvoiceUpload)> = self
+            .collector
+            .ledger()
+            .read(self.row.store, move |book| {
+                book.orders
+                    .values()
+                    .filter(|o| o.marketplace == marketplace)
+                    .filter(|o| o.invoice_upload == UploadState::Pending)
+                    .filter_map(|o| {
+                        let invoice = o.invoice.as_ref()?;
+                        Some((
+                            o.id,
+                            InvoiceUpload {
+                                order_no: o.order_no.clone(),
+                                lines: o.shipping_lines().map(|l| l.keys.clone()).collect(),
+                                shipment_no: None,
+                                carrier: invoice.carrier.clone(),
+                                carrier_code: None,
+                                tracking_no: invoice.tracking_no.clone(),
+                                shipped_at: o.dates.shipped_at.unwrap_or(now),
+                            },
+                        ))
+                    })
+                    .take(MAX_INVOICES_PER_RUN)
+                    .collect()
+            })
+            .await?;
+        for (order, mut upload) in due {
+            let keys: Vec<String> = upload
+                .lines
+                .iter()
+                .filter_map(|k| serde_json::to_string(k).ok())
+                .collect();
+            let (store, mp, order_no) = (
+                self.row.store,
+                self.row.marketplace.clone(),
+                upload.order_no.clone(),
+            );
+            upload.shipment_no = self
+                .collector
+                .db()
+                .with(move |c| Ok(store::shipment_no(c, store, &mp, &order_no, &keys)?))
+                .await?;
+            let sent = upload.clone();
+            match blocking(self.adapter, self.conn, move |a, c| {
+                a.send_invoice(c, &sent)
+            })
+            .await
+            {
+                Ok(()) => {
+                    let outcome = self.execute(Command::RecordInvoiceUpload { order }).await?;
+                    match refusal_of(&outcome) {
+                        None => run.invoices_sent += 1,
+                        Some(refusal) => run.notes.push(format!(
+                            "invoice {} of order {} was sent but not recorded: {refusal}",
+                            upload.tracking_no, upload.order_no
+                        )),
+                    }
+                }
+                Err(e) => run.notes.push(format!(
+                    "invoice {} of {} order {} was not sent (retried next run): {e}",
+                    upload.tracking_no, self.marketplace, upload.order_no
+                )),
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(code: &str) -> &'static MarketplaceProfile {
+        MarketplaceTable::builtin()
+            .get(&MarketplaceCode::from(code))
+            .unwrap()
+    }
+
+    #[test]
+    fn r18_new_cafe24_lines_under_a_collected_order_are_exchange_lines() {
+        let cafe24 = profile("cafe24");
+        assert!(cafe24.line_no_changes_on_exchange);
+        // A new order: everything is collected.
+        assert!(r18_exchange_lines(cafe24, false, &[false, false]).is_empty());
+        // Collected before; a new line number appears: the exchange's replacement.
+        assert_eq!(r18_exchange_lines(cafe24, true, &[true, false]), vec![1]);
+        assert!(r18_exchange_lines(cafe24, true, &[true, true]).is_empty());
+        // Elsewhere, new lines under a known order number are collected.
+        let coupang = profile("coupang");
+        assert!(!coupang.line_no_changes_on_exchange);
+        assert!(r18_exchange_lines(coupang, true, &[true, false]).is_empty());
+    }
+
+    #[test]
+    fn marketplace_facts_only_move_orders_forward() {
+        let o = OrderId(7);
+        assert_eq!(
+            fact_commands(o, LineStatus::AwaitingPayment, LineFact::Paid),
+            vec![Command::ConfirmPayment { order: o }]
+        );
+        assert!(
+            fact_commands(o, LineStatus::AwaitingPayment, LineFact::AwaitingPayment).is_empty()
+        );
+        assert_eq!(
+            fact_commands(o, LineStatus::InTransit, LineFact::Delivered),
+            vec![Command::MarkDelivered { order: o }]
+        );
+        assert_eq!(
+            fact_commands(o, LineStatus::InTransit, LineFact::Confirmed),
+            vec![
+                Command::MarkDelivered { order: o },
+                Command::ConfirmPurchase { order: o }
+            ]
+        );
+        assert_eq!(
+            fact_commands(o, LineStatus::Delivered, LineFact::Confirmed),
+            vec![Command::ConfirmPurchase { order: o }]
+        );
+        // Never into shipping on the marketplace's word, never backwards.
+        assert!(fact_commands(o, LineStatus::Preparing, LineFact::Shipped).is_empty());
+        assert!(fact_commands(o, LineStatus::ReadyToShip, LineFact::Delivered).is_empty());
+        assert!(fact_commands(o, LineStatus::Delivered, LineFact::Shipped).is_empty());
+        assert!(fact_commands(o, LineStatus::PurchaseConfirmed, LineFact::Paid).is_empty());
+    }
+}

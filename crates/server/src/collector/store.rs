@@ -1,0 +1,482 @@
+//! The collector's SQL (migration 0004): connections, runs, malformed payloads, shipment numbers.
+//!
+//! Plain functions over a `rusqlite::Connection`, run inside [`crate::db::Database::with`].
+//! Every store-facing query takes the store id, so one store never reads another's rows.
+
+use super::credentials::StoredCredentials;
+use super::{ConnectionRow, MalformedRecord, RunRecord, Trigger};
+use crate::accounts::StoreId;
+use crate::marketplaces::MalformedPayload;
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::types::Type;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+/// A time as the database keeps it: UTC RFC 3339 with milliseconds.
+pub(crate) fn time_text(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_time(text: &str, column: usize) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(e)))
+}
+
+fn time_at(row: &Row<'_>, column: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let text: String = row.get(column)?;
+    parse_time(&text, column)
+}
+
+fn opt_time_at(row: &Row<'_>, column: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let text: Option<String> = row.get(column)?;
+    text.map(|t| parse_time(&t, column)).transpose()
+}
+
+fn json_at<T: serde::de::DeserializeOwned>(row: &Row<'_>, column: usize) -> rusqlite::Result<T> {
+    let text: String = row.get(column)?;
+    serde_json::from_str(&text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(e)))
+}
+
+fn count_at(row: &Row<'_>, column: usize) -> rusqlite::Result<u32> {
+    let n: i64 = row.get(column)?;
+    Ok(u32::try_from(n.max(0)).unwrap_or(u32::MAX))
+}
+
+const CONNECTION_COLUMNS: &str = "id, store_id, marketplace, base_url, credentials_json, \
+     period_seconds, enabled, orders_cursor, claims_cursor, failures, next_run_at, created_at, \
+     updated_at";
+
+fn connection_row(row: &Row<'_>) -> rusqlite::Result<ConnectionRow> {
+    Ok(ConnectionRow {
+        id: row.get(0)?,
+        store: StoreId(row.get(1)?),
+        marketplace: row.get(2)?,
+        base_url: row.get(3)?,
+        credentials: json_at::<StoredCredentials>(row, 4)?,
+        period_seconds: count_at(row, 5)?,
+        enabled: row.get::<_, i64>(6)? != 0,
+        orders_cursor: row.get(7)?,
+        claims_cursor: row.get(8)?,
+        failures: count_at(row, 9)?,
+        next_run_at: time_at(row, 10)?,
+        created_at: time_at(row, 11)?,
+        updated_at: time_at(row, 12)?,
+    })
+}
+
+/// What a new connection row holds.
+pub(crate) struct NewRow<'a> {
+    pub store: StoreId,
+    pub marketplace: &'a str,
+    pub base_url: &'a str,
+    pub credentials: &'a StoredCredentials,
+    pub period_seconds: u32,
+    pub enabled: bool,
+}
+
+/// Inserts a connection, due at once. `Ok(None)` when the store has this marketplace at this
+/// base URL already.
+pub(crate) fn insert_connection(
+    conn: &Connection,
+    new: &NewRow<'_>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<Option<i64>> {
+    let credentials = serde_json::to_string(new.credentials)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let now = time_text(now);
+    let inserted = conn.execute(
+        "INSERT INTO connections (store_id, marketplace, base_url, credentials_json, \
+         period_seconds, enabled, next_run_at, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7) \
+         ON CONFLICT (store_id, marketplace, base_url) DO NOTHING",
+        params![
+            new.store.0,
+            new.marketplace,
+            new.base_url,
+            credentials,
+            new.period_seconds,
+            new.enabled,
+            now
+        ],
+    )?;
+    Ok((inserted == 1).then(|| conn.last_insert_rowid()))
+}
+
+/// The connection `id`, if it belongs to `store` (any store when `None`: the scheduler's view).
+pub(crate) fn get_connection(
+    conn: &Connection,
+    store: Option<StoreId>,
+    id: i64,
+) -> rusqlite::Result<Option<ConnectionRow>> {
+    conn.query_row(
+        &format!(
+            "SELECT {CONNECTION_COLUMNS} FROM connections \
+             WHERE id = ?1 AND (?2 IS NULL OR store_id = ?2)"
+        ),
+        params![id, store.map(|s| s.0)],
+        connection_row,
+    )
+    .optional()
+}
+
+/// The store's connection for `marketplace` at `base_url`.
+pub(crate) fn find_connection(
+    conn: &Connection,
+    store: StoreId,
+    marketplace: &str,
+    base_url: &str,
+) -> rusqlite::Result<Option<ConnectionRow>> {
+    conn.query_row(
+        &format!(
+            "SELECT {CONNECTION_COLUMNS} FROM connections \
+             WHERE store_id = ?1 AND marketplace = ?2 AND base_url = ?3"
+        ),
+        params![store.0, marketplace, base_url],
+        connection_row,
+    )
+    .optional()
+}
+
+/// The store's connections, oldest first.
+pub(crate) fn list_connections(
+    conn: &Connection,
+    store: StoreId,
+) -> rusqlite::Result<Vec<ConnectionRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {CONNECTION_COLUMNS} FROM connections WHERE store_id = ?1 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([store.0], connection_row)?;
+    rows.collect()
+}
+
+/// Changes a connection's settings; `false` when it is not the store's.
+pub(crate) fn update_connection(
+    conn: &Connection,
+    row: &ConnectionRow,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<bool> {
+    let credentials = serde_json::to_string(&row.credentials)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let changed = conn.execute(
+        "UPDATE connections SET base_url = ?3, credentials_json = ?4, period_seconds = ?5, \
+         enabled = ?6, failures = ?7, next_run_at = ?8, updated_at = ?9 \
+         WHERE id = ?1 AND store_id = ?2",
+        params![
+            row.id,
+            row.store.0,
+            row.base_url,
+            credentials,
+            row.period_seconds,
+            row.enabled,
+            row.failures,
+            time_text(row.next_run_at),
+            time_text(now)
+        ],
+    )?;
+    Ok(changed == 1)
+}
+
+/// Enabled connections due at `now`, most overdue first.
+pub(crate) fn due_connections(
+    conn: &Connection,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<Vec<ConnectionRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {CONNECTION_COLUMNS} FROM connections \
+         WHERE enabled = 1 AND next_run_at <= ?1 ORDER BY next_run_at, id"
+    ))?;
+    let rows = stmt.query_map([time_text(now)], connection_row)?;
+    rows.collect()
+}
+
+/// When the next enabled connection is due.
+pub(crate) fn next_due(conn: &Connection) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let text: Option<String> = conn.query_row(
+        "SELECT MIN(next_run_at) FROM connections WHERE enabled = 1",
+        [],
+        |row| row.get(0),
+    )?;
+    text.map(|t| parse_time(&t, 0)).transpose()
+}
+
+/// Sets when the connection runs next, and its failures in a row.
+pub(crate) fn set_schedule(
+    conn: &Connection,
+    id: i64,
+    failures: u32,
+    next_run_at: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE connections SET failures = ?2, next_run_at = ?3 WHERE id = ?1",
+        params![id, failures, time_text(next_run_at)],
+    )?;
+    Ok(())
+}
+
+/// Which cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Feed {
+    Orders,
+    Claims,
+}
+
+impl Feed {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Feed::Orders => "orders",
+            Feed::Claims => "claims",
+        }
+    }
+}
+
+/// Saves a cursor (after the page's commands are committed).
+pub(crate) fn save_cursor(
+    conn: &Connection,
+    id: i64,
+    feed: Feed,
+    cursor: &str,
+) -> rusqlite::Result<()> {
+    let sql = match feed {
+        Feed::Orders => "UPDATE connections SET orders_cursor = ?2 WHERE id = ?1",
+        Feed::Claims => "UPDATE connections SET claims_cursor = ?2 WHERE id = ?1",
+    };
+    conn.execute(sql, params![id, cursor])?;
+    Ok(())
+}
+
+/// Opens a run's record (finished later); returns its id.
+pub(crate) fn start_run(
+    conn: &Connection,
+    connection: i64,
+    trigger: Trigger,
+    started_at: DateTime<Utc>,
+) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO collection_runs (connection_id, trigger, started_at) VALUES (?1, ?2, ?3)",
+        params![connection, trigger.as_str(), time_text(started_at)],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Writes a run's counts, notes and error.
+pub(crate) fn finish_run(conn: &Connection, run: &RunRecord) -> rusqlite::Result<()> {
+    let notes = serde_json::to_string(&run.notes)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    conn.execute(
+        "UPDATE collection_runs SET finished_at = ?2, orders_new = ?3, orders_updated = ?4, \
+         orders_unchanged = ?5, orders_skipped = ?6, claims = ?7, claims_withdrawn = ?8, \
+         cancels_applied = ?9, cancels_unmatched = ?10, invoices_sent = ?11, malformed = ?12, \
+         notes_json = ?13, error = ?14 WHERE id = ?1",
+        params![
+            run.id,
+            run.finished_at.map(time_text),
+            run.orders_new,
+            run.orders_updated,
+            run.orders_unchanged,
+            run.orders_skipped,
+            run.claims,
+            run.claims_withdrawn,
+            run.cancels_applied,
+            run.cancels_unmatched,
+            run.invoices_sent,
+            run.malformed,
+            notes,
+            run.error
+        ],
+    )?;
+    Ok(())
+}
+
+const RUN_COLUMNS: &str = "r.id, r.connection_id, r.trigger, r.started_at, r.finished_at, \
+     r.orders_new, r.orders_updated, r.orders_unchanged, r.orders_skipped, r.claims, \
+     r.claims_withdrawn, r.cancels_applied, r.cancels_unmatched, r.invoices_sent, r.malformed, \
+     r.notes_json, r.error";
+
+fn run_row(row: &Row<'_>) -> rusqlite::Result<RunRecord> {
+    let trigger: String = row.get(2)?;
+    Ok(RunRecord {
+        id: row.get(0)?,
+        connection_id: row.get(1)?,
+        trigger: if trigger == "manual" {
+            Trigger::Manual
+        } else {
+            Trigger::Schedule
+        },
+        started_at: time_at(row, 3)?,
+        finished_at: opt_time_at(row, 4)?,
+        orders_new: count_at(row, 5)?,
+        orders_updated: count_at(row, 6)?,
+        orders_unchanged: count_at(row, 7)?,
+        orders_skipped: count_at(row, 8)?,
+        claims: count_at(row, 9)?,
+        claims_withdrawn: count_at(row, 10)?,
+        cancels_applied: count_at(row, 11)?,
+        cancels_unmatched: count_at(row, 12)?,
+        invoices_sent: count_at(row, 13)?,
+        malformed: count_at(row, 14)?,
+        notes: json_at(row, 15)?,
+        error: row.get(16)?,
+    })
+}
+
+/// A connection's runs, newest first (the store's only).
+pub(crate) fn list_runs(
+    conn: &Connection,
+    store: StoreId,
+    connection: i64,
+    limit: usize,
+) -> rusqlite::Result<Vec<RunRecord>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {RUN_COLUMNS} FROM collection_runs r JOIN connections c ON c.id = r.connection_id \
+         WHERE r.connection_id = ?1 AND c.store_id = ?2 ORDER BY r.id DESC LIMIT ?3"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            connection,
+            store.0,
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        ],
+        run_row,
+    )?;
+    rows.collect()
+}
+
+/// The connection's latest run.
+pub(crate) fn last_run(conn: &Connection, connection: i64) -> rusqlite::Result<Option<RunRecord>> {
+    conn.query_row(
+        &format!(
+            "SELECT {RUN_COLUMNS} FROM collection_runs r WHERE r.connection_id = ?1 \
+             ORDER BY r.id DESC LIMIT 1"
+        ),
+        [connection],
+        run_row,
+    )
+    .optional()
+}
+
+/// Keeps the payloads a run could not use, once each: one met again (every run re-reads a page
+/// until its cursor moves) only counts another sighting.
+pub(crate) fn record_malformed(
+    conn: &Connection,
+    connection: i64,
+    run: i64,
+    feed: Feed,
+    payloads: &[MalformedPayload],
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let now = time_text(now);
+    let mut stmt = conn.prepare(
+        "INSERT INTO malformed_payloads (connection_id, first_run_id, last_run_id, received_at, \
+         last_seen_at, feed, at_path, error, raw) VALUES (?1, ?2, ?2, ?3, ?3, ?4, ?5, ?6, ?7) \
+         ON CONFLICT (connection_id, feed, error, raw) DO UPDATE SET \
+         last_run_id = excluded.last_run_id, last_seen_at = excluded.last_seen_at, \
+         at_path = excluded.at_path, times_seen = times_seen + 1",
+    )?;
+    for payload in payloads {
+        stmt.execute(params![
+            connection,
+            run,
+            now,
+            feed.as_str(),
+            payload.at_path,
+            payload.error,
+            payload.raw
+        ])?;
+    }
+    Ok(())
+}
+
+/// The store's malformed payloads, newest first.
+pub(crate) fn list_malformed(
+    conn: &Connection,
+    store: StoreId,
+    limit: usize,
+) -> rusqlite::Result<Vec<MalformedRecord>> {
+    let mut stmt = conn.prepare(
+        "SELECT m.id, m.connection_id, c.marketplace, m.first_run_id, m.last_run_id, \
+         m.received_at, m.last_seen_at, m.times_seen, m.feed, m.at_path, m.error, m.raw \
+         FROM malformed_payloads m JOIN connections c ON c.id = m.connection_id \
+         WHERE c.store_id = ?1 ORDER BY m.id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(
+        params![store.0, i64::try_from(limit).unwrap_or(i64::MAX)],
+        |row| {
+            Ok(MalformedRecord {
+                id: row.get(0)?,
+                connection_id: row.get(1)?,
+                marketplace: row.get(2)?,
+                first_run_id: row.get(3)?,
+                last_run_id: row.get(4)?,
+                received_at: time_at(row, 5)?,
+                last_seen_at: time_at(row, 6)?,
+                times_seen: count_at(row, 7)?,
+                feed: row.get(8)?,
+                at_path: row.get(9)?,
+                error: row.get(10)?,
+                raw: row.get(11)?,
+            })
+        },
+    )?;
+    rows.collect()
+}
+
+/// Remembers the marketplace's shipment numbers of collected lines: `(order_no, keys JSON,
+/// shipment_no)`.
+pub(crate) fn save_shipments(
+    conn: &Connection,
+    store: StoreId,
+    marketplace: &str,
+    shipments: &[(String, String, String)],
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare(
+        "INSERT INTO shipment_numbers (store_id, marketplace, order_no, line_keys_json, \
+         shipment_no) VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT (store_id, marketplace, order_no, line_keys_json) \
+         DO UPDATE SET shipment_no = excluded.shipment_no",
+    )?;
+    for (order_no, keys, shipment_no) in shipments {
+        stmt.execute(params![store.0, marketplace, order_no, keys, shipment_no])?;
+    }
+    Ok(())
+}
+
+/// The shipment number of the first of `keys` (lines' keys as JSON) that has one.
+pub(crate) fn shipment_no(
+    conn: &Connection,
+    store: StoreId,
+    marketplace: &str,
+    order_no: &str,
+    keys: &[String],
+) -> rusqlite::Result<Option<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT shipment_no FROM shipment_numbers WHERE store_id = ?1 AND marketplace = ?2 \
+         AND order_no = ?3 AND line_keys_json = ?4",
+    )?;
+    for key in keys {
+        let found: Option<String> = stmt
+            .query_row(params![store.0, marketplace, order_no, key], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
+}
+
+/// Every store's id (for the automatic rules' tick).
+pub(crate) fn store_ids(conn: &Connection) -> rusqlite::Result<Vec<StoreId>> {
+    let mut stmt = conn.prepare("SELECT id FROM stores ORDER BY id")?;
+    let rows = stmt.query_map([], |row| Ok(StoreId(row.get(0)?)))?;
+    rows.collect()
+}
+
+/// The store with this sign-in code.
+pub(crate) fn store_by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<StoreId>> {
+    conn.query_row("SELECT id FROM stores WHERE code = ?1", [code], |row| {
+        Ok(StoreId(row.get(0)?))
+    })
+    .optional()
+}
