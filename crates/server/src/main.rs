@@ -1,5 +1,6 @@
 //! `jumun-server`: see `--help`.
 
+use jumun_server::collector::SchedulerConfig;
 use jumun_server::config::{Invocation, ServerConfig, USAGE};
 use jumun_server::Server;
 use std::process::ExitCode;
@@ -21,7 +22,7 @@ async fn main() -> ExitCode {
         }
     };
     let server = match Server::bind(&config).await {
-        Ok(server) => server,
+        Ok(server) => server.with_scheduler(SchedulerConfig::default()),
         Err(err) => {
             eprintln!("jumun-server: {err}");
             return ExitCode::FAILURE;

@@ -5,6 +5,7 @@
 
 mod auth;
 mod changes;
+mod connections;
 mod health;
 mod json;
 mod ops;
@@ -16,7 +17,7 @@ use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{DefaultBodyLimit, OriginalUri};
 use axum::http::{Method, StatusCode};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::Router;
 
 /// Every `/api` route. Unknown `/api/...` paths answer with a JSON 404, never the app's HTML,
@@ -34,6 +35,14 @@ pub fn router() -> Router<AppState> {
             post(ops::push).layer(DefaultBodyLimit::max(ops::MAX_PUSH_BYTES)),
         )
         .route("/changes", get(changes::list))
+        .route(
+            "/connections",
+            get(connections::list).post(connections::create),
+        )
+        .route("/connections/{id}", patch(connections::update))
+        .route("/connections/{id}/collect", post(connections::collect))
+        .route("/connections/{id}/runs", get(connections::runs))
+        .route("/malformed", get(connections::malformed))
         .method_not_allowed_fallback(|method: Method, OriginalUri(uri): OriginalUri| async move {
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,

@@ -1,0 +1,222 @@
+//! Marketplace connections and their collection runs (issue 4).
+//!
+//! - `GET /api/connections` (read): the store's connections, each with its latest run; never
+//!   the credentials, only their kind.
+//! - `POST /api/connections` (owner) `{marketplace, base_url, credentials, period_seconds?,
+//!   enabled?}`: connects a marketplace account; `marketplace` is a code of the console's table
+//!   (`cafe24`, `smartstore`, `coupang`, `zigzag`, …), `base_url` is `https://…` (plain `http://`
+//!   only on loopback, for a sandbox), `credentials` one of `{"kind": "none"}`,
+//!   `{"kind": "bearer", "access_token"}`, `{"kind": "naver_client", "client_id",
+//!   "client_secret"}`, `{"kind": "coupang_hmac", "access_key", "secret_key", "vendor_id"}`,
+//!   `{"kind": "api_key", "key"}`; `period_seconds` 600–1800 (default 900, R25), or from 1 for a
+//!   loopback base URL. Answers 201 with the connection; its first run is due at once.
+//! - `PATCH /api/connections/{id}` (owner) `{base_url?, credentials?, period_seconds?, enabled?}`.
+//! - `POST /api/connections/{id}/collect` (operator or owner): runs it now and answers the run's
+//!   record (200), or 202 `still_running` when it takes longer than 30 s (it goes on).
+//! - `GET /api/connections/{id}/runs?limit=` (read): its runs, newest first (default 20, at most
+//!   500).
+//! - `GET /api/malformed?limit=` (read): payloads the store's runs could not use, newest first,
+//!   each with its raw JSON and the error (default 50, at most 500).
+//!
+//! A connection of another store answers 404, like one that does not exist.
+
+use super::json::JsonBody;
+use crate::accounts::{Authenticated, Permission, Role};
+use crate::collector::{
+    CollectorError, ConnectionInfo, ConnectionPatch, MalformedRecord, NewConnection, RunRecord,
+};
+use crate::error::ApiError;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+/// The largest `limit` of the lists.
+pub const MAX_LIMIT: usize = 500;
+
+impl From<CollectorError> for ApiError {
+    fn from(err: CollectorError) -> Self {
+        match err {
+            CollectorError::NotFound(_) => ApiError::not_found(err.to_string()),
+            CollectorError::Invalid { .. } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                err.to_string(),
+            ),
+            CollectorError::Duplicate { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "already_connected", err.to_string())
+            }
+            CollectorError::StillRunning(_) => {
+                ApiError::new(StatusCode::ACCEPTED, "still_running", err.to_string())
+            }
+            CollectorError::Ledger(err) => err.into(),
+            CollectorError::Database(err) => err.into(),
+            CollectorError::NoStore(_) | CollectorError::Worker(_) => {
+                tracing::error!(error = %err, "collector failure");
+                ApiError::internal(err.to_string())
+            }
+        }
+    }
+}
+
+/// Only the store's owner connects marketplaces and changes their settings.
+fn require_owner(caller: &Authenticated) -> Result<(), ApiError> {
+    if caller.role() == Role::Owner {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "a {} cannot change this store's marketplace connections; ask the store's owner",
+                caller.role().as_str()
+            ),
+        ))
+    }
+}
+
+fn connection_id(path: Result<Path<i64>, PathRejection>) -> Result<i64, ApiError> {
+    path.map(|Path(id)| id).map_err(|rejection| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_path",
+            format!("{}; a connection id is a number", rejection.body_text()),
+        )
+    })
+}
+
+/// `?limit=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitQuery {
+    /// How many, 1 to [`MAX_LIMIT`].
+    pub limit: Option<usize>,
+}
+
+fn limit(
+    query: Result<Query<LimitQuery>, QueryRejection>,
+    default: usize,
+) -> Result<usize, ApiError> {
+    let Query(query) = query.map_err(|rejection| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            format!("{}; use ?limit=<1 to {MAX_LIMIT}>", rejection.body_text()),
+        )
+    })?;
+    let limit = query.limit.unwrap_or(default);
+    if (1..=MAX_LIMIT).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            format!("limit: {limit} is not between 1 and {MAX_LIMIT}"),
+        ))
+    }
+}
+
+/// `{"connections": [...]}`.
+#[derive(Debug, Serialize)]
+pub struct ConnectionList {
+    /// The store's connections.
+    pub connections: Vec<ConnectionInfo>,
+}
+
+/// `GET /api/connections`.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Authenticated,
+) -> Result<Json<ConnectionList>, ApiError> {
+    caller.require(Permission::Read)?;
+    let connections = state.collector.list(caller.store.id).await?;
+    Ok(Json(ConnectionList { connections }))
+}
+
+/// `POST /api/connections`.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    JsonBody(new): JsonBody<NewConnection>,
+) -> Result<(StatusCode, Json<ConnectionInfo>), ApiError> {
+    require_owner(&caller)?;
+    let info = state
+        .collector
+        .create(caller.store.id, new, Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(info)))
+}
+
+/// `PATCH /api/connections/{id}`.
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    path: Result<Path<i64>, PathRejection>,
+    JsonBody(patch): JsonBody<ConnectionPatch>,
+) -> Result<Json<ConnectionInfo>, ApiError> {
+    require_owner(&caller)?;
+    let id = connection_id(path)?;
+    let info = state
+        .collector
+        .update(caller.store.id, id, patch, Utc::now())
+        .await?;
+    Ok(Json(info))
+}
+
+/// `POST /api/connections/{id}/collect`. The body, if any, is ignored — but read, so the
+/// client's connection stays usable for its next request.
+pub async fn collect(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    path: Result<Path<i64>, PathRejection>,
+    _body: Bytes,
+) -> Result<Json<RunRecord>, ApiError> {
+    caller.require(Permission::Write)?;
+    let id = connection_id(path)?;
+    let run = state.collector.collect_now(caller.store.id, id).await?;
+    Ok(Json(run))
+}
+
+/// `{"runs": [...]}`.
+#[derive(Debug, Serialize)]
+pub struct RunList {
+    /// Newest first.
+    pub runs: Vec<RunRecord>,
+}
+
+/// `GET /api/connections/{id}/runs`.
+pub async fn runs(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    path: Result<Path<i64>, PathRejection>,
+    query: Result<Query<LimitQuery>, QueryRejection>,
+) -> Result<Json<RunList>, ApiError> {
+    caller.require(Permission::Read)?;
+    let id = connection_id(path)?;
+    let limit = limit(query, 20)?;
+    let runs = state.collector.runs(caller.store.id, id, limit).await?;
+    Ok(Json(RunList { runs }))
+}
+
+/// `{"malformed": [...]}`.
+#[derive(Debug, Serialize)]
+pub struct MalformedList {
+    /// Newest first.
+    pub malformed: Vec<MalformedRecord>,
+}
+
+/// `GET /api/malformed`.
+pub async fn malformed(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    query: Result<Query<LimitQuery>, QueryRejection>,
+) -> Result<Json<MalformedList>, ApiError> {
+    caller.require(Permission::Read)?;
+    let limit = limit(query, 50)?;
+    let malformed = state.collector.malformed(caller.store.id, limit).await?;
+    Ok(Json(MalformedList { malformed }))
+}
