@@ -1,0 +1,865 @@
+//! Marketplace collection over real HTTP on loopback (issue 4): a fake marketplace (the generic
+//! feed, and Cafe24's Admin API from the fixtures) served by a tiny axum router in the test,
+//! the real server, its `/api/connections` endpoints and the scheduler.
+//!
+//! The fake marketplace ignores the cursor: every run re-reads the same page, which is exactly
+//! what a run interrupted before saving its cursor does — so "collect again" proves that a
+//! re-read page collects nothing twice.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use chrono::Utc;
+use jumun_server::accounts::{Accounts, NewStore, NewUser, Role};
+use jumun_server::collector::{Collector, SchedulerConfig};
+use jumun_server::config::ServerConfig;
+use jumun_server::Server;
+use serde_json::{json, Value};
+use std::path::Path;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+/// What the fake marketplace serves and what it was sent.
+#[derive(Default)]
+struct Fake {
+    orders: Value,
+    claims: Value,
+    /// Answer every feed request with this status instead.
+    fail: Option<u16>,
+    /// Answer only the claims feed with this status.
+    fail_claims: Option<u16>,
+    /// Cafe24's order list (`GET /api/v2/admin/orders`).
+    cafe24_orders: Value,
+    /// Bodies of `POST …/invoices` and `POST /api/v2/admin/shipments`.
+    invoices: Vec<Value>,
+    /// Paths of `POST …/claims/{no}/ack`.
+    acks: Vec<String>,
+}
+
+type Shared = Arc<Mutex<Fake>>;
+
+fn json_response(value: &Value) -> Response {
+    ([("content-type", "application/json")], value.to_string()).into_response()
+}
+
+async fn serve_fake(State(fake): State<Shared>, method: Method, uri: Uri, body: Bytes) -> Response {
+    let mut fake = fake.lock().unwrap();
+    let path = uri.path().to_owned();
+    if let Some(status) = fake.fail {
+        let status = StatusCode::from_u16(status).unwrap();
+        return (status, "upstream exploded").into_response();
+    }
+    match (method.as_str(), path.as_str()) {
+        ("GET", "/feed/orders") => json_response(&fake.orders),
+        ("GET", "/feed/claims") => match fake.fail_claims {
+            Some(status) => (StatusCode::from_u16(status).unwrap(), "claims down").into_response(),
+            None => json_response(&fake.claims),
+        },
+        ("POST", "/feed/invoices") | ("POST", "/api/v2/admin/shipments") => {
+            fake.invoices
+                .push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+            json_response(&json!({"shipments": []}))
+        }
+        ("POST", p) if p.starts_with("/feed/claims/") => {
+            fake.acks.push(p.to_owned());
+            json_response(&json!({}))
+        }
+        ("GET", "/api/v2/admin/orders") if uri.query().unwrap_or("").contains("order_status") => {
+            json_response(&json!({"orders": []}))
+        }
+        ("GET", "/api/v2/admin/orders") => json_response(&fake.cafe24_orders),
+        _ => (
+            StatusCode::NOT_FOUND,
+            format!("no fake for {method} {path}"),
+        )
+            .into_response(),
+    }
+}
+
+/// The real server and the fake marketplace, on their own runtime in a background thread.
+struct Running {
+    base: String,
+    feed: String,
+    fake: Shared,
+    accounts: Accounts,
+    collector: Collector,
+    runtime: tokio::runtime::Handle,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn start(data_dir: &Path, scheduler: Option<SchedulerConfig>) -> Running {
+    let config = ServerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data_dir.to_owned(),
+        dist_dir: data_dir.join("no-dist"),
+        demo: true,
+    };
+    let fake: Shared = Arc::default();
+    let shared = fake.clone();
+    let (tx, rx) = mpsc::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let feed = format!("http://{}", listener.local_addr().unwrap());
+            let app = Router::new().fallback(serve_fake).with_state(shared);
+            tokio::spawn(async move {
+                let _ = axum::serve(listener, app).await;
+            });
+            let mut server = Server::bind(&config).await.unwrap();
+            if let Some(scheduler) = scheduler {
+                server = server.with_scheduler(scheduler);
+            }
+            let base = format!("http://{}", server.local_addr().unwrap());
+            tx.send((
+                base,
+                feed,
+                server.accounts().clone(),
+                server.collector().clone(),
+                tokio::runtime::Handle::current(),
+            ))
+            .unwrap();
+            tokio::select! {
+                served = server.run() => served.unwrap(),
+                _ = stopped => {}
+            }
+        });
+        drop(runtime);
+    });
+    let (base, feed, accounts, collector, runtime) = rx.recv().unwrap();
+    Running {
+        base,
+        feed,
+        fake,
+        accounts,
+        collector,
+        runtime,
+        stop: Some(stop),
+        thread: Some(thread),
+    }
+}
+
+impl Running {
+    fn set(&self, change: impl FnOnce(&mut Fake)) {
+        change(&mut self.fake.lock().unwrap());
+    }
+
+    fn create_store(&self, code: &str) {
+        self.runtime
+            .block_on(self.accounts.create_store(
+                NewStore {
+                    code: code.to_owned(),
+                    name: format!("{code} 상점"),
+                },
+                NewUser {
+                    login: "boss".to_owned(),
+                    name: "사장".to_owned(),
+                    role: Role::Owner,
+                    password: "boss-password".to_owned(),
+                },
+                Utc::now(),
+            ))
+            .unwrap();
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn reply(mut response: ureq::http::Response<ureq::Body>) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_string().unwrap();
+    let json = serde_json::from_str(&body)
+        .unwrap_or_else(|err| panic!("status {status}, not JSON ({err}): {body}"));
+    (status, json)
+}
+
+struct Client {
+    base: String,
+    token: String,
+    agent: ureq::Agent,
+}
+
+impl Client {
+    fn login(base: &str, store: &str, login: &str, password: &str) -> Self {
+        let agent = agent();
+        let (status, json) = reply(
+            agent
+                .post(format!("{base}/api/auth/login"))
+                .send_json(json!({"store": store, "login": login, "password": password}))
+                .unwrap(),
+        );
+        assert_eq!(status, 200, "{login}@{store}: {json}");
+        Self {
+            base: base.to_owned(),
+            token: json["token"].as_str().unwrap().to_owned(),
+            agent,
+        }
+    }
+
+    fn demo(base: &str) -> Self {
+        Self::login(base, "demo", "demo", "demo1234")
+    }
+
+    fn get(&self, path: &str) -> (u16, Value) {
+        reply(
+            self.agent
+                .get(format!("{}{path}", self.base))
+                .header("Authorization", format!("Bearer {}", self.token))
+                .call()
+                .unwrap(),
+        )
+    }
+
+    fn send(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
+        let url = format!("{}{path}", self.base);
+        let auth = format!("Bearer {}", self.token);
+        let request = match method {
+            "PATCH" => self.agent.patch(url),
+            _ => self.agent.post(url),
+        };
+        reply(
+            request
+                .header("Authorization", auth)
+                .send_json(body)
+                .unwrap(),
+        )
+    }
+
+    fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send("POST", path, body)
+    }
+
+    /// Connects the generic feed of `zigzag` at the fake marketplace; returns its id.
+    fn connect(&self, feed: &str) -> i64 {
+        let (status, json) = self.post(
+            "/api/connections",
+            json!({
+                "marketplace": "zigzag",
+                "base_url": format!("{feed}/feed"),
+                "credentials": {"kind": "api_key", "key": "zz-key"},
+                "period_seconds": 60
+            }),
+        );
+        assert_eq!(status, 201, "{json}");
+        assert_eq!(json["credentials_kind"], "api_key");
+        assert!(json.get("credentials").is_none(), "never shown: {json}");
+        json["id"].as_i64().unwrap()
+    }
+
+    fn collect(&self, id: i64) -> Value {
+        let (status, run) = self.post(&format!("/api/connections/{id}/collect"), json!({}));
+        assert_eq!(status, 200, "{run}");
+        run
+    }
+
+    /// Every event of the store.
+    fn events(&self) -> Vec<Value> {
+        let (status, page) = self.get("/api/changes?limit=5000");
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["more"], false);
+        page["events"].as_array().unwrap().clone()
+    }
+
+    fn connection(&self, id: i64) -> Value {
+        let (status, json) = self.get("/api/connections");
+        assert_eq!(status, 200, "{json}");
+        json["connections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("connection {id} not listed: {json}"))
+    }
+}
+
+/// The kind of an event's change (`OrderCreated`, `ClaimOpened`, …).
+fn kind(event: &Value) -> String {
+    match &event["event"]["change"] {
+        Value::Object(map) => map.keys().next().cloned().unwrap_or_default(),
+        Value::String(name) => name.clone(),
+        other => panic!("unexpected change {other}"),
+    }
+}
+
+fn count(events: &[Value], name: &str) -> usize {
+    events.iter().filter(|e| kind(e) == name).count()
+}
+
+/// The console id of the collected order with this 주문번호.
+fn order_id(events: &[Value], order_no: &str) -> Value {
+    events
+        .iter()
+        .filter(|e| kind(e) == "OrderCreated")
+        .map(|e| &e["event"]["change"]["OrderCreated"])
+        .find(|o| o["order_no"] == order_no)
+        .map(|o| o["id"].clone())
+        .unwrap_or_else(|| panic!("order {order_no} not collected"))
+}
+
+fn line(no: &str, no2: &str, name: &str, status: &str) -> Value {
+    json!({
+        "line_no": no, "line_no2": no2, "product_name": name, "option": "블랙 / S",
+        "quantity": 1, "unit_price": 39000, "status": status
+    })
+}
+
+/// Two good orders and two bad ones.
+fn orders_page() -> Value {
+    json!({
+        "orders": [
+            {
+                "order_no": "ZZ-A", "ordered_at": "2024-03-02T09:00:00+09:00",
+                "payment": "paid", "orderer_name": "한소희", "recipient_name": "한소희",
+                "recipient_phone": "010-9999-0000", "postcode": "04524",
+                "address": "서울특별시 중구 세종대로 110",
+                "lines": [
+                    line("1", "ZZ-1", "플리츠 스커트", "결제완료"),
+                    line("2", "ZZ-2", "니트 베스트", "결제완료")
+                ]
+            },
+            {
+                "order_no": "ZZ-B", "ordered_at": "2024-03-02T09:30:00+09:00",
+                "payment": "paid", "recipient_name": "윤서준",
+                "address": "광주광역시 북구 용봉로 77",
+                "lines": [line("1", "ZZ-B1", "데님 재킷", "결제완료")]
+            },
+            {
+                "order_no": "ZZ-C", "ordered_at": "2024-03-02T10:00:00+09:00",
+                "recipient_name": "오류", "address": "어딘가",
+                "lines": [line("1", "ZZ-C1", "이상한 상태", "우주배송")]
+            },
+            { "order_no": 12345 }
+        ],
+        "next_cursor": "orders-page-2"
+    })
+}
+
+fn claim(no: &str, order_no: &str, line_no: &str, line_no2: &str, status: &str) -> Value {
+    json!({
+        "claim_no": no, "order_no": order_no, "line_no": line_no, "line_no2": line_no2,
+        "status": status, "reason": "단순변심", "reported_at": "2024-03-02T12:00:00+09:00"
+    })
+}
+
+#[test]
+fn collect_now_brings_orders_in_once_and_keeps_malformed_ones_with_their_raw_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    server.set(|f| {
+        f.orders = orders_page();
+        f.claims = json!({"claims": []});
+    });
+    let demo = Client::demo(&server.base);
+    let id = demo.connect(&server.feed);
+
+    let run = demo.collect(id);
+    assert_eq!(run["orders_new"], 2, "{run}");
+    assert_eq!(run["malformed"], 2, "{run}");
+    assert_eq!(run["trigger"], "manual");
+    assert!(run["error"].is_null(), "{run}");
+    let events = demo.events();
+    assert_eq!(count(&events, "OrderCreated"), 2);
+    order_id(&events, "ZZ-A");
+    order_id(&events, "ZZ-B");
+
+    // The same page again (a run that stopped before saving its cursor): nothing twice.
+    let again = demo.collect(id);
+    assert_eq!(again["orders_new"], 0, "{again}");
+    assert_eq!(again["orders_unchanged"], 2, "{again}");
+    assert_eq!(demo.events().len(), events.len(), "nothing new in the log");
+
+    let (status, bad) = demo.get("/api/malformed");
+    assert_eq!(status, 200, "{bad}");
+    let bad = bad["malformed"].as_array().unwrap();
+    assert_eq!(bad.len(), 2, "kept once each: {bad:?}");
+    let space = bad
+        .iter()
+        .find(|m| m["raw"].as_str().unwrap().contains("우주배송"))
+        .expect("the order with an unknown status, raw");
+    assert!(
+        space["error"].as_str().unwrap().contains("우주배송"),
+        "{space}"
+    );
+    assert_eq!(space["times_seen"], 2);
+    assert_eq!(space["feed"], "orders");
+    assert!(bad
+        .iter()
+        .any(|m| m["raw"].as_str().unwrap().contains("12345")));
+
+    let conn = demo.connection(id);
+    assert_eq!(conn["orders_cursor"], "orders-page-2", "{conn}");
+    assert_eq!(conn["failures"], 0);
+    assert_eq!(conn["last_run"]["id"], again["id"]);
+    let (status, runs) = demo.get(&format!("/api/connections/{id}/runs?limit=1"));
+    assert_eq!(status, 200);
+    assert_eq!(runs["runs"].as_array().unwrap().len(), 1);
+    assert_eq!(runs["runs"][0]["id"], again["id"], "newest first");
+}
+
+#[test]
+fn cancels_sync_in_one_batch_unmatched_ones_are_kept_returns_hold_and_withdrawals_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    server.set(|f| {
+        f.orders = orders_page();
+        f.claims = json!({"claims": [
+            claim("ZC-1", "ZZ-A", "1", "ZZ-1", "취소요청중"),
+            claim("ZC-2", "ZZ-NOPE", "1", "ZZ-X", "취소요청중"),
+            claim("ZR-1", "ZZ-B", "1", "ZZ-B1", "반품요청"),
+        ]});
+    });
+    let demo = Client::demo(&server.base);
+    let id = demo.connect(&server.feed);
+
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    assert_eq!(run["orders_new"], 2, "{run}");
+    assert_eq!(run["cancels_applied"], 1, "{run}");
+    assert_eq!(run["cancels_unmatched"], 1, "{run}");
+    assert_eq!(run["claims"], 1, "the return: {run}");
+    let events = demo.events();
+    assert_eq!(
+        count(&events, "UnmatchedCancelKept"),
+        1,
+        "kept, never dropped"
+    );
+    let opened: Vec<&Value> = events
+        .iter()
+        .filter(|e| kind(e) == "ClaimOpened")
+        .map(|e| &e["event"]["change"]["ClaimOpened"])
+        .collect();
+    assert!(
+        opened
+            .iter()
+            .any(|c| c["kind"] == "Return" && !c["hold"].is_null()),
+        "the return holds its line (R11): {opened:?}"
+    );
+    {
+        let fake = server.fake.lock().unwrap();
+        assert!(
+            fake.acks.iter().any(|a| a.ends_with("/ZC-1/ack")),
+            "{:?}",
+            fake.acks
+        );
+        assert!(
+            fake.acks.iter().any(|a| a.ends_with("/ZR-1/ack")),
+            "{:?}",
+            fake.acks
+        );
+        assert!(
+            !fake.acks.iter().any(|a| a.contains("ZC-2")),
+            "{:?}",
+            fake.acks
+        );
+    }
+
+    // The same claims again: nothing changes.
+    let again = demo.collect(id);
+    assert_eq!(again["cancels_applied"], 0, "{again}");
+    assert_eq!(again["claims"], 0, "{again}");
+    assert_eq!(demo.events().len(), events.len(), "nothing new in the log");
+
+    // The buyer withdraws the return (R12).
+    server.set(|f| {
+        f.claims = json!({"claims": [claim("ZR-1", "ZZ-B", "1", "ZZ-B1", "반품철회")]});
+    });
+    let withdrawn = demo.collect(id);
+    assert_eq!(withdrawn["claims_withdrawn"], 1, "{withdrawn}");
+    assert!(count(&demo.events(), "ClaimClosedUndone") >= 1);
+}
+
+#[test]
+fn invoice_numbers_of_shipped_orders_are_sent_back_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    server.set(|f| {
+        f.orders = orders_page();
+        f.claims = json!({"claims": []});
+    });
+    let demo = Client::demo(&server.base);
+    let id = demo.connect(&server.feed);
+    demo.collect(id);
+    let order = order_id(&demo.events(), "ZZ-B");
+
+    let at = Utc::now().to_rfc3339();
+    let (status, pushed) = demo.post(
+        "/api/ops",
+        json!({"ops": [
+            {"key": "issue", "at": at, "command": {"IssueInvoice": {"order": order, "carrier": "cj", "tracking_no": "612345678901"}}},
+            {"key": "print", "at": at, "command": {"PrintInvoice": {"order": order}}},
+            {"key": "ship", "at": at, "command": {"Ship": {"order": order}}}
+        ]}),
+    );
+    assert_eq!(status, 200, "{pushed}");
+    for result in pushed["results"].as_array().unwrap() {
+        assert_eq!(result["status"], "accepted", "{pushed}");
+    }
+
+    let run = demo.collect(id);
+    assert_eq!(run["invoices_sent"], 1, "{run}");
+    {
+        let fake = server.fake.lock().unwrap();
+        assert_eq!(fake.invoices.len(), 1, "{:?}", fake.invoices);
+        assert_eq!(fake.invoices[0]["order_no"], "ZZ-B");
+        assert_eq!(fake.invoices[0]["tracking_no"], "612345678901");
+        assert_eq!(fake.invoices[0]["line_nos"], json!(["1"]));
+    }
+    let events = demo.events();
+    let uploaded: Vec<&Value> = events
+        .iter()
+        .filter(|e| kind(e) == "InvoiceUploaded")
+        .collect();
+    assert_eq!(uploaded.len(), 1);
+    assert_eq!(
+        uploaded[0]["event"]["change"]["InvoiceUploaded"]["order"],
+        order
+    );
+
+    let again = demo.collect(id);
+    assert_eq!(again["invoices_sent"], 0, "sent once: {again}");
+    assert_eq!(server.fake.lock().unwrap().invoices.len(), 1);
+}
+
+#[test]
+fn a_failing_marketplace_is_recorded_backs_off_and_keeps_its_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    server.set(|f| {
+        f.orders = orders_page();
+        f.claims = json!({"claims": [], "next_cursor": "claims-page-2"});
+        f.fail = Some(500);
+    });
+    let demo = Client::demo(&server.base);
+    let id = demo.connect(&server.feed);
+
+    let before = Utc::now();
+    let run = demo.collect(id);
+    let error = run["error"].as_str().expect("the run's error");
+    assert!(error.contains("500"), "{error}");
+    assert!(
+        error.contains("upstream exploded"),
+        "the marketplace's answer: {error}"
+    );
+    assert!(!run["finished_at"].is_null());
+    let conn = demo.connection(id);
+    assert_eq!(conn["failures"], 1, "{conn}");
+    let next: chrono::DateTime<Utc> = conn["next_run_at"].as_str().unwrap().parse().unwrap();
+    assert!(
+        next >= before + chrono::Duration::seconds(119),
+        "period 60 s × 2^1: {next}"
+    );
+    assert_eq!(conn["orders_cursor"], "");
+
+    assert!(!demo.collect(id)["error"].is_null());
+    assert_eq!(demo.connection(id)["failures"], 2);
+
+    // Orders come back, claims still fail: the orders cursor moves, the claims cursor stays.
+    server.set(|f| {
+        f.fail = None;
+        f.fail_claims = Some(503);
+    });
+    let half = demo.collect(id);
+    assert_eq!(half["orders_new"], 2, "what succeeded stays: {half}");
+    assert!(half["error"].as_str().unwrap().contains("claims"), "{half}");
+    let conn = demo.connection(id);
+    assert_eq!(conn["orders_cursor"], "orders-page-2");
+    assert_eq!(conn["claims_cursor"], "");
+    assert_eq!(conn["failures"], 3);
+
+    server.set(|f| f.fail_claims = None);
+    let ok = demo.collect(id);
+    assert!(ok["error"].is_null(), "{ok}");
+    let conn = demo.connection(id);
+    assert_eq!(conn["failures"], 0, "reset after a success");
+    assert_eq!(conn["claims_cursor"], "claims-page-2");
+}
+
+#[test]
+fn stores_see_and_trigger_only_their_own_connections_and_roles_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    server.set(|f| {
+        f.orders = orders_page();
+        f.claims = json!({"claims": []});
+    });
+    let demo = Client::demo(&server.base);
+    let id = demo.connect(&server.feed);
+    demo.collect(id);
+
+    server.create_store("other");
+    let other = Client::login(&server.base, "other", "boss", "boss-password");
+    let (status, list) = other.get("/api/connections");
+    assert_eq!(status, 200);
+    assert_eq!(list["connections"], json!([]));
+    let (status, err) = other.post(&format!("/api/connections/{id}/collect"), json!({}));
+    assert_eq!(status, 404, "{err}");
+    assert_eq!(err["code"], "not_found");
+    let (status, _) = other.get(&format!("/api/connections/{id}/runs"));
+    assert_eq!(status, 404);
+    let (status, _) = other.send(
+        "PATCH",
+        &format!("/api/connections/{id}"),
+        json!({"enabled": false}),
+    );
+    assert_eq!(status, 404);
+    let (status, bad) = other.get("/api/malformed");
+    assert_eq!(status, 200);
+    assert_eq!(bad["malformed"], json!([]));
+    assert!(
+        other.events().is_empty(),
+        "nothing collected into another store"
+    );
+
+    // Operators collect; only the owner connects.
+    let operator = Client::login(&server.base, "demo", "operator", "operator1234");
+    let (status, err) = operator.post(
+        "/api/connections",
+        json!({"marketplace": "zigzag", "base_url": "https://zz.example.com", "credentials": {"kind": "none"}}),
+    );
+    assert_eq!(status, 403, "{err}");
+    assert_eq!(err["code"], "forbidden");
+    let (status, run) = operator.post(&format!("/api/connections/{id}/collect"), json!({}));
+    assert_eq!(status, 200, "{run}");
+}
+
+#[test]
+fn connection_settings_are_checked_with_actionable_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    let demo = Client::demo(&server.base);
+    let create = |body: Value| demo.post("/api/connections", body);
+    let (status, err) = create(json!({
+        "marketplace": "nowhere", "base_url": "https://x.example.com",
+        "credentials": {"kind": "none"}
+    }));
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (422, Some("invalid_input")),
+        "{err}"
+    );
+    assert!(err["message"].as_str().unwrap().contains("marketplace"));
+    let (status, err) = create(json!({
+        "marketplace": "zigzag", "base_url": "http://zz.example.com",
+        "credentials": {"kind": "none"}
+    }));
+    assert_eq!(status, 422, "{err}");
+    assert!(err["message"].as_str().unwrap().contains("https"), "{err}");
+    let (status, err) = create(json!({
+        "marketplace": "zigzag", "base_url": "https://zz.example.com",
+        "credentials": {"kind": "none"}, "period_seconds": 60
+    }));
+    assert_eq!(status, 422, "R25: 10–30 minutes: {err}");
+    let (status, err) = create(json!({
+        "marketplace": "zigzag", "base_url": "https://zz.example.com",
+        "credentials": {"kind": "api_key", "key": ""}
+    }));
+    assert_eq!(status, 422, "{err}");
+    let (status, made) = create(json!({
+        "marketplace": "zigzag", "base_url": "https://zz.example.com/",
+        "credentials": {"kind": "api_key", "key": "k"}
+    }));
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["period_seconds"], 900, "the default period");
+    assert_eq!(made["base_url"], "https://zz.example.com");
+    let (status, err) = create(json!({
+        "marketplace": "zigzag", "base_url": "https://zz.example.com",
+        "credentials": {"kind": "api_key", "key": "k"}
+    }));
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (409, Some("already_connected")),
+        "{err}"
+    );
+    let id = made["id"].as_i64().unwrap();
+    let (status, changed) = demo.send(
+        "PATCH",
+        &format!("/api/connections/{id}"),
+        json!({"period_seconds": 1200, "enabled": false}),
+    );
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["period_seconds"], 1200);
+    assert_eq!(changed["enabled"], false);
+    let (status, err) = demo.get("/api/connections/nope/runs");
+    assert_eq!(status, 400, "{err}");
+}
+
+/// A Cafe24 order's items as the fixture has them, plus an exchange's replacement item.
+fn cafe24_with_exchange_item(mut page: Value) -> Value {
+    let items = page["orders"][0]["items"].as_array_mut().unwrap();
+    let mut replacement = items[0].clone();
+    replacement["item_no"] = json!(199);
+    replacement["order_item_code"] = json!("20240302-0000011-09");
+    replacement["option_value"] = json!("색상=네이비, 사이즈=L");
+    replacement["option_id"] = json!("000B");
+    replacement["variant_code"] = json!("P000000K000B");
+    items.push(replacement);
+    page
+}
+
+#[test]
+fn r18_a_cafe24_exchange_line_under_a_collected_order_is_not_collected() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    let fixture: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{}/tests/fixtures/marketplaces/cafe24/orders.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    server.set(|f| f.cafe24_orders = fixture.clone());
+    let demo = Client::demo(&server.base);
+    let (status, made) = demo.post(
+        "/api/connections",
+        json!({
+            "marketplace": "cafe24", "base_url": server.feed,
+            "credentials": {"kind": "bearer", "access_token": "t"}, "period_seconds": 30
+        }),
+    );
+    assert_eq!(status, 201, "{made}");
+    let id = made["id"].as_i64().unwrap();
+    let first = demo.collect(id);
+    assert!(first["error"].is_null(), "{first}");
+    let collected = first["orders_new"].as_u64().unwrap();
+    assert!(collected >= 1, "{first}");
+    let before = demo.events();
+
+    server.set(|f| f.cafe24_orders = cafe24_with_exchange_item(fixture.clone()));
+    let run = demo.collect(id);
+    assert_eq!(
+        run["orders_new"], 0,
+        "the replacement is not collected: {run}"
+    );
+    assert_eq!(run["orders_skipped"], 1, "{run}");
+    let notes = run["notes"].to_string();
+    assert!(
+        notes.contains("R18") && notes.contains("20240302-0000011"),
+        "{notes}"
+    );
+    assert_eq!(demo.events().len(), before.len(), "nothing collected twice");
+}
+
+#[test]
+fn the_scheduler_runs_due_connections_on_their_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(
+        dir.path(),
+        Some(SchedulerConfig {
+            tick_every: Duration::from_secs(1),
+            poll_at_most: Duration::from_millis(500),
+        }),
+    );
+    server.set(|f| {
+        f.orders = orders_page();
+        f.claims = json!({"claims": []});
+    });
+    let demo = Client::demo(&server.base);
+    let (status, made) = demo.post(
+        "/api/connections",
+        json!({
+            "marketplace": "zigzag", "base_url": format!("{}/feed", server.feed),
+            "credentials": {"kind": "api_key", "key": "k"}, "period_seconds": 1
+        }),
+    );
+    assert_eq!(status, 201, "{made}");
+    let id = made["id"].as_i64().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let runs = loop {
+        let (_, runs) = demo.get(&format!("/api/connections/{id}/runs"));
+        let runs = runs["runs"].as_array().unwrap().clone();
+        let finished = runs.iter().filter(|r| !r["finished_at"].is_null()).count();
+        if finished >= 2 || std::time::Instant::now() > deadline {
+            break runs;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(runs.len() >= 2, "two scheduled runs within 20 s: {runs:?}");
+    assert!(runs.iter().all(|r| r["trigger"] == "schedule"), "{runs:?}");
+    assert_eq!(count(&demo.events(), "OrderCreated"), 2, "collected once");
+}
+
+#[test]
+fn the_demo_store_connects_to_the_sandbox_and_collects_from_it() {
+    use jumun_server::sandbox::{spawn, ClockMode, SandboxConfig};
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    let sandbox = server
+        .runtime
+        .block_on(spawn(SandboxConfig {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            clock: ClockMode::Manual,
+            ..SandboxConfig::default()
+        }))
+        .expect("sandbox");
+    let connections = server
+        .runtime
+        .block_on(
+            server
+                .collector
+                .connect_demo_to_sandbox(&sandbox.base_url(), 5),
+        )
+        .expect("connected");
+    assert!(!connections.is_empty());
+    // Connecting again keeps what is there.
+    let again = server
+        .runtime
+        .block_on(
+            server
+                .collector
+                .connect_demo_to_sandbox(&sandbox.base_url(), 5),
+        )
+        .unwrap();
+    assert_eq!(
+        again.iter().map(|c| c.id).collect::<Vec<_>>(),
+        connections.iter().map(|c| c.id).collect::<Vec<_>>()
+    );
+
+    let demo = Client::demo(&server.base);
+    let mut collected = 0;
+    let mut report = Vec::new();
+    for conn in &connections {
+        let run = demo.collect(conn.id);
+        collected += run["orders_new"].as_u64().unwrap();
+        report.push(format!("{}: {run}", conn.marketplace));
+    }
+    assert!(collected > 0, "{report:#?}");
+    let events = demo.events();
+    assert_eq!(count(&events, "OrderCreated") as u64, collected);
+
+    // Again, on the same sandbox clock: nothing new.
+    for conn in &connections {
+        let run = demo.collect(conn.id);
+        assert_eq!(run["orders_new"], 0, "{}: {run}", conn.marketplace);
+    }
+    assert_eq!(
+        count(&demo.events(), "OrderCreated"),
+        count(&events, "OrderCreated")
+    );
+    let _ = server.runtime.block_on(sandbox.shutdown());
+}
