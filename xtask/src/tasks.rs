@@ -123,6 +123,8 @@ fn run_server(workspace: &Workspace, server: &Path, addr: &str) -> TaskResult {
         // The demo store (owner demo / demo1234) so a newcomer can sign in at once; the server
         // prints the login.
         .arg("--demo")
+        // The sandbox marketplace, in-process, so orders and claims arrive from the start.
+        .args(["--sandbox", "1"])
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| fail!("cannot start {}: {e}", server.display()))?;

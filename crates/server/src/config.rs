@@ -16,12 +16,23 @@ pub struct ServerConfig {
     /// Create the demo store `demo` and its users if missing, and print the sign-in at start.
     /// Default off (`--demo`, `JUMUN_DEMO=1`).
     pub demo: bool,
+    /// Run the sandbox marketplace in-process with this seed and connect the demo store to it
+    /// (`--sandbox SEED`, `JUMUN_SANDBOX=SEED`; needs `--demo`). Default off.
+    pub sandbox: Option<u64>,
 }
 
 /// A flag the server does not understand, or a value it cannot use.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
     /// An unknown flag.
+    /// A sandbox seed that is not a whole number.
+    #[error("{source_name}: {value:?} is not a seed; give a whole number such as 1")]
+    BadSeed {
+        /// What was given.
+        value: String,
+        /// Where it came from.
+        source_name: String,
+    },
     #[error("unknown option {0:?}; run with --help to see the options")]
     UnknownOption(String),
     /// A flag without its value.
@@ -52,7 +63,7 @@ pub const USAGE: &str = "\
 jumun-server — Jumun's JSON API and the browser app's host
 
 USAGE:
-    jumun-server [--addr HOST:PORT] [--data-dir DIR] [--dist-dir DIR] [--demo]
+    jumun-server [--addr HOST:PORT] [--data-dir DIR] [--dist-dir DIR] [--demo [--sandbox SEED]]
     jumun-server sandbox [--seed N] [--addr 127.0.0.1:PORT] [--speed X] …
                        the marketplace sandbox (see jumun-server sandbox --help)
 
@@ -62,6 +73,9 @@ OPTIONS:
     --dist-dir DIR     built app to serve      [env JUMUN_DIST_DIR, default dist]
     --demo             create the demo store (login: store demo, user demo, password
                        demo1234) if missing    [env JUMUN_DEMO=1, default off]
+    --sandbox SEED     with --demo: run the sandbox marketplace in-process (seeded, on the
+                       listen port + 10) and collect the demo store from it every 5 s
+                                               [env JUMUN_SANDBOX=SEED, default off]
     -h, --help         print this help
 ";
 
@@ -83,6 +97,9 @@ impl ServerConfig {
             Some(value) => switch("JUMUN_DEMO", value)?,
             None => false,
         };
+        let mut sandbox = env("JUMUN_SANDBOX")
+            .map(|v| seed("JUMUN_SANDBOX", &v))
+            .transpose()?;
         while let Some(flag) = args.next() {
             let mut value = |name: &str| {
                 args.next()
@@ -94,6 +111,7 @@ impl ServerConfig {
                 "--data-dir" => data_dir = Some(PathBuf::from(value("--data-dir")?)),
                 "--dist-dir" => dist_dir = Some(PathBuf::from(value("--dist-dir")?)),
                 "--demo" => demo = true,
+                "--sandbox" => sandbox = Some(seed("--sandbox", &value("--sandbox")?)?),
                 other => return Err(ConfigError::UnknownOption(other.to_owned())),
             }
         }
@@ -108,8 +126,17 @@ impl ServerConfig {
             data_dir: data_dir.unwrap_or_else(|| PathBuf::from("data")),
             dist_dir: dist_dir.unwrap_or_else(|| PathBuf::from("dist")),
             demo,
+            sandbox,
         }))
     }
+}
+
+/// Reads a sandbox seed.
+fn seed(source_name: &str, value: &str) -> Result<u64, ConfigError> {
+    value.trim().parse().map_err(|_| ConfigError::BadSeed {
+        value: value.to_owned(),
+        source_name: source_name.to_owned(),
+    })
 }
 
 /// Reads an on/off environment variable.
@@ -142,6 +169,7 @@ mod tests {
                 data_dir: "data".into(),
                 dist_dir: "dist".into(),
                 demo: false,
+                sandbox: None,
             })
         );
     }

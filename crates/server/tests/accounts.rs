@@ -31,6 +31,7 @@ fn start(demo: bool) -> Running {
         data_dir: dirs.path().join("data"),
         dist_dir: dirs.path().join("dist"),
         demo,
+        sandbox: None,
     };
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {

@@ -107,6 +107,7 @@ fn start(data_dir: &Path, scheduler: Option<SchedulerConfig>) -> Running {
         data_dir: data_dir.to_owned(),
         dist_dir: data_dir.join("no-dist"),
         demo: true,
+        sandbox: None,
     };
     let fake: Shared = Arc::default();
     let shared = fake.clone();

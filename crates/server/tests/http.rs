@@ -25,6 +25,7 @@ async fn start() -> Running {
         data_dir: dirs.path().join("data"),
         dist_dir: dist,
         demo: false,
+        sandbox: None,
     };
     let server = Server::bind(&config).await.unwrap();
     let base = format!("http://{}", server.local_addr().unwrap());

@@ -40,6 +40,7 @@ fn start(data_dir: &Path) -> Running {
         data_dir: data_dir.to_owned(),
         dist_dir: data_dir.join("no-dist"),
         demo: true,
+        sandbox: None,
     };
     let (tx, rx) = mpsc::channel();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
