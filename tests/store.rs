@@ -392,7 +392,7 @@ async fn upgrade_from_version_1_keeps_the_data_and_indexes_it() {
     v1.close();
 
     let store = open(&name).await;
-    assert_eq!(store.version(), 2);
+    assert_eq!(store.version(), jumun::store::schema::VERSION);
     // The order is intact…
     assert_eq!(store.order(OrderId(7)).await.unwrap(), Some(original));
     // …still found by the version 1 indexes…
@@ -578,7 +578,7 @@ async fn an_upgrade_blocked_by_another_tab_tells_the_operator_and_goes_on_when_i
         .take()
         .expect("the open finished after the other tab closed")
         .expect("opened");
-    assert_eq!(store.version(), 2);
+    assert_eq!(store.version(), jumun::store::schema::VERSION);
     assert_eq!(store.order_count().await.unwrap(), 1);
     store.close();
     delete(&name).await;
@@ -593,10 +593,10 @@ async fn a_newer_version_in_another_tab_closes_this_connection_and_says_to_reloa
         let told = told.clone();
         store.on_version_change(move |e| *told.borrow_mut() = Some(e));
     }
-    // A newer build in "another tab" opens version 3; it is not blocked, because this
+    // A newer build in "another tab" opens the next version; it is not blocked, because this
     // connection closes itself.
     let newer = Database::open(name.as_str())
-        .with_version(3u32)
+        .with_version(jumun::store::schema::VERSION + 1)
         .with_on_upgrade_needed(|_, _| Ok(()))
         .await
         .expect("the newer version opens");

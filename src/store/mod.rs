@@ -10,10 +10,13 @@
 //! Korean message for the operator (storage full, another tab blocking an upgrade, …).
 
 mod error;
+mod local;
+mod pieces;
 mod rows;
 pub mod schema;
 
 pub use error::StoreError;
+pub use local::{merge, subjects_of, Notice, META_IDS, META_LANDING, META_NOTICES};
 pub use rows::EventPosition;
 
 use indexed_db_futures::database::Database;
@@ -168,8 +171,8 @@ impl Store {
         self.db.version() as u32
     }
 
-    /// Closes the connection.
-    pub fn close(self) {
+    /// Closes the connection (the app keeps one open for its whole life; tests close theirs).
+    pub fn close(&self) {
         self.db
             .as_sys()
             .unchecked_ref::<web_sys::IdbDatabase>()

@@ -179,3 +179,24 @@ pub(crate) struct MetaRow {
     /// The value, as JSON.
     pub value: String,
 }
+
+/// A claim, pickup or bundle as IndexedDB holds it (schema version 3).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct PieceRow {
+    /// The primary key.
+    pub id: u64,
+    /// The order it belongs to (claims and pickups; index `order`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<u64>,
+    /// The piece, as JSON.
+    pub doc: String,
+}
+
+/// A stock item or product link as IndexedDB holds it (schema version 3).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct StockRow {
+    /// `item:<sku>` or `link:<product key JSON>`.
+    pub k: String,
+    /// The item, or the link's `[product key, sku]`, as JSON.
+    pub doc: String,
+}

@@ -16,6 +16,17 @@
 //! - `orders` gains the indexes `marketplace_line` (multiEntry over `[marketplace, 주문상세번호]`
 //!   pairs), `held`, `recipient_name`, `recipient_phone`, `tracking_no`, `ordered_at` and
 //!   `registered_at`; every existing row is re-derived from its `doc` to carry their fields.
+//!
+//! Version 3 (the book in pieces, for deciding commands and folding the server's events locally):
+//! - `claims`, key path `id`; each row `{id, order, doc}` (`doc` the claim as JSON); index
+//!   `order`, so an order's claims load with it.
+//! - `pickups`, key path `id`; each row `{id, order, doc}`.
+//! - `bundles`, key path `id`; each row `{id, doc}` (`doc` the bundle's order ids as JSON).
+//! - `stock`, key path `k`: `item:<sku>` rows hold a stock item, `link:<product key JSON>` rows a
+//!   product link (`doc` as JSON).
+//!
+//!   Nothing existing changes: before version 3 no build pulled from the server or ran commands
+//!   (the stores start empty and fill on the first pull), so there is nothing to convert.
 
 use super::rows::OrderRow;
 use indexed_db_futures::database::{Database, VersionChangeEvent};
@@ -27,7 +38,7 @@ use wasm_bindgen::JsValue;
 pub const DB_NAME: &str = "jumun";
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// Object store names.
 pub mod stores {
@@ -39,6 +50,14 @@ pub mod stores {
     pub const OUTBOX: &str = "outbox";
     /// Small named values: the sync cursor, id blocks (since version 2).
     pub const META: &str = "meta";
+    /// Claims, by id (since version 3).
+    pub const CLAIMS: &str = "claims";
+    /// Pickups, by id (since version 3).
+    pub const PICKUPS: &str = "pickups";
+    /// Bundles (합포), by id (since version 3).
+    pub const BUNDLES: &str = "bundles";
+    /// Stock items and product links (since version 3).
+    pub const STOCK: &str = "stock";
 }
 
 /// Index names.
@@ -65,6 +84,8 @@ pub mod indexes {
     pub const OP: &str = "op";
     /// `outbox`: the idempotency key (unique).
     pub const KEY: &str = "key";
+    /// `claims`, `pickups`: the order (since version 3).
+    pub const ORDER: &str = "order";
 }
 
 /// The `upgradeneeded` handler: runs every step from the version on disk to [`VERSION`].
@@ -78,6 +99,9 @@ pub(crate) async fn upgrade(
     }
     if old < 2 {
         upgrade_to_v2(&db).await?;
+    }
+    if old < 3 {
+        upgrade_to_v3(&db)?;
     }
     Ok(())
 }
@@ -148,5 +172,24 @@ async fn upgrade_to_v2(db: &Database) -> indexed_db_futures::Result<()> {
             cursor.update(row).primitive()?.await?;
         }
     }
+    Ok(())
+}
+
+fn upgrade_to_v3(db: &Database) -> indexed_db_futures::Result<()> {
+    for name in [stores::CLAIMS, stores::PICKUPS] {
+        let store = db
+            .create_object_store(name)
+            .with_key_path(KeyPath::from("id"))
+            .build()?;
+        store
+            .create_index(indexes::ORDER, KeyPath::from("order"))
+            .build()?;
+    }
+    db.create_object_store(stores::BUNDLES)
+        .with_key_path(KeyPath::from("id"))
+        .build()?;
+    db.create_object_store(stores::STOCK)
+        .with_key_path(KeyPath::from("k"))
+        .build()?;
     Ok(())
 }

@@ -1,0 +1,398 @@
+//! The book in pieces: loading the pieces a command or an event names (with what the engine
+//! needs beside them) into a partial [`Book`] inside a transaction, and writing back what changed.
+//!
+//! What is loaded for a set of [`Subjects`]: the named orders, claims, pickups and bundles; the
+//! orders found by invoice number or marketplace keys; then, until nothing new turns up, each
+//! order's bundle and its bundle mates, each order's claims (index `order`), each claim's order
+//! and pickup, each pickup's claim and order; and the whole stock table when `all_stock`.
+//! Pieces looked up and absent are remembered as absent, so a piece the book creates is written as
+//! new and one it removes is deleted.
+
+use super::rows::{self, OrderRow, PieceRow, StockRow};
+use super::schema::{indexes, stores};
+use super::StoreError;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::Transaction;
+use indexed_db_futures::KeyRange;
+use jumun_core::claim::Claim;
+use jumun_core::command::Subjects;
+use jumun_core::ids::{BundleId, ClaimId, OrderId, PickupId};
+use jumun_core::order::Order;
+use jumun_core::pickup::Pickup;
+use jumun_core::stock::{ProductKey, Sku, Stock, StockItem};
+use jumun_core::Book;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use wasm_bindgen::JsValue;
+
+/// The pieces as they were in the store when loaded (`None`: looked up, absent).
+#[derive(Debug, Default)]
+pub(crate) struct Pieces {
+    orders: BTreeMap<OrderId, Option<Order>>,
+    claims: BTreeMap<ClaimId, Option<Claim>>,
+    pickups: BTreeMap<PickupId, Option<Pickup>>,
+    bundles: BTreeMap<BundleId, Option<Vec<OrderId>>>,
+    stock: Option<Stock>,
+}
+
+fn num(n: u64) -> JsValue {
+    JsValue::from_f64(n as f64)
+}
+
+fn parse<T: DeserializeOwned>(what: &str, doc: &str) -> Result<T, StoreError> {
+    serde_json::from_str(doc).map_err(|e| StoreError::corrupt(what, e))
+}
+
+fn to_json<T: serde::Serialize>(what: &str, value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::corrupt(what, e))
+}
+
+async fn get_row(
+    tx: &Transaction<'_>,
+    store: &str,
+    key: u64,
+) -> Result<Option<JsValue>, StoreError> {
+    let store = tx.object_store(store)?;
+    Ok(store
+        .get::<JsValue, JsValue, _>(KeyRange::Only(num(key)))
+        .primitive()?
+        .await?)
+}
+
+async fn piece<T: DeserializeOwned>(
+    tx: &Transaction<'_>,
+    store: &str,
+    key: u64,
+) -> Result<Option<T>, StoreError> {
+    match get_row(tx, store, key).await? {
+        None => Ok(None),
+        Some(value) => {
+            let row: PieceRow = serde_wasm_bindgen::from_value(value)?;
+            parse(store, &row.doc).map(Some)
+        }
+    }
+}
+
+async fn orders_by_index(
+    tx: &Transaction<'_>,
+    index: &str,
+    key: JsValue,
+) -> Result<Vec<Order>, StoreError> {
+    let store = tx.object_store(stores::ORDERS)?;
+    let found = store
+        .index(index)?
+        .get_all::<JsValue>()
+        .with_query::<JsValue, _>(KeyRange::Only(key))
+        .primitive()?
+        .await?;
+    let mut orders = Vec::new();
+    for value in found {
+        orders.push(rows::order_of(&value?)?);
+    }
+    Ok(orders)
+}
+
+/// The whole stock table.
+pub(crate) async fn load_stock(tx: &Transaction<'_>) -> Result<Stock, StoreError> {
+    let store = tx.object_store(stores::STOCK)?;
+    let found = store.get_all::<JsValue>().primitive()?.await?;
+    let mut stock = Stock::default();
+    for value in found {
+        let row: StockRow = serde_wasm_bindgen::from_value(value?)?;
+        if row.k.starts_with("item:") {
+            let item: StockItem = parse("재고", &row.doc)?;
+            stock.items.insert(item.sku.clone(), item);
+        } else {
+            let (key, sku): (ProductKey, Sku) = parse("매칭", &row.doc)?;
+            stock.links.insert(key, sku);
+        }
+    }
+    Ok(stock)
+}
+
+fn item_key(sku: &Sku) -> String {
+    format!("item:{}", sku.0)
+}
+
+fn link_key(key: &ProductKey) -> Result<String, StoreError> {
+    Ok(format!("link:{}", to_json("매칭", key)?))
+}
+
+impl Pieces {
+    /// Loads what `subjects` needs and is not loaded yet, and puts it into `book` too (its
+    /// indexes rebuilt when anything was added).
+    pub async fn load(
+        &mut self,
+        tx: &Transaction<'_>,
+        subjects: &Subjects,
+        book: &mut Book,
+    ) -> Result<(), StoreError> {
+        let mut added = false;
+        let mut want_orders: Vec<OrderId> = subjects.orders.clone();
+        let mut want_claims: Vec<ClaimId> = subjects.claims.clone();
+        let mut want_pickups: Vec<PickupId> = subjects.pickups.clone();
+        let mut want_bundles: Vec<BundleId> = subjects.bundles.clone();
+        let mut found: Vec<Order> = Vec::new();
+        for tracking_no in &subjects.tracking_nos {
+            found.extend(
+                orders_by_index(tx, indexes::TRACKING_NO, JsValue::from_str(tracking_no)).await?,
+            );
+        }
+        for (marketplace, keys) in &subjects.marketplace_keys {
+            found.extend(
+                orders_by_index(
+                    tx,
+                    indexes::MARKETPLACE_ORDER,
+                    super::pair(marketplace.as_str(), &keys.order_no),
+                )
+                .await?,
+            );
+            for line_no in [&keys.line_no, &keys.line_no2].into_iter().flatten() {
+                found.extend(
+                    orders_by_index(
+                        tx,
+                        indexes::MARKETPLACE_LINE,
+                        super::pair(marketplace.as_str(), line_no),
+                    )
+                    .await?,
+                );
+            }
+        }
+        for order in found {
+            want_orders.push(order.id);
+        }
+        loop {
+            let mut progress = false;
+            // Orders, and for each newly loaded one its bundle and claims.
+            for id in std::mem::take(&mut want_orders) {
+                if self.orders.contains_key(&id) {
+                    continue;
+                }
+                progress = true;
+                let order = get_row(tx, stores::ORDERS, id.0)
+                    .await?
+                    .map(|v| rows::order_of(&v))
+                    .transpose()?;
+                if let Some(order) = &order {
+                    want_bundles.extend(order.bundle);
+                    want_claims.extend(order.lines.iter().filter_map(|l| l.claim));
+                    let claims = tx
+                        .object_store(stores::CLAIMS)?
+                        .index(indexes::ORDER)?
+                        .get_all_keys::<JsValue>()
+                        .with_query::<JsValue, _>(KeyRange::Only(num(id.0)))
+                        .primitive()?
+                        .await?;
+                    for key in claims {
+                        if let Some(n) = key?.as_f64() {
+                            want_claims.push(ClaimId(n as u64));
+                        }
+                    }
+                    book.orders.insert(id, order.clone());
+                    added = true;
+                }
+                self.orders.insert(id, order);
+            }
+            for id in std::mem::take(&mut want_claims) {
+                if self.claims.contains_key(&id) {
+                    continue;
+                }
+                progress = true;
+                let claim: Option<Claim> = piece(tx, stores::CLAIMS, id.0).await?;
+                if let Some(claim) = &claim {
+                    want_orders.push(claim.order);
+                    want_pickups.extend(claim.pickup);
+                    book.claims.insert(id, claim.clone());
+                    added = true;
+                }
+                self.claims.insert(id, claim);
+            }
+            for id in std::mem::take(&mut want_pickups) {
+                if self.pickups.contains_key(&id) {
+                    continue;
+                }
+                progress = true;
+                let pickup: Option<Pickup> = piece(tx, stores::PICKUPS, id.0).await?;
+                if let Some(pickup) = &pickup {
+                    want_orders.push(pickup.order);
+                    want_claims.push(pickup.claim);
+                    book.pickups.insert(id, pickup.clone());
+                    added = true;
+                }
+                self.pickups.insert(id, pickup);
+            }
+            for id in std::mem::take(&mut want_bundles) {
+                if self.bundles.contains_key(&id) {
+                    continue;
+                }
+                progress = true;
+                let mates: Option<Vec<OrderId>> = piece(tx, stores::BUNDLES, id.0).await?;
+                if let Some(mates) = &mates {
+                    want_orders.extend(mates.iter().copied());
+                    book.bundles.insert(id, mates.clone());
+                    added = true;
+                }
+                self.bundles.insert(id, mates);
+            }
+            if !progress {
+                break;
+            }
+        }
+        if subjects.all_stock && self.stock.is_none() {
+            let stock = load_stock(tx).await?;
+            book.stock = stock.clone();
+            self.stock = Some(stock);
+            added = true;
+        }
+        if added {
+            book.rebuild_indexes();
+        }
+        Ok(())
+    }
+
+    /// Makes `target` hold, for every piece loaded, what `source` holds (absent pieces included):
+    /// used to put back the server's state of the pieces a refused operation touched.
+    pub fn take_from(&self, source: &Book) -> Book {
+        let mut book = Book::new();
+        for id in self.orders.keys() {
+            if let Some(order) = source.orders.get(id) {
+                book.orders.insert(*id, order.clone());
+            }
+        }
+        for id in self.claims.keys() {
+            if let Some(claim) = source.claims.get(id) {
+                book.claims.insert(*id, claim.clone());
+            }
+        }
+        for id in self.pickups.keys() {
+            if let Some(pickup) = source.pickups.get(id) {
+                book.pickups.insert(*id, pickup.clone());
+            }
+        }
+        for id in self.bundles.keys() {
+            if let Some(mates) = source.bundles.get(id) {
+                book.bundles.insert(*id, mates.clone());
+            }
+        }
+        if self.stock.is_some() {
+            book.stock = source.stock.clone();
+        }
+        book
+    }
+
+    /// Writes what `book` changed against the loaded pieces (new, changed, removed), in `tx`.
+    /// Returns the orders written.
+    pub fn write(&self, tx: &Transaction<'_>, book: &Book) -> Result<Vec<Order>, StoreError> {
+        let orders = tx.object_store(stores::ORDERS)?;
+        let mut written = Vec::new();
+        for (id, order) in &book.orders {
+            if self.orders.get(id).and_then(Option::as_ref) != Some(order) {
+                orders.put(OrderRow::of(order)?.to_js()?).primitive()?;
+                written.push(order.clone());
+            }
+        }
+        for (id, before) in &self.orders {
+            if before.is_some() && !book.orders.contains_key(id) {
+                orders
+                    .delete::<JsValue, _>(KeyRange::Only(num(id.0)))
+                    .primitive()?;
+            }
+        }
+        let claims = tx.object_store(stores::CLAIMS)?;
+        for (id, claim) in &book.claims {
+            if self.claims.get(id).and_then(Option::as_ref) != Some(claim) {
+                let row = PieceRow {
+                    id: id.0,
+                    order: Some(claim.order.0),
+                    doc: to_json("클레임", claim)?,
+                };
+                claims
+                    .put(serde_wasm_bindgen::to_value(&row)?)
+                    .primitive()?;
+            }
+        }
+        for (id, before) in &self.claims {
+            if before.is_some() && !book.claims.contains_key(id) {
+                claims
+                    .delete::<JsValue, _>(KeyRange::Only(num(id.0)))
+                    .primitive()?;
+            }
+        }
+        let pickups = tx.object_store(stores::PICKUPS)?;
+        for (id, pickup) in &book.pickups {
+            if self.pickups.get(id).and_then(Option::as_ref) != Some(pickup) {
+                let row = PieceRow {
+                    id: id.0,
+                    order: Some(pickup.order.0),
+                    doc: to_json("수거", pickup)?,
+                };
+                pickups
+                    .put(serde_wasm_bindgen::to_value(&row)?)
+                    .primitive()?;
+            }
+        }
+        for (id, before) in &self.pickups {
+            if before.is_some() && !book.pickups.contains_key(id) {
+                pickups
+                    .delete::<JsValue, _>(KeyRange::Only(num(id.0)))
+                    .primitive()?;
+            }
+        }
+        let bundles = tx.object_store(stores::BUNDLES)?;
+        for (id, mates) in &book.bundles {
+            if self.bundles.get(id).and_then(Option::as_ref) != Some(mates) {
+                let row = PieceRow {
+                    id: id.0,
+                    order: None,
+                    doc: to_json("합포", mates)?,
+                };
+                bundles
+                    .put(serde_wasm_bindgen::to_value(&row)?)
+                    .primitive()?;
+            }
+        }
+        for (id, before) in &self.bundles {
+            if before.is_some() && !book.bundles.contains_key(id) {
+                bundles
+                    .delete::<JsValue, _>(KeyRange::Only(num(id.0)))
+                    .primitive()?;
+            }
+        }
+        if let Some(before) = &self.stock {
+            let stock = tx.object_store(stores::STOCK)?;
+            for (sku, item) in &book.stock.items {
+                if before.items.get(sku) != Some(item) {
+                    let row = StockRow {
+                        k: item_key(sku),
+                        doc: to_json("재고", item)?,
+                    };
+                    stock.put(serde_wasm_bindgen::to_value(&row)?).primitive()?;
+                }
+            }
+            for sku in before.items.keys() {
+                if !book.stock.items.contains_key(sku) {
+                    stock
+                        .delete::<JsValue, _>(KeyRange::Only(JsValue::from_str(&item_key(sku))))
+                        .primitive()?;
+                }
+            }
+            for (key, sku) in &book.stock.links {
+                if before.links.get(key) != Some(sku) {
+                    let row = StockRow {
+                        k: link_key(key)?,
+                        doc: to_json("매칭", &(key, sku))?,
+                    };
+                    stock.put(serde_wasm_bindgen::to_value(&row)?).primitive()?;
+                }
+            }
+            for key in before.links.keys() {
+                if !book.stock.links.contains_key(key) {
+                    stock
+                        .delete::<JsValue, _>(KeyRange::Only(JsValue::from_str(&link_key(key)?)))
+                        .primitive()?;
+                }
+            }
+        }
+        Ok(written)
+    }
+}
