@@ -4,8 +4,11 @@
 //! `jumun-core`; this crate renders its state and sends commands.
 
 mod app;
+pub mod commands;
 pub mod pwa;
 pub mod sections;
+pub mod session;
 pub mod store;
+pub mod sync;
 
 pub use app::App;

@@ -1,0 +1,73 @@
+//! JSON over the browser's `fetch`, same origin, with the session's bearer token.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// Why a request gave no answer to use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NetError {
+    /// The network failed (offline, server down, connection cut, answer lost).
+    #[error("서버에 연결할 수 없습니다")]
+    Offline,
+    /// The token is missing, expired or revoked (401).
+    #[error("로그인이 만료되었습니다. 다시 로그인하세요.")]
+    Unauthorized,
+    /// The server answered with an error.
+    #[error("서버 오류 {status}: {message}")]
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The error's `code`.
+        code: String,
+        /// The error's `message`.
+        message: String,
+    },
+    /// The answer is not what was expected.
+    #[error("서버의 응답을 읽을 수 없습니다: {0}")]
+    Decode(String),
+}
+
+/// Sends `body` (JSON) with `method` to `path` and decodes the JSON answer.
+pub async fn call<T: serde::de::DeserializeOwned>(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&serde_json::Value>,
+) -> Result<T, NetError> {
+    let window = web_sys::window().ok_or(NetError::Offline)?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(|_| NetError::Offline)?;
+    let _ = headers.set("Accept", "application/json");
+    if let Some(token) = token {
+        let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    }
+    if let Some(body) = body {
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_body(&wasm_bindgen::JsValue::from_str(&body.to_string()));
+    }
+    init.set_headers(&headers);
+    init.set_cache(web_sys::RequestCache::NoStore);
+    let response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(|_| NetError::Offline)?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| NetError::Offline)?;
+    let text = JsFuture::from(response.text().map_err(|_| NetError::Offline)?)
+        .await
+        .map_err(|_| NetError::Offline)?
+        .as_string()
+        .unwrap_or_default();
+    let status = response.status();
+    if status == 401 {
+        return Err(NetError::Unauthorized);
+    }
+    if !(200..300).contains(&status) {
+        let error: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        return Err(NetError::Status {
+            status,
+            code: error["code"].as_str().unwrap_or_default().to_owned(),
+            message: error["message"].as_str().unwrap_or(&text).to_owned(),
+        });
+    }
+    serde_json::from_str(&text).map_err(|e| NetError::Decode(e.to_string()))
+}

@@ -1,0 +1,477 @@
+//! The sync client: pushes the outbox, pulls the server's log, keeps id blocks, and says where it
+//! stands.
+//!
+//! One cycle: refill the id blocks (a spare block is kept so offline work can create claims and
+//! orders), push the outbox in order (at most [`PUSH_BATCH`] per request, each with its
+//! idempotency key), then pull from the cursor in pages of [`PULL_PAGE`] until the server has
+//! nothing more. Push answers: accepted → removed from the outbox; refused or invalid → its local
+//! effect undone (the pieces it touched rebuilt from the log without it) and a notice kept on its
+//! orders. A network failure leaves everything as it was: the next cycle (after a backoff) sends
+//! the same operations with the same keys, and the server answers a key it has seen with its
+//! first answer, so an answer lost in transit is applied once. Pulled events of this browser's
+//! own operations replace their local events and are not applied again.
+//!
+//! Online state: `navigator.onLine` and its `online`/`offline` events, and failed requests.
+//! Nothing here ever shows an error page: failures become the [`Status`] the top bar shows.
+
+pub mod http;
+
+use crate::session::Session;
+use crate::store::{Notice, ServerEvent, Store, StoreError};
+use http::{call, NetError};
+use jumun_core::ids::IdBlock;
+use jumun_core::Event;
+use serde::Deserialize;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Events per pull page.
+pub const PULL_PAGE: u64 = 500;
+/// Operations per push (the server's limit).
+pub const PUSH_BATCH: usize = 500;
+/// Ids asked for at a time.
+pub const ID_BLOCK: u64 = 1000;
+/// Below this many ids left, another block is reserved (the spare).
+pub const ID_LOW: u64 = 500;
+/// Milliseconds between cycles when nothing asks for one.
+const INTERVAL_MS: f64 = 15_000.0;
+
+/// What the top bar shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Status {
+    /// The server was reachable at the last try and the browser says it is online.
+    pub online: bool,
+    /// A cycle is running.
+    pub syncing: bool,
+    /// A long pull: events folded so far and in all.
+    pub progress: Option<(u64, u64)>,
+    /// Operations waiting to be sent.
+    pub pending: u32,
+    /// Someone is signed in.
+    pub signed_in: bool,
+    /// The server's refusals not dismissed yet.
+    pub notices: Vec<Notice>,
+    /// A problem the operator should know about (not a network failure).
+    pub problem: Option<String>,
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Status {
+    /// The status chip's text.
+    pub fn chip(&self) -> String {
+        if !self.online {
+            let mut text = "오프라인 — 작업은 저장되어 연결되면 전송됩니다".to_owned();
+            if self.pending > 0 {
+                text.push_str(&format!(" (전송 대기 {}건)", self.pending));
+            }
+            return text;
+        }
+        if let Some((done, total)) = self.progress {
+            return format!("동기화 중 {} / {}", thousands(done), thousands(total));
+        }
+        if self.syncing {
+            return "동기화 중…".to_owned();
+        }
+        if self.pending > 0 {
+            return format!("전송 대기 {}건", self.pending);
+        }
+        "온라인".to_owned()
+    }
+
+    /// The chip's class (`online`, `offline`, `syncing`, `pending`).
+    pub fn chip_class(&self) -> &'static str {
+        if !self.online {
+            "offline"
+        } else if self.syncing || self.progress.is_some() {
+            "syncing"
+        } else if self.pending > 0 {
+            "pending"
+        } else {
+            "online"
+        }
+    }
+}
+
+/// Why a cycle stopped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    /// Nobody is signed in.
+    #[error("로그인이 필요합니다.")]
+    SignedOut,
+    /// The network or the server.
+    #[error(transparent)]
+    Net(#[from] NetError),
+    /// The offline store.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Deserialize)]
+struct IdBlockAnswer {
+    start: u64,
+    len: u64,
+}
+
+#[derive(Deserialize)]
+struct PushAnswer {
+    results: Vec<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct PulledEvent {
+    seq: u64,
+    event: serde_json::Value,
+    key: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ChangesPage {
+    events: Vec<PulledEvent>,
+    next: u64,
+    more: bool,
+    head: u64,
+}
+
+type Listener = Rc<dyn Fn(&Status)>;
+
+/// The sync of one console (one store, one session).
+pub struct Syncer {
+    store: Rc<Store>,
+    session: RefCell<Option<Session>>,
+    status: RefCell<Status>,
+    listeners: RefCell<Vec<Listener>>,
+    kicked: Cell<bool>,
+    running: Cell<bool>,
+    started: Cell<bool>,
+    on_signed_out: RefCell<Option<Rc<dyn Fn()>>>,
+}
+
+fn browser_online() -> bool {
+    web_sys::window()
+        .map(|w| w.navigator().on_line())
+        .unwrap_or(true)
+}
+
+/// Waits `ms` milliseconds.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+impl Syncer {
+    /// A sync over `store`, signed out, not started.
+    pub fn new(store: Rc<Store>) -> Rc<Self> {
+        Rc::new(Self {
+            store,
+            session: RefCell::new(None),
+            status: RefCell::new(Status {
+                online: browser_online(),
+                ..Status::default()
+            }),
+            listeners: RefCell::new(Vec::new()),
+            kicked: Cell::new(true),
+            running: Cell::new(false),
+            started: Cell::new(false),
+            on_signed_out: RefCell::new(None),
+        })
+    }
+
+    /// Signs in (or out, with `None`); a new session syncs at once.
+    pub fn set_session(&self, session: Option<Session>) {
+        let signed_in = session.is_some();
+        *self.session.borrow_mut() = session;
+        self.update(|s| s.signed_in = signed_in);
+        self.kick();
+    }
+
+    /// The signed-in operator's login.
+    pub fn login(&self) -> Option<String> {
+        self.session.borrow().as_ref().map(|s| s.login.clone())
+    }
+
+    fn token(&self) -> Option<String> {
+        self.session.borrow().as_ref().map(|s| s.token.clone())
+    }
+
+    /// Told of every status change.
+    pub fn subscribe(&self, listener: impl Fn(&Status) + 'static) {
+        listener(&self.status.borrow());
+        self.listeners.borrow_mut().push(Rc::new(listener));
+    }
+
+    /// Told when the server no longer accepts the session (401): the outbox is kept.
+    pub fn on_signed_out(&self, f: impl Fn() + 'static) {
+        *self.on_signed_out.borrow_mut() = Some(Rc::new(f));
+    }
+
+    /// The current status.
+    pub fn status(&self) -> Status {
+        self.status.borrow().clone()
+    }
+
+    fn update(&self, change: impl FnOnce(&mut Status)) {
+        let status = {
+            let mut status = self.status.borrow_mut();
+            let before = status.clone();
+            change(&mut status);
+            if *status == before {
+                return;
+            }
+            status.clone()
+        };
+        let listeners: Vec<Listener> = self.listeners.borrow().clone();
+        for listener in listeners {
+            listener(&status);
+        }
+    }
+
+    /// Asks for a cycle soon (new local work, back online).
+    pub fn kick(&self) {
+        self.kicked.set(true);
+    }
+
+    /// Reads the outbox size and the notices into the status.
+    pub async fn refresh(&self) {
+        let pending = self.store.outbox_len().await.unwrap_or_default();
+        let notices = self.store.notices().await.unwrap_or_default();
+        self.update(|s| {
+            s.pending = pending;
+            s.notices = notices;
+        });
+    }
+
+    /// Starts the background loop and the online/offline listeners (once).
+    pub fn start(self: &Rc<Self>) {
+        if self.started.replace(true) {
+            return;
+        }
+        if let Some(window) = web_sys::window() {
+            for (name, online) in [("online", true), ("offline", false)] {
+                let me = Rc::downgrade(self);
+                let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                    if let Some(me) = me.upgrade() {
+                        me.update(|s| s.online = online);
+                        if online {
+                            me.kick();
+                        }
+                    }
+                });
+                let _ = window
+                    .add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+                listener.forget();
+            }
+        }
+        let me = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let mut next_due = 0.0;
+            let mut backoff = 0.0f64;
+            loop {
+                let now = js_sys::Date::now();
+                if me.kicked.replace(false) || now >= next_due {
+                    me.refresh().await;
+                    next_due = now + INTERVAL_MS;
+                    if me.token().is_some() && browser_online() {
+                        match me.cycle().await {
+                            Ok(()) => backoff = 0.0,
+                            Err(SyncError::Net(NetError::Unauthorized)) => me.signed_out().await,
+                            Err(error) => {
+                                if !matches!(error, SyncError::Net(NetError::Offline)) {
+                                    let message = error.to_string();
+                                    me.update(|s| s.problem = Some(message));
+                                }
+                                backoff = (backoff * 2.0).clamp(2_000.0, 60_000.0);
+                                next_due = js_sys::Date::now() + backoff;
+                            }
+                        }
+                        me.refresh().await;
+                    } else if !browser_online() {
+                        me.update(|s| s.online = false);
+                    }
+                }
+                sleep(250).await;
+            }
+        });
+    }
+
+    async fn signed_out(&self) {
+        let _ = crate::session::forget(&self.store).await;
+        self.set_session(None);
+        let told = self.on_signed_out.borrow().clone();
+        if let Some(tell) = told {
+            tell();
+        }
+    }
+
+    /// One cycle: ids, push, pull. Marks the status online or offline by how it went.
+    pub async fn cycle(&self) -> Result<(), SyncError> {
+        if self.running.replace(true) {
+            return Ok(());
+        }
+        self.update(|s| s.syncing = true);
+        let result = self.cycle_inner().await;
+        self.running.set(false);
+        let offline = matches!(result, Err(SyncError::Net(NetError::Offline)));
+        self.update(|s| {
+            s.syncing = false;
+            s.progress = None;
+            s.online = !offline && browser_online();
+            if result.is_ok() {
+                s.problem = None;
+            }
+        });
+        result
+    }
+
+    async fn cycle_inner(&self) -> Result<(), SyncError> {
+        let token = self.token().ok_or(SyncError::SignedOut)?;
+        self.refill_ids(&token).await?;
+        self.push(&token).await?;
+        self.pull(&token).await?;
+        Ok(())
+    }
+
+    /// Reserves another id block when fewer than [`ID_LOW`] are left.
+    pub async fn refill_ids(&self, token: &str) -> Result<(), SyncError> {
+        if self.store.ids_left().await? >= ID_LOW {
+            return Ok(());
+        }
+        let answer: IdBlockAnswer = call(
+            "POST",
+            "/api/ids",
+            Some(token),
+            Some(&serde_json::json!({ "count": ID_BLOCK })),
+        )
+        .await?;
+        self.store
+            .add_id_block(IdBlock::new(answer.start, answer.len))
+            .await?;
+        Ok(())
+    }
+
+    /// Sends the outbox, oldest first, and settles each answer.
+    pub async fn push(&self, token: &str) -> Result<(), SyncError> {
+        loop {
+            let pending = self.store.outbox_pending().await?;
+            if pending.is_empty() {
+                return Ok(());
+            }
+            let batch = &pending[..pending.len().min(PUSH_BATCH)];
+            let ops: Vec<serde_json::Value> = batch
+                .iter()
+                .map(|q| {
+                    serde_json::json!({
+                        "key": q.op.key,
+                        "at": q.op.at.to_rfc3339(),
+                        "command": q.op.command,
+                    })
+                })
+                .collect();
+            let answer: PushAnswer = call(
+                "POST",
+                "/api/ops",
+                Some(token),
+                Some(&serde_json::json!({ "ops": ops })),
+            )
+            .await?;
+            let mut accepted = Vec::new();
+            for (queued, result) in batch.iter().zip(&answer.results) {
+                let key = result["key"].as_str().unwrap_or(&queued.op.key).to_owned();
+                match result["status"].as_str() {
+                    Some("accepted") => {
+                        accepted.push((key, result["seq_to"].as_u64().unwrap_or_default()))
+                    }
+                    Some("refused") => {
+                        let message = serde_json::from_value::<jumun_core::Refusal>(
+                            result["refusal"].clone(),
+                        )
+                        .map(|r| crate::commands::refusal_message(&r))
+                        .unwrap_or_else(|_| {
+                            result["message"].as_str().unwrap_or_default().to_owned()
+                        });
+                        self.store
+                            .refuse(
+                                &key,
+                                &format!("서버가 거부: {message}"),
+                                crate::commands::now(),
+                            )
+                            .await?;
+                    }
+                    _ => {
+                        let message = result["message"].as_str().unwrap_or_default();
+                        self.store
+                            .refuse(
+                                &key,
+                                &format!("서버가 받지 않음: {message}"),
+                                crate::commands::now(),
+                            )
+                            .await?;
+                    }
+                }
+            }
+            self.store.accept(&accepted).await?;
+            self.refresh().await;
+            if answer.results.len() < batch.len() || batch.len() < PUSH_BATCH {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Pulls the server's log from the cursor, page by page, folding each page.
+    pub async fn pull(&self, token: &str) -> Result<(), SyncError> {
+        let start = self.store.cursor().await?;
+        let mut since = start;
+        loop {
+            let page: ChangesPage = call(
+                "GET",
+                &format!("/api/changes?since={since}&limit={PULL_PAGE}"),
+                Some(token),
+                None,
+            )
+            .await?;
+            if page.head < since {
+                let message = "서버의 기록이 이 브라우저보다 오래되었습니다(백업 복원 등). \
+                               브라우저 데이터를 지우고 다시 로그인하세요."
+                    .to_owned();
+                self.update(|s| s.problem = Some(message));
+                return Ok(());
+            }
+            if page.head.saturating_sub(start) > PULL_PAGE {
+                let progress = (page.next.saturating_sub(start), page.head - start);
+                self.update(|s| s.progress = Some(progress));
+            }
+            let mut events = Vec::with_capacity(page.events.len());
+            for pulled in page.events {
+                let event: Event = serde_json::from_value(pulled.event)
+                    .map_err(|e| NetError::Decode(e.to_string()))?;
+                events.push(ServerEvent {
+                    seq: pulled.seq,
+                    key: pulled.key,
+                    event,
+                });
+            }
+            self.store.fold_server_page(&events, page.next).await?;
+            if !page.more || page.next <= since {
+                return Ok(());
+            }
+            since = page.next;
+        }
+    }
+}
