@@ -171,7 +171,8 @@ mod hooks {
         Ok(new_ids(1).await.map_err(js_error)?[0] as f64)
     }
 
-    /// The sync's state as JSON: `{orders, pending, cursor, ids_left, notices, online}`.
+    /// The sync's state as JSON: `{orders, pending, outbox, cursor, ids_left, notices, online}`
+    /// (`outbox`: the waiting operations' keys).
     #[wasm_bindgen]
     pub async fn jumun_state() -> Result<String, JsValue> {
         let console = console().ok_or_else(|| js_error(CommandError::NotSignedIn))?;
@@ -179,6 +180,13 @@ mod hooks {
         let state = serde_json::json!({
             "orders": store.order_count().await.map_err(js_error)?,
             "pending": store.outbox_len().await.map_err(js_error)?,
+            "outbox": store
+                .outbox_pending()
+                .await
+                .map_err(js_error)?
+                .into_iter()
+                .map(|q| q.op.key)
+                .collect::<Vec<_>>(),
             "cursor": store.cursor().await.map_err(js_error)?,
             "ids_left": store.ids_left().await.map_err(js_error)?,
             "notices": store.notices().await.map_err(js_error)?,
