@@ -328,6 +328,41 @@ async fn cafe24_invoice_names_the_items() {
         .await
         .expect_err("no carrier code");
     assert!(matches!(err, AdapterError::UnknownCarrier { .. }), "{err}");
+    assert!(err.to_string().contains("carrier_codes"), "{err}");
+
+    // The connection's carrier codes give the mall's code; a code given with the upload wins.
+    let mut mapped = conn.clone();
+    mapped.carrier_codes.insert("cj".into(), "0019".into());
+    let (c, mut u) = (mapped.clone(), u_without_code(&order));
+    blocking(move || adapter_for("cafe24").send_invoice(&c, &u))
+        .await
+        .expect("sent with the connection's code");
+    let sent = log.lock().expect("log").last().cloned().expect("a request");
+    let body: serde_json::Value = serde_json::from_str(&sent.body).expect("json");
+    assert_eq!(body["requests"][0]["shipping_company_code"], "0019");
+    u = u_without_code(&order);
+    u.carrier_code = Some("0006".into());
+    assert_eq!(mapped.carrier_code(&u).as_deref(), Some("0006"));
+    // Another carrier the map does not name is still refused.
+    u.carrier_code = None;
+    u.carrier = Carrier::lotte();
+    let c = mapped.clone();
+    let err = blocking(move || adapter_for("cafe24").send_invoice(&c, &u))
+        .await
+        .expect_err("lotte has no code");
+    assert!(matches!(err, AdapterError::UnknownCarrier { .. }), "{err}");
+}
+
+fn u_without_code(order: &MarketOrder) -> InvoiceUpload {
+    InvoiceUpload {
+        order_no: order.order_no.clone(),
+        lines: order.lines.iter().map(|l| l.keys.clone()).collect(),
+        shipment_no: order.lines[0].shipment_no.clone(),
+        carrier: Carrier::cj(),
+        carrier_code: None,
+        tracking_no: "612345678902".into(),
+        shipped_at: Utc::now(),
+    }
 }
 
 #[test]
@@ -418,7 +453,7 @@ async fn naver_orders_group_product_orders_and_keep_bad_ones() {
         .any(|m| m.raw.contains("broken-only-order-id")));
     assert_eq!(
         got.next_cursor,
-        Cursor("2024-03-02T14:30:00.000+09:00".into())
+        Cursor("2024-03-02T14:30:00.000+09:00|2024030255550001".into())
     );
 
     let order = &got.items[0];
@@ -446,6 +481,77 @@ async fn naver_orders_group_product_orders_and_keep_bad_ones() {
     assert_eq!(seen[1].authorization, "Bearer naver-token");
     let query: serde_json::Value = serde_json::from_str(&seen[2].body).expect("query body");
     assert_eq!(query["productOrderIds"].as_array().map(Vec::len), Some(3));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn naver_cursor_resumes_after_the_last_change_seen_and_reads_it_once() {
+    let (base, log) = start().await;
+    let conn = Connection::new("smartstore", &base, naver_client());
+    let first = blocking(orders(&conn)).await.expect("orders");
+    assert_eq!(first.items.len(), 1);
+    let cursor = first.next_cursor.clone();
+    // The marketplace answers the same changes again (`lastChangedFrom` is inclusive, and the
+    // fake ignores it): every one is at or before the cursor, so nothing is read twice.
+    let before = log.lock().expect("log").len();
+    let c = conn.clone();
+    let again_cursor = cursor.clone();
+    let again = blocking(move || adapter_for("smartstore").collect_orders(&c, &again_cursor))
+        .await
+        .expect("orders again");
+    assert!(again.items.is_empty(), "{:#?}", again.items);
+    assert_eq!(again.next_cursor, cursor);
+    let seen: Vec<Seen> = log.lock().expect("log")[before..].to_vec();
+    let changes = seen
+        .iter()
+        .find(|s| s.uri.contains("last-changed-statuses"))
+        .expect("changes asked");
+    assert!(
+        changes
+            .uri
+            .contains("lastChangedFrom=2024-03-02T14%3A30%3A00.000%2B09%3A00"),
+        "{}",
+        changes.uri
+    );
+    assert!(
+        !seen
+            .iter()
+            .any(|s| s.uri.ends_with("/product-orders/query")),
+        "no details asked for changes already read"
+    );
+
+    // The boundary: same date, higher product order → new; lower or equal → seen.
+    let at = naver::ChangeCursor::parse(&cursor).expect("cursor");
+    assert_eq!(at.date, "2024-03-02T14:30:00.000+09:00");
+    assert_eq!(at.product_order_id.as_deref(), Some("2024030255550001"));
+    assert!(at.covers("2024-03-02T14:30:00.000+09:00", "2024030255550001"));
+    assert!(at.covers("2024-03-02T14:30:00.000+09:00", "2024030255550000"));
+    assert!(at.covers("2024-03-02T14:29:59.999+09:00", "2024030299999999"));
+    assert!(!at.covers("2024-03-02T14:30:00.000+09:00", "2024030255550002"));
+    assert!(!at.covers("2024-03-02T05:30:00.001Z", "2024030200000001"));
+    assert_eq!(at.to_cursor(), cursor);
+    // A cursor of a date alone (an older run's) has seen nothing at that date.
+    let date_only = naver::ChangeCursor::parse(&Cursor("2024-03-02T14:30:00.000+09:00".into()))
+        .expect("cursor");
+    assert!(!date_only.covers("2024-03-02T14:30:00.000+09:00", "1"));
+    assert!(naver::ChangeCursor::parse(&Cursor::default()).is_none());
+}
+
+#[test]
+fn naver_exchange_detail_names_the_wanted_option() {
+    use naver::split_exchange_detail as split;
+    assert_eq!(
+        split(Some("사이즈 교환 → 색상: 블랙 / 사이즈: L")),
+        (
+            Some("사이즈 교환"),
+            Some("색상: 블랙 / 사이즈: L".to_owned())
+        )
+    );
+    assert_eq!(split(Some("색상 교환")), (Some("색상 교환"), None));
+    assert_eq!(
+        split(Some("사이즈 교환 → ")),
+        (Some("사이즈 교환 → "), None)
+    );
+    assert_eq!(split(None), (None, None));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -778,6 +884,84 @@ async fn generic_feed_is_driven_by_the_status_words() {
         .expect("request")
         .uri
         .ends_with("/feed/claims/ZC-1/ack"));
+}
+
+#[test]
+fn generic_replacement_orders_and_delay_figures_are_carried() {
+    use jumun_server::marketplaces::generic::{normalize_claim, normalize_order, wire};
+    let conn = Connection::new("musinsa", "https://feed.example", Credentials::None);
+    let mut order = wire::FeedOrder {
+        order_no: "240302000777".into(),
+        ordered_at: "2024-03-02T11:00:00+09:00".into(),
+        payment: "paid".into(),
+        recipient_name: "김민지".into(),
+        address: "서울특별시 성동구 아차산로 1".into(),
+        lines: vec![wire::FeedLine {
+            keys: wire::FeedKeys {
+                line_no: Some("1".into()),
+                ..Default::default()
+            },
+            product_name: "와이드 데님 팬츠".into(),
+            option: "진청/30".into(),
+            quantity: 1,
+            unit_price: 0,
+            status: "결제완료".into(),
+            ..Default::default()
+        }],
+        exchange_of: Some(wire::ExchangeOf {
+            order_no: "240301000123".into(),
+            line_no: Some("1".into()),
+        }),
+        ..Default::default()
+    };
+    // The feed's JSON names it `exchange_of {order_no, line_no}`.
+    let json = serde_json::to_value(&order).expect("json");
+    assert_eq!(json["exchange_of"]["order_no"], "240301000123");
+    assert_eq!(json["exchange_of"]["line_no"], "1");
+    let normalized = normalize_order(&conn, &order).expect("order");
+    let replaces = normalized.replaces.expect("the original line");
+    assert_eq!(replaces.order_no, "240301000123");
+    assert_eq!(replaces.line_no.as_deref(), Some("1"));
+    order.exchange_of = None;
+    assert_eq!(
+        normalize_order(&conn, &order).expect("order").replaces,
+        None
+    );
+    order.exchange_of = Some(wire::ExchangeOf::default());
+    assert!(normalize_order(&conn, &order)
+        .expect_err("no order_no")
+        .contains("exchange_of"));
+
+    let conn = Connection::new("zigzag", "https://feed.example", Credentials::None);
+    let mut claim = wire::FeedClaim {
+        claim_no: Some("ZC-9".into()),
+        order_no: "ZZ20240302001".into(),
+        keys: wire::FeedKeys {
+            line_no: Some("1".into()),
+            ..Default::default()
+        },
+        status: "교환배송연기안내".into(),
+        reason: Some("사이즈 교환".into()),
+        reported_at: "2024-03-05T10:00:00+09:00".into(),
+        delay_notices: Some(2),
+        due_at: Some("2024-03-12T10:00:00.000+09:00".into()),
+        ..Default::default()
+    };
+    let normalized = normalize_claim(&conn, &claim).expect("claim");
+    assert_eq!(normalized.kind, ClaimKind::Exchange);
+    assert_eq!(normalized.delay_notices, 2);
+    assert_eq!(
+        normalized.exchange_due,
+        Some(Utc.with_ymd_and_hms(2024, 3, 12, 1, 0, 0).unwrap())
+    );
+    claim.due_at = Some("다음 주".into());
+    assert!(normalize_claim(&conn, &claim)
+        .expect_err("not a date")
+        .contains("due_at"));
+    claim.due_at = None;
+    claim.delay_notices = None;
+    let plain = normalize_claim(&conn, &claim).expect("claim");
+    assert_eq!((plain.delay_notices, plain.exchange_due), (0, None));
 }
 
 #[test]

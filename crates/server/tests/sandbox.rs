@@ -411,24 +411,54 @@ async fn the_adapters_collect_every_scenario_in_its_marketplace_words() {
             "{scenario}: order not collected"
         );
     }
-    // The Kakao Style delay notice says how many and until when (in the feed's reason text: the
-    // feed has no field for it, and the adapter keeps the reason as a kind only).
+    // The Kakao Style delay notice says how many and until when, in the feed's own fields.
     let zigzag = &claims["zigzag"][0];
     assert!(zigzag.requested_option.is_some());
+    assert_eq!(zigzag.delay_notices, 2);
+    let due = zigzag.exchange_due.expect("the new due date");
+    assert!(
+        due > zigzag.reported_at,
+        "{due} after {}",
+        zigzag.reported_at
+    );
     let feed = json(format!(
         "{}/generic/zigzag/claims?since=",
         sandbox.base_url()
     ))
     .await;
-    let reason = feed["claims"][0]["reason"].as_str().unwrap().to_owned();
-    assert!(reason.contains("교환배송연기안내 2회"), "{reason}");
-    assert!(reason.contains("배송예정일"), "{reason}");
-    // CASE2: Musinsa made a new order for the replacement.
+    assert_eq!(feed["claims"][0]["delay_notices"], 2);
+    assert!(feed["claims"][0]["due_at"].is_string());
+    // Naver has no field for the option the buyer wants: it ends the detailed reason
+    // (`사유 → 옵션`), and the adapter reads it from there.
+    let smartstore_exchange = claims["smartstore"]
+        .iter()
+        .find(|c| c.keys.order_no == scripted["exchange-case1/smartstore"])
+        .unwrap();
+    let wanted = smartstore_exchange
+        .requested_option
+        .as_deref()
+        .expect("the wanted option");
+    assert!(wanted.contains(": "), "{wanted}");
+    assert!(!wanted.contains('→'), "{wanted}");
+    // CASE2: Musinsa made a new order for the replacement, linked to the original line.
     let musinsa_original = &scripted["exchange-case2/musinsa"];
     let replacement = orders["musinsa"]
         .iter()
-        .find(|o| o.lines.iter().all(|l| l.unit_price.0 == 0) && &o.order_no != musinsa_original);
-    assert!(replacement.is_some(), "no replacement order at Musinsa");
+        .find(|o| o.lines.iter().all(|l| l.unit_price.0 == 0) && &o.order_no != musinsa_original)
+        .expect("no replacement order at Musinsa");
+    let replaces = replacement.replaces.as_ref().expect("the original line");
+    assert_eq!(&replaces.order_no, musinsa_original);
+    let original = orders["musinsa"]
+        .iter()
+        .find(|o| &o.order_no == musinsa_original)
+        .unwrap();
+    assert_eq!(replaces.line_no, original.lines[0].keys.line_no);
+    // Only replacement orders (free, from later cycles too) carry a link.
+    assert!(orders["musinsa"]
+        .iter()
+        .filter(|o| o.replaces.is_some())
+        .all(|o| o.lines.iter().all(|l| l.unit_price.0 == 0)));
+    assert!(orders["musinsa"].iter().any(|o| o.replaces.is_none()));
     // Cafe24: the exchanged item got a new order_item_code, the replacement item (N01).
     let cafe24 = orders["cafe24"]
         .iter()
@@ -441,13 +471,46 @@ async fn the_adapters_collect_every_scenario_in_its_marketplace_words() {
     sandbox.shutdown().await.unwrap();
 }
 
+/// `lastChangedFrom` is inclusive: the next poll from the cursor reads nothing again when
+/// nothing changed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_naver_poll_from_the_cursor_does_not_read_the_last_change_again() {
+    let sandbox = start(17, recent_epoch(), None).await;
+    let conn = sandbox.connection("smartstore").unwrap();
+    for feed in ["orders", "claims"] {
+        let first = if feed == "orders" {
+            orders_of(&conn).await.next_cursor
+        } else {
+            claims_of(&conn).await.next_cursor
+        };
+        assert!(first.as_str().contains('|'), "{feed}: {first:?}");
+        let (c, cursor) = (conn.clone(), first.clone());
+        let (orders, claims, next) = tokio::task::spawn_blocking(move || {
+            let adapter = adapter_for("smartstore");
+            let orders = adapter.collect_orders(&c, &cursor).unwrap();
+            let claims = adapter.collect_claims(&c, &cursor).unwrap();
+            (orders.items.len(), claims.items.len(), orders.next_cursor)
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            (orders, claims),
+            (0, 0),
+            "{feed}: read again from {first:?}"
+        );
+        assert_eq!(next, first, "{feed}");
+    }
+    sandbox.shutdown().await.unwrap();
+}
+
 fn upload_for(order: &MarketOrder, tracking_no: &str) -> InvoiceUpload {
     InvoiceUpload {
         order_no: order.order_no.clone(),
         lines: order.lines.iter().map(|l| l.keys.clone()).collect(),
         shipment_no: order.lines[0].shipment_no.clone(),
         carrier: Carrier("cj".into()),
-        carrier_code: Some("0006".into()).filter(|_| order.marketplace.as_str() == "cafe24"),
+        // Cafe24's mall code comes from the sandbox connection's carrier codes (`cj` → 0006).
+        carrier_code: None,
         tracking_no: tracking_no.to_owned(),
         shipped_at: Utc::now(),
     }

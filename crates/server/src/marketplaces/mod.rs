@@ -40,6 +40,7 @@ use jumun_core::marketplace::{MarketplaceCode, MarketplaceKeys};
 use jumun_core::money::Won;
 use jumun_core::order::{DeliveryInfo, LineStatus, NewLine, NewOrder, Payment};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Where and as whom to reach one marketplace account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +56,11 @@ pub struct Connection {
     /// Days a bank transfer may stay unpaid when the marketplace's order does not say (Cafe24
     /// sends no deadline with the order; its mall setting `auto_cancel_cash_period` decides).
     pub bank_transfer_days: i64,
+    /// The marketplace's own carrier codes by the console's carrier code (`cj` → `0006`), for
+    /// invoice uploads: Cafe24's `shipping_company_code` is per mall (its `GET
+    /// /api/v2/admin/carriers` lists them as `shipping_carrier_code`), so a Cafe24 connection
+    /// needs this map; elsewhere it overrides the adapter's known codes. Empty: the adapter's own.
+    pub carrier_codes: BTreeMap<String, String>,
 }
 
 impl Connection {
@@ -69,7 +75,19 @@ impl Connection {
             base_url: base_url.into().trim_end_matches('/').to_owned(),
             credentials,
             bank_transfer_days: 7,
+            carrier_codes: BTreeMap::new(),
         }
+    }
+
+    /// The marketplace's code for the upload's carrier: the one given with the upload, else the
+    /// connection's [`carrier_codes`](Connection::carrier_codes) entry; `None`: the adapter's
+    /// own table decides.
+    pub fn carrier_code(&self, upload: &InvoiceUpload) -> Option<String> {
+        upload
+            .carrier_code
+            .clone()
+            .filter(|c| !c.trim().is_empty())
+            .or_else(|| self.carrier_codes.get(upload.carrier.0.as_str()).cloned())
     }
 }
 
@@ -247,6 +265,12 @@ pub struct MarketOrder {
     pub delivery: DeliveryInfo,
     /// The lines.
     pub lines: Vec<MarketLine>,
+    /// For a replacement order a marketplace creates for an exchange (CASE2, Musinsa): the
+    /// original line (its order number and line number). The console collects the replacement
+    /// as an ordinary order (R16); the link is for the operator, who processes the original line
+    /// as a cancel or return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<MarketplaceKeys>,
 }
 
 impl MarketOrder {
@@ -319,6 +343,15 @@ pub struct MarketClaim {
     pub withdrawn: bool,
     /// When the marketplace reported it.
     pub reported_at: DateTime<Utc>,
+    /// For an exchange whose replacement's shipping was announced late (Kakao Style
+    /// 교환배송연기안내): the new due date the marketplace shows. Informative: the seller
+    /// announces delays from the console (R22), whose own record decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_due: Option<DateTime<Utc>>,
+    /// Delay notices the marketplace counts for the exchange (Kakao Style), 0 when none or not
+    /// said. Informative, like [`MarketClaim::exchange_due`].
+    #[serde(default)]
+    pub delay_notices: u8,
 }
 
 impl MarketClaim {
@@ -442,7 +475,13 @@ pub enum AdapterError {
         message: String,
     },
     /// The invoice's carrier has no known code at this marketplace.
-    #[error("{marketplace} has no known code for carrier {carrier}; give the marketplace's carrier code with the invoice")]
+    #[error(
+        "{marketplace} has no known code for carrier {carrier}; set the connection's carrier \
+         codes (PATCH /api/connections/{{id}} {{\"carrier_codes\": {{\"{code}\": \"…\"}}}}, \
+         the marketplace's code for it; Cafe24 lists its mall's codes at GET \
+         /api/v2/admin/carriers) or give the code with the invoice",
+        code = carrier.0
+    )]
     UnknownCarrier {
         /// The marketplace.
         marketplace: MarketplaceCode,

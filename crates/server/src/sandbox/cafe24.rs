@@ -264,12 +264,23 @@ fn render(shared: &Shared, view: &OrderView, embed: &Embed) -> serde_json::Value
     value
 }
 
+/// The sandbox mall's carrier codes (`shipping_company_code`) by the console's carrier code (a
+/// real mall's own carrier settings decide); its connection carries them
+/// ([`crate::marketplaces::Connection::carrier_codes`]).
+pub(crate) const CARRIER_CODES: &[(&str, &str)] = &[
+    ("cj", "0006"),
+    ("lotte", "0004"),
+    ("hanjin", "0005"),
+    ("epost", "0002"),
+    ("logen", "0003"),
+];
+
 /// The sandbox's own shipments use the console's carrier code `cj`; Cafe24 shows its code.
 fn carrier_code(carrier: &str) -> String {
-    match carrier {
-        "cj" => "0006".to_owned(),
-        other => other.to_owned(),
-    }
+    CARRIER_CODES
+        .iter()
+        .find(|(c, _)| *c == carrier)
+        .map_or_else(|| carrier.to_owned(), |(_, code)| (*code).to_owned())
 }
 
 /// Cafe24 carrier codes the sandbox names (a mall's own table decides in reality).

@@ -8,8 +8,9 @@
 //! 취소완료, Gmarket 취소요청 → 취소완료, Fashionplus 취소신청 → 취소거부 …), returns 반품요청 (or
 //! 반품신청) → 반품수거중 → 반품수거완료 → 반품완료, exchanges 교환요청 (or 교환신청) → 교환수거중
 //! → 교환수거완료 → 교환완료; Kakao Style (zigzag) uses its exchange words 교환배송준비중,
-//! 교환배송연기안내, 교환배송중, 교환배송완료, and a delay notice's count and new due date are
-//! written into the claim's `reason` (the feed has no field for them).
+//! 교환배송연기안내, 교환배송중, 교환배송완료, and a delay notice's count and new due date are the
+//! claim's `delay_notices` and `due_at`. A CASE2 replacement order (Musinsa) names the line it
+//! replaces in `exchange_of`.
 
 use super::scenario::{Claim, ClaimKind, ClaimStatus, Delivery, LineView, Millis, OrderView};
 use super::server::{break_field, check_shippable, key_of, Shared};
@@ -200,6 +201,13 @@ fn render_order(view: &OrderView) -> serde_json::Value {
                 shipment_no: Some(order.parcel_no.clone()),
             })
             .collect(),
+        exchange_of: view
+            .exchange_of
+            .as_ref()
+            .map(|(order_no, line_no)| wire::ExchangeOf {
+                order_no: order_no.clone(),
+                line_no: Some(line_no.clone()),
+            }),
     };
     let mut value = serde_json::to_value(feed).unwrap_or(serde_json::Value::Null);
     if view.malformed {
@@ -262,19 +270,6 @@ async fn orders(
     Json(serde_json::json!({"orders": orders, "next_cursor": time(&shared, now)})).into_response()
 }
 
-/// The claim's reason; a Kakao Style delay notice adds its count and new due date.
-fn reason(claim: &Claim) -> String {
-    match &claim.delay {
-        Some(delay) => format!(
-            "{} · 교환배송연기안내 {}회 · 배송예정일 {}",
-            claim.reason,
-            delay.count,
-            delay.due.format("%Y-%m-%d")
-        ),
-        None => claim.reason.clone(),
-    }
-}
-
 async fn claims(
     State(shared): State<Arc<Shared>>,
     Path(code): Path<String>,
@@ -305,9 +300,17 @@ async fn claims(
                 option: Some(line.line.option_values()),
                 quantity: Some(claim.quantity),
                 status: claim_word(&code, claim),
-                reason: Some(reason(claim)),
+                reason: Some(claim.reason.clone()),
                 requested_option: claim.exchange_to.as_ref().map(|l| l.option_values()),
                 reported_at: time(&shared, claim.changed_at),
+                delay_notices: claim
+                    .delay
+                    .as_ref()
+                    .map(|d| u8::try_from(d.count).unwrap_or(u8::MAX)),
+                due_at: claim
+                    .delay
+                    .as_ref()
+                    .map(|d| d.due.format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string()),
             });
         }
     }

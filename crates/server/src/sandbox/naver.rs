@@ -7,6 +7,11 @@
 //! EXCHANGE_REDELIVERING, EXCHANGE_DONE. `lastChangedType` follows the line's latest event:
 //! PAYED, DISPATCHED (shipped or delivered), CLAIM_REQUESTED, COLLECT_DONE, CLAIM_COMPLETED,
 //! CLAIM_REJECTED, CLAIM_REDELIVERING.
+//!
+//! Naver's `exchange` object has no field for the option the buyer wants; the sandbox writes it
+//! at the end of `exchangeDetailedReason` as `사유 → 색상: 블랙 / 사이즈: L` (the option in
+//! `productOption`'s form), the convention `crate::marketplaces::naver::split_exchange_detail`
+//! reads.
 
 use super::scenario::{Claim, ClaimKind, ClaimStatus, Delivery, LineView, Millis, OrderView};
 use super::server::{break_field, check_shippable, key_of, Shared};

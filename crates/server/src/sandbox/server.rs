@@ -184,13 +184,21 @@ pub fn connection_for(base: &str, code: &str) -> Option<Connection> {
     let channel = super::generate::channel(code)?;
     use super::generate::ApiKind;
     Some(match channel.api {
-        ApiKind::Cafe24 => Connection::new(
-            code,
-            base,
-            Credentials::Bearer {
-                access_token: SANDBOX_TOKEN.to_owned(),
-            },
-        ),
+        ApiKind::Cafe24 => {
+            let mut conn = Connection::new(
+                code,
+                base,
+                Credentials::Bearer {
+                    access_token: SANDBOX_TOKEN.to_owned(),
+                },
+            );
+            // The sandbox mall's carrier codes (a real mall's come from its carrier settings).
+            conn.carrier_codes = super::cafe24::CARRIER_CODES
+                .iter()
+                .map(|(carrier, code)| ((*carrier).to_owned(), (*code).to_owned()))
+                .collect();
+            conn
+        }
         ApiKind::Naver => Connection::new(
             code,
             format!("{base}/external"),

@@ -4,7 +4,11 @@
 //!   one line per 품주 (`order_item_code` is the line number, R18).
 //! - Claims: the same list filtered by the C/R/E `order_status` codes, by the claim's request date
 //!   (`date_type=cancel_request_date`, `return_request_date`, `exchange_request_date`).
-//! - Invoices: `POST /api/v2/admin/shipments` (status `shipping`).
+//! - Invoices: `POST /api/v2/admin/shipments` (status `shipping`). `shipping_company_code` is
+//!   the mall's own carrier code: the docs give no fixed table (a mall lists its carriers with
+//!   `GET /api/v2/admin/carriers`, `shipping_carrier_code`), so the code comes from the upload or
+//!   the connection's `carrier_codes`; without one the upload fails with
+//!   [`AdapterError::UnknownCarrier`] saying so.
 //! - Auth: `Authorization: Bearer {access_token}` (OAuth; refreshing the token is the caller's).
 //! - Cursor: the `start_date` (`YYYY-MM-DD`, Korean date); the next cursor is today. Cafe24 has no
 //!   "changed since" filter on orders, so a day is read again on the next run; the console refuses
@@ -326,6 +330,7 @@ pub fn normalize_order(conn: &Connection, order: &wire::Order) -> Result<MarketO
             memo: or_empty(&receiver.shipping_message),
         },
         lines,
+        replaces: None,
     })
 }
 
@@ -387,6 +392,8 @@ pub fn normalize_claims(
                     .as_deref()
                     .is_some_and(|u| !u.is_empty()),
             reported_at,
+            exchange_due: None,
+            delay_notices: 0,
         });
     }
     Ok(claims)
@@ -471,9 +478,10 @@ impl MarketplaceAdapter for Cafe24Adapter {
 
     fn send_invoice(&self, conn: &Connection, upload: &InvoiceUpload) -> Result<(), AdapterError> {
         let auth = token(conn)?;
-        let code = upload
-            .carrier_code
-            .clone()
+        // No default table: a mall's carrier codes are its own (`GET /api/v2/admin/carriers`,
+        // `shipping_carrier_code`); the connection's `carrier_codes` map them.
+        let code = conn
+            .carrier_code(upload)
             .ok_or_else(|| AdapterError::UnknownCarrier {
                 marketplace: conn.marketplace.clone(),
                 carrier: upload.carrier.clone(),

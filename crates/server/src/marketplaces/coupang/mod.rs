@@ -244,6 +244,7 @@ pub fn normalize_order(
             memo: first.parcel_print_message.clone().unwrap_or_default(),
         },
         lines,
+        replaces: None,
     })
 }
 
@@ -314,6 +315,8 @@ pub fn normalize_return(
             requested_option: None,
             withdrawn: false,
             reported_at,
+            exchange_due: None,
+            delay_notices: 0,
         })
         .collect())
 }
@@ -344,6 +347,8 @@ pub fn normalize_exchange(
             requested_option: item.target_item_name.clone(),
             withdrawn,
             reported_at,
+            exchange_due: None,
+            delay_notices: 0,
         })
         .collect())
 }
@@ -496,9 +501,8 @@ impl MarketplaceAdapter for CoupangAdapter {
 
     fn send_invoice(&self, conn: &Connection, upload: &InvoiceUpload) -> Result<(), AdapterError> {
         let vendor = keys_of(conn)?.vendor_id.to_owned();
-        let code = upload
-            .carrier_code
-            .clone()
+        let code = conn
+            .carrier_code(upload)
             .or_else(|| parcel_code(&upload.carrier).map(str::to_owned))
             .ok_or_else(|| AdapterError::UnknownCarrier {
                 marketplace: conn.marketplace.clone(),

@@ -210,6 +210,22 @@ pub fn normalize_order(conn: &Connection, order: &wire::FeedOrder) -> Result<Mar
             memo: order.memo.clone().unwrap_or_default(),
         },
         lines,
+        replaces: match &order.exchange_of {
+            None => None,
+            Some(of) if of.order_no.trim().is_empty() => {
+                return Err("exchange_of has no order_no".into())
+            }
+            Some(of) => Some(MarketplaceKeys {
+                order_no: of.order_no.trim().to_owned(),
+                line_no: of
+                    .line_no
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned),
+                ..MarketplaceKeys::default()
+            }),
+        },
     })
 }
 
@@ -251,6 +267,8 @@ pub fn normalize_claim(conn: &Connection, claim: &wire::FeedClaim) -> Result<Mar
         requested_option: claim.requested_option.clone(),
         withdrawn,
         reported_at: time::parse_req(&claim.reported_at, "reported_at")?,
+        exchange_due: time::parse_opt(claim.due_at.as_deref(), "due_at")?,
+        delay_notices: claim.delay_notices.unwrap_or(0),
     })
 }
 
@@ -326,9 +344,8 @@ impl MarketplaceAdapter for GenericAdapter {
                 .filter_map(|k| k.line_no.clone())
                 .collect(),
             shipment_no: upload.shipment_no.clone(),
-            carrier: upload
-                .carrier_code
-                .clone()
+            carrier: conn
+                .carrier_code(upload)
                 .unwrap_or_else(|| upload.carrier.0.clone()),
             tracking_no: upload.tracking_no.clone(),
         };

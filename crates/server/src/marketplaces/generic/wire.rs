@@ -11,6 +11,11 @@
 //! marketplace's own Korean words (the table's cancel words, 반품…/교환… words, 배송중, …);
 //! the adapter decides by the word. Times are RFC 3339 (`2024-03-02T10:00:00+09:00`); a time
 //! without offset is read as Korean time.
+//!
+//! Optional links and figures: an order the marketplace created as an exchange's replacement
+//! carries `exchange_of {order_no, line_no}` ([`FeedOrder::exchange_of`]); an exchange claim
+//! whose replacement was announced late carries `delay_notices` and `due_at`
+//! ([`FeedClaim::delay_notices`]).
 
 use super::super::serde_util::null_as_empty;
 use serde::{Deserialize, Serialize};
@@ -68,6 +73,22 @@ pub struct FeedOrder {
     /// The lines.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub lines: Vec<FeedLine>,
+    /// For a replacement order the marketplace created for an exchange (CASE2: Musinsa makes a
+    /// new order for the item sent in exchange): the original order's line it replaces. Absent
+    /// for every other order. The console collects the replacement as an ordinary order (R16)
+    /// and notes the link on it for the operator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_of: Option<ExchangeOf>,
+}
+
+/// The line a CASE2 replacement order replaces: `{"order_no": "…", "line_no": "…"}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExchangeOf {
+    /// The original order's 주문번호.
+    pub order_no: String,
+    /// The original line's 주문상세번호 (its `line_no` in the feed), when the marketplace says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_no: Option<String>,
 }
 
 fn paid() -> String {
@@ -160,6 +181,14 @@ pub struct FeedClaim {
     pub requested_option: Option<String>,
     /// When the marketplace reported it.
     pub reported_at: String,
+    /// For an exchange whose replacement was announced late (Kakao Style 교환배송연기안내): how
+    /// many delay notices the marketplace counts so far. Absent: none (or not said).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_notices: Option<u8>,
+    /// With `delay_notices`: the replacement's new due date (RFC 3339, or a date as Korean
+    /// time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<String>,
 }
 
 /// `POST {base}/invoices`.

@@ -13,8 +13,9 @@
 //!   base64 of bcrypt(`{client_id}_{timestamp}`, salt = client secret), `grant_type=
 //!   client_credentials`, `type=SELF`), then `Authorization: Bearer {access_token}`. With
 //!   [`Credentials::None`] (a sandbox) no token is asked.
-//! - Cursor: `lastChangedFrom` (ISO-8601 with offset); the next cursor is `more.moreFrom` or the
-//!   last `lastChangedDate` seen.
+//! - Cursor ([`ChangeCursor`]): the last change seen, `{lastChangedDate}|{productOrderId}`; the
+//!   next call asks `lastChangedFrom` = that date (inclusive) and drops the changes up to that
+//!   product order, so the last change is not read again every poll.
 //!
 //! # Statuses
 //!
@@ -301,6 +302,7 @@ pub fn normalize_order(
                 .unwrap_or_default(),
         },
         lines,
+        replaces: None,
     })
 }
 
@@ -314,6 +316,7 @@ pub fn normalize_claim(
         return Ok(None);
     };
     // The claim's own object says its status and details; the product order repeats the status.
+    let mut requested_option = None;
     let (status, claim_id, requested, quantity, reason) = match claim_type {
         "CANCEL" | "ADMIN_CANCEL" => {
             let c = info.cancel.clone().unwrap_or_default();
@@ -343,15 +346,14 @@ pub fn normalize_claim(
         }
         "EXCHANGE" => {
             let x = info.exchange.clone().unwrap_or_default();
+            let (detail, option) = split_exchange_detail(x.exchange_detailed_reason.as_deref());
+            requested_option = option;
             (
                 x.claim_status,
                 x.claim_id,
                 x.claim_request_date,
                 x.request_quantity,
-                reason(
-                    x.exchange_reason.as_deref(),
-                    x.exchange_detailed_reason.as_deref(),
-                ),
+                reason(x.exchange_reason.as_deref(), detail),
             )
         }
         _ => (None, None, None, None, Reason::Other(String::new())),
@@ -376,15 +378,123 @@ pub fn normalize_claim(
         claim_no: claim_id.or(po.claim_id.clone()),
         reason,
         fault: None,
-        requested_option: None,
+        requested_option,
         withdrawn,
         reported_at: time::parse_opt(requested.as_deref(), "claimRequestDate")?
             .unwrap_or(ordered_at),
+        exchange_due: None,
+        delay_notices: 0,
     }))
+}
+
+/// Splits an `exchangeDetailedReason` into the reason and the option the buyer wants.
+///
+/// Naver's `exchange` object has no field for the wanted option (its fields are the claim's
+/// status and dates, `exchangeReason` / `exchangeDetailedReason`, pickup, holdback, fees and the
+/// redelivery's address, method, company and tracking number; the buyer's choice is shown only
+/// in the seller center). The convention, which the sandbox follows: the buyer's detail ends with
+/// `→ {option}` (`사이즈 교환 → 색상: 블랙 / 사이즈: L`, the option written like
+/// `productOption`). Without an arrow, or with nothing after it, the whole text is the reason and
+/// no option is known.
+pub fn split_exchange_detail(detail: Option<&str>) -> (Option<&str>, Option<String>) {
+    let Some(text) = detail else {
+        return (None, None);
+    };
+    match text.rsplit_once('→') {
+        Some((reason, option)) if !option.trim().is_empty() => {
+            (Some(reason.trim()), Some(option.trim().to_owned()))
+        }
+        _ => (Some(text), None),
+    }
 }
 
 fn kst_iso(t: DateTime<Utc>) -> String {
     time::kst_format(t, "%Y-%m-%dT%H:%M:%S%.3f+09:00")
+}
+
+/// Where a Naver collection resumes: the last change seen, `{lastChangedDate}|{productOrderId}`.
+///
+/// `lastChangedFrom` is inclusive, so the next call starts at that date and the changes at or
+/// before the last one seen — in Naver's order: by date, then by product order number — are
+/// dropped rather than read again. A cursor of a date alone (written before the product order
+/// was kept, or typed by hand) starts there and drops nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeCursor {
+    /// `lastChangedDate` of the last change seen, as Naver wrote it.
+    pub date: String,
+    /// Its `productOrderId`; `None` for a date-only cursor.
+    pub product_order_id: Option<String>,
+}
+
+impl ChangeCursor {
+    /// Reads a cursor; `None` when it is empty.
+    pub fn parse(cursor: &Cursor) -> Option<Self> {
+        let text = cursor.as_str().trim();
+        if text.is_empty() {
+            return None;
+        }
+        Some(match text.split_once('|') {
+            Some((date, id)) => Self {
+                date: date.trim().to_owned(),
+                product_order_id: Some(id.trim().to_owned()).filter(|i| !i.is_empty()),
+            },
+            None => Self {
+                date: text.to_owned(),
+                product_order_id: None,
+            },
+        })
+    }
+
+    /// The cursor's text.
+    pub fn to_cursor(&self) -> Cursor {
+        Cursor(match &self.product_order_id {
+            Some(id) => format!("{}|{id}", self.date),
+            None => self.date.clone(),
+        })
+    }
+
+    /// Whether a change at `date` of `product_order_id` is this one or comes before it in
+    /// Naver's order (so it was seen). A date-only cursor has seen nothing.
+    pub fn covers(&self, date: &str, product_order_id: &str) -> bool {
+        let Some(last_id) = &self.product_order_id else {
+            return false;
+        };
+        match compare_dates(date, &self.date) {
+            std::cmp::Ordering::Less => true,
+            std::cmp::Ordering::Greater => false,
+            std::cmp::Ordering::Equal => {
+                compare_ids(product_order_id, last_id) != std::cmp::Ordering::Greater
+            }
+        }
+    }
+
+    /// Whether a change at `date` of `product_order_id` comes after this one.
+    fn is_before(&self, date: &str, product_order_id: &str) -> bool {
+        match compare_dates(&self.date, date) {
+            std::cmp::Ordering::Less => true,
+            std::cmp::Ordering::Greater => false,
+            std::cmp::Ordering::Equal => self
+                .product_order_id
+                .as_deref()
+                .is_none_or(|id| compare_ids(id, product_order_id) == std::cmp::Ordering::Less),
+        }
+    }
+}
+
+/// Orders two `lastChangedDate`s by time (by text when one does not parse).
+fn compare_dates(a: &str, b: &str) -> std::cmp::Ordering {
+    match (time::parse(a), time::parse(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    }
+}
+
+/// Orders two product order numbers as numbers when both are (by text otherwise).
+fn compare_ids(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.trim().parse::<u128>(), b.trim().parse::<u128>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    }
 }
 
 /// The changed product orders since the cursor, with their details.
@@ -394,16 +504,16 @@ fn changed(
     malformed: &mut Vec<MalformedPayload>,
 ) -> Result<(Vec<(String, wire::ProductOrderInfo)>, Cursor), AdapterError> {
     let headers = auth(conn)?;
-    let mut from = if cursor.as_str().trim().is_empty() {
-        kst_iso(Utc::now() - Duration::days(1))
-    } else {
-        cursor.as_str().trim().to_owned()
+    let start = ChangeCursor::parse(cursor);
+    let mut from = match &start {
+        None => kst_iso(Utc::now() - Duration::days(1)),
+        Some(c) => c.date.clone(),
     };
     let mut sequence: Option<String> = None;
     let mut ids = Vec::new();
     let mut seen = HashSet::new();
-    let mut latest: Option<String> = None;
-    let mut more_next: Option<String> = None;
+    // The last change seen, where the next run resumes.
+    let mut last = start.clone();
     for _ in 0..100 {
         let mut pairs = vec![("lastChangedFrom", from.as_str())];
         if let Some(s) = &sequence {
@@ -422,14 +532,20 @@ fn changed(
             &format!("{at} $.data.lastChangeStatuses"),
             malformed,
         ) {
-            if latest
-                .as_ref()
-                .is_none_or(|l| change.last_changed_date > *l)
-            {
-                latest = Some(change.last_changed_date.clone());
+            let (date, id) = (&change.last_changed_date, &change.product_order_id);
+            // `lastChangedFrom` is inclusive: the changes up to the last one seen last time
+            // come again; they were read then.
+            if start.as_ref().is_some_and(|c| c.covers(date, id)) {
+                continue;
             }
-            if seen.insert(change.product_order_id.clone()) {
-                ids.push(change.product_order_id);
+            if last.as_ref().is_none_or(|l| l.is_before(date, id)) {
+                last = Some(ChangeCursor {
+                    date: date.clone(),
+                    product_order_id: Some(id.clone()),
+                });
+            }
+            if seen.insert(id.clone()) {
+                ids.push(id.clone());
             }
         }
         let more: Option<wire::More> = value
@@ -440,19 +556,15 @@ fn changed(
                 if more_from == from && more_sequence == sequence {
                     break;
                 }
-                more_next = Some(more_from.clone());
                 from = more_from;
                 sequence = more_sequence;
             }
-            None => {
-                more_next = None;
-                break;
-            }
+            None => break,
         }
     }
-    // Where the next run starts: where the marketplace said to continue, else the latest change
-    // seen (changes are returned oldest first, from `lastChangedFrom` on), else the same place.
-    let next = more_next.or(latest).unwrap_or(from);
+    // Where the next run starts: after the last change seen (changes come oldest first, so when
+    // the page limit stopped the loop, that is where `more` would go on), else the same place.
+    let next = last.map_or_else(|| Cursor(from), |l| l.to_cursor());
     let mut infos = Vec::new();
     for chunk in ids.chunks(300) {
         let query = wire::ProductOrdersQuery {
@@ -477,7 +589,7 @@ fn changed(
             malformed,
         ));
     }
-    Ok((infos, Cursor(next)))
+    Ok((infos, next))
 }
 
 impl MarketplaceAdapter for NaverAdapter {
@@ -536,9 +648,8 @@ impl MarketplaceAdapter for NaverAdapter {
 
     fn send_invoice(&self, conn: &Connection, upload: &InvoiceUpload) -> Result<(), AdapterError> {
         let headers = auth(conn)?;
-        let code = upload
-            .carrier_code
-            .clone()
+        let code = conn
+            .carrier_code(upload)
             .or_else(|| parcel_code(&upload.carrier).map(str::to_owned))
             .ok_or_else(|| AdapterError::UnknownCarrier {
                 marketplace: conn.marketplace.clone(),
