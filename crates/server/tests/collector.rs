@@ -709,6 +709,162 @@ fn connection_settings_are_checked_with_actionable_messages() {
     assert_eq!(status, 400, "{err}");
 }
 
+/// R16 (CASE2): a replacement order the marketplace made for an exchange is collected as an
+/// ordinary order, with its link to the original line in its memo and in the run's notes.
+#[test]
+fn r16_a_case2_replacement_order_is_collected_with_its_original_in_the_memo() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    let mut page = orders_page();
+    page["orders"].as_array_mut().unwrap().push(json!({
+        "order_no": "ZZ-R", "ordered_at": "2024-03-03T09:00:00+09:00",
+        "payment": "paid", "recipient_name": "한소희",
+        "address": "서울특별시 중구 세종대로 110",
+        "lines": [line("1", "ZZ-R1", "플리츠 스커트", "결제완료")],
+        "exchange_of": {"order_no": "ZZ-A", "line_no": "1"}
+    }));
+    server.set(|f| {
+        f.orders = page.clone();
+        f.claims = json!({"claims": []});
+    });
+    let demo = Client::demo(&server.base);
+    let id = demo.connect(&server.feed);
+    let run = demo.collect(id);
+    assert_eq!(run["orders_new"], 3, "{run}");
+    let notes = run["notes"].to_string();
+    assert!(
+        notes.contains("ZZ-R") && notes.contains("CASE2") && notes.contains("ZZ-A"),
+        "{notes}"
+    );
+    let events = demo.events();
+    let replacement = order_id(&events, "ZZ-R");
+    let memos: Vec<&Value> = events
+        .iter()
+        .filter(|e| kind(e) == "MemoAdded")
+        .map(|e| &e["event"]["change"]["MemoAdded"])
+        .collect();
+    assert_eq!(memos.len(), 1, "{memos:?}");
+    assert_eq!(memos[0]["order"], replacement);
+    assert_eq!(
+        memos[0]["memo"]["text"],
+        "교환 주문: 원주문 ZZ-A 상품주문번호 1"
+    );
+    assert_eq!(memos[0]["memo"]["kind"], "Order");
+
+    // Collected once: the same page again adds no memo.
+    let again = demo.collect(id);
+    assert_eq!(again["orders_new"], 0, "{again}");
+    assert_eq!(count(&demo.events(), "MemoAdded"), 1);
+}
+
+/// R22: the marketplace's delay notices and new due date are kept as a run note; the console's
+/// own announcement decides.
+#[test]
+fn r22_a_kakao_style_delay_notice_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    let mut delayed = claim("ZC-7", "ZZ-A", "2", "ZZ-2", "교환배송연기안내");
+    delayed["requested_option"] = json!("아이보리 / M");
+    delayed["delay_notices"] = json!(2);
+    delayed["due_at"] = json!("2024-03-12T10:00:00.000+09:00");
+    server.set(|f| {
+        f.orders = orders_page();
+        f.claims = json!({"claims": [delayed.clone()]});
+    });
+    let demo = Client::demo(&server.base);
+    let id = demo.connect(&server.feed);
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    assert_eq!(run["claims"], 1, "{run}");
+    let notes = run["notes"].to_string();
+    assert!(
+        notes.contains("ZC-7")
+            && notes.contains("2 delay notice(s)")
+            && notes.contains("2024-03-12 10:00"),
+        "{notes}"
+    );
+}
+
+/// R29: a Cafe24 mall's carrier codes are the connection's; without one the invoice waits with a
+/// note saying how to set it, and `PATCH /api/connections/{id}` sets it.
+#[test]
+fn r29_cafe24_invoices_use_the_connections_carrier_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    let fixture: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{}/tests/fixtures/marketplaces/cafe24/orders.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    server.set(|f| f.cafe24_orders = fixture.clone());
+    let demo = Client::demo(&server.base);
+    let (status, made) = demo.post(
+        "/api/connections",
+        json!({
+            "marketplace": "cafe24", "base_url": server.feed,
+            "credentials": {"kind": "bearer", "access_token": "t"}, "period_seconds": 30
+        }),
+    );
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["carrier_codes"], json!({}));
+    let id = made["id"].as_i64().unwrap();
+    let first = demo.collect(id);
+    assert!(first["error"].is_null(), "{first}");
+    let order = order_id(&demo.events(), "20240302-0000011");
+    let at = Utc::now().to_rfc3339();
+    let (status, pushed) = demo.post(
+        "/api/ops",
+        json!({"ops": [
+            {"key": "issue", "at": at, "command": {"IssueInvoice": {"order": order, "carrier": "cj", "tracking_no": "612345678901"}}},
+            {"key": "print", "at": at, "command": {"PrintInvoice": {"order": order}}},
+            {"key": "ship", "at": at, "command": {"Ship": {"order": order}}}
+        ]}),
+    );
+    assert_eq!(status, 200, "{pushed}");
+    for result in pushed["results"].as_array().unwrap() {
+        assert_eq!(result["status"], "accepted", "{pushed}");
+    }
+    let waiting = demo.collect(id);
+    assert_eq!(waiting["invoices_sent"], 0, "{waiting}");
+    assert!(
+        waiting["notes"].to_string().contains("carrier_codes"),
+        "{waiting}"
+    );
+    assert!(server.fake.lock().unwrap().invoices.is_empty());
+
+    let path = format!("/api/connections/{id}");
+    let (status, err) = demo.send("PATCH", &path, json!({"carrier_codes": {"cj": " "}}));
+    assert_eq!(status, 422, "{err}");
+    assert!(err["message"].as_str().unwrap().contains("carrier_codes"));
+    let (status, changed) = demo.send(
+        "PATCH",
+        &path,
+        json!({"carrier_codes": {"cj": "0006", "lotte": "0004"}}),
+    );
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(
+        changed["carrier_codes"],
+        json!({"cj": "0006", "lotte": "0004"})
+    );
+    assert_eq!(demo.connection(id)["carrier_codes"]["cj"], "0006");
+
+    let sent = demo.collect(id);
+    assert_eq!(sent["invoices_sent"], 1, "{sent}");
+    let fake = server.fake.lock().unwrap();
+    assert_eq!(fake.invoices.len(), 1, "{:?}", fake.invoices);
+    assert_eq!(
+        fake.invoices[0]["requests"][0]["shipping_company_code"],
+        "0006"
+    );
+    assert_eq!(
+        fake.invoices[0]["requests"][0]["tracking_no"],
+        "612345678901"
+    );
+}
+
 /// A Cafe24 order's items as the fixture has them, plus an exchange's replacement item.
 fn cafe24_with_exchange_item(mut page: Value) -> Value {
     let items = page["orders"][0]["items"].as_array_mut().unwrap();
@@ -827,6 +983,15 @@ fn the_demo_store_connects_to_the_sandbox_and_collects_from_it() {
         )
         .expect("connected");
     assert!(!connections.is_empty());
+    // The sandbox mall's carrier codes come with its Cafe24 connection.
+    let cafe24 = connections
+        .iter()
+        .find(|c| c.marketplace == "cafe24")
+        .expect("cafe24");
+    assert_eq!(
+        cafe24.carrier_codes.get("cj").map(String::as_str),
+        Some("0006")
+    );
     // Connecting again keeps what is there.
     let again = server
         .runtime

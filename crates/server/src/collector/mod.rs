@@ -28,7 +28,7 @@ pub mod scheduler;
 mod store;
 
 pub use credentials::StoredCredentials;
-pub use run::{fact_commands, r18_exchange_lines};
+pub use run::{delay_note, fact_commands, r18_exchange_lines, replacement_memo};
 pub use scheduler::{backoff, SchedulerConfig, SchedulerHandle};
 
 use crate::accounts::StoreId;
@@ -38,7 +38,7 @@ use crate::sync::{Ledger, LedgerError};
 use chrono::{DateTime, Utc};
 use jumun_core::marketplace::{MarketplaceCode, MarketplaceTable};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use tokio::sync::{Mutex as AsyncMutex, Notify};
 
@@ -87,16 +87,19 @@ pub(crate) struct ConnectionRow {
     pub next_run_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub carrier_codes: BTreeMap<String, String>,
 }
 
 impl ConnectionRow {
     /// The adapters' connection.
     pub(crate) fn adapter_connection(&self) -> Connection {
-        Connection::new(
+        let mut conn = Connection::new(
             self.marketplace.clone(),
             self.base_url.clone(),
             self.credentials.clone().into(),
-        )
+        );
+        conn.carrier_codes = self.carrier_codes.clone();
+        conn
     }
 }
 
@@ -129,6 +132,9 @@ pub struct ConnectionInfo {
     pub created_at: DateTime<Utc>,
     /// When its settings last changed.
     pub updated_at: DateTime<Utc>,
+    /// The marketplace's carrier codes by the console's carrier code, for invoice uploads
+    /// (`{"cj": "0006"}`; Cafe24 needs them, see [`Connection::carrier_codes`]).
+    pub carrier_codes: BTreeMap<String, String>,
     /// Its latest run.
     pub last_run: Option<RunRecord>,
 }
@@ -243,6 +249,9 @@ pub struct NewConnection {
     /// Whether the scheduler runs it (default yes).
     #[serde(default)]
     pub enabled: Option<bool>,
+    /// The marketplace's carrier codes by the console's carrier code (default none).
+    #[serde(default)]
+    pub carrier_codes: Option<BTreeMap<String, String>>,
 }
 
 /// Changes to a connection (`PATCH /api/connections/{id}`); absent fields stay.
@@ -261,6 +270,10 @@ pub struct ConnectionPatch {
     /// On or off.
     #[serde(default)]
     pub enabled: Option<bool>,
+    /// The marketplace's carrier codes by the console's carrier code; replaces the whole map
+    /// (`{}` clears it).
+    #[serde(default)]
+    pub carrier_codes: Option<BTreeMap<String, String>>,
 }
 
 /// Why the collector could not do what was asked. A run's own failures are not errors: they
@@ -431,6 +444,7 @@ impl Collector {
         let (base_url, loopback) = validate_base_url(&new.base_url)?;
         let period = validate_period(new.period_seconds, loopback)?;
         validate_credentials(&new.credentials)?;
+        let carrier_codes = validate_carrier_codes(new.carrier_codes.unwrap_or_default())?;
         let credentials = new.credentials;
         let enabled = new.enabled.unwrap_or(true);
         let (mp, url) = (marketplace.clone(), base_url.clone());
@@ -444,6 +458,7 @@ impl Collector {
                     credentials: &credentials,
                     period_seconds: period,
                     enabled,
+                    carrier_codes: &carrier_codes,
                 };
                 match store::insert_connection(conn, &row, now)? {
                     Some(id) => Ok(Ok(store::get_connection(conn, Some(store), id)?)),
@@ -469,7 +484,7 @@ impl Collector {
         }
     }
 
-    /// Changes a connection's URL, credentials, period or on/off. A changed URL or credentials
+    /// Changes a connection's URL, credentials, period, on/off or carrier codes. A changed URL or credentials
     /// make it due at once, with its failures forgotten.
     pub async fn update(
         &self,
@@ -502,6 +517,10 @@ impl Collector {
         if let Some(enabled) = patch.enabled {
             fresh |= enabled && !row.enabled;
             row.enabled = enabled;
+        }
+        if let Some(codes) = patch.carrier_codes {
+            // Invoices that failed for want of a code go out at the next run; no need to hurry.
+            row.carrier_codes = validate_carrier_codes(codes)?;
         }
         if fresh {
             row.failures = 0;
@@ -654,6 +673,7 @@ impl Collector {
                 credentials: conn.credentials.into(),
                 period_seconds: Some(period_seconds),
                 enabled: Some(true),
+                carrier_codes: Some(conn.carrier_codes.clone()).filter(|c| !c.is_empty()),
             };
             match self.create(store, new, now).await {
                 Ok(info) => out.push(info),
@@ -708,6 +728,7 @@ fn to_info(row: ConnectionRow, last_run: Option<RunRecord>) -> ConnectionInfo {
         next_run_at: row.next_run_at,
         created_at: row.created_at,
         updated_at: row.updated_at,
+        carrier_codes: row.carrier_codes,
         last_run,
     }
 }
@@ -782,6 +803,43 @@ fn validate_period(period: Option<u32>, loopback: bool) -> Result<u32, Collector
             },
         })
     }
+}
+
+/// The most carrier codes one connection keeps.
+pub const MAX_CARRIER_CODES: usize = 100;
+
+/// Checks a carrier-code map: console carrier codes (`cj`, `lotte`, …) to the marketplace's
+/// codes, both non-empty and at most 64 characters, trimmed; at most [`MAX_CARRIER_CODES`].
+fn validate_carrier_codes(
+    codes: BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, CollectorError> {
+    let invalid = |message: String| CollectorError::Invalid {
+        field: "carrier_codes",
+        message,
+    };
+    if codes.len() > MAX_CARRIER_CODES {
+        return Err(invalid(format!(
+            "{} carriers; at most {MAX_CARRIER_CODES}",
+            codes.len()
+        )));
+    }
+    let mut out = BTreeMap::new();
+    for (carrier, code) in codes {
+        let (carrier, code) = (carrier.trim(), code.trim());
+        if carrier.is_empty() || code.is_empty() {
+            return Err(invalid(format!(
+                "{carrier:?} → {code:?}: give the console's carrier code (cj, lotte, hanjin, \
+                 logen, epost, …) and the marketplace's code for it, e.g. {{\"cj\": \"0006\"}}"
+            )));
+        }
+        if carrier.chars().count() > 64 || code.chars().count() > 64 {
+            return Err(invalid(format!(
+                "{carrier:?} → {code:?}: a code has at most 64 characters"
+            )));
+        }
+        out.insert(carrier.to_owned(), code.to_owned());
+    }
+    Ok(out)
 }
 
 fn validate_credentials(credentials: &StoredCredentials) -> Result<(), CollectorError> {

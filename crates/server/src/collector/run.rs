@@ -10,6 +10,10 @@
 //!    ([`fact_commands`]: paid, delivered, purchase confirmed); the console never moves an order
 //!    backwards and never ships on the marketplace's word (shipping needs the console's invoice).
 //!    Lines the marketplace already shipped are collected as preparing, like any new order.
+//!    A replacement order the marketplace created for an exchange (CASE2, [`MarketOrder::replaces`])
+//!    is collected as an ordinary order (R16); its link to the original line goes into its memo
+//!    ([`replacement_memo`], so it shows in the order's history) and the run's notes, for the
+//!    operator who processes the original line as a cancel or return.
 //! 2. **Claims.** Cancels whose status word is in the marketplace's table (R25) go into one
 //!    `SyncCancels` (matched by the marketplace's key, R26; applied, held or kept, R27);
 //!    `jumun_core::cancel_sync::match_cancels` counts them first. Returns, exchanges and cancels
@@ -18,7 +22,9 @@
 //!    number (or, without one, by its line). A claim that matches no line is kept in the
 //!    malformed payloads with its raw JSON and the reason. Each newly recorded claim is
 //!    acknowledged at the marketplace (a cancel only when every line it names was cancelled,
-//!    never when it became a hold for the operator); a failed acknowledgement is a note.
+//!    never when it became a hold for the operator); a failed acknowledgement is a note. The
+//!    delay notices and new due date a marketplace reports for an exchange (Kakao Style) are a
+//!    note ([`delay_note`]): the seller announces delays from the console (R22).
 //! 3. **Invoices (R29).** Orders of this marketplace whose invoice number is pending are sent
 //!    back, each with its lines' keys and the shipment number collected with them; a success is
 //!    recorded (`RecordInvoiceUpload`), a failure is a note and is retried next run.
@@ -41,7 +47,7 @@ use jumun_core::ids::{ClaimId, IdBlock, LineId, OrderId};
 use jumun_core::marketplace::{
     CancelStatusMeaning, MarketplaceCode, MarketplaceKeys, MarketplaceProfile, MarketplaceTable,
 };
-use jumun_core::order::{InvoiceUpload as UploadState, LineStatus};
+use jumun_core::order::{InvoiceUpload as UploadState, LineStatus, MemoKind};
 use jumun_core::{Command, Refusal};
 use std::sync::Arc;
 
@@ -89,6 +95,45 @@ pub fn r18_exchange_lines(
         .filter(|(_, k)| !**k)
         .map(|(i, _)| i)
         .collect()
+}
+
+/// The memo a CASE2 replacement order gets (R16): `교환 주문: 원주문 {주문번호} 상품주문번호
+/// {주문상세번호}`.
+pub fn replacement_memo(original: &MarketplaceKeys) -> String {
+    match original.line_no.as_deref() {
+        Some(line) => format!(
+            "교환 주문: 원주문 {} 상품주문번호 {line}",
+            original.order_no
+        ),
+        None => format!("교환 주문: 원주문 {}", original.order_no),
+    }
+}
+
+/// The run note for an exchange whose marketplace reports delay notices or a new due date
+/// (Kakao Style 교환배송연기안내); `None` when it reports neither. Informative: the seller
+/// announces delays from the console (R22), whose own record decides.
+pub fn delay_note(claim: &MarketClaim) -> Option<String> {
+    if claim.delay_notices == 0 && claim.exchange_due.is_none() {
+        return None;
+    }
+    let due = claim.exchange_due.map(|due| {
+        let kst = chrono::FixedOffset::east_opt(9 * 3600);
+        match kst {
+            Some(kst) => due.with_timezone(&kst).format("%Y-%m-%d %H:%M").to_string(),
+            None => due.to_rfc3339(),
+        }
+    });
+    Some(format!(
+        "{} {} claim {} (order {}): the marketplace reports {} delay notice(s){} — \
+         informative; announce delays from the console (R22)",
+        claim.marketplace,
+        claim.kind.korean(),
+        claim.claim_no.as_deref().unwrap_or("(no number)"),
+        claim.keys.order_no,
+        claim.delay_notices,
+        due.map(|d| format!(", new due date {d} KST"))
+            .unwrap_or_default()
+    ))
 }
 
 /// Fresh ids drawn from the store's sequence in blocks.
@@ -425,10 +470,14 @@ impl Stage<'_> {
                 return Ok(false);
             }
         };
+        let id = new.id;
         let outcome = self.execute(Command::CollectOrder(new)).await?;
         match refusal_of(&outcome) {
             None => {
                 run.orders_new += 1;
+                if let Some(original) = &order.replaces {
+                    self.note_replacement(order, id, original, run).await?;
+                }
                 Ok(true)
             }
             Some(Refusal::AlreadyCollected { .. }) => {
@@ -444,6 +493,36 @@ impl Stage<'_> {
                 Ok(false)
             }
         }
+    }
+
+    /// A CASE2 replacement order (R16) was collected: its link to the original line goes into
+    /// the new order's memo (so it shows in the order's history) and the run's notes.
+    async fn note_replacement(
+        &self,
+        order: &MarketOrder,
+        id: OrderId,
+        original: &MarketplaceKeys,
+        run: &mut RunRecord,
+    ) -> Result<(), LedgerError> {
+        let line = original.line_no.as_deref().unwrap_or("(없음)");
+        let text = replacement_memo(original);
+        let outcome = self
+            .execute(Command::AddMemo {
+                order: id,
+                text,
+                kind: MemoKind::Order,
+            })
+            .await?;
+        let memo = match refusal_of(&outcome) {
+            None => String::new(),
+            Some(refusal) => format!(" (the memo could not be added: {refusal})"),
+        };
+        run.notes.push(format!(
+            "{} order {} is the exchange replacement of order {} line {line} (CASE2, R16): \
+             collected as its own order; process the original line as a cancel or return{memo}.",
+            self.marketplace, order.order_no, original.order_no
+        ));
+        Ok(())
     }
 
     async fn claims(
@@ -464,6 +543,7 @@ impl Stage<'_> {
         let mut held: Vec<&MarketClaim> = Vec::new();
         let mut withdrawn: Vec<&MarketClaim> = Vec::new();
         for claim in &page.items {
+            run.notes.extend(delay_note(claim));
             let word = meaning(claim);
             match (claim.kind, claim.withdrawn, claim.to_cancel_record()) {
                 // A withdrawal word of the table (Fashionplus 취소거부): cancel sync undoes it.
@@ -759,6 +839,55 @@ mod tests {
         let coupang = profile("coupang");
         assert!(!coupang.line_no_changes_on_exchange);
         assert!(r18_exchange_lines(coupang, true, &[true, false]).is_empty());
+    }
+
+    #[test]
+    fn r16_the_replacement_memo_names_the_original_line() {
+        let mut original = MarketplaceKeys {
+            order_no: "240301000123".into(),
+            line_no: Some("2".into()),
+            ..MarketplaceKeys::default()
+        };
+        assert_eq!(
+            replacement_memo(&original),
+            "교환 주문: 원주문 240301000123 상품주문번호 2"
+        );
+        original.line_no = None;
+        assert_eq!(
+            replacement_memo(&original),
+            "교환 주문: 원주문 240301000123"
+        );
+    }
+
+    #[test]
+    fn r22_delay_notes_only_when_the_marketplace_reports_a_delay() {
+        use chrono::TimeZone;
+        let mut claim = MarketClaim {
+            marketplace: MarketplaceCode::from("zigzag"),
+            kind: ClaimKind::Exchange,
+            status: "교환배송연기안내".into(),
+            raw_status: "교환배송연기안내".into(),
+            keys: MarketplaceKeys {
+                order_no: "ZZ-1".into(),
+                ..MarketplaceKeys::default()
+            },
+            quantity: None,
+            claim_no: Some("ZC-1".into()),
+            reason: jumun_core::claim::Reason::OptionChange,
+            fault: None,
+            requested_option: None,
+            withdrawn: false,
+            reported_at: Utc::now(),
+            exchange_due: None,
+            delay_notices: 0,
+        };
+        assert_eq!(delay_note(&claim), None);
+        claim.delay_notices = 1;
+        claim.exchange_due = Utc.with_ymd_and_hms(2024, 3, 12, 1, 0, 0).single();
+        let note = delay_note(&claim).unwrap();
+        assert!(note.contains("1 delay notice(s)"), "{note}");
+        assert!(note.contains("2024-03-12 10:00 KST"), "{note}");
+        assert!(note.contains("ZC-1") && note.contains("R22"), "{note}");
     }
 
     #[test]

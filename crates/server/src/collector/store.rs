@@ -1,4 +1,5 @@
-//! The collector's SQL (migration 0004): connections, runs, malformed payloads, shipment numbers.
+//! The collector's SQL (migrations 0004 and 0005): connections (with their carrier codes), runs,
+//! malformed payloads, shipment numbers.
 //!
 //! Plain functions over a `rusqlite::Connection`, run inside [`crate::db::Database::with`].
 //! Every store-facing query takes the store id, so one store never reads another's rows.
@@ -10,6 +11,7 @@ use crate::marketplaces::MalformedPayload;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::collections::BTreeMap;
 
 /// A time as the database keeps it: UTC RFC 3339 with milliseconds.
 pub(crate) fn time_text(time: DateTime<Utc>) -> String {
@@ -45,7 +47,7 @@ fn count_at(row: &Row<'_>, column: usize) -> rusqlite::Result<u32> {
 
 const CONNECTION_COLUMNS: &str = "id, store_id, marketplace, base_url, credentials_json, \
      period_seconds, enabled, orders_cursor, claims_cursor, failures, next_run_at, created_at, \
-     updated_at";
+     updated_at, carrier_codes_json";
 
 fn connection_row(row: &Row<'_>) -> rusqlite::Result<ConnectionRow> {
     Ok(ConnectionRow {
@@ -62,6 +64,7 @@ fn connection_row(row: &Row<'_>) -> rusqlite::Result<ConnectionRow> {
         next_run_at: time_at(row, 10)?,
         created_at: time_at(row, 11)?,
         updated_at: time_at(row, 12)?,
+        carrier_codes: json_at(row, 13)?,
     })
 }
 
@@ -73,6 +76,7 @@ pub(crate) struct NewRow<'a> {
     pub credentials: &'a StoredCredentials,
     pub period_seconds: u32,
     pub enabled: bool,
+    pub carrier_codes: &'a BTreeMap<String, String>,
 }
 
 /// Inserts a connection, due at once. `Ok(None)` when the store has this marketplace at this
@@ -84,11 +88,13 @@ pub(crate) fn insert_connection(
 ) -> rusqlite::Result<Option<i64>> {
     let credentials = serde_json::to_string(new.credentials)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let carrier_codes = serde_json::to_string(new.carrier_codes)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let now = time_text(now);
     let inserted = conn.execute(
         "INSERT INTO connections (store_id, marketplace, base_url, credentials_json, \
-         period_seconds, enabled, next_run_at, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7) \
+         period_seconds, enabled, next_run_at, created_at, updated_at, carrier_codes_json) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, ?8) \
          ON CONFLICT (store_id, marketplace, base_url) DO NOTHING",
         params![
             new.store.0,
@@ -97,7 +103,8 @@ pub(crate) fn insert_connection(
             credentials,
             new.period_seconds,
             new.enabled,
-            now
+            now,
+            carrier_codes
         ],
     )?;
     Ok((inserted == 1).then(|| conn.last_insert_rowid()))
@@ -158,9 +165,12 @@ pub(crate) fn update_connection(
 ) -> rusqlite::Result<bool> {
     let credentials = serde_json::to_string(&row.credentials)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let carrier_codes = serde_json::to_string(&row.carrier_codes)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let changed = conn.execute(
         "UPDATE connections SET base_url = ?3, credentials_json = ?4, period_seconds = ?5, \
-         enabled = ?6, failures = ?7, next_run_at = ?8, updated_at = ?9 \
+         enabled = ?6, failures = ?7, next_run_at = ?8, updated_at = ?9, \
+         carrier_codes_json = ?10 \
          WHERE id = ?1 AND store_id = ?2",
         params![
             row.id,
@@ -171,7 +181,8 @@ pub(crate) fn update_connection(
             row.enabled,
             row.failures,
             time_text(row.next_run_at),
-            time_text(now)
+            time_text(now),
+            carrier_codes
         ],
     )?;
     Ok(changed == 1)

@@ -41,6 +41,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "collection",
         sql: include_str!("../../migrations/0004_collection.sql"),
     },
+    Migration {
+        version: 5,
+        name: "carrier codes",
+        sql: include_str!("../../migrations/0005_carrier_codes.sql"),
+    },
 ];
 
 /// Why the schema could not be brought up to date.
