@@ -6,8 +6,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
-/// An error as the API reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// An error as the API reports it: `{code, message}`, with the HTTP status as the response's
+/// (the schema `ApiErrorBody` of the OpenAPI document).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ApiErrorBody)]
 pub struct ApiError {
     /// HTTP status (not serialised; it is the response's status).
     #[serde(skip)]

@@ -33,7 +33,9 @@ pub struct StoreId(pub i64);
 pub struct UserId(pub i64);
 
 /// What a user may do in their store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Runs the store: everything, including managing users.
@@ -102,7 +104,7 @@ impl Permission {
 }
 
 /// A store as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StoreInfo {
     /// Its id (not shown in JSON).
     #[serde(skip)]
@@ -114,7 +116,7 @@ pub struct StoreInfo {
 }
 
 /// A user as the API shows it (never with a password hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct UserInfo {
     /// Its id (not shown in JSON).
     #[serde(skip)]

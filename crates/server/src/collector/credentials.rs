@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 /// `{"kind": "naver_client", "client_id": …, "client_secret": …}`,
 /// `{"kind": "coupang_hmac", "access_key": …, "secret_key": …, "vendor_id": …}`,
 /// `{"kind": "api_key", "key": …}`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum StoredCredentials {
     /// None (a sandbox or an open feed).

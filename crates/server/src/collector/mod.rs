@@ -52,7 +52,7 @@ pub const MAX_PERIOD_SECS: u32 = 1800;
 pub const MANUAL_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What started a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     /// The scheduler, at the connection's period.
@@ -104,7 +104,7 @@ impl ConnectionRow {
 }
 
 /// A connection as the API shows it: never its credentials, only their kind.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ConnectionInfo {
     /// Its id.
     pub id: i64,
@@ -140,7 +140,7 @@ pub struct ConnectionInfo {
 }
 
 /// The record of one run: when, how many, what failed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RunRecord {
     /// Its id.
     pub id: i64,
@@ -205,7 +205,7 @@ impl RunRecord {
 }
 
 /// A payload a run could not use, with its raw body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct MalformedRecord {
     /// Its id.
     pub id: i64,
@@ -234,7 +234,7 @@ pub struct MalformedRecord {
 }
 
 /// A connection to create (`POST /api/connections`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewConnection {
     /// A code of the marketplace table, e.g. `cafe24`, `coupang`, `zigzag`.
@@ -255,7 +255,7 @@ pub struct NewConnection {
 }
 
 /// Changes to a connection (`PATCH /api/connections/{id}`); absent fields stay.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectionPatch {
     /// A new base URL.

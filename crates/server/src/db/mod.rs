@@ -54,7 +54,7 @@ pub struct Database {
 }
 
 /// What the health endpoint reports about the database.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct DatabaseStatus {
     /// `sqlite`.
     pub engine: &'static str,

@@ -38,7 +38,7 @@ pub const MAX_ID_BLOCK: u64 = 10_000;
 
 /// The answer to one operation, as the API returns it (with the key added) and as it is stored
 /// for a keyed operation's retries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum OpResult {
     /// Applied: its events are `seq_from..=seq_to` in the store's log (`events` of them; when
@@ -54,6 +54,7 @@ pub enum OpResult {
     /// Refused by the domain: nothing changed.
     Refused {
         /// The reason, as `jumun_core::Refusal` JSON (the browser shows it in Korean).
+        #[schema(value_type = Object)]
         refusal: Refusal,
         /// The refusal's kind in snake case, e.g. `on_hold`.
         code: String,
@@ -116,11 +117,12 @@ impl Outcome {
 }
 
 /// One event of a pull.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PulledEvent {
     /// Its position in the store's log.
     pub seq: u64,
     /// The `jumun_core::Event`, as JSON.
+    #[schema(value_type = Object)]
     pub event: serde_json::Value,
     /// The idempotency key of the operation that caused it (so a browser recognises its own
     /// queued operations); `null` for marketplace sync and automatic rules.
@@ -128,7 +130,7 @@ pub struct PulledEvent {
 }
 
 /// A page of a store's events.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ChangesPage {
     /// The events after the cursor, in seq order.
     pub events: Vec<PulledEvent>,
