@@ -14,9 +14,10 @@ use axum::http::request::Parts;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The sign-in form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// The store code, e.g. `demo`.
@@ -28,7 +29,7 @@ pub struct LoginRequest {
 }
 
 /// A successful sign-in.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LoginResponse {
     /// The bearer token, for `Authorization: Bearer …`. Shown only here.
     pub token: String,
@@ -41,7 +42,7 @@ pub struct LoginResponse {
 }
 
 /// Who a token belongs to.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
     /// The user.
     pub user: UserInfo,
@@ -52,13 +53,32 @@ pub struct Me {
 }
 
 /// The answer to a sign-out.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LoggedOut {
     /// Always `true`: the token no longer works.
     pub logged_out: bool,
 }
 
-/// `POST /api/auth/login`.
+/// Sign in.
+///
+/// Answers a bearer token for `Authorization: Bearer <token>` on every other endpoint; it lasts
+/// 7 days unless signed out.
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    operation_id = "login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = LoginResponse),
+        (status = 400, description = "The body is not JSON (`bad_request`)", body = ApiError),
+        (status = 401, description = "Unknown store, login or password (`bad_credentials`)", body = ApiError),
+        (status = 413, description = "The body is too large (`payload_too_large`)", body = ApiError),
+        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiError),
+        (status = 422, description = "A field is missing, unknown or of the wrong type (`invalid_input`)", body = ApiError),
+        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+    )
+)]
 pub async fn login(
     State(state): State<AppState>,
     JsonBody(form): JsonBody<LoginRequest>,
@@ -76,7 +96,19 @@ pub async fn login(
     }))
 }
 
-/// `POST /api/auth/logout`.
+/// Sign out: the caller's token stops working.
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    operation_id = "logout",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Signed out", body = LoggedOut),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
+        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+    )
+)]
 pub async fn logout(
     State(state): State<AppState>,
     caller: Authenticated,
@@ -85,7 +117,19 @@ pub async fn logout(
     Ok(Json(LoggedOut { logged_out: true }))
 }
 
-/// `GET /api/me`.
+/// Who the token is for: the user, their store, and when the session ends.
+#[utoipa::path(
+    get,
+    path = "/me",
+    operation_id = "me",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = Me),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
+        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+    )
+)]
 pub async fn me(caller: Authenticated) -> Json<Me> {
     Json(Me {
         user: caller.user,

@@ -18,6 +18,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 /// Events per page when `limit` is not given.
 pub const DEFAULT_LIMIT: usize = 500;
@@ -25,17 +26,33 @@ pub const DEFAULT_LIMIT: usize = 500;
 pub const MAX_LIMIT: usize = 5000;
 
 /// The query string.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ChangesQuery {
     /// The last seq the client has (0: from the start).
     #[serde(default)]
     pub since: u64,
-    /// Page size, 1 to [`MAX_LIMIT`].
+    /// Page size, 1 to 5000 (default 500).
     pub limit: Option<usize>,
 }
 
-/// `GET /api/changes`.
+/// A page of the store's events after a seq, in seq order.
+#[utoipa::path(
+    get,
+    path = "/changes",
+    operation_id = "list_changes",
+    tag = "sync",
+    security(("bearer" = [])),
+    params(ChangesQuery),
+    responses(
+        (status = 200, description = "The page, with the next cursor and the store's head", body = ChangesPage),
+        (status = 400, description = "A query parameter is unknown or not a number (`invalid_query`)", body = ApiError),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
+        (status = 422, description = "`limit` not between 1 and 5000 (`invalid_input`)", body = ApiError),
+        (status = 500, description = "The server failed (`internal`, `book_unavailable`)", body = ApiError),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Authenticated,

@@ -39,6 +39,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 /// The largest `limit` of the lists.
 pub const MAX_LIMIT: usize = 500;
@@ -95,10 +96,11 @@ fn connection_id(path: Result<Path<i64>, PathRejection>) -> Result<i64, ApiError
 }
 
 /// `?limit=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LimitQuery {
-    /// How many, 1 to [`MAX_LIMIT`].
+    /// How many, 1 to 500.
     pub limit: Option<usize>,
 }
 
@@ -126,13 +128,25 @@ fn limit(
 }
 
 /// `{"connections": [...]}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ConnectionList {
     /// The store's connections.
     pub connections: Vec<ConnectionInfo>,
 }
 
-/// `GET /api/connections`.
+/// The store's marketplace connections, each with its latest run (never the credentials).
+#[utoipa::path(
+    get,
+    path = "/connections",
+    operation_id = "list_connections",
+    tag = "connections",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The connections", body = ConnectionList),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
+        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Authenticated,
@@ -142,7 +156,26 @@ pub async fn list(
     Ok(Json(ConnectionList { connections }))
 }
 
-/// `POST /api/connections`.
+/// Connect a marketplace account (owners); its first run is due at once.
+#[utoipa::path(
+    post,
+    path = "/connections",
+    operation_id = "create_connection",
+    tag = "connections",
+    security(("bearer" = [])),
+    request_body = NewConnection,
+    responses(
+        (status = 201, description = "Connected", body = ConnectionInfo),
+        (status = 400, description = "The body is not JSON (`bad_request`)", body = ApiError),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
+        (status = 403, description = "Only the owner connects marketplaces (`forbidden`)", body = ApiError),
+        (status = 409, description = "This account is connected already (`already_connected`)", body = ApiError),
+        (status = 413, description = "The body is too large (`payload_too_large`)", body = ApiError),
+        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiError),
+        (status = 422, description = "An unknown marketplace, a bad base URL, period or credentials (`invalid_input`)", body = ApiError),
+        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Authenticated,
@@ -156,7 +189,27 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(info)))
 }
 
-/// `PATCH /api/connections/{id}`.
+/// Change a connection's settings (owners); absent fields stay.
+#[utoipa::path(
+    patch,
+    path = "/connections/{id}",
+    operation_id = "update_connection",
+    tag = "connections",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The connection's id")),
+    request_body = ConnectionPatch,
+    responses(
+        (status = 200, description = "The changed connection", body = ConnectionInfo),
+        (status = 400, description = "The id is not a number (`invalid_path`) or the body is not JSON (`bad_request`)", body = ApiError),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
+        (status = 403, description = "Only the owner changes connections (`forbidden`)", body = ApiError),
+        (status = 404, description = "No such connection in this store (`not_found`)", body = ApiError),
+        (status = 413, description = "The body is too large (`payload_too_large`)", body = ApiError),
+        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiError),
+        (status = 422, description = "A bad base URL, period or credentials (`invalid_input`)", body = ApiError),
+        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Authenticated,
@@ -172,8 +225,27 @@ pub async fn update(
     Ok(Json(info))
 }
 
-/// `POST /api/connections/{id}/collect`. The body, if any, is ignored — but read, so the
-/// client's connection stays usable for its next request.
+/// Collect a connection now (operators and owners) and answer the run's record.
+///
+/// The body, if any, is ignored — but read, so the client's connection stays usable for its
+/// next request.
+#[utoipa::path(
+    post,
+    path = "/connections/{id}/collect",
+    operation_id = "collect_connection",
+    tag = "connections",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The connection's id")),
+    responses(
+        (status = 200, description = "The run's record", body = RunRecord),
+        (status = 202, description = "The run takes longer than 30 s and goes on (`still_running`)", body = ApiError),
+        (status = 400, description = "The id is not a number (`invalid_path`)", body = ApiError),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
+        (status = 403, description = "A viewer may not collect (`forbidden`)", body = ApiError),
+        (status = 404, description = "No such connection in this store (`not_found`)", body = ApiError),
+        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+    )
+)]
 pub async fn collect(
     State(state): State<AppState>,
     caller: Authenticated,
@@ -187,13 +259,29 @@ pub async fn collect(
 }
 
 /// `{"runs": [...]}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RunList {
     /// Newest first.
     pub runs: Vec<RunRecord>,
 }
 
-/// `GET /api/connections/{id}/runs`.
+/// A connection's runs, newest first.
+#[utoipa::path(
+    get,
+    path = "/connections/{id}/runs",
+    operation_id = "list_runs",
+    tag = "connections",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The connection's id"), LimitQuery),
+    responses(
+        (status = 200, description = "The runs (at most `limit`, default 20)", body = RunList),
+        (status = 400, description = "The id is not a number (`invalid_path`) or a bad query (`invalid_query`)", body = ApiError),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
+        (status = 404, description = "No such connection in this store (`not_found`)", body = ApiError),
+        (status = 422, description = "`limit` not between 1 and 500 (`invalid_input`)", body = ApiError),
+        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+    )
+)]
 pub async fn runs(
     State(state): State<AppState>,
     caller: Authenticated,
@@ -208,13 +296,28 @@ pub async fn runs(
 }
 
 /// `{"malformed": [...]}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MalformedList {
     /// Newest first.
     pub malformed: Vec<MalformedRecord>,
 }
 
-/// `GET /api/malformed`.
+/// Payloads the store's runs could not use, newest first, with their raw JSON.
+#[utoipa::path(
+    get,
+    path = "/malformed",
+    operation_id = "list_malformed",
+    tag = "connections",
+    security(("bearer" = [])),
+    params(LimitQuery),
+    responses(
+        (status = 200, description = "The malformed payloads (at most `limit`, default 50)", body = MalformedList),
+        (status = 400, description = "A bad query (`invalid_query`)", body = ApiError),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
+        (status = 422, description = "`limit` not between 1 and 500 (`invalid_input`)", body = ApiError),
+        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+    )
+)]
 pub async fn malformed(
     State(state): State<AppState>,
     caller: Authenticated,

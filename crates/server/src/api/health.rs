@@ -6,9 +6,10 @@ use crate::AppState;
 use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The health report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
     /// Always `ok` when the server can answer and reach its database.
     pub status: &'static str,
@@ -18,7 +19,17 @@ pub struct Health {
     pub database: DatabaseStatus,
 }
 
-/// Answers `ok` only when the database answers too.
+/// Is the server up: answers `ok` only when the database answers too.
+#[utoipa::path(
+    get,
+    path = "/health",
+    operation_id = "health",
+    tag = "health",
+    responses(
+        (status = 200, description = "Up, with its version and database schema", body = Health),
+        (status = 500, description = "The database does not answer (`internal`)", body = ApiError),
+    )
+)]
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     Ok(Json(Health {
         status: "ok",

@@ -40,6 +40,7 @@ use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use jumun_core::{Command, Ctx};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The most operations one push may carry.
 pub const MAX_OPS_PER_PUSH: usize = 500;
@@ -51,7 +52,7 @@ pub const MAX_KEY_BYTES: usize = 128;
 pub const MAX_PUSH_BYTES: usize = 16 * 1024 * 1024;
 
 /// `POST /api/ids`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReserveIds {
     /// How many ids, 1 to 10,000.
@@ -59,7 +60,7 @@ pub struct ReserveIds {
 }
 
 /// A reserved block of ids: `start`, `start + 1`, …, `start + len - 1`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct IdBlockAnswer {
     /// The first id.
     pub start: u64,
@@ -68,23 +69,43 @@ pub struct IdBlockAnswer {
 }
 
 /// `POST /api/ops`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     /// The operations, each `{key, at, command}`; kept as JSON so that one malformed operation
     /// is answered on its own.
+    #[schema(value_type = Vec<Operation>)]
     pub ops: Vec<serde_json::Value>,
 }
 
+/// One operation of a push.
+// The server reads operations as plain JSON (`PushRequest::ops`) so that a malformed one is
+// answered `invalid` on its own; this type only documents their shape in the OpenAPI document.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Operation {
+    /// Names the operation within the store, 1 to 128 bytes without control characters (a UUID
+    /// fits); a key answered before answers the same again and applies nothing.
+    pub key: String,
+    /// The client's time of the operation, RFC 3339; at most 5 minutes ahead of the server's
+    /// clock.
+    pub at: DateTime<Utc>,
+    /// A `jumun_core::Command` as JSON, e.g. `{"AddMemo": {"order": 1, "text": "…", "kind":
+    /// "Order"}}`; its variants are documented in the jumun-core crate (`cargo doc -p
+    /// jumun-core`).
+    #[schema(value_type = Object)]
+    pub command: serde_json::Value,
+}
+
 /// The answers of a push, one per operation, in order.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PushResponse {
     /// The answers.
     pub results: Vec<OpAnswer>,
 }
 
 /// The answer to one operation.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OpAnswer {
     /// The operation's key (`null` when it had none).
     pub key: Option<String>,
@@ -94,7 +115,7 @@ pub struct OpAnswer {
 }
 
 /// Accepted, refused or invalid.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum Answer {
     /// Applied or refused by the domain (also when answered from the key).
@@ -104,7 +125,7 @@ pub enum Answer {
 }
 
 /// A malformed operation.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Invalid {
     /// Always `invalid`.
     pub status: &'static str,
@@ -146,7 +167,25 @@ impl From<LedgerError> for ApiError {
     }
 }
 
-/// `POST /api/ids`.
+/// Reserve a block of fresh ids for offline work (operators and owners).
+#[utoipa::path(
+    post,
+    path = "/ids",
+    operation_id = "reserve_ids",
+    tag = "sync",
+    security(("bearer" = [])),
+    request_body = ReserveIds,
+    responses(
+        (status = 200, description = "The block `start..start+len`", body = IdBlockAnswer),
+        (status = 400, description = "The body is not JSON (`bad_request`)", body = ApiError),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
+        (status = 403, description = "A viewer may not write (`forbidden`)", body = ApiError),
+        (status = 413, description = "The body is too large (`payload_too_large`)", body = ApiError),
+        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiError),
+        (status = 422, description = "`count` missing or not 1 to 10,000 (`invalid_input`)", body = ApiError),
+        (status = 500, description = "The server failed (`internal`, `book_unavailable`)", body = ApiError),
+    )
+)]
 pub async fn reserve_ids(
     State(state): State<AppState>,
     caller: Authenticated,
@@ -163,7 +202,26 @@ pub async fn reserve_ids(
     }))
 }
 
-/// `POST /api/ops`.
+/// Apply operations in order (operators and owners), each answered accepted, refused or
+/// invalid.
+#[utoipa::path(
+    post,
+    path = "/ops",
+    operation_id = "push_ops",
+    tag = "sync",
+    security(("bearer" = [])),
+    request_body = PushRequest,
+    responses(
+        (status = 200, description = "One answer per operation, in order", body = PushResponse),
+        (status = 400, description = "The body is not JSON (`bad_request`)", body = ApiError),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
+        (status = 403, description = "A viewer may not write (`forbidden`)", body = ApiError),
+        (status = 413, description = "More than 500 operations (`too_many_ops`) or a body over 16 MiB (`payload_too_large`)", body = ApiError),
+        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiError),
+        (status = 422, description = "`ops` missing or not a list (`invalid_input`)", body = ApiError),
+        (status = 500, description = "The server failed; operations answered before the failure are kept (`internal`, `book_unavailable`)", body = ApiError),
+    )
+)]
 pub async fn push(
     State(state): State<AppState>,
     caller: Authenticated,

@@ -10,16 +10,17 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The store's users.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserList {
     /// Ordered by login.
     pub users: Vec<UserInfo>,
 }
 
 /// A user to create in the caller's store. There is no store field: the store is the caller's.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     /// The sign-in name.
@@ -32,7 +33,20 @@ pub struct CreateUser {
     pub password: String,
 }
 
-/// `GET /api/users`.
+/// The users of the caller's store (owners and operators).
+#[utoipa::path(
+    get,
+    path = "/users",
+    operation_id = "list_users",
+    tag = "users",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The store's users, by login", body = UserList),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
+        (status = 403, description = "A viewer may not list users (`forbidden`)", body = ApiError),
+        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Authenticated,
@@ -41,7 +55,26 @@ pub async fn list(
     Ok(Json(UserList { users }))
 }
 
-/// `POST /api/users`: 201 with the new user.
+/// Create a user in the caller's store (owners).
+#[utoipa::path(
+    post,
+    path = "/users",
+    operation_id = "create_user",
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = CreateUser,
+    responses(
+        (status = 201, description = "Created", body = UserInfo),
+        (status = 400, description = "The body is not JSON (`bad_request`)", body = ApiError),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
+        (status = 403, description = "Only an owner creates users (`forbidden`)", body = ApiError),
+        (status = 409, description = "The login is taken in this store (`login_taken`)", body = ApiError),
+        (status = 413, description = "The body is too large (`payload_too_large`)", body = ApiError),
+        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiError),
+        (status = 422, description = "A field is missing, unknown or invalid, e.g. a short password (`invalid_input`)", body = ApiError),
+        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Authenticated,
