@@ -50,11 +50,23 @@ pub struct RunningServer {
 
 /// Starts `jumun-server` on port 0 and waits for the line that says where it listens.
 pub fn start_server(binary: &Path, data_dir: &Path, dist_dir: &Path) -> RunningServer {
+    start_server_with(binary, data_dir, dist_dir, &[])
+}
+
+/// [`start_server`] with more options after the address and directories (for example
+/// `["--demo", "--sandbox", "1"]`: with the API on port 0 the sandbox takes a free port too).
+pub fn start_server_with(
+    binary: &Path,
+    data_dir: &Path,
+    dist_dir: &Path,
+    extra_args: &[&str],
+) -> RunningServer {
     let mut child = Command::new(binary)
         .args(["--addr", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
         .arg("--dist-dir")
         .arg(dist_dir)
+        .args(extra_args)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
