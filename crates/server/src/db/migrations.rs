@@ -46,6 +46,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "carrier codes",
         sql: include_str!("../../migrations/0005_carrier_codes.sql"),
     },
+    Migration {
+        version: 6,
+        name: "events as a rowid table",
+        sql: include_str!("../../migrations/0006_events_rowid.sql"),
+    },
 ];
 
 /// Why the schema could not be brought up to date.
@@ -242,5 +247,125 @@ mod tests {
             migrate(&mut conn, &edited, NOW),
             Err(MigrationError::AppliedMigrationChanged { version: 1, .. })
         ));
+    }
+
+    #[test]
+    fn migration_6_rebuilds_events_as_a_rowid_table_and_keeps_every_row() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        migrate(&mut conn, &MIGRATIONS[..5], NOW).unwrap();
+        conn.execute_batch(
+            "INSERT INTO stores (id, code, name, created_at) VALUES
+                 (1, 'one', 'one', '2026-11-24T00:00:00.000Z'),
+                 (2, 'two', 'two', '2026-11-24T00:00:00.000Z');
+             INSERT INTO events (store_id, seq, at, actor, event_json, op_key) VALUES
+                 (1, 1, 't1', 'automatic', '{\"a\":1}', NULL),
+                 (1, 2, 't2', 'operator:kim', '{\"a\":2}', 'k2'),
+                 (2, 1, 't3', 'sync:coupang', '{\"a\":3}', NULL);",
+        )
+        .unwrap();
+        let table_sql = |conn: &Connection| -> String {
+            conn.query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert!(table_sql(&conn).contains("WITHOUT ROWID"));
+        assert_eq!(migrate(&mut conn, MIGRATIONS, NOW).unwrap(), 6);
+        assert!(
+            !table_sql(&conn).contains("WITHOUT ROWID"),
+            "{}",
+            table_sql(&conn)
+        );
+        let rows: Vec<(i64, i64, String, String, String, Option<String>)> = conn
+            .prepare(
+                "SELECT store_id, seq, at, actor, event_json, op_key FROM events ORDER BY rowid",
+            )
+            .unwrap()
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                (
+                    1,
+                    1,
+                    "t1".into(),
+                    "automatic".into(),
+                    r#"{"a":1}"#.into(),
+                    None
+                ),
+                (
+                    1,
+                    2,
+                    "t2".into(),
+                    "operator:kim".into(),
+                    r#"{"a":2}"#.into(),
+                    Some("k2".into())
+                ),
+                (
+                    2,
+                    1,
+                    "t3".into(),
+                    "sync:coupang".into(),
+                    r#"{"a":3}"#.into(),
+                    None
+                ),
+            ]
+        );
+        // (store_id, seq) is still unique, the reference to stores still holds, the index is back.
+        let duplicate = conn.execute(
+            "INSERT INTO events (store_id, seq, at, actor, event_json) VALUES (1, 2, 't', 'a', '{}')",
+            [],
+        );
+        assert!(duplicate.is_err(), "a second event 2 of store 1 was stored");
+        let orphan = conn.execute(
+            "INSERT INTO events (store_id, seq, at, actor, event_json) VALUES (9, 1, 't', 'a', '{}')",
+            [],
+        );
+        assert!(
+            orphan.is_err(),
+            "an event of a store that does not exist was stored"
+        );
+        let violations: i64 = conn
+            .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(violations, 0);
+        let index: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'events_by_op_key'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(index.contains("op_key IS NOT NULL"), "{index}");
+        let leftovers: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'events_rowid'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(leftovers, 0);
+        conn.execute("DELETE FROM stores WHERE id = 2", []).unwrap();
+        let left: i64 = conn
+            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 2, "deleting a store still deletes its events");
     }
 }
