@@ -206,6 +206,22 @@ struct Slot {
     loaded: Option<Loaded>,
 }
 
+/// One operation of [`Ledger::execute_batch`]: the command, its context (who, when) and its
+/// idempotency key.
+pub type BatchOp = (Command, Ctx, Option<String>);
+
+/// A batch under way: the book with the batch's events applied so far (out of its slot), the
+/// writes not yet committed, and what the book holds that the database does not.
+#[derive(Default)]
+struct Batch {
+    loaded: Option<Loaded>,
+    writes: Vec<store::Write>,
+    /// The book holds events that are not committed yet.
+    dirty: bool,
+    /// An event did not apply (an engine bug): the book must be rebuilt after the commit.
+    broken: bool,
+}
+
 /// A built book and the seq of the last event folded into it.
 struct Loaded {
     book: Book,
@@ -268,6 +284,29 @@ impl Ledger {
         let ledger = self.clone();
         // On its own task: a caller that goes away cannot stop it between commit and apply.
         tokio::spawn(async move { ledger.execute_now(store.0, command, ctx, op_key).await })
+            .await
+            .map_err(|err| LedgerError::Worker(err.to_string()))?
+    }
+
+    /// Applies several commands to the store in order, as [`execute`](Self::execute) would one
+    /// by one — each decided against the book with the effects of the earlier ones, a keyed one
+    /// answered from its key when seen before (also earlier in the same batch), a keyed refusal
+    /// stored — but commits all their events and answers in **one** SQLite transaction (a group
+    /// commit: one fsync for the whole batch). Answers come back in order, only after that
+    /// commit.
+    ///
+    /// All or nothing: when the batch fails (the commit, or an answer that cannot be encoded),
+    /// nothing of it is answered, nothing of it is kept unless an engine bug forced an earlier
+    /// part to be committed, and the store's book is rebuilt from the database at its next use.
+    /// A keyed operation may be sent again: its key answers it if it was kept.
+    pub async fn execute_batch(
+        &self,
+        store: StoreId,
+        ops: Vec<BatchOp>,
+    ) -> Result<Vec<Outcome>, LedgerError> {
+        let ledger = self.clone();
+        // On its own task: a caller that goes away cannot stop it between commit and check-in.
+        tokio::spawn(async move { ledger.execute_batch_now(store.0, ops).await })
             .await
             .map_err(|err| LedgerError::Worker(err.to_string()))?
     }
@@ -419,24 +458,6 @@ impl Ledger {
         }
     }
 
-    /// The stored answer for a key seen before.
-    async fn stored_answer(&self, store: i64, key: &str) -> Result<Option<OpResult>, LedgerError> {
-        let lookup = key.to_owned();
-        let stored = self
-            .db()
-            .with(move |conn| Ok(store::operation(conn, store, &lookup)?))
-            .await?;
-        stored
-            .map(|json| {
-                serde_json::from_str(&json).map_err(|err| LedgerError::Corrupt {
-                    store,
-                    what: format!("answer to operation {key:?}"),
-                    reason: err.to_string(),
-                })
-            })
-            .transpose()
-    }
-
     async fn execute_now(
         &self,
         store: i64,
@@ -444,21 +465,202 @@ impl Ledger {
         ctx: Ctx,
         op_key: Option<String>,
     ) -> Result<Outcome, LedgerError> {
+        self.execute_batch_now(store, vec![(command, ctx, op_key)])
+            .await?
+            .pop()
+            .ok_or_else(|| LedgerError::Worker("a batch of one gave no answer".to_owned()))
+    }
+
+    async fn execute_batch_now(
+        &self,
+        store: i64,
+        ops: Vec<BatchOp>,
+    ) -> Result<Vec<Outcome>, LedgerError> {
         let slot = self.slot(store);
         let mut slot = slot.lock().await;
-        if let Some(key) = &op_key {
-            if let Some(result) = self.stored_answer(store, key).await? {
-                return Ok(Outcome {
-                    result,
+        let mut batch = Batch::default();
+        let ran = self.run_batch(store, &mut slot, ops, &mut batch).await;
+        match ran {
+            Ok(outcomes) => {
+                // Everything in the book is committed now.
+                if let Some(loaded) = batch.loaded.take() {
+                    slot.loaded = Some(loaded);
+                }
+                Ok(outcomes)
+            }
+            Err(err) => {
+                if batch.dirty {
+                    // The book holds events the database does not: drop it, so the next use
+                    // rebuilds it from what is committed.
+                    tracing::warn!(
+                        store,
+                        error = %err,
+                        "a batch failed before its commit; nothing of it was answered and the \
+                         store's book is rebuilt from the database"
+                    );
+                } else if let Some(loaded) = batch.loaded.take() {
+                    slot.loaded = Some(loaded);
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// Decides and applies the batch's operations in order, then commits their writes in one
+    /// transaction. The book lives in `batch` meanwhile (the slot is empty, so a failure that
+    /// skips the check-in leaves the store to be rebuilt at its next use).
+    async fn run_batch(
+        &self,
+        store: i64,
+        slot: &mut MutexGuard<'_, Slot>,
+        ops: Vec<BatchOp>,
+        batch: &mut Batch,
+    ) -> Result<Vec<Outcome>, LedgerError> {
+        // Keys answered before, read at once: the store's lock is held, so no other write can
+        // answer one of them meanwhile.
+        let keys: Vec<String> = ops.iter().filter_map(|(_, _, key)| key.clone()).collect();
+        let mut answered: HashMap<String, OpResult> = HashMap::new();
+        if !keys.is_empty() {
+            let lookup = keys.clone();
+            let stored = self
+                .db()
+                .with(move |conn| Ok(store::operations(conn, store, &lookup)?))
+                .await?;
+            for (key, json) in keys.into_iter().zip(stored) {
+                if let Some(json) = json {
+                    let result =
+                        serde_json::from_str(&json).map_err(|err| LedgerError::Corrupt {
+                            store,
+                            what: format!("answer to operation {key:?}"),
+                            reason: err.to_string(),
+                        })?;
+                    answered.insert(key, result);
+                }
+            }
+        }
+        let received_at = time_text(Utc::now());
+        let mut outcomes = Vec::with_capacity(ops.len());
+        for (command, ctx, op_key) in ops {
+            if let Some(result) = op_key.as_ref().and_then(|key| answered.get(key)) {
+                outcomes.push(Outcome {
+                    result: result.clone(),
                     events: Vec::new(),
                     repeated: true,
                 });
+                continue;
+            }
+            if batch.broken {
+                // Commit what the broken book decided (as a single write would have), then go
+                // on with a book rebuilt from the database.
+                self.flush(store, batch).await?;
+                batch.loaded = None;
+                batch.broken = false;
+            }
+            let loaded = match &mut batch.loaded {
+                Some(loaded) => loaded,
+                None => batch.loaded.insert(self.checkout(store, slot).await?),
+            };
+            let (result, events) = match loaded.book.decide(&command, &ctx) {
+                Err(refusal) => (OpResult::refused(refusal), Vec::new()),
+                Ok(changes) => {
+                    let events: Vec<Event> = changes
+                        .into_iter()
+                        .map(|change| Event {
+                            at: ctx.now,
+                            actor: ctx.actor.clone(),
+                            change,
+                        })
+                        .collect();
+                    let count = events.len() as u64;
+                    let result = OpResult::Accepted {
+                        seq_from: loaded.head + 1,
+                        seq_to: loaded.head + count,
+                        events: count,
+                    };
+                    (result, events)
+                }
+            };
+            let rows = events
+                .iter()
+                .map(|event| {
+                    Ok(EventRow {
+                        at: time_text(event.at),
+                        actor: actor_text(&event.actor),
+                        json: serde_json::to_string(event)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, serde_json::Error>>()
+                .map_err(LedgerError::Encode)?;
+            let operation = match &op_key {
+                Some(key) => Some(OperationRow {
+                    key: key.clone(),
+                    received_at: received_at.clone(),
+                    response_json: serde_json::to_string(&result).map_err(LedgerError::Encode)?,
+                }),
+                None => None,
+            };
+            let first_seq = loaded.head + 1;
+            if !rows.is_empty() || operation.is_some() {
+                batch.writes.push(store::Write {
+                    first_seq,
+                    events: rows,
+                    operation,
+                });
+            }
+            // Applied now so the next operation of the batch sees it; answered only after the
+            // commit below.
+            if !events.is_empty() {
+                batch.dirty = true;
+                loaded.head += events.len() as u64;
+            }
+            for (seq, event) in (first_seq..).zip(&events) {
+                if let Err(err) = loaded.book.apply(event) {
+                    tracing::error!(
+                        store,
+                        seq,
+                        error = %err,
+                        "ENGINE BUG: an event jumun-core decided does not apply to the book it \
+                         was decided on; it is stored, and the book is rebuilt from the database"
+                    );
+                    batch.broken = true;
+                    break;
+                }
+            }
+            if let Some(key) = op_key {
+                answered.insert(key, result.clone());
+            }
+            outcomes.push(Outcome {
+                result,
+                events,
+                repeated: false,
+            });
+        }
+        self.flush(store, batch).await?;
+        if batch.broken {
+            batch.loaded = None;
+            batch.broken = false;
+            match self.load(store).await {
+                Ok(rebuilt) => batch.loaded = Some(rebuilt),
+                Err(err) => tracing::error!(
+                    store,
+                    error = %err,
+                    "the store's book could not be rebuilt; it is retried at its next use"
+                ),
             }
         }
-        let mut loaded = self.checkout(store, &mut slot).await?;
-        let decided = loaded.book.decide(&command, &ctx);
-        let written = self.commit(store, &mut loaded, &ctx, decided, op_key).await;
-        self.checkin(store, &mut slot, loaded, written).await
+        Ok(outcomes)
+    }
+
+    /// Commits the batch's pending writes in one transaction.
+    async fn flush(&self, store: i64, batch: &mut Batch) -> Result<(), LedgerError> {
+        let writes = std::mem::take(&mut batch.writes);
+        if !writes.is_empty() {
+            self.db()
+                .with(move |conn| Ok(store::append_all(conn, store, &writes)?))
+                .await?;
+        }
+        batch.dirty = false;
+        Ok(())
     }
 
     async fn tick_now(&self, store: i64, now: DateTime<Utc>) -> Result<Outcome, LedgerError> {
@@ -791,6 +993,183 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, LedgerError::Replay { seq: 2, .. }), "{err:?}");
+    }
+
+    fn memo(order: u64) -> Command {
+        Command::AddMemo {
+            order: OrderId(order),
+            text: "포장 주의".into(),
+            kind: jumun_core::order::MemoKind::Order,
+        }
+    }
+
+    async fn count(db: &Database, table: &'static str) -> i64 {
+        db.with(move |conn| {
+            Ok(conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
+        })
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_applies_in_order_and_answers_each_key_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ledger, db) = ledger(dir.path()).await;
+        let kim = |hours| Ctx::operator("kim", at(hours));
+        let ops = vec![
+            // Refused: order 10 does not exist yet. Keyed, so the refusal is stored.
+            (memo(10), kim(0), Some("memo-early".to_owned())),
+            (
+                order(10, Payment::Paid),
+                kim(0),
+                Some("order-10".to_owned()),
+            ),
+            // Sees the order the operation before it created.
+            (memo(10), kim(1), Some("memo-late".to_owned())),
+            // The same key again in the same batch: the first answer, nothing applied.
+            (
+                order(10, Payment::Paid),
+                kim(1),
+                Some("order-10".to_owned()),
+            ),
+            (order(20, Payment::Paid), kim(1), None),
+            // Unkeyed refusal: nothing stored.
+            (memo(99), kim(1), None),
+        ];
+        let outcomes = ledger.execute_batch(STORE, ops.clone()).await.unwrap();
+        assert_eq!(outcomes.len(), 6);
+        assert!(!outcomes[0].is_accepted(), "{:?}", outcomes[0]);
+        let created = OpResult::Accepted {
+            seq_from: 1,
+            seq_to: 1,
+            events: 1,
+        };
+        assert_eq!(outcomes[1].result, created);
+        assert_eq!(outcomes[1].events.len(), 1);
+        assert!(
+            matches!(outcomes[2].result, OpResult::Accepted { seq_from: 2, .. }),
+            "{:?}",
+            outcomes[2]
+        );
+        assert!(outcomes[3].repeated);
+        assert_eq!(outcomes[3].result, created);
+        assert!(outcomes[3].events.is_empty());
+        let OpResult::Accepted { seq_to, .. } = outcomes[2].result else {
+            unreachable!()
+        };
+        assert_eq!(
+            outcomes[4].result,
+            OpResult::Accepted {
+                seq_from: seq_to + 1,
+                seq_to: seq_to + 1,
+                events: 1
+            }
+        );
+        assert!(!outcomes[5].is_accepted() && !outcomes[5].repeated);
+        let head = seq_to + 1;
+        assert_eq!(ledger.changes(STORE, 0, 100).await.unwrap().head, head);
+        assert_eq!(count(&db, "operations").await, 3, "three distinct keys");
+        assert_eq!(
+            ledger.read(STORE, |book| book.orders.len()).await.unwrap(),
+            2
+        );
+
+        // The same batch again: every keyed operation answers from storage, the unkeyed ones
+        // are decided again (order 20 exists now, so it is refused).
+        let again = ledger.execute_batch(STORE, ops).await.unwrap();
+        for i in [0, 1, 2, 3] {
+            assert!(again[i].repeated, "{i}: {:?}", again[i]);
+            assert_eq!(again[i].result, outcomes[i].result, "{i}");
+        }
+        assert!(
+            !again[4].is_accepted() && !again[4].repeated,
+            "{:?}",
+            again[4]
+        );
+        assert_eq!(ledger.changes(STORE, 0, 100).await.unwrap().head, head);
+
+        // A fresh ledger (a restart) rebuilds the same book from what was committed.
+        let rebuilt = Ledger::new(db.clone());
+        assert_eq!(
+            rebuilt.read(STORE, |book| book.orders.len()).await.unwrap(),
+            2
+        );
+        assert!(rebuilt
+            .execute_batch(STORE, Vec::new())
+            .await
+            .unwrap()
+            .is_empty());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_whose_commit_fails_keeps_nothing_and_the_book_is_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ledger, db) = ledger(dir.path()).await;
+        let kim = |hours| Ctx::operator("kim", at(hours));
+        let done = ledger
+            .execute(
+                STORE,
+                order(10, Payment::Paid),
+                kim(0),
+                Some("first".into()),
+            )
+            .await
+            .unwrap();
+        assert!(done.is_accepted());
+        // The last operation's answer cannot be stored, so the whole commit fails.
+        db.with(|conn| {
+            conn.execute_batch(
+                "CREATE TRIGGER boom BEFORE INSERT ON operations WHEN NEW.key = 'boom'
+                 BEGIN SELECT RAISE(ABORT, 'boom'); END;",
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let ops = vec![
+            (
+                order(20, Payment::Paid),
+                kim(1),
+                Some("order-20".to_owned()),
+            ),
+            (memo(20), kim(1), Some("memo-20".to_owned())),
+            (order(30, Payment::Paid), kim(1), Some("boom".to_owned())),
+        ];
+        let err = ledger.execute_batch(STORE, ops.clone()).await.unwrap_err();
+        assert!(matches!(err, LedgerError::Database(_)), "{err:?}");
+        assert_eq!(
+            count(&db, "events").await,
+            1,
+            "nothing of the batch was kept"
+        );
+        assert_eq!(count(&db, "operations").await, 1);
+        // The book does not hold the batch's orders: it was rebuilt from the database.
+        assert_eq!(
+            ledger.read(STORE, |book| book.orders.len()).await.unwrap(),
+            1
+        );
+        assert_eq!(ledger.changes(STORE, 0, 100).await.unwrap().head, 1);
+
+        db.with(|conn| {
+            conn.execute_batch("DROP TRIGGER boom;")?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let outcomes = ledger.execute_batch(STORE, ops).await.unwrap();
+        assert!(
+            outcomes.iter().all(|o| o.is_accepted() && !o.repeated),
+            "{outcomes:?}"
+        );
+        assert!(matches!(
+            outcomes[0].result,
+            OpResult::Accepted { seq_from: 2, .. }
+        ));
+        assert_eq!(
+            ledger.read(STORE, |book| book.orders.len()).await.unwrap(),
+            3
+        );
+        assert_eq!(count(&db, "operations").await, 4);
     }
 
     #[test]

@@ -78,20 +78,6 @@ pub(super) fn for_each_event<E>(
     Ok(Ok(()))
 }
 
-/// The stored answer to a keyed operation, if the key was seen before.
-pub(super) fn operation(
-    conn: &Connection,
-    store: i64,
-    key: &str,
-) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
-        "SELECT response_json FROM operations WHERE store_id = ?1 AND key = ?2",
-        params![store, key],
-        |row| row.get(0),
-    )
-    .optional()
-}
-
 /// Writes events as seq `first_seq`, `first_seq + 1`, … and, for a keyed operation, its answer,
 /// in one transaction: all of it or none.
 pub(super) fn append(
@@ -127,6 +113,77 @@ pub(super) fn append(
         }
     }
     tx.commit()
+}
+
+/// One operation's share of a group commit: its events from `first_seq` on, and its answer when
+/// it is keyed.
+#[derive(Debug, Clone)]
+pub(super) struct Write {
+    /// The seq of its first event (ignored when it has none).
+    pub first_seq: u64,
+    /// Its events.
+    pub events: Vec<EventRow>,
+    /// Its answer, for a keyed operation.
+    pub operation: Option<OperationRow>,
+}
+
+/// Writes several operations' events and answers in one transaction (a group commit: one
+/// fsync for all of them): all of it or none.
+pub(super) fn append_all(
+    conn: &mut Connection,
+    store: i64,
+    writes: &[Write],
+) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    {
+        let mut insert_event = tx.prepare_cached(
+            "INSERT INTO events (store_id, seq, at, actor, event_json, op_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        let mut insert_operation = tx.prepare_cached(
+            "INSERT INTO operations (store_id, key, received_at, response_json)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for write in writes {
+            let key = write.operation.as_ref().map(|op| op.key.as_str());
+            for (offset, event) in (0u64..).zip(&write.events) {
+                insert_event.execute(params![
+                    store,
+                    to_sql(write.first_seq.saturating_add(offset)),
+                    event.at,
+                    event.actor,
+                    event.json,
+                    key
+                ])?;
+            }
+            if let Some(op) = &write.operation {
+                insert_operation.execute(params![
+                    store,
+                    op.key,
+                    op.received_at,
+                    op.response_json
+                ])?;
+            }
+        }
+    }
+    tx.commit()
+}
+
+/// The stored answers to the given keys, in their order (`None` for a key not seen before).
+pub(super) fn operations(
+    conn: &Connection,
+    store: i64,
+    keys: &[String],
+) -> rusqlite::Result<Vec<Option<String>>> {
+    let mut statement = conn
+        .prepare_cached("SELECT response_json FROM operations WHERE store_id = ?1 AND key = ?2")?;
+    keys.iter()
+        .map(|key| {
+            statement
+                .query_row(params![store, key], |row| row.get(0))
+                .optional()
+        })
+        .collect()
 }
 
 /// Reserves `count` numbers from the store's id sequence (which starts at 1) and returns the
