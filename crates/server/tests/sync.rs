@@ -608,6 +608,76 @@ fn pulls_come_in_pages_and_stores_never_see_each_other() {
 }
 
 #[test]
+fn a_push_is_committed_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let operator = Client::login(&server.base, "demo", "operator", "operator1234");
+    let first = operator.ids(10);
+    let (a, b) = (first, first + 2);
+    let head = operator.head();
+    let push = vec![
+        op("g-collect-a", &Command::CollectOrder(new_order(a, a + 1))),
+        // Decided against the book with order A in it, though nothing is committed yet.
+        op("g-invoice-a", &invoice(a)),
+        // The same key twice in one push: the first answer, applied once.
+        op("g-collect-a", &Command::CollectOrder(new_order(a, a + 1))),
+        json!({"key": "g-bad", "at": "not a time", "command": memo(a, "x")}),
+        op("g-collect-b", &Command::CollectOrder(new_order(b, b + 1))),
+    ];
+
+    // The last operation's answer cannot be stored: the push's one commit fails, so no
+    // operation of it is answered or kept, and the server's book forgets the uncommitted ones.
+    let side = rusqlite::Connection::open(dir.path().join("jumun.sqlite3")).unwrap();
+    side.execute_batch(
+        "CREATE TRIGGER boom BEFORE INSERT ON operations WHEN NEW.key = 'g-collect-b'
+         BEGIN SELECT RAISE(ABORT, 'boom'); END;",
+    )
+    .unwrap();
+    let (code, body) = operator.post("/api/ops", json!({ "ops": push.clone() }));
+    assert_eq!(code, 500, "{body}");
+    assert_eq!(operator.head(), head, "nothing of the failed push was kept");
+    let unknown = operator.push(vec![op("g-probe", &memo(a, "x"))]);
+    assert_eq!(unknown[0]["code"], "unknown_order", "{}", unknown[0]);
+    side.execute_batch("DROP TRIGGER boom;").unwrap();
+
+    // Resent: everything applies, in order, once.
+    let answers = operator.push(push.clone());
+    assert_eq!(answers.len(), 5);
+    assert_eq!(status(&answers[0]), "accepted", "{}", answers[0]);
+    assert_eq!(
+        answers[0]["seq_from"],
+        head + 1,
+        "the failed push and the refusal wrote no events"
+    );
+    assert_eq!(status(&answers[1]), "accepted", "{}", answers[1]);
+    assert_eq!(
+        answers[1]["seq_from"].as_u64().unwrap(),
+        answers[0]["seq_to"].as_u64().unwrap() + 1
+    );
+    assert_eq!(
+        answers[2], answers[0],
+        "a key repeated in the push answers the same"
+    );
+    assert_eq!(status(&answers[3]), "invalid");
+    assert_eq!(answers[3]["key"], "g-bad");
+    assert_eq!(status(&answers[4]), "accepted", "{}", answers[4]);
+    let end = answers[4]["seq_to"].as_u64().unwrap();
+    assert_eq!(operator.head(), end);
+    let (events, _) = operator.pull_all(head, 500);
+    assert_eq!(events.len() as u64, end - head);
+    assert!(events
+        .iter()
+        .all(|e| e["key"] != "g-probe" && e["key"].is_string()));
+    assert_eq!(
+        operator.push(push),
+        answers,
+        "resent again: the same answers"
+    );
+    assert_eq!(operator.head(), end);
+    server.stop();
+}
+
+#[test]
 fn a_restarted_server_rebuilds_the_book_from_its_events() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path());

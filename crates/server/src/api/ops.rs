@@ -26,8 +26,12 @@
 //! may be old, so any past time is accepted, but a time more than [`MAX_CLOCK_AHEAD_SECS`]
 //! seconds ahead of the server's clock is `invalid` (`clock_ahead`): the device's clock is wrong.
 //!
-//! If the database fails mid-push the request answers 500; the operations answered before the
-//! failure are kept, and resending the push answers them from their keys.
+//! The well-formed operations of a push are decided and applied in order, each seeing the
+//! effects of the earlier ones, and committed together in one transaction
+//! ([`Ledger::execute_batch`](crate::sync::Ledger::execute_batch)); the answers are sent only
+//! after that commit. If the database fails the request answers 500 and no operation of the push
+//! is answered; resending the push answers from their keys any operations that were kept and
+//! applies the others.
 
 use super::json::JsonBody;
 use crate::accounts::{Authenticated, Permission};
@@ -219,7 +223,7 @@ pub async fn reserve_ids(
         (status = 413, description = "More than 500 operations (`too_many_ops`) or a body over 16 MiB (`payload_too_large`)", body = ApiError),
         (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiError),
         (status = 422, description = "`ops` missing or not a list (`invalid_input`)", body = ApiError),
-        (status = 500, description = "The server failed; operations answered before the failure are kept (`internal`, `book_unavailable`)", body = ApiError),
+        (status = 500, description = "The server failed; no operation of the push is answered, resend it: kept operations answer from their keys (`internal`, `book_unavailable`)", body = ApiError),
     )
 )]
 pub async fn push(
@@ -240,36 +244,65 @@ pub async fn push(
         ));
     }
     let received = Utc::now();
-    let mut results = Vec::with_capacity(push.ops.len());
-    let (mut accepted, mut refused, mut invalid, mut repeated) = (0u32, 0u32, 0u32, 0u32);
+    // The malformed operations are answered here; the others go to the ledger as one batch and
+    // take their places back in the answer by position.
+    let mut answers: Vec<Option<OpAnswer>> = Vec::with_capacity(push.ops.len());
+    let mut batch = Vec::with_capacity(push.ops.len());
+    let mut batch_keys = Vec::with_capacity(push.ops.len());
+    let mut invalid = 0u32;
     for raw in push.ops {
-        let op = match parse_op(raw, received) {
-            Ok(op) => op,
+        match parse_op(raw, received) {
+            Ok(op) => {
+                let ctx = Ctx::operator(&caller.user.login, op.at);
+                batch.push((op.command, ctx, Some(op.key.clone())));
+                batch_keys.push(op.key);
+                answers.push(None);
+            }
             Err((key, answer)) => {
                 invalid += 1;
-                results.push(OpAnswer {
+                answers.push(Some(OpAnswer {
                     key,
                     answer: Answer::Invalid(answer),
-                });
-                continue;
+                }));
+            }
+        }
+    }
+    let outcomes = if batch.is_empty() {
+        Vec::new()
+    } else {
+        state.ledger.execute_batch(caller.store.id, batch).await?
+    };
+    if outcomes.len() != batch_keys.len() {
+        return Err(ApiError::internal(format!(
+            "the ledger answered {} of {} operations",
+            outcomes.len(),
+            batch_keys.len()
+        )));
+    }
+    let (mut accepted, mut refused, mut repeated) = (0u32, 0u32, 0u32);
+    let mut done = batch_keys.into_iter().zip(outcomes);
+    let mut results = Vec::with_capacity(answers.len());
+    for answer in answers {
+        let answer = match answer {
+            Some(invalid) => invalid,
+            None => {
+                let Some((key, outcome)) = done.next() else {
+                    break;
+                };
+                if outcome.repeated {
+                    repeated += 1;
+                } else if outcome.is_accepted() {
+                    accepted += 1;
+                } else {
+                    refused += 1;
+                }
+                OpAnswer {
+                    key: Some(key),
+                    answer: Answer::Done(outcome.result),
+                }
             }
         };
-        let ctx = Ctx::operator(&caller.user.login, op.at);
-        let outcome = state
-            .ledger
-            .execute(caller.store.id, op.command, ctx, Some(op.key.clone()))
-            .await?;
-        if outcome.repeated {
-            repeated += 1;
-        } else if outcome.is_accepted() {
-            accepted += 1;
-        } else {
-            refused += 1;
-        }
-        results.push(OpAnswer {
-            key: Some(op.key),
-            answer: Answer::Done(outcome.result),
-        });
+        results.push(answer);
     }
     tracing::info!(
         store = %caller.store.code,
