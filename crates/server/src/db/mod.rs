@@ -2,12 +2,16 @@
 
 pub mod migrations;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// The database file's name inside the data directory.
 pub const DATABASE_FILE: &str = "jumun.sqlite3";
+
+/// How many read-only connections serve [`Database::read`] beside the one writer.
+pub const READ_CONNECTIONS: usize = 4;
 
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -45,12 +49,21 @@ pub enum DatabaseError {
 /// A handle to the embedded database, cheap to clone.
 ///
 /// SQLite allows one writer at a time, so one connection behind a mutex is both simple and as
-/// fast as the file allows; queries run on the blocking thread pool so they never stall the
-/// async workers.
+/// fast as the file allows ([`Database::with`]). Reads that need no write can go to a small
+/// pool of read-only connections instead ([`Database::read`]): in WAL mode they read the last
+/// committed state beside the writer, so they do not wait for a write's fsync. Queries run on
+/// the blocking thread pool so they never stall the async workers.
 #[derive(Clone)]
 pub struct Database {
     conn: Arc<Mutex<Connection>>,
+    readers: Arc<Readers>,
     path: PathBuf,
+}
+
+/// The read-only connections, handed out round-robin, a free one first.
+struct Readers {
+    conns: Vec<Mutex<Connection>>,
+    next: AtomicUsize,
 }
 
 /// What the health endpoint reports about the database.
@@ -85,8 +98,17 @@ impl Database {
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_error)?;
         migrations::migrate(&mut conn, migrations::MIGRATIONS, now)?;
+        // Opened after the writer set WAL mode and migrated, so they see the final schema.
+        let readers = (0..READ_CONNECTIONS)
+            .map(|_| open_reader(&path).map(Mutex::new))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(open_error)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
+            readers: Arc::new(Readers {
+                conns: readers,
+                next: AtomicUsize::new(0),
+            }),
             path,
         })
     }
@@ -111,9 +133,35 @@ impl Database {
         .map_err(|e| DatabaseError::Worker(e.to_string()))?
     }
 
+    /// Runs `work` with one of the read-only connections on the blocking pool: it sees every
+    /// write committed before it starts (a transaction it opens reads one snapshot), never
+    /// waits for the writer, and cannot write (SQLite refuses).
+    pub async fn read<T, F>(&self, work: F) -> Result<T, DatabaseError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, DatabaseError> + Send + 'static,
+    {
+        let readers = Arc::clone(&self.readers);
+        tokio::task::spawn_blocking(move || {
+            let count = readers.conns.len();
+            let first = readers.next.fetch_add(1, Ordering::Relaxed) % count;
+            // A free connection if there is one, else wait for the next in turn.
+            let free = (0..count).find_map(|i| readers.conns[(first + i) % count].try_lock().ok());
+            let mut guard = match free {
+                Some(guard) => guard,
+                None => readers.conns[first]
+                    .lock()
+                    .map_err(|_| DatabaseError::Poisoned)?,
+            };
+            work(&mut guard)
+        })
+        .await
+        .map_err(|e| DatabaseError::Worker(e.to_string()))?
+    }
+
     /// Engine and schema version, for the health endpoint.
     pub async fn status(&self) -> Result<DatabaseStatus, DatabaseError> {
-        self.with(|conn| {
+        self.read(|conn| {
             let schema_version =
                 conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |row| {
                     row.get(0)
@@ -125,6 +173,17 @@ impl Database {
         })
         .await
     }
+}
+
+/// A read-only connection to the database file (which the writer has put in WAL mode).
+fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "query_only", "ON")?;
+    Ok(conn)
 }
 
 #[cfg(test)]
@@ -172,5 +231,76 @@ mod tests {
         std::fs::write(&file, b"x").unwrap();
         let err = Database::open(&file.join("data"), "now").err().unwrap();
         assert!(err.to_string().contains("not-a-dir"), "{err}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_see_committed_writes_without_waiting_for_the_writer_and_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(dir.path(), "2026-11-24T00:00:00Z").unwrap();
+        async fn value(db: &Database) -> Result<String, DatabaseError> {
+            db.read(|c| {
+                Ok(c.query_row(
+                    "SELECT COALESCE(MAX(value), 'none') FROM server_meta WHERE key = 'k'",
+                    [],
+                    |r| r.get::<_, String>(0),
+                )?)
+            })
+            .await
+        }
+        assert_eq!(value(&db).await.unwrap(), "none");
+        db.with(|c| {
+            c.execute(
+                "INSERT INTO server_meta (key, value) VALUES ('k', 'one')",
+                [],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            value(&db).await.unwrap(),
+            "one",
+            "a committed write is seen"
+        );
+
+        // The writer holds its connection inside an open write transaction: reads still answer,
+        // with the last committed value.
+        let (written, wait_written) = std::sync::mpsc::channel();
+        let (release, wait_release) = std::sync::mpsc::channel::<()>();
+        let writing = db.clone();
+        let writer = tokio::spawn(async move {
+            writing
+                .with(move |c| {
+                    let tx = c.transaction()?;
+                    tx.execute("UPDATE server_meta SET value = 'two' WHERE key = 'k'", [])?;
+                    written.send(()).unwrap();
+                    wait_release.recv().unwrap();
+                    tx.commit()?;
+                    Ok(())
+                })
+                .await
+        });
+        tokio::task::spawn_blocking(move || wait_written.recv().unwrap())
+            .await
+            .unwrap();
+        for _ in 0..READ_CONNECTIONS + 1 {
+            assert_eq!(value(&db).await.unwrap(), "one");
+        }
+        release.send(()).unwrap();
+        writer.await.unwrap().unwrap();
+        assert_eq!(value(&db).await.unwrap(), "two");
+
+        let refused = db
+            .read(|c| {
+                c.execute("DELETE FROM server_meta", [])?;
+                Ok(())
+            })
+            .await;
+        assert!(refused.is_err(), "a read connection wrote");
+        assert_eq!(value(&db).await.unwrap(), "two");
+        assert_eq!(
+            db.status().await.unwrap().schema_version,
+            migrations::MIGRATIONS.len() as i64
+        );
     }
 }

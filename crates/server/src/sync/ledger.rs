@@ -375,9 +375,10 @@ impl Ledger {
         limit: usize,
     ) -> Result<ChangesPage, LedgerError> {
         let store = store.0;
+        // From a read-only connection: a pull never waits for a write's commit.
         let (rows, more, head) = self
             .db()
-            .with(move |conn| Ok(store::changes(conn, store, since, limit)?))
+            .read(move |conn| Ok(store::changes(conn, store, since, limit)?))
             .await?;
         let next = rows.last().map_or(since, |row| row.seq);
         let events = rows
