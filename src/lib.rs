@@ -4,6 +4,8 @@
 //! `jumun-core`; this crate renders its state and sends commands.
 
 mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod bench;
 pub mod commands;
 pub mod pwa;
 pub mod sections;

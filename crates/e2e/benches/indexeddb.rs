@@ -1,0 +1,595 @@
+//! The browser-store benchmark: the console's wasm `Store` against plain IndexedDB calls from
+//! JavaScript and against Dexie.js, on the same 100,000 orders, in the same headless Chromium run.
+//!
+//! ```sh
+//! cargo xtask build                                  # dist/ (the bench builds it if missing)
+//! cargo bench -p jumun-e2e --bench indexeddb
+//! ```
+//!
+//! It serves dist/ (the built console), crates/e2e/bench-assets/ and Dexie's dist file (installed
+//! from npm into target/bench-node if missing) from a small static file server on loopback,
+//! starts ChromeDriver and headless Chromium with a fresh profile, and for each store in turn —
+//! plain IndexedDB (`raw`), Dexie, Jumun — in the console's own page: writes the orders in
+//! transactions of 10,000, loads every `Preparing` order through the `status` index (median of
+//! 5), counts them on the index (median of 20), looks orders up by `tracking_no` (median of 20),
+//! then times three cold starts with that data, and deletes the database. What each figure
+//! means is in docs/benchmarks.md ("Browser store"). It prints figures and checks only
+//! correctness (every order written, the query finds what was generated); a failed check exits
+//! non-zero.
+//!
+//! Environment: `JUMUN_BENCH_ORDERS` (default 100000), `JUMUN_BENCH_STORES` (the order the stores
+//! run in, default `raw,dexie,jumun`), `CHROMIUM`, `CHROMEDRIVER` (default: on the PATH; the
+//! bench never downloads a browser).
+
+use jumun_e2e::processes::start_chromedriver;
+use jumun_e2e::webdriver::Session;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Orders per transaction, the same for the three stores.
+const CHUNK: usize = 10_000;
+/// Runs of the status query (each loads about 35% of the orders).
+const STATUS_RUNS: usize = 5;
+/// Runs of the index count and of the point lookup.
+const LOOKUP_RUNS: usize = 20;
+/// Cold starts per store.
+const COLD_RUNS: usize = 3;
+/// The whole run gives up after this long.
+const BUDGET: Duration = Duration::from_secs(20 * 60);
+
+/// What every page must do before the run's budget ends.
+struct Deadline(Instant);
+
+impl Deadline {
+    fn left(&self) -> Duration {
+        (self.0 + BUDGET).saturating_duration_since(Instant::now())
+    }
+    fn at_most(&self, wanted: Duration) -> Duration {
+        wanted.min(self.left())
+    }
+}
+
+fn fail(message: impl std::fmt::Display) -> ! {
+    eprintln!("bench indexeddb: {message}");
+    std::process::exit(1);
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the workspace root")
+}
+
+/// dist/ with the bench exports, built by `cargo xtask build` when missing or older than them.
+fn ensure_dist(root: &Path) -> PathBuf {
+    let dist = root.join("dist");
+    let has_exports = || {
+        std::fs::read_dir(&dist).ok().is_some_and(|entries| {
+            entries.flatten().any(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.starts_with("jumun-")
+                    && name.ends_with(".js")
+                    && std::fs::read_to_string(e.path())
+                        .is_ok_and(|js| js.contains("jumun_bench_put_orders"))
+            })
+        })
+    };
+    if !has_exports() {
+        println!("dist/ is missing or predates the bench exports: running `cargo xtask build`");
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["xtask", "build"])
+            .current_dir(root)
+            .status()
+            .unwrap_or_else(|e| fail(format!("cannot run `cargo xtask build`: {e}")));
+        if !status.success() || !has_exports() {
+            fail("`cargo xtask build` did not produce dist/ with the bench exports; run it yourself and retry");
+        }
+    }
+    dist
+}
+
+/// Dexie's ES module, installed from npm into target/bench-node when missing.
+fn ensure_dexie(root: &Path) -> PathBuf {
+    let prefix = root.join("target/bench-node");
+    let module = prefix.join("node_modules/dexie/dist/dexie.mjs");
+    if !module.is_file() {
+        println!(
+            "installing Dexie.js for the comparison: npm install --no-audit --no-fund --prefix {} dexie@4",
+            prefix.display()
+        );
+        let status = Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&prefix)
+            .arg("dexie@4")
+            .status()
+            .unwrap_or_else(|e| fail(format!("cannot run npm (install Node.js with npm): {e}")));
+        if !status.success() || !module.is_file() {
+            fail("npm could not install dexie@4");
+        }
+    }
+    module
+}
+
+fn dexie_version(module: &Path) -> String {
+    module
+        .parent()
+        .and_then(Path::parent)
+        .and_then(|dexie| std::fs::read_to_string(dexie.join("package.json")).ok())
+        .and_then(|s| serde_json::from_str::<Value>(&s).ok())
+        .and_then(|v| v["version"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// A program named by `var`, or the first of `names` on the PATH.
+fn find_tool(var: &str, names: &[&str]) -> PathBuf {
+    if let Ok(path) = std::env::var(var) {
+        return PathBuf::from(path);
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        for name in names {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return candidate;
+            }
+        }
+    }
+    fail(format!(
+        "none of {names:?} is on the PATH (set {var}); `cargo xtask test` installs them"
+    ))
+}
+
+// ---- a static file server on loopback --------------------------------------------------------
+
+/// Serves dist/ (with the console's fallback to index.html), /bench/* from bench-assets and
+/// /bench/dexie.mjs. /sw.js is answered 404: no service worker, so every load is the network's
+/// and the bench page is not replaced by the console's shell.
+fn serve(dist: PathBuf, assets: PathBuf, dexie: PathBuf) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (dist, assets, dexie) = (dist.clone(), assets.clone(), dexie.clone());
+            std::thread::spawn(move || {
+                let _ = answer(stream, &dist, &assets, &dexie);
+            });
+        }
+    });
+    base
+}
+
+fn answer(stream: TcpStream, dist: &Path, assets: &Path, dexie: &Path) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request = String::new();
+    reader.read_line(&mut request)?;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 || header == "\r\n" || header == "\n" {
+            break;
+        }
+    }
+    let target = request.split_whitespace().nth(1).unwrap_or("/");
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let file = if path.contains("..") || path == "/sw.js" || path.starts_with("/api/") {
+        None
+    } else if path == "/bench/dexie.mjs" {
+        Some(dexie.to_path_buf())
+    } else if let Some(name) = path.strip_prefix("/bench/") {
+        Some(assets.join(name))
+    } else {
+        let candidate = dist.join(path.trim_start_matches('/'));
+        Some(if candidate.is_file() {
+            candidate
+        } else {
+            dist.join("index.html")
+        })
+    };
+    let mut stream = stream;
+    match file.and_then(|f| std::fs::read(&f).ok().map(|body| (f, body))) {
+        Some((file, body)) => {
+            let kind = match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
+                "html" => "text/html; charset=utf-8",
+                "js" | "mjs" => "text/javascript; charset=utf-8",
+                "wasm" => "application/wasm",
+                "css" => "text/css; charset=utf-8",
+                "svg" => "image/svg+xml",
+                "png" => "image/png",
+                "json" | "webmanifest" => "application/json",
+                _ => "application/octet-stream",
+            };
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+                body.len()
+            )?;
+            stream.write_all(&body)?;
+        }
+        None => write!(
+            stream,
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )?,
+    }
+    stream.flush()
+}
+
+// ---- the browser -------------------------------------------------------------------------------
+
+/// The project's Chromium flags (xtask's and the end-to-end tests'), with a fresh profile.
+fn chromium_args(profile: &Path) -> Vec<String> {
+    [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,800",
+        "--lang=ko-KR",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([format!("--user-data-dir={}", profile.display())])
+    .collect()
+}
+
+/// Injected into every page: on the console's page (`/`) it notes when the navigation's links
+/// are rendered and when the command layer first answers `jumun_state` (the store open, the
+/// orders and outbox counted): `window.__jumunCold`, in ms since the navigation started.
+const COLD_PROBE: &str = r#"(() => {
+  if (location.pathname !== '/') return;
+  const probe = { nav_ms: null, ready_ms: null };
+  let asking = false;
+  const tick = () => {
+    if (probe.nav_ms === null && document.querySelector('nav.main-nav a')) probe.nav_ms = performance.now();
+    const b = window.wasmBindings;
+    if (probe.nav_ms !== null && b && b.jumun_state && !asking) {
+      asking = true;
+      b.jumun_state().then((s) => {
+        const state = JSON.parse(s);
+        probe.ready_ms = performance.now();
+        probe.orders = state.orders;
+        probe.pending = state.pending;
+        window.__jumunCold = probe;
+      }, () => { asking = false; setTimeout(tick, 1); });
+      return;
+    }
+    setTimeout(tick, 1);
+  };
+  tick();
+})();"#;
+
+fn poll(browser: &Session, what: &str, script: &str, timeout: Duration) -> Value {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match browser.execute(script, vec![]) {
+            Ok(Value::Null) | Err(_) => {}
+            Ok(value) => return value,
+        }
+        if Instant::now() > deadline {
+            fail(format!("timed out after {timeout:?} waiting for {what}"));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn open_console(browser: &Session, base: &str, deadline: &Deadline) {
+    browser
+        .goto(&format!("{base}/"))
+        .unwrap_or_else(|e| fail(e));
+    poll(
+        browser,
+        "the console and its bindings",
+        "return (document.querySelector('nav.main-nav a') && window.wasmBindings && window.wasmBindings.jumun_bench_put_orders) ? true : null;",
+        deadline.at_most(Duration::from_secs(60)),
+    );
+}
+
+fn delete_database(browser: &Session, base: &str, name: &str, deadline: &Deadline) {
+    browser
+        .goto(&format!("{base}/bench/cold.html"))
+        .unwrap_or_else(|e| fail(e));
+    browser
+        .execute(
+            "window.__deleted = null; import('/bench/bench.js').then((m) => m.deleteDb(arguments[0])).then(() => { window.__deleted = 'ok'; }, (e) => { window.__deleted = String(e); }); return true;",
+            vec![json!(name)],
+        )
+        .unwrap_or_else(|e| fail(e));
+    let answer = poll(
+        browser,
+        &format!("deleting {name}"),
+        "return window.__deleted;",
+        deadline.at_most(Duration::from_secs(120)),
+    );
+    if answer != json!("ok") {
+        fail(format!("deleting {name}: {answer}"));
+    }
+}
+
+/// One store's write and query figures.
+fn run_phase(browser: &Session, which: &str, n: usize, deadline: &Deadline) -> Value {
+    browser
+        .execute(
+            "window.__benchResult = null; import('/bench/bench.js').then((m) => m.runPhase(...arguments)).then((r) => { window.__benchResult = { ok: r }; }, (e) => { window.__benchResult = { err: String(e && e.stack || e) }; }); return true;",
+            vec![json!(which), json!(n), json!(CHUNK), json!(STATUS_RUNS), json!(LOOKUP_RUNS)],
+        )
+        .unwrap_or_else(|e| fail(e));
+    let answer = poll(
+        browser,
+        &format!("the {which} phase"),
+        "return window.__benchResult;",
+        deadline.at_most(Duration::from_secs(600)),
+    );
+    match answer.get("ok") {
+        Some(result) => result.clone(),
+        None => fail(format!("the {which} phase failed: {}", answer["err"])),
+    }
+}
+
+/// Cold starts with the data in place: the console's page for Jumun, the bench's cold page
+/// for the others. Each is a fresh navigation.
+fn cold_starts(browser: &Session, base: &str, which: &str, deadline: &Deadline) -> Vec<Value> {
+    (0..COLD_RUNS)
+        .map(|_| {
+            let (url, probe) = if which == "jumun" {
+                (format!("{base}/"), "return window.__jumunCold || null;")
+            } else {
+                (
+                    format!("{base}/bench/cold.html?impl={which}"),
+                    "return window.__cold || null;",
+                )
+            };
+            // Leave the page first, so the next load is a fresh document.
+            browser.goto("about:blank").unwrap_or_else(|e| fail(e));
+            browser.goto(&url).unwrap_or_else(|e| fail(e));
+            let result = poll(
+                browser,
+                &format!("{which}'s cold start"),
+                probe,
+                deadline.at_most(Duration::from_secs(120)),
+            );
+            if let Some(error) = result.get("error") {
+                fail(format!("{which}'s cold start: {error}"));
+            }
+            result
+        })
+        .collect()
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let m = xs.len() / 2;
+    if xs.len() % 2 == 1 {
+        xs[m]
+    } else {
+        (xs[m - 1] + xs[m]) / 2.0
+    }
+}
+
+fn num(v: &Value, key: &str) -> f64 {
+    v[key].as_f64().unwrap_or(f64::NAN)
+}
+
+fn ms(x: f64) -> String {
+    if x >= 100.0 {
+        format!("{x:.0} ms")
+    } else {
+        format!("{x:.2} ms")
+    }
+}
+
+fn ratio(a: f64, b: f64) -> String {
+    format!("{:.2}×", a / b)
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn core_count() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn main() {
+    let started = Instant::now();
+    let deadline = Deadline(started);
+    let n: usize = std::env::var("JUMUN_BENCH_ORDERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    // The order the stores run in (each alone in the origin, its database deleted after it).
+    let order: Vec<String> = std::env::var("JUMUN_BENCH_STORES")
+        .unwrap_or_else(|_| "raw,dexie,jumun".into())
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    if sorted != ["dexie", "jumun", "raw"] {
+        fail("JUMUN_BENCH_STORES names each of raw, dexie, jumun once, e.g. `jumun,dexie,raw`");
+    }
+    let root = root();
+    let dist = ensure_dist(&root);
+    let dexie = ensure_dexie(&root);
+    let dexie_version = dexie_version(&dexie);
+    let base = serve(dist, root.join("crates/e2e/bench-assets"), dexie);
+    let chromium = find_tool(
+        "CHROMIUM",
+        &["chromium", "chromium-browser", "google-chrome"],
+    );
+    let chromedriver = find_tool("CHROMEDRIVER", &["chromedriver"]);
+    let chromium_version = Command::new(&chromium)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let profile = root.join(format!(
+        "target/bench-indexeddb/profile-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&profile);
+    std::fs::create_dir_all(&profile).expect("create the browser profile directory");
+
+    println!(
+        "browser store: {n} orders, transactions of {CHUNK}, stores in the order {}; {chromium_version}; Dexie {dexie_version}; {} cores; load average {}; serving on {base}",
+        order.join(", "),
+        core_count(),
+        load_average()
+    );
+    let driver = start_chromedriver(&chromedriver);
+    let browser = Session::start(&driver.url, &chromium, &chromium_args(&profile))
+        .unwrap_or_else(|e| fail(format!("start headless Chromium: {e}")));
+    browser
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": COLD_PROBE }),
+        )
+        .unwrap_or_else(|e| fail(e));
+
+    // A clean origin, then each store alone in it: written, queried, cold-started, deleted.
+    for name in ["bench-raw", "bench-dexie", "jumun"] {
+        delete_database(&browser, &base, name, &deadline);
+    }
+    let mut phases = Vec::new();
+    for which in &order {
+        let which = which.as_str();
+        let database = match which {
+            "raw" => "bench-raw",
+            "dexie" => "bench-dexie",
+            _ => "jumun",
+        };
+        open_console(&browser, &base, &deadline);
+        let phase_started = Instant::now();
+        let result = run_phase(&browser, which, n, &deadline);
+        let count = result["count"].as_u64().unwrap_or(0) as usize;
+        let expected = result["expectedPreparing"].as_u64();
+        if count != n
+            || result["preparing"].as_u64() != expected
+            || result["counted"].as_u64() != expected
+        {
+            fail(format!("{which}: wrong results: {result}"));
+        }
+        println!(
+            "  {which:<5} write {} · status query {} ({} orders) · index count {} · lookup {} · ({:.0} s)",
+            ms(num(&result, "write_ms")),
+            ms(num(&result, "status_ms")),
+            result["preparing"],
+            ms(num(&result, "count_ms")),
+            ms(num(&result, "lookup_ms")),
+            phase_started.elapsed().as_secs_f64()
+        );
+        let cold = cold_starts(&browser, &base, which, &deadline);
+        for c in &cold {
+            let orders = c["orders"].as_u64().or(c["count"].as_u64()).unwrap_or(0) as usize;
+            if orders != n {
+                fail(format!(
+                    "{which}'s cold start counted {orders} orders, not {n}: {c}"
+                ));
+            }
+        }
+        println!("  {which:<5} cold starts: {}", Value::Array(cold.clone()));
+        delete_database(&browser, &base, database, &deadline);
+        phases.push((which, result, cold));
+    }
+    drop(browser);
+    drop(driver);
+    let _ = std::fs::remove_dir_all(&profile);
+
+    // ---- the table --------------------------------------------------------------------------
+    let get = |which: &str| phases.iter().find(|p| p.0 == which).unwrap();
+    let (_, jr, jc) = get("jumun");
+    let (_, rr, rc) = get("raw");
+    let (_, dr, dc) = get("dexie");
+    let cold_ms = |c: &Vec<Value>, key: &str| median(c.iter().map(|v| num(v, key)).collect());
+    let rows: Vec<(String, f64, f64, f64)> = vec![
+        (
+            format!("bulk write {n} orders"),
+            num(jr, "write_ms"),
+            num(rr, "write_ms"),
+            num(dr, "write_ms"),
+        ),
+        (
+            format!(
+                "status = Preparing: load {} orders (median of {STATUS_RUNS})",
+                jr["preparing"]
+            ),
+            num(jr, "status_ms"),
+            num(rr, "status_ms"),
+            num(dr, "status_ms"),
+        ),
+        (
+            format!("status = Preparing: count on the index (median of {LOOKUP_RUNS})"),
+            num(jr, "count_ms"),
+            num(rr, "count_ms"),
+            num(dr, "count_ms"),
+        ),
+        (
+            format!("tracking_no point lookup (median of {LOOKUP_RUNS})"),
+            num(jr, "lookup_ms"),
+            num(rr, "lookup_ms"),
+            num(dr, "lookup_ms"),
+        ),
+        (
+            format!("cold start to data ready (median of {COLD_RUNS})"),
+            cold_ms(jc, "ready_ms"),
+            cold_ms(rc, "t_ms"),
+            cold_ms(dc, "t_ms"),
+        ),
+    ];
+    println!();
+    println!("| what | Jumun (wasm Store) | raw IndexedDB | Dexie {dexie_version} | Jumun ÷ raw | Jumun ÷ Dexie |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for (what, j, r, d) in &rows {
+        println!(
+            "| {what} | {} | {} | {} | {} | {} |",
+            ms(*j),
+            ms(*r),
+            ms(*d),
+            ratio(*j, *r),
+            ratio(*j, *d)
+        );
+    }
+    let rate = |x: f64| format!("{:.2} k orders/s", n as f64 / x);
+    println!(
+        "| bulk write rate | {} | {} | {} | | |",
+        rate(num(jr, "write_ms")),
+        rate(num(rr, "write_ms")),
+        rate(num(dr, "write_ms"))
+    );
+    println!();
+    println!(
+        "Jumun write: store call {} (rows built, docs JSON-encoded, put, committed); the JSON hand-over of the input to wasm {} is not counted (wall time with it {}).",
+        ms(num(jr, "store_call_ms")),
+        ms(num(jr, "handover_ms")),
+        ms(num(jr, "write_wall_ms"))
+    );
+    println!(
+        "Jumun cold start: shell nav rendered at {} (median), first `jumun_state` (store open, orders + outbox counted) at {}; runs {:?}.",
+        ms(cold_ms(jc, "nav_ms")),
+        ms(cold_ms(jc, "ready_ms")),
+        jc.iter().map(|v| num(v, "ready_ms").round()).collect::<Vec<_>>()
+    );
+    println!(
+        "raw cold page: open {} + count {}; Dexie cold page: module load {} + open {} + count {} (medians).",
+        ms(cold_ms(rc, "open_ms")),
+        ms(cold_ms(rc, "count_ms")),
+        ms(cold_ms(dc, "load_ms")),
+        ms(cold_ms(dc, "open_ms")),
+        ms(cold_ms(dc, "count_ms")),
+    );
+    println!(
+        "generating the orders in JS (not timed in any row): {}; total run {:.0} s; load average at the end {}.",
+        ms(num(jr, "gen_ms")),
+        started.elapsed().as_secs_f64(),
+        load_average()
+    );
+}
