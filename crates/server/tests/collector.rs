@@ -6,6 +6,8 @@
 //! what a run interrupted before saving its cursor does — so "collect again" proves that a
 //! re-read page collects nothing twice.
 
+mod support;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
@@ -20,6 +22,7 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
+use support::Client;
 
 /// What the fake marketplace serves and what it was sent.
 #[derive(Default)]
@@ -183,77 +186,7 @@ impl Running {
     }
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
-fn reply(mut response: ureq::http::Response<ureq::Body>) -> (u16, Value) {
-    let status = response.status().as_u16();
-    let body = response.body_mut().read_to_string().unwrap();
-    let json = serde_json::from_str(&body)
-        .unwrap_or_else(|err| panic!("status {status}, not JSON ({err}): {body}"));
-    (status, json)
-}
-
-struct Client {
-    base: String,
-    token: String,
-    agent: ureq::Agent,
-}
-
 impl Client {
-    fn login(base: &str, store: &str, login: &str, password: &str) -> Self {
-        let agent = agent();
-        let (status, json) = reply(
-            agent
-                .post(format!("{base}/api/auth/login"))
-                .send_json(json!({"store": store, "login": login, "password": password}))
-                .unwrap(),
-        );
-        assert_eq!(status, 200, "{login}@{store}: {json}");
-        Self {
-            base: base.to_owned(),
-            token: json["token"].as_str().unwrap().to_owned(),
-            agent,
-        }
-    }
-
-    fn demo(base: &str) -> Self {
-        Self::login(base, "demo", "demo", "demo1234")
-    }
-
-    fn get(&self, path: &str) -> (u16, Value) {
-        reply(
-            self.agent
-                .get(format!("{}{path}", self.base))
-                .header("Authorization", format!("Bearer {}", self.token))
-                .call()
-                .unwrap(),
-        )
-    }
-
-    fn send(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
-        let url = format!("{}{path}", self.base);
-        let auth = format!("Bearer {}", self.token);
-        let request = match method {
-            "PATCH" => self.agent.patch(url),
-            _ => self.agent.post(url),
-        };
-        reply(
-            request
-                .header("Authorization", auth)
-                .send_json(body)
-                .unwrap(),
-        )
-    }
-
-    fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.send("POST", path, body)
-    }
-
     /// Connects the generic feed of `zigzag` at the fake marketplace; returns its id.
     fn connect(&self, feed: &str) -> i64 {
         let (status, json) = self.post(

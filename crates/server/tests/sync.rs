@@ -2,6 +2,8 @@
 //! idempotency keys, refusals, the marketplace-wins conflict, paged pulls, tenancy, a restart
 //! that rebuilds the book, and a `kill -9` of the real binary in the middle of pushes.
 
+mod support;
+
 use chrono::{DateTime, Duration, Utc};
 use jumun_core::cancel_sync::CancelRecord;
 use jumun_core::carrier::Carrier;
@@ -20,6 +22,7 @@ use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
+use support::{agent, reply, Client};
 
 const MARKETPLACE: &str = "smartstore";
 
@@ -80,65 +83,7 @@ fn start(data_dir: &Path) -> Running {
     }
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
-fn reply(mut response: ureq::http::Response<ureq::Body>) -> (u16, Value) {
-    let status = response.status().as_u16();
-    let body = response.body_mut().read_to_string().unwrap();
-    let json = serde_json::from_str(&body)
-        .unwrap_or_else(|err| panic!("status {status}, not JSON ({err}): {body}"));
-    (status, json)
-}
-
-/// A signed-in client of one server.
-struct Client {
-    base: String,
-    token: String,
-    agent: ureq::Agent,
-}
-
 impl Client {
-    fn login(base: &str, store: &str, login: &str, password: &str) -> Self {
-        let agent = agent();
-        let (status, json) = reply(
-            agent
-                .post(format!("{base}/api/auth/login"))
-                .send_json(json!({"store": store, "login": login, "password": password}))
-                .unwrap(),
-        );
-        assert_eq!(status, 200, "{login}@{store}: {json}");
-        Self {
-            base: base.to_owned(),
-            token: json["token"].as_str().unwrap().to_owned(),
-            agent,
-        }
-    }
-
-    fn get(&self, path: &str) -> (u16, Value) {
-        reply(
-            self.agent
-                .get(format!("{}{path}", self.base))
-                .header("Authorization", format!("Bearer {}", self.token))
-                .call()
-                .unwrap(),
-        )
-    }
-
-    fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        reply(
-            self.agent
-                .post(format!("{}{path}", self.base))
-                .header("Authorization", format!("Bearer {}", self.token))
-                .send_json(body)
-                .unwrap(),
-        )
-    }
-
     /// Reserves an id block; returns its first id.
     fn ids(&self, count: u64) -> u64 {
         let (status, json) = self.post("/api/ids", json!({ "count": count }));
