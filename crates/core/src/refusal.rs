@@ -322,13 +322,4 @@ pub enum Refusal {
     /// A Cafe24 exchange whose line number changed must be run with the Cafe24 command (R18).
     #[error("claim {0} is a Cafe24 exchange whose line number changed: choose 'console only' or 'both' to run it")]
     ManualExchangeRequired(ClaimId),
-    /// New lines under a collected order number on a marketplace whose exchanges change the line
-    /// number are an exchange's replacement: collecting them would ship it twice (R18).
-    #[error("order {order_no} of {marketplace} is already in the console: its new lines are an exchange's replacement; run the exchange in the console instead")]
-    ExchangeLinesOfCollectedOrder {
-        /// The marketplace.
-        marketplace: MarketplaceCode,
-        /// 주문번호.
-        order_no: String,
-    },
 }

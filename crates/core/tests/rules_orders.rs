@@ -1019,21 +1019,3 @@ fn a_command_decided_on_the_pieces_it_names_gives_the_same_events() {
     let events = run(&mut book, command, &op(3));
     assert_eq!(events[0].subjects().orders, vec![OrderId(1)]);
 }
-
-#[test]
-fn r18_new_cafe24_lines_under_a_collected_order_are_not_collected() {
-    let mut book = book_with("cafe24", 1, &[(11, 1)]);
-    // The exchange gave the item a new line number under the same order number.
-    let mut exchange = new_order("cafe24", 2, &[(12, 1)]);
-    exchange.order_no = "cafe24-1".into();
-    let refusal = refuse(&mut book, Command::CollectOrder(exchange), &op(5));
-    assert!(matches!(
-        refusal,
-        Refusal::ExchangeLinesOfCollectedOrder { .. }
-    ));
-    // Elsewhere new lines under a known order number are collected.
-    let mut book = book_with("coupang", 1, &[(11, 1)]);
-    let mut more = new_order("coupang", 2, &[(12, 1)]);
-    more.order_no = "coupang-1".into();
-    run(&mut book, Command::CollectOrder(more), &op(5));
-}

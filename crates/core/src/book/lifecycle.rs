@@ -47,29 +47,7 @@ impl Book {
             self.check_new_line_id(line.id)?;
         }
         if !seller_created {
-            let existing = self.orders_with_order_no(&new.marketplace, &new.order_no);
-            let known: Vec<bool> = new
-                .lines
-                .iter()
-                .map(|line| {
-                    existing.iter().any(|id| {
-                        self.orders
-                            .get(id)
-                            .is_some_and(|o| o.lines.iter().any(|old| old.keys == line.keys))
-                    })
-                })
-                .collect();
-            let profile = self.profile(&new.marketplace)?;
-            if !profile
-                .exchange_replacement_lines(!existing.is_empty(), &known)
-                .is_empty()
-            {
-                return Err(Refusal::ExchangeLinesOfCollectedOrder {
-                    marketplace: new.marketplace.clone(),
-                    order_no: new.order_no.clone(),
-                });
-            }
-            for existing in existing {
+            for existing in self.orders_with_order_no(&new.marketplace, &new.order_no) {
                 let known = self.orders.get(existing).is_some_and(|order| {
                     order
                         .lines

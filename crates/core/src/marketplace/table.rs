@@ -179,22 +179,6 @@ pub enum CancelStatusMeaning {
 }
 
 impl MarketplaceProfile {
-    /// R18: on a marketplace whose exchanges change the line number (Cafe24), lines that appear
-    /// under an order number already in the console are an exchange's replacement, never a new
-    /// order to ship — the positions of those lines. `order_known` says whether the order number
-    /// is in the console, `known[i]` whether line `i`'s keys are.
-    pub fn exchange_replacement_lines(&self, order_known: bool, known: &[bool]) -> Vec<usize> {
-        if !order_known || !self.line_no_changes_on_exchange {
-            return Vec::new();
-        }
-        known
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| !**k)
-            .map(|(i, _)| i)
-            .collect()
-    }
-
     /// What `status` means for this marketplace's cancel sync (exact words, spaces trimmed).
     pub fn cancel_status(&self, status: &str) -> CancelStatusMeaning {
         let status = status.trim();
@@ -435,26 +419,6 @@ mod tests {
                 CancelStatusMeaning::Unrecognised
             );
         }
-    }
-
-    #[test]
-    fn r18_new_cafe24_lines_under_a_collected_order_are_exchange_lines() {
-        let table = MarketplaceTable::builtin();
-        let cafe24 = table.get(&code("cafe24")).expect("cafe24");
-        assert!(cafe24
-            .exchange_replacement_lines(false, &[false, false])
-            .is_empty());
-        assert_eq!(
-            cafe24.exchange_replacement_lines(true, &[true, false]),
-            vec![1]
-        );
-        assert!(cafe24
-            .exchange_replacement_lines(true, &[true, true])
-            .is_empty());
-        let coupang = table.get(&code("coupang")).expect("coupang");
-        assert!(coupang
-            .exchange_replacement_lines(true, &[true, false])
-            .is_empty());
     }
 
     #[test]

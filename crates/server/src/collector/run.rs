@@ -77,6 +77,26 @@ pub fn fact_commands(order: OrderId, status: LineStatus, fact: LineFact) -> Vec<
     }
 }
 
+/// The positions of `order`'s lines that must not be collected under R18: on a marketplace
+/// whose exchanges change the line number (Cafe24), lines that appear under an order number
+/// already in the console are an exchange's replacement. `known[i]` says whether line `i`'s keys
+/// are in the console; `order_known` whether its order number is.
+pub fn r18_exchange_lines(
+    profile: &MarketplaceProfile,
+    order_known: bool,
+    known: &[bool],
+) -> Vec<usize> {
+    if !order_known || !profile.line_no_changes_on_exchange {
+        return Vec::new();
+    }
+    known
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| !**k)
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// The memo a CASE2 replacement order gets (R16): `교환 주문: 원주문 {주문번호} 상품주문번호
 /// {주문상세번호}`.
 pub fn replacement_memo(original: &MarketplaceKeys) -> String {
@@ -360,7 +380,7 @@ impl Stage<'_> {
             .collect();
         let order_known = !known.orders.is_empty();
         let skipped = profile
-            .map(|p| p.exchange_replacement_lines(order_known, &known_flags))
+            .map(|p| r18_exchange_lines(p, order_known, &known_flags))
             .unwrap_or_default();
         let mut changed = false;
         if !skipped.is_empty() {
@@ -799,6 +819,27 @@ impl Stage<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn profile(code: &str) -> &'static MarketplaceProfile {
+        MarketplaceTable::builtin()
+            .get(&MarketplaceCode::from(code))
+            .unwrap()
+    }
+
+    #[test]
+    fn r18_new_cafe24_lines_under_a_collected_order_are_exchange_lines() {
+        let cafe24 = profile("cafe24");
+        assert!(cafe24.line_no_changes_on_exchange);
+        // A new order: everything is collected.
+        assert!(r18_exchange_lines(cafe24, false, &[false, false]).is_empty());
+        // Collected before; a new line number appears: the exchange's replacement.
+        assert_eq!(r18_exchange_lines(cafe24, true, &[true, false]), vec![1]);
+        assert!(r18_exchange_lines(cafe24, true, &[true, true]).is_empty());
+        // Elsewhere, new lines under a known order number are collected.
+        let coupang = profile("coupang");
+        assert!(!coupang.line_no_changes_on_exchange);
+        assert!(r18_exchange_lines(coupang, true, &[true, false]).is_empty());
+    }
 
     #[test]
     fn r16_the_replacement_memo_names_the_original_line() {
