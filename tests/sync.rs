@@ -2,10 +2,15 @@
 //! wasm-bindgen-test): commands run locally on the book's pieces with their outbox entry in one
 //! transaction, the outbox survives closing and reopening the store, a refused command writes
 //! nothing, schema version 2 upgrades to 3 with its data, a push whose answer is lost is applied
-//! once, and a refusal from the server undoes the local effect and leaves a notice on the order.
+//! once, a refusal from the server undoes the local effect and leaves a notice on the order, and
+//! the sync loop goes by its requests' outcome, not by `navigator.onLine`: it syncs while the
+//! browser claims to be offline, shows offline and keeps the outbox when requests fail while the
+//! browser claims to be online, backs off, and retries at once on the `online` event.
 //!
 //! The server is a fake `fetch` in the page that keeps a log and answers a key it has seen with
-//! its first answer, as the real one does (the real server is driven in `crates/e2e`).
+//! its first answer, as the real one does (the real server is driven in `crates/e2e`); with
+//! `down` set, every request fails as on a dead network. `navigator.onLine` is overridden on the
+//! `navigator` object where a test needs the browser to lie.
 #![cfg(target_arch = "wasm32")]
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -17,7 +22,7 @@ use jumun::commands::{run_on, CommandError};
 use jumun::session::Session;
 use jumun::store::{EventPosition, Store};
 use jumun::sync::http::NetError;
-use jumun::sync::{SyncError, Syncer};
+use jumun::sync::{SyncError, Syncer, MIN_BACKOFF_MS};
 use jumun_core::claim::{ClaimPick, Reason};
 use jumun_core::command::ClaimRequest;
 use jumun_core::fault::Fault;
@@ -269,10 +274,11 @@ async fn upgrade_from_version_2_keeps_the_orders_and_adds_the_pieces() {
 /// Replaces `fetch` with a fake server (see the module doc); `window.__fake` is its state.
 fn install_fake_server() {
     let script = r#"
-        const fake = { log: [], answers: {}, pushes: 0, drop: 0, produce: {}, refuse: {}, nextId: 1000000 };
+        const fake = { log: [], answers: {}, pushes: 0, drop: 0, produce: {}, refuse: {}, nextId: 1000000, down: false, failed: 0 };
         window.__fake = fake;
         if (!window.__realFetch) window.__realFetch = window.fetch;
         window.fetch = async function (url, init) {
+            if (fake.down) { fake.failed++; throw new TypeError('Failed to fetch'); }
             const u = new URL(url, location.href);
             const body = init && init.body ? JSON.parse(init.body) : null;
             const json = (x, status) => new Response(JSON.stringify(x), { status: status || 200 });
@@ -443,4 +449,178 @@ async fn a_refusal_from_the_server_undoes_the_command_and_tells_on_the_order() {
     store.close();
     restore_fetch();
     delete(&name).await;
+}
+
+/// Makes `navigator.onLine` say `online` (`None`: the browser's own answer again).
+fn navigator_says_online(online: Option<bool>) {
+    let script = match online {
+        Some(online) => format!(
+            "Object.defineProperty(navigator, 'onLine', {{ configurable: true, get: () => {online} }});"
+        ),
+        None => "delete navigator.onLine;".to_owned(),
+    };
+    js_sys::eval(&script).expect("override navigator.onLine");
+}
+
+/// Fires the browser's `online` or `offline` event on the window.
+fn browser_event(name: &str) {
+    js_sys::eval(&format!("window.dispatchEvent(new Event('{name}'));")).expect("dispatch");
+}
+
+/// Waits (up to `$ms` milliseconds) until `$ready` (which may `.await`) is true.
+macro_rules! wait_until {
+    ($what:expr, $ms:expr, $sync:expr, $ready:expr) => {{
+        let started = js_sys::Date::now();
+        loop {
+            if $ready {
+                break;
+            }
+            if js_sys::Date::now() - started > $ms {
+                panic!(
+                    "timed out after {} ms waiting for {}; status {:?}",
+                    $ms,
+                    $what,
+                    $sync.status()
+                );
+            }
+            gloo_timers::future::TimeoutFuture::new(50).await;
+        }
+    }};
+}
+
+/// Ends a test that started the loop: signed out, the `Syncer` dropped (its loop stops with it),
+/// the store closed and deleted, `fetch` and `navigator.onLine` the browser's own again.
+async fn tear_down(sync: Rc<Syncer>, store: Rc<Store>, name: &str) {
+    sync.set_session(None);
+    drop(sync);
+    store.close();
+    restore_fetch();
+    navigator_says_online(None);
+    delete(name).await;
+}
+
+#[wasm_bindgen_test]
+async fn the_loop_syncs_while_navigator_online_says_offline() {
+    install_fake_server();
+    navigator_says_online(Some(false));
+    let name = fresh_name("navigator-offline");
+    let store = Rc::new(open(&name).await);
+    let sync = Syncer::new(store.clone());
+    assert!(
+        !sync.status().online,
+        "before any request the chip shows the browser's hint (the override works)"
+    );
+    sync.set_session(session());
+    let (key1, _) = run_on(&store, "demo", collect(1, "C-1")).await.unwrap();
+    produce(&store, &key1).await;
+
+    // The browser says offline, but the server answers: the loop pushes and shows online.
+    sync.start();
+    wait_until!(
+        "the outbox pushed while navigator.onLine is false",
+        10_000.0,
+        sync,
+        store.outbox_len().await.unwrap() == 0 && sync.status().chip() == "온라인"
+    );
+    assert_eq!(fake("pushes").as_f64(), Some(1.0));
+    assert!(sync.status().online);
+    assert!(
+        store.ids_left().await.unwrap() >= 500,
+        "an id block is kept"
+    );
+
+    // The `offline` event shows offline at once, but does not stop the next try.
+    let (key2, _) = run_on(&store, "demo", cancel(1, 900)).await.unwrap();
+    produce(&store, &key2).await;
+    browser_event("offline");
+    assert!(!sync.status().online, "the offline event shows at once");
+    sync.kick();
+    wait_until!(
+        "the next push after the offline event",
+        10_000.0,
+        sync,
+        store.outbox_len().await.unwrap() == 0 && sync.status().chip() == "온라인"
+    );
+    assert_eq!(fake("pushes").as_f64(), Some(2.0));
+    assert_eq!(fake("failed").as_f64(), Some(0.0));
+
+    tear_down(sync, store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn failed_requests_show_offline_keep_the_outbox_back_off_and_the_online_event_retries() {
+    install_fake_server();
+    // The browser claims online (a Wi-Fi with no way out), but every request fails.
+    navigator_says_online(Some(true));
+    js_sys::eval("window.__fake.down = true;").unwrap();
+    let name = fresh_name("dead-network");
+    let store = Rc::new(open(&name).await);
+    let sync = Syncer::new(store.clone());
+    assert!(
+        sync.status().online,
+        "before any request: the browser's hint"
+    );
+    sync.set_session(session());
+    let (key1, _) = run_on(&store, "demo", collect(1, "C-1")).await.unwrap();
+    produce(&store, &key1).await;
+    sync.start();
+
+    // Two tries in a row fail (the second after the first backoff): offline, outbox kept.
+    wait_until!(
+        "two failed tries",
+        10_000.0,
+        sync,
+        fake("failed").as_f64().unwrap() >= 2.0 && !sync.status().syncing
+    );
+    // The second failure was at most a poll (50 ms) before this; the next try is due 2 ×
+    // MIN_BACKOFF_MS after it.
+    let backoff_ends = js_sys::Date::now() - 100.0 + 2.0 * MIN_BACKOFF_MS;
+    let failures = fake("failed").as_f64().unwrap();
+    assert!(!sync.status().online, "a failed request shows offline");
+    assert_eq!(store.outbox_len().await.unwrap(), 1, "kept for the retry");
+    assert_eq!(fake("pushes").as_f64(), Some(0.0));
+
+    // New work during the backoff is counted, not sent: no hammering.
+    let (key2, _) = run_on(&store, "demo", cancel(1, 900)).await.unwrap();
+    produce(&store, &key2).await;
+    sync.kick();
+    wait_until!(
+        "the pending count",
+        5_000.0,
+        sync,
+        sync.status().pending == 2
+    );
+    assert_eq!(
+        sync.status().chip(),
+        "오프라인 — 작업은 저장되어 연결되면 전송됩니다 (전송 대기 2건)"
+    );
+    gloo_timers::future::TimeoutFuture::new(600).await;
+    if js_sys::Date::now() < backoff_ends - 300.0 {
+        assert_eq!(
+            fake("failed").as_f64(),
+            Some(failures),
+            "no request before the backoff ends, new work or not"
+        );
+    }
+
+    // The network comes back and the browser says so: a try at once, not at the backoff's end.
+    js_sys::eval("window.__fake.down = false;").unwrap();
+    let event_at = js_sys::Date::now();
+    browser_event("online");
+    wait_until!(
+        "the outbox pushed after the online event",
+        10_000.0,
+        sync,
+        store.outbox_len().await.unwrap() == 0 && sync.status().chip() == "온라인"
+    );
+    if event_at < backoff_ends - 1_500.0 {
+        assert!(
+            js_sys::Date::now() < backoff_ends,
+            "the online event retries at once, before the backoff ends"
+        );
+    }
+    assert_eq!(fake("pushes").as_f64(), Some(1.0), "one push sent both");
+    assert_eq!(sync.status().problem, None);
+
+    tear_down(sync, store, &name).await;
 }

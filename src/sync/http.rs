@@ -3,10 +3,16 @@
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+/// A request with no complete answer after this many milliseconds is given up as
+/// [`NetError::Offline`] (a dead Wi-Fi or a captive portal can leave it hanging for minutes).
+/// Operations are idempotent by key, so one that reached the server anyway is answered the same
+/// when sent again.
+pub const TIMEOUT_MS: u32 = 30_000;
+
 /// Why a request gave no answer to use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NetError {
-    /// The network failed (offline, server down, connection cut, answer lost).
+    /// The network failed (offline, server down, connection cut, answer lost or too late).
     #[error("서버에 연결할 수 없습니다")]
     Offline,
     /// The token is missing, expired or revoked (401).
@@ -48,6 +54,9 @@ pub async fn call<T: serde::de::DeserializeOwned>(
     }
     init.set_headers(&headers);
     init.set_cache(web_sys::RequestCache::NoStore);
+    if let Some(signal) = timeout_signal(TIMEOUT_MS) {
+        let _ = js_sys::Reflect::set(&init, &"signal".into(), &signal);
+    }
     let response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
         .await
         .map_err(|_| NetError::Offline)?;
@@ -70,4 +79,15 @@ pub async fn call<T: serde::de::DeserializeOwned>(
         });
     }
     serde_json::from_str(&text).map_err(|e| NetError::Decode(e.to_string()))
+}
+
+/// `AbortSignal.timeout(ms)`, where the browser has it: aborts the request and the reading of its
+/// body.
+fn timeout_signal(ms: u32) -> Option<wasm_bindgen::JsValue> {
+    let class = js_sys::Reflect::get(&js_sys::global(), &"AbortSignal".into()).ok()?;
+    let timeout: js_sys::Function = js_sys::Reflect::get(&class, &"timeout".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    timeout.call1(&class, &ms.into()).ok()
 }

@@ -11,8 +11,20 @@
 //! first answer, so an answer lost in transit is applied once. Pulled events of this browser's
 //! own operations replace their local events and are not applied again.
 //!
-//! Online state: `navigator.onLine` and its `online`/`offline` events, and failed requests.
-//! Nothing here ever shows an error page: failures become the [`Status`] the top bar shows.
+//! Online state: decided by the requests themselves, not by `navigator.onLine`. That flag is
+//! wrong both ways: it says online behind a captive portal or on a Wi-Fi with no way out (the
+//! warehouse's), and says offline on some systems and VPNs and in headless browsers while the
+//! server answers fine. So whenever someone is signed in the loop tries a cycle on its schedule
+//! whatever the browser claims, and the cycle's outcome sets the chip: a request that fails on
+//! the network, times out ([`http::TIMEOUT_MS`]) or gets a gateway's 502–504 → offline; the
+//! server answering → online. The browser's hints are still used where they help: an `online`
+//! event starts a cycle at once (fast reconnect, the backoff forgotten), an `offline` event shows
+//! the chip offline at once but keeps the schedule, and `navigator.onLine` is the chip's state
+//! before the first request (and while nobody is signed in, when there is nothing to try). After
+//! a failed cycle the next one waits a backoff ([`MIN_BACKOFF_MS`], doubling to at most
+//! [`MAX_BACKOFF_MS`]); new local work during a backoff only updates the pending count, so a
+//! browser with no network does not hammer. Nothing here ever shows an error page: failures
+//! become the [`Status`] the top bar shows.
 
 pub mod http;
 
@@ -37,11 +49,19 @@ pub const ID_BLOCK: u64 = 1000;
 pub const ID_LOW: u64 = 500;
 /// Milliseconds between cycles when nothing asks for one.
 const INTERVAL_MS: f64 = 15_000.0;
+/// The first wait after a failed cycle; it doubles with each failure in a row.
+pub const MIN_BACKOFF_MS: f64 = 2_000.0;
+/// The longest wait between tries after failures.
+pub const MAX_BACKOFF_MS: f64 = 60_000.0;
+/// How often the loop looks whether a cycle is due.
+const TICK_MS: i32 = 250;
 
 /// What the top bar shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Status {
-    /// The server was reachable at the last try and the browser says it is online.
+    /// The server answered the last request (a network failure → `false`). Before the first
+    /// request, and while nobody is signed in, the browser's hint (`navigator.onLine` and its
+    /// `online`/`offline` events); an `offline` event also sets it at once.
     pub online: bool,
     /// A cycle is running.
     pub syncing: bool,
@@ -120,6 +140,21 @@ pub enum SyncError {
     Store(#[from] StoreError),
 }
 
+impl SyncError {
+    /// The server could not be reached: the network failed, or a gateway in front of the
+    /// server answered for it (502, 503, 504). The chip says offline and no problem is noted.
+    pub fn unreachable(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Net(NetError::Offline)
+                | SyncError::Net(NetError::Status {
+                    status: 502..=504,
+                    ..
+                })
+        )
+    }
+}
+
 #[derive(Deserialize)]
 struct IdBlockAnswer {
     start: u64,
@@ -154,12 +189,18 @@ pub struct Syncer {
     session: RefCell<Option<Session>>,
     status: RefCell<Status>,
     listeners: RefCell<Vec<Listener>>,
+    /// New local work asks for a cycle (not before a backoff ends).
     kicked: Cell<bool>,
+    /// When the next cycle is due (`Date.now()` milliseconds).
+    due: Cell<f64>,
+    /// The wait after the last failed cycle (0 after a success).
+    backoff: Cell<f64>,
     running: Cell<bool>,
     started: Cell<bool>,
     on_signed_out: RefCell<Option<Rc<dyn Fn()>>>,
 }
 
+/// The browser's hint only (see the module doc): the chip's state before the first request.
 fn browser_online() -> bool {
     web_sys::window()
         .map(|w| w.navigator().on_line())
@@ -188,6 +229,8 @@ impl Syncer {
             }),
             listeners: RefCell::new(Vec::new()),
             kicked: Cell::new(true),
+            due: Cell::new(0.0),
+            backoff: Cell::new(0.0),
             running: Cell::new(false),
             started: Cell::new(false),
             on_signed_out: RefCell::new(None),
@@ -199,7 +242,7 @@ impl Syncer {
         let signed_in = session.is_some();
         *self.session.borrow_mut() = session;
         self.update(|s| s.signed_in = signed_in);
-        self.kick();
+        self.retry_now();
     }
 
     /// The signed-in operator's login.
@@ -243,9 +286,31 @@ impl Syncer {
         }
     }
 
-    /// Asks for a cycle soon (new local work, back online).
+    /// Asks for a cycle soon (new local work): at the loop's next look, or when the backoff after
+    /// a failure ends; the pending count is read at once either way.
     pub fn kick(&self) {
         self.kicked.set(true);
+    }
+
+    /// Asks for a cycle at once, backoff or not (a new session, the browser back online).
+    fn retry_now(&self) {
+        self.backoff.set(0.0);
+        self.due.set(0.0);
+        self.kicked.set(true);
+    }
+
+    /// The browser's `online` (`true`) or `offline` event.
+    fn browser_says(&self, online: bool) {
+        if online {
+            // Signed in, the cycle it starts decides; signed out, nothing else will.
+            if self.token().is_none() {
+                self.update(|s| s.online = true);
+            }
+            self.retry_now();
+        } else {
+            // Shown at once; the schedule stays, and the next request decides again.
+            self.update(|s| s.online = false);
+        }
     }
 
     /// Reads the outbox size and the notices into the status.
@@ -258,7 +323,8 @@ impl Syncer {
         });
     }
 
-    /// Starts the background loop and the online/offline listeners (once).
+    /// Starts the background loop and the online/offline listeners (once). The loop ends when
+    /// the last handle on this `Syncer` is dropped.
     pub fn start(self: &Rc<Self>) {
         if self.started.replace(true) {
             return;
@@ -268,10 +334,7 @@ impl Syncer {
                 let me = Rc::downgrade(self);
                 let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
                     if let Some(me) = me.upgrade() {
-                        me.update(|s| s.online = online);
-                        if online {
-                            me.kick();
-                        }
+                        me.browser_says(online);
                     }
                 });
                 let _ = window
@@ -279,36 +342,47 @@ impl Syncer {
                 listener.forget();
             }
         }
-        let me = self.clone();
+        let weak = Rc::downgrade(self);
         wasm_bindgen_futures::spawn_local(async move {
-            let mut next_due = 0.0;
-            let mut backoff = 0.0f64;
-            loop {
-                let now = js_sys::Date::now();
-                if me.kicked.replace(false) || now >= next_due {
-                    me.refresh().await;
-                    next_due = now + INTERVAL_MS;
-                    if me.token().is_some() && browser_online() {
-                        match me.cycle().await {
-                            Ok(()) => backoff = 0.0,
-                            Err(SyncError::Net(NetError::Unauthorized)) => me.signed_out().await,
-                            Err(error) => {
-                                if !matches!(error, SyncError::Net(NetError::Offline)) {
-                                    let message = error.to_string();
-                                    me.update(|s| s.problem = Some(message));
-                                }
-                                backoff = (backoff * 2.0).clamp(2_000.0, 60_000.0);
-                                next_due = js_sys::Date::now() + backoff;
-                            }
-                        }
-                        me.refresh().await;
-                    } else if !browser_online() {
-                        me.update(|s| s.online = false);
-                    }
-                }
-                sleep(250).await;
+            while let Some(me) = weak.upgrade() {
+                me.tick().await;
+                drop(me);
+                sleep(TICK_MS).await;
             }
         });
+    }
+
+    /// One look of the loop: a cycle when one is due (navigator.onLine is not asked).
+    async fn tick(&self) {
+        let now = js_sys::Date::now();
+        let kicked = self.kicked.replace(false);
+        let due = now >= self.due.get();
+        if !kicked && !due {
+            return;
+        }
+        self.refresh().await;
+        if !due && self.backoff.get() > 0.0 {
+            // New work during a backoff: counted above, sent when the backoff ends.
+            return;
+        }
+        self.due.set(now + INTERVAL_MS);
+        if self.token().is_none() {
+            return;
+        }
+        match self.cycle().await {
+            Ok(()) => self.backoff.set(0.0),
+            Err(SyncError::Net(NetError::Unauthorized)) => self.signed_out().await,
+            Err(error) => {
+                if !error.unreachable() {
+                    let message = error.to_string();
+                    self.update(|s| s.problem = Some(message));
+                }
+                let backoff = (self.backoff.get() * 2.0).clamp(MIN_BACKOFF_MS, MAX_BACKOFF_MS);
+                self.backoff.set(backoff);
+                self.due.set(js_sys::Date::now() + backoff);
+            }
+        }
+        self.refresh().await;
     }
 
     async fn signed_out(&self) {
@@ -320,7 +394,9 @@ impl Syncer {
         }
     }
 
-    /// One cycle: ids, push, pull. Marks the status online or offline by how it went.
+    /// One cycle: ids, push, pull. Marks the status online or offline by how it went: the server
+    /// unreachable ([`SyncError::unreachable`]) → offline, any other answer from it (even an
+    /// error) → online.
     pub async fn cycle(&self) -> Result<(), SyncError> {
         if self.running.replace(true) {
             return Ok(());
@@ -328,11 +404,19 @@ impl Syncer {
         self.update(|s| s.syncing = true);
         let result = self.cycle_inner().await;
         self.running.set(false);
-        let offline = matches!(result, Err(SyncError::Net(NetError::Offline)));
+        let online = match &result {
+            Ok(()) => Some(true),
+            Err(error) if error.unreachable() => Some(false),
+            Err(SyncError::Net(_)) => Some(true),
+            // Not about the network: the chip stays as it was.
+            Err(SyncError::SignedOut | SyncError::Store(_)) => None,
+        };
         self.update(|s| {
             s.syncing = false;
             s.progress = None;
-            s.online = !offline && browser_online();
+            if let Some(online) = online {
+                s.online = online;
+            }
             if result.is_ok() {
                 s.problem = None;
             }
