@@ -3,6 +3,7 @@
 //! Plain Rust with no dependencies, so it builds in seconds on a fresh machine and every set-up
 //! step lives in the project's own files.
 
+mod postgres;
 mod precache;
 mod run;
 mod system;

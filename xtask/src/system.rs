@@ -14,7 +14,8 @@ pub fn deb_installed(package: &str) -> bool {
         .is_some_and(|s| s.contains("install ok installed"))
 }
 
-fn is_root() -> bool {
+/// True when running as root.
+pub fn is_root() -> bool {
     Cmd::new("id")
         .arg("-u")
         .output()

@@ -188,6 +188,7 @@ pub fn test(workspace: &Workspace) -> TaskResult {
     let wasm_env = setup.toolchain.wasm_env();
     let mut tally = Tally::default();
     let mut step_times: Vec<(&str, f64)> = Vec::new();
+    let mut postgres_note = String::from("PostgreSQL: not reached");
     let result = (|| -> TaskResult {
         let mut step = |name: &'static str, work: &mut dyn FnMut() -> TaskResult| -> TaskResult {
             println!("\n== {name}");
@@ -252,6 +253,26 @@ pub fn test(workspace: &Workspace) -> TaskResult {
                 .run_observed(|l| tally.observe(l))
         })?;
         step(
+            "server tests again, on PostgreSQL",
+            &mut || match crate::postgres::start_test_cluster() {
+                Ok(cluster) => {
+                    println!("throwaway cluster: {} at {}", cluster.version, cluster.url);
+                    postgres_note = format!("PostgreSQL: ran ({})", cluster.version);
+                    Cmd::new("cargo")
+                        .args(["test", "--package", "jumun-server"])
+                        .env("JUMUN_TEST_POSTGRES", &cluster.url)
+                        .dir(&workspace.root)
+                        .run_observed(|l| tally.observe(l))
+                }
+                Err(why) => {
+                    println!("SKIPPED: no throwaway PostgreSQL here, so the server's tests ran on SQLite only.\n  why: {why}");
+                    postgres_note =
+                        format!("PostgreSQL: SKIPPED ({})", why.lines().next().unwrap_or(""));
+                    Ok(())
+                }
+            },
+        )?;
+        step(
             "browser tests (wasm-bindgen-test in headless Chromium)",
             &mut || {
                 let capabilities = write_webdriver_capabilities(workspace, &browser)?;
@@ -295,6 +316,7 @@ pub fn test(workspace: &Workspace) -> TaskResult {
     }
     let total = started.elapsed().as_secs();
     println!("total {}m {:02}s", total / 60, total % 60);
+    println!("{postgres_note}");
     println!(
         "tests: {} passed, {} failed, {} skipped",
         tally.passed, tally.failed, tally.ignored

@@ -159,7 +159,9 @@ fn run(orders: u64, secs: u64, page: u64, rates: &[u64]) -> Result<(), String> {
         }
     }
     server.stop();
-    let stored = common::stored(dir.path())?;
+    let stored = common::stored(&jumun_server::db::DatabaseLocation::Sqlite {
+        data_dir: dir.path().to_owned(),
+    })?;
     println!();
     println!(
         "database after the runs, closed and checkpointed: {}, {} events",
@@ -194,7 +196,7 @@ fn prefill(data_dir: &Path, orders: u64) -> Result<Targets, String> {
         let now = Utc::now();
         let db = Database::open(data_dir, &now.to_rfc3339()).map_err(|e| e.to_string())?;
         db.with(|conn| {
-            conn.pragma_update(None, "synchronous", "OFF")?;
+            conn.execute_batch("PRAGMA synchronous = OFF")?;
             Ok(())
         })
         .await

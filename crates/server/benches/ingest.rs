@@ -1,7 +1,7 @@
 //! Ingest throughput (run: `cargo bench -p jumun-server --bench ingest`).
 //!
-//! Prints, on this machine, how fast collected marketplace orders go into the server's SQLite
-//! database through the one real write path (decide with `jumun-core`, commit the events in one
+//! Prints, on this machine, how fast collected marketplace orders go into the server's database
+//! (SQLite, and PostgreSQL when one is at hand) through the one real write path (decide with `jumun-core`, commit the events in one
 //! transaction, then apply):
 //!
 //! - **ledger**: `N` (default 20,000; `JUMUN_BENCH_ORDERS`) `Command::CollectOrder` through
@@ -15,7 +15,9 @@
 //! - **HTTP**: the same orders through `POST /api/ops` in pushes of 100 keyed operations (ids
 //!   from `POST /api/ids`) over loopback HTTP to a real server, as browsers push;
 //! - the disk's own `fdatasync` latency, to read the above against;
-//! - PostgreSQL: skipped, the server has no PostgreSQL backend yet.
+//! - **PostgreSQL**: the ledger and HTTP phases again on a fresh PostgreSQL database, when
+//!   `JUMUN_TEST_POSTGRES` names a server the bench may create databases on (an admin URL such
+//!   as `postgres://jumun@127.0.0.1:5432/postgres`); otherwise a line says it was skipped.
 //!
 //! Figures are printed, never asserted: the only checks are for correctness (every order
 //! accepted, the rebuilt book holds every order), and a failed check exits non-zero.
@@ -30,11 +32,10 @@ use common::{
 use jumun_core::ids::IdBlock;
 use jumun_core::Command;
 use jumun_server::accounts::{Accounts, NewStore, NewUser, Role};
-use jumun_server::db::Database;
+use jumun_server::db::{testing, Database, DatabaseLocation};
 use jumun_server::sync::Ledger;
 use serde_json::{json, Value};
 use std::io::{Seek, SeekFrom, Write};
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -69,13 +70,26 @@ fn main() -> ExitCode {
 fn run(orders: u64) -> Result<(), String> {
     fsync_probe()?;
     println!();
-    ingest_ledger(orders, "FULL", true)?;
+    ingest_ledger(orders, Store::Sqlite("FULL"), true)?;
     println!();
-    ingest_ledger(orders, "NORMAL", false)?;
+    ingest_ledger(orders, Store::Sqlite("NORMAL"), false)?;
     println!();
-    ingest_http(orders)?;
+    ingest_http(orders, None)?;
     println!();
-    println!("PostgreSQL: skipped — the server has no PostgreSQL backend yet");
+    match testing::postgres_url() {
+        None => println!(
+            "PostgreSQL: skipped — set {}=postgres://user@host:port/postgres (a server the \
+             bench may create databases on) to measure it",
+            testing::POSTGRES_VAR
+        ),
+        Some(_) => {
+            let url = testing::fresh_postgres_url().ok_or("no PostgreSQL URL")?;
+            ingest_ledger(orders, Store::Postgres(url), true)?;
+            println!();
+            let url = testing::fresh_postgres_url().ok_or("no PostgreSQL URL")?;
+            ingest_http(orders, Some(url))?;
+        }
+    }
     Ok(())
 }
 
@@ -161,30 +175,55 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|e| format!("tokio runtime: {e}"))
 }
 
+/// Where a phase writes.
+enum Store {
+    /// SQLite in a temporary data directory, with this `synchronous` setting.
+    Sqlite(&'static str),
+    /// This (fresh) PostgreSQL database.
+    Postgres(String),
+}
+
 /// `orders` collected orders through `Ledger::execute_marketplace`, one by one.
-fn ingest_ledger(orders: u64, synchronous: &str, rebuild: bool) -> Result<(), String> {
-    let server_setting = synchronous == "FULL";
-    println!(
-        "-- ledger (Ledger::execute_marketplace, the collector's path): synchronous={synchronous}{} --",
-        if server_setting {
-            " (the server's setting)"
-        } else {
-            " (diagnostic only: the server uses FULL)"
+fn ingest_ledger(orders: u64, store: Store, rebuild: bool) -> Result<(), String> {
+    let engine = match &store {
+        Store::Sqlite(synchronous) => {
+            println!(
+                "-- ledger (Ledger::execute_marketplace, the collector's path): SQLite, synchronous={synchronous}{} --",
+                if *synchronous == "FULL" {
+                    " (the server's setting)"
+                } else {
+                    " (diagnostic only: the server uses FULL)"
+                }
+            );
+            "SQLite"
         }
-    );
+        Store::Postgres(_) => {
+            println!(
+                "-- ledger (Ledger::execute_marketplace, the collector's path): PostgreSQL, synchronous_commit=on --"
+            );
+            "PostgreSQL"
+        }
+    };
     let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
     let data_dir = dir.path().to_owned();
+    let location = match &store {
+        Store::Sqlite(_) => DatabaseLocation::Sqlite {
+            data_dir: data_dir.clone(),
+        },
+        Store::Postgres(url) => DatabaseLocation::Postgres { url: url.clone() },
+    };
     let runtime = runtime()?;
     let phase = runtime.block_on(async {
         let now = Utc::now();
-        let db = Database::open(&data_dir, &now.to_rfc3339()).map_err(|e| e.to_string())?;
-        let mode = synchronous.to_owned();
-        db.with(move |conn| {
-            conn.pragma_update(None, "synchronous", &mode)?;
-            Ok(())
-        })
-        .await
-        .map_err(|e| e.to_string())?;
+        let db = Database::connect(&location, &now.to_rfc3339()).map_err(|e| e.to_string())?;
+        if let Store::Sqlite(mode) = store {
+            db.with(move |conn| {
+                conn.execute_batch(&format!("PRAGMA synchronous = {mode}"))?;
+                Ok(())
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+        }
         let accounts = Accounts::new(db.clone());
         let (store, _) = accounts
             .create_store(
@@ -261,7 +300,7 @@ fn ingest_ledger(orders: u64, synchronous: &str, rebuild: bool) -> Result<(), St
                 return Err(format!("rebuilt book holds {held} orders, not {orders}"));
             }
             println!(
-                "rebuild after restart: {} events replayed from SQLite into a book of {held} \
+                "rebuild after restart: {} events replayed from {engine} into a book of {held} \
                  orders in {} ({} events/s)",
                 phase.events,
                 ms(took),
@@ -272,15 +311,20 @@ fn ingest_ledger(orders: u64, synchronous: &str, rebuild: bool) -> Result<(), St
     });
     drop(runtime);
     phase?;
-    print_database(&data_dir, orders)
+    print_database(&location, orders)
 }
 
-/// The database once closed: its size with the WAL checkpointed into it, and its events.
-fn print_database(data_dir: &Path, orders: u64) -> Result<(), String> {
-    let stored = common::stored(data_dir)?;
+/// The database once closed: its size (SQLite: with the WAL checkpointed into it), and its
+/// events.
+fn print_database(location: &DatabaseLocation, orders: u64) -> Result<(), String> {
+    let stored = common::stored(location)?;
     println!(
-        "database, closed and checkpointed: {} ({} bytes per order; {} events of {:.0} bytes \
+        "database, closed{}: {} ({} bytes per order; {} events of {:.0} bytes \
          of JSON on average)",
+        match location {
+            DatabaseLocation::Sqlite { .. } => " and checkpointed",
+            DatabaseLocation::Postgres { .. } => " (pg_database_size, after VACUUM)",
+        },
         mb(stored.file_bytes),
         stored.file_bytes / orders.max(1),
         stored.events,
@@ -290,12 +334,23 @@ fn print_database(data_dir: &Path, orders: u64) -> Result<(), String> {
 }
 
 /// The same orders through `POST /api/ops`, 100 keyed operations per push, over loopback HTTP.
-fn ingest_http(orders: u64) -> Result<(), String> {
+fn ingest_http(orders: u64, postgres: Option<String>) -> Result<(), String> {
     println!(
-        "-- HTTP: POST /api/ops, pushes of {PAGE} CollectOrder ops, loopback, synchronous=FULL --"
+        "-- HTTP: POST /api/ops, pushes of {PAGE} CollectOrder ops, loopback, {} --",
+        if postgres.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite, synchronous=FULL"
+        }
     );
     let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
-    let server = common::start(dir.path());
+    let location = match &postgres {
+        Some(url) => DatabaseLocation::Postgres { url: url.clone() },
+        None => DatabaseLocation::Sqlite {
+            data_dir: dir.path().to_owned(),
+        },
+    };
+    let server = common::start_on(dir.path(), postgres);
     let client = Client::login(&server.base, DEMO)?;
 
     let mut rng = Rng(SEED);
@@ -365,5 +420,5 @@ fn ingest_http(orders: u64) -> Result<(), String> {
     }
     println!("(client and server share this process and its cores)");
     server.stop();
-    print_database(dir.path(), orders)
+    print_database(&location, orders)
 }

@@ -10,6 +10,10 @@ pub struct ServerConfig {
     pub addr: SocketAddr,
     /// Where the database and other runtime data live. Default `data` (`JUMUN_DATA_DIR`).
     pub data_dir: PathBuf,
+    /// A PostgreSQL database to use instead of the SQLite file in the data directory
+    /// (`--database-url`, `DATABASE_URL`; `postgres://user:password@host:port/database`).
+    /// Default none: SQLite.
+    pub database_url: Option<String>,
     /// The built browser app (Trunk's `dist/`), served from the same origin. Default `dist`
     /// (`JUMUN_DIST_DIR`).
     pub dist_dir: PathBuf,
@@ -38,6 +42,12 @@ pub enum ConfigError {
     /// A flag without its value.
     #[error("option {0} needs a value")]
     MissingValue(String),
+    /// A database URL that is not a PostgreSQL one.
+    #[error(
+        "{source_name}={value:?} is not a PostgreSQL URL (postgres://user:password@host:port/database); \
+         leave it unset to use SQLite in the data directory"
+    )]
+    BadDatabaseUrl { value: String, source_name: String },
     /// An address that does not parse.
     #[error("{value:?} is not a listen address like 127.0.0.1:8080 (from {source_name})")]
     BadAddress { value: String, source_name: String },
@@ -63,13 +73,17 @@ pub const USAGE: &str = "\
 jumun-server — Jumun's JSON API and the browser app's host
 
 USAGE:
-    jumun-server [--addr HOST:PORT] [--data-dir DIR] [--dist-dir DIR] [--demo [--sandbox SEED]]
+    jumun-server [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--dist-dir DIR]
+                 [--demo [--sandbox SEED]]
     jumun-server sandbox [--seed N] [--addr 127.0.0.1:PORT] [--speed X] …
                        the marketplace sandbox (see jumun-server sandbox --help)
 
 OPTIONS:
     --addr HOST:PORT   listen address          [env JUMUN_ADDR, default 127.0.0.1:8080]
     --data-dir DIR     database and run data   [env JUMUN_DATA_DIR, default data]
+    --database-url URL PostgreSQL instead of the SQLite file in the data directory:
+                       postgres://user:password@host:port/database
+                                               [env DATABASE_URL, default none: SQLite]
     --dist-dir DIR     built app to serve      [env JUMUN_DIST_DIR, default dist]
     --demo             create the demo store (login: store demo, user demo, password
                        demo1234) if missing    [env JUMUN_DEMO=1, default off]
@@ -92,6 +106,9 @@ impl ServerConfig {
         }
         let mut addr = env("JUMUN_ADDR").map(|v| (v, "JUMUN_ADDR".to_owned()));
         let mut data_dir = env("JUMUN_DATA_DIR").map(PathBuf::from);
+        let mut database_url = env("DATABASE_URL")
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| (v, "DATABASE_URL".to_owned()));
         let mut dist_dir = env("JUMUN_DIST_DIR").map(PathBuf::from);
         let mut demo = match env("JUMUN_DEMO") {
             Some(value) => switch("JUMUN_DEMO", value)?,
@@ -109,6 +126,9 @@ impl ServerConfig {
                 "-h" | "--help" => return Ok(Invocation::Help),
                 "--addr" => addr = Some((value("--addr")?, "--addr".to_owned())),
                 "--data-dir" => data_dir = Some(PathBuf::from(value("--data-dir")?)),
+                "--database-url" => {
+                    database_url = Some((value("--database-url")?, "--database-url".to_owned()))
+                }
                 "--dist-dir" => dist_dir = Some(PathBuf::from(value("--dist-dir")?)),
                 "--demo" => demo = true,
                 "--sandbox" => sandbox = Some(seed("--sandbox", &value("--sandbox")?)?),
@@ -121,9 +141,20 @@ impl ServerConfig {
                 .map_err(|_| ConfigError::BadAddress { value, source_name })?,
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
         };
+        let database_url = database_url
+            .map(|(value, source_name)| {
+                let trimmed = value.trim();
+                if trimmed.starts_with("postgres://") || trimmed.starts_with("postgresql://") {
+                    Ok(trimmed.to_owned())
+                } else {
+                    Err(ConfigError::BadDatabaseUrl { value, source_name })
+                }
+            })
+            .transpose()?;
         Ok(Invocation::Serve(ServerConfig {
             addr,
             data_dir: data_dir.unwrap_or_else(|| PathBuf::from("data")),
+            database_url,
             dist_dir: dist_dir.unwrap_or_else(|| PathBuf::from("dist")),
             demo,
             sandbox,
@@ -167,6 +198,7 @@ mod tests {
             Invocation::Serve(ServerConfig {
                 addr: "127.0.0.1:8080".parse().unwrap(),
                 data_dir: "data".into(),
+                database_url: None,
                 dist_dir: "dist".into(),
                 demo: false,
                 sandbox: None,
@@ -211,6 +243,39 @@ mod tests {
             ServerConfig::from_args(args(&["-h"]), |_| None),
             Ok(Invocation::Help)
         );
+    }
+
+    #[test]
+    fn a_postgres_url_comes_from_the_flag_or_database_url_and_nothing_else_is_taken() {
+        let url = |list: &[&str], env: Option<&str>| {
+            let value = env.map(str::to_owned);
+            ServerConfig::from_args(args(list), |k| {
+                (k == "DATABASE_URL").then(|| value.clone()).flatten()
+            })
+            .map(|invocation| match invocation {
+                Invocation::Serve(config) => config.database_url,
+                _ => panic!("expected serve"),
+            })
+        };
+        assert_eq!(url(&[], None), Ok(None));
+        assert_eq!(url(&[], Some("")), Ok(None));
+        assert_eq!(
+            url(&[], Some("postgres://jumun@127.0.0.1/jumun")),
+            Ok(Some("postgres://jumun@127.0.0.1/jumun".into()))
+        );
+        assert_eq!(
+            url(
+                &["--database-url", "postgresql://a@db/b"],
+                Some("postgres://x@y/z")
+            ),
+            Ok(Some("postgresql://a@db/b".into()))
+        );
+        let err = url(&[], Some("mysql://root@db/shop")).unwrap_err();
+        assert!(
+            matches!(&err, ConfigError::BadDatabaseUrl { source_name, .. } if source_name == "DATABASE_URL"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("leave it unset"), "{err}");
     }
 
     fn demo(list: &[&str], env: Option<&str>) -> Result<bool, ConfigError> {

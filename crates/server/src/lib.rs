@@ -17,7 +17,7 @@ pub mod sync;
 use accounts::{Accounts, DemoLogin};
 use axum::Router;
 use config::ServerConfig;
-use db::Database;
+use db::{Database, DatabaseLocation};
 use tokio::net::TcpListener;
 
 /// What every request handler can reach.
@@ -79,8 +79,14 @@ impl Server {
     /// for it, and binds the address.
     pub async fn bind(config: &ServerConfig) -> Result<Self, StartError> {
         let now = chrono::Utc::now();
-        let db = Database::open(&config.data_dir, &now.to_rfc3339())?;
-        tracing::info!(database = %db.path().display(), "database ready");
+        let location = match &config.database_url {
+            Some(url) => DatabaseLocation::Postgres { url: url.clone() },
+            None => DatabaseLocation::Sqlite {
+                data_dir: config.data_dir.clone(),
+            },
+        };
+        let db = Database::connect(&location, &now.to_rfc3339())?;
+        tracing::info!(database = %location.describe(), "database ready");
         let accounts = Accounts::new(db.clone());
         let demo = if config.demo {
             Some(accounts.ensure_demo(now).await.map_err(StartError::Demo)?)

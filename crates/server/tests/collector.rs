@@ -108,6 +108,7 @@ fn start(data_dir: &Path, scheduler: Option<SchedulerConfig>) -> Running {
     let config = ServerConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.to_owned(),
+        database_url: jumun_server::db::testing::database_url(data_dir),
         dist_dir: data_dir.join("no-dist"),
         demo: true,
         sandbox: None,

@@ -23,6 +23,7 @@ async fn start() -> Running {
     let config = ServerConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         data_dir: dirs.path().join("data"),
+        database_url: jumun_server::db::testing::database_url(&dirs.path().join("data")),
         dist_dir: dist,
         demo: false,
         sandbox: None,

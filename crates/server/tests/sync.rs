@@ -15,6 +15,7 @@ use jumun_core::Command;
 use jumun_server::accounts::token::SessionToken;
 use jumun_server::accounts::{Accounts, NewStore, NewUser, Role, StoreId};
 use jumun_server::config::ServerConfig;
+use jumun_server::db::{testing, Engine};
 use jumun_server::sync::Ledger;
 use jumun_server::Server;
 use serde_json::{json, Value};
@@ -41,6 +42,7 @@ fn start(data_dir: &Path) -> Running {
     let config = ServerConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.to_owned(),
+        database_url: testing::database_url(data_dir),
         dist_dir: data_dir.join("no-dist"),
         demo: true,
         sandbox: None,
@@ -572,18 +574,23 @@ fn a_push_is_committed_whole_or_not_at_all() {
 
     // The last operation's answer cannot be stored: the push's one commit fails, so no
     // operation of it is answered or kept, and the server's book forgets the uncommitted ones.
-    let side = rusqlite::Connection::open(dir.path().join("jumun.sqlite3")).unwrap();
-    side.execute_batch(
-        "CREATE TRIGGER boom BEFORE INSERT ON operations WHEN NEW.key = 'g-collect-b'
-         BEGIN SELECT RAISE(ABORT, 'boom'); END;",
-    )
-    .unwrap();
+    let side = SideConnection::open(dir.path());
+    side.batch(&testing::refuse_inserts_sql(
+        side.engine(),
+        "boom",
+        "operations",
+        "NEW.key = 'g-collect-b'",
+    ));
     let (code, body) = operator.post("/api/ops", json!({ "ops": push.clone() }));
     assert_eq!(code, 500, "{body}");
     assert_eq!(operator.head(), head, "nothing of the failed push was kept");
     let unknown = operator.push(vec![op("g-probe", &memo(a, "x"))]);
     assert_eq!(unknown[0]["code"], "unknown_order", "{}", unknown[0]);
-    side.execute_batch("DROP TRIGGER boom;").unwrap();
+    side.batch(&testing::allow_inserts_sql(
+        side.engine(),
+        "boom",
+        "operations",
+    ));
 
     // Resent: everything applies, in order, once.
     let answers = operator.push(push.clone());
@@ -669,6 +676,39 @@ fn a_restarted_server_rebuilds_the_book_from_its_events() {
     server.stop();
 }
 
+/// A second connection to a test server's database, beside the server's own.
+enum SideConnection {
+    Sqlite(rusqlite::Connection),
+    Postgres(std::sync::Mutex<postgres::Client>),
+}
+
+impl SideConnection {
+    fn open(data_dir: &Path) -> Self {
+        match testing::database_url(data_dir) {
+            Some(url) => Self::Postgres(std::sync::Mutex::new(
+                postgres::Client::connect(&url, postgres::NoTls).unwrap(),
+            )),
+            None => {
+                Self::Sqlite(rusqlite::Connection::open(data_dir.join("jumun.sqlite3")).unwrap())
+            }
+        }
+    }
+
+    fn engine(&self) -> Engine {
+        match self {
+            Self::Sqlite(_) => Engine::Sqlite,
+            Self::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    fn batch(&self, sql: &str) {
+        match self {
+            Self::Sqlite(conn) => conn.execute_batch(sql).unwrap(),
+            Self::Postgres(client) => client.lock().unwrap().batch_execute(sql).unwrap(),
+        }
+    }
+}
+
 /// The real binary, started on a data directory, with its output drained.
 struct Process {
     child: std::process::Child,
@@ -679,12 +719,18 @@ fn spawn_binary(data_dir: &Path) -> Process {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jumun-server"))
         .args(["--addr", "127.0.0.1:0", "--demo", "--data-dir"])
         .arg(data_dir)
+        .args(
+            testing::database_url(data_dir)
+                .map(|url| vec!["--database-url".to_owned(), url])
+                .unwrap_or_default(),
+        )
         .arg("--dist-dir")
         .arg(data_dir.join("no-dist"))
         .env_remove("JUMUN_ADDR")
         .env_remove("JUMUN_DATA_DIR")
         .env_remove("JUMUN_DIST_DIR")
         .env_remove("JUMUN_DEMO")
+        .env_remove("DATABASE_URL")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()

@@ -14,6 +14,7 @@ use jumun_core::money::Won;
 use jumun_core::order::{DeliveryInfo, NewLine, NewOrder, Payment};
 use jumun_server::accounts::Accounts;
 use jumun_server::config::ServerConfig;
+use jumun_server::db::DatabaseLocation;
 use jumun_server::sync::Ledger;
 use jumun_server::Server;
 use serde_json::{json, Value};
@@ -259,10 +260,19 @@ pub struct Running {
 }
 
 /// Starts the server on `127.0.0.1:0` over `data_dir`, with the demo store.
+#[allow(dead_code)] // each bench uses one of the two
 pub fn start(data_dir: &Path) -> Running {
+    start_on(data_dir, None)
+}
+
+/// Starts the server on `127.0.0.1:0` over `data_dir` and, when given, this PostgreSQL
+/// database, with the demo store.
+#[allow(dead_code)] // each bench uses one of the two
+pub fn start_on(data_dir: &Path, database_url: Option<String>) -> Running {
     let config = ServerConfig {
         addr: "127.0.0.1:0".parse().expect("a loopback address"),
         data_dir: data_dir.to_owned(),
+        database_url,
         dist_dir: data_dir.join("no-dist"),
         demo: true,
         sandbox: None,
@@ -491,7 +501,14 @@ pub struct Stored {
     pub event_json_bytes: f64,
 }
 
-pub fn stored(data_dir: &Path) -> Result<Stored, String> {
+pub fn stored(location: &DatabaseLocation) -> Result<Stored, String> {
+    match location {
+        DatabaseLocation::Sqlite { data_dir } => stored_sqlite(data_dir),
+        DatabaseLocation::Postgres { url } => stored_postgres(url),
+    }
+}
+
+fn stored_sqlite(data_dir: &Path) -> Result<Stored, String> {
     let path = data_dir.join(jumun_server::db::DATABASE_FILE);
     let conn = rusqlite::Connection::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let (events, event_json_bytes) = conn
@@ -509,6 +526,23 @@ pub fn stored(data_dir: &Path) -> Result<Stored, String> {
         file_bytes: file_size(&path),
         events: events.max(0) as u64,
         event_json_bytes,
+    })
+}
+
+fn stored_postgres(url: &str) -> Result<Stored, String> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| e.to_string())?;
+    client.batch_execute("VACUUM").map_err(|e| e.to_string())?;
+    let row = client
+        .query_one(
+            "SELECT pg_database_size(current_database()), COUNT(*), \
+             COALESCE(AVG(octet_length(event_json)), 0)::float8 FROM events",
+            &[],
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(Stored {
+        file_bytes: row.get::<_, i64>(0).max(0) as u64,
+        events: row.get::<_, i64>(1).max(0) as u64,
+        event_json_bytes: row.get::<_, f64>(2),
     })
 }
 

@@ -573,7 +573,7 @@ mod tests {
 
     fn fixture() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let db = Database::open(dir.path(), "2026-11-24T00:00:00Z").unwrap();
+        let db = crate::db::testing::open(dir.path(), "2026-11-24T00:00:00Z").unwrap();
         Fixture {
             accounts: Accounts::new(db.clone()),
             db,
@@ -606,7 +606,7 @@ mod tests {
     }
 
     async fn count(db: &Database, sql: &'static str) -> i64 {
-        db.with(move |c| Ok(c.query_row(sql, [], |r| r.get(0))?))
+        db.with(move |c| Ok(c.query_row(sql, &[], |r| r.get(0))?))
             .await
             .unwrap()
     }
@@ -693,7 +693,7 @@ mod tests {
             .with(|c| {
                 Ok(c.query_row(
                     "SELECT x.token_hash, u.password_hash FROM sessions x JOIN users u ON u.id = x.user_id",
-                    [],
+                    &[],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )?)
             })
@@ -912,10 +912,9 @@ mod tests {
     async fn a_store_and_its_owner_are_created_together_or_not_at_all() {
         let f = fixture();
         f.db.with(|c| {
-            c.execute_batch(
-                "CREATE TRIGGER no_users BEFORE INSERT ON users
-                 BEGIN SELECT RAISE(ABORT, 'users are refused in this test'); END;",
-            )?;
+            let sql =
+                crate::db::testing::refuse_inserts_sql(c.engine(), "no_users", "users", "TRUE");
+            c.execute_batch(&sql)?;
             Ok(())
         })
         .await

@@ -7,9 +7,10 @@
 
 use super::token::TokenHash;
 use super::{Role, StoreId, UserId};
+use crate::db::{Conn, OptionalExtension, Row, SqlError, SqlResult};
 use crate::db::{Database, DatabaseError};
+use crate::params;
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row};
 
 /// A store as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,21 +85,17 @@ pub enum StorageError {
     Database(#[from] DatabaseError),
 }
 
-impl From<rusqlite::Error> for StorageError {
-    fn from(err: rusqlite::Error) -> Self {
-        match err.sqlite_error() {
-            Some(e)
-                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-                    || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
-            {
-                Self::Duplicate
-            }
-            _ => Self::Database(DatabaseError::Sqlite(err)),
+impl From<SqlError> for StorageError {
+    fn from(err: SqlError) -> Self {
+        if err.is_unique_violation() {
+            Self::Duplicate
+        } else {
+            Self::Database(DatabaseError::Sql(err))
         }
     }
 }
 
-/// The accounts' storage on the embedded SQLite database.
+/// The accounts' storage on the server's database (SQLite or PostgreSQL).
 #[derive(Clone)]
 pub struct AccountStorage {
     db: Database,
@@ -119,9 +116,9 @@ impl AccountStorage {
         now: DateTime<Utc>,
     ) -> Result<(StoreRecord, UserRecord), StorageError> {
         self.run(move |conn| {
-            let tx = conn.transaction()?;
-            let store = insert_store(&tx, &code, &name, now)?;
-            let user = insert_user(&tx, store.id, &owner, now)?;
+            let mut tx = conn.transaction()?;
+            let store = insert_store(&mut tx, &code, &name, now)?;
+            let user = insert_user(&mut tx, store.id, &owner, now)?;
             tx.commit()?;
             Ok((store, user))
         })
@@ -138,15 +135,15 @@ impl AccountStorage {
         now: DateTime<Utc>,
     ) -> Result<(StoreRecord, Vec<UserRecord>), StorageError> {
         self.run(move |conn| {
-            let tx = conn.transaction()?;
-            let store = match find_store(&tx, &code)? {
+            let mut tx = conn.transaction()?;
+            let store = match find_store(&mut tx, &code)? {
                 Some(store) => store,
-                None => insert_store(&tx, &code, &name, now)?,
+                None => insert_store(&mut tx, &code, &name, now)?,
             };
             let mut created = Vec::new();
             for user in &users {
-                if find_user(&tx, store.id, &user.login)?.is_none() {
-                    created.push(insert_user(&tx, store.id, user, now)?);
+                if find_user(&mut tx, store.id, &user.login)?.is_none() {
+                    created.push(insert_user(&mut tx, store.id, user, now)?);
                 }
             }
             tx.commit()?;
@@ -158,14 +155,12 @@ impl AccountStorage {
     /// The logins the store `code` already has (none if there is no such store).
     pub async fn logins_of_store(&self, code: String) -> Result<Vec<String>, StorageError> {
         self.run(move |conn| {
-            let mut statement = conn.prepare(
+            Ok(conn.query_map(
                 "SELECT u.login FROM users u JOIN stores s ON s.id = u.store_id
                  WHERE s.code = ?1 ORDER BY u.login",
-            )?;
-            let logins = statement
-                .query_map([&code], |row| row.get(0))?
-                .collect::<Result<Vec<String>, _>>()?;
-            Ok(logins)
+                params![code],
+                |row| row.get(0),
+            )?)
         })
         .await
     }
@@ -184,12 +179,13 @@ impl AccountStorage {
     /// Every user of one store, by login.
     pub async fn users_of_store(&self, store_id: StoreId) -> Result<Vec<UserRecord>, StorageError> {
         self.run(move |conn| {
-            let mut statement = conn.prepare(&format!(
-                "SELECT {USER_COLUMNS} FROM users u WHERE u.store_id = ?1 ORDER BY u.login"
-            ))?;
-            let raw = statement
-                .query_map([store_id.0], RawUser::read)?
-                .collect::<Result<Vec<_>, _>>()?;
+            let raw = conn.query_map(
+                &format!(
+                    "SELECT {USER_COLUMNS} FROM users u WHERE u.store_id = ?1 ORDER BY u.login"
+                ),
+                params![store_id.0],
+                RawUser::read,
+            )?;
             raw.into_iter().map(RawUser::into_record).collect()
         })
         .await
@@ -209,12 +205,12 @@ impl AccountStorage {
                          FROM users u JOIN stores s ON s.id = u.store_id
                          WHERE s.code = ?1 AND u.login = ?2"
                     ),
-                    [&store_code, &login],
+                    params![store_code, login],
                     |row| {
                         Ok((
                             RawUser::read(row)?,
                             read_store(row, 6)?,
-                            row.get::<_, String>(9)?,
+                            row.get::<String>(9)?,
                         ))
                     },
                 )
@@ -235,7 +231,7 @@ impl AccountStorage {
         expires_at: DateTime<Utc>,
     ) -> Result<(), StorageError> {
         self.run(move |conn| {
-            let tx = conn.transaction()?;
+            let mut tx = conn.transaction()?;
             tx.execute(
                 "DELETE FROM sessions WHERE user_id = ?1 AND expires_at <= ?2",
                 params![user_id.0, time_text(now)],
@@ -271,13 +267,13 @@ impl AccountStorage {
                          JOIN stores s ON s.id = u.store_id
                          WHERE x.token_hash = ?1"
                     ),
-                    [token_hash.as_str()],
+                    params![token_hash.as_str()],
                     |row| {
                         Ok((
                             RawUser::read(row)?,
                             read_store(row, 6)?,
-                            row.get::<_, String>(9)?,
-                            row.get::<_, Option<String>>(10)?,
+                            row.get::<String>(9)?,
+                            row.get::<Option<String>>(10)?,
                         ))
                     },
                 )
@@ -316,7 +312,7 @@ impl AccountStorage {
     async fn run<T, F>(&self, work: F) -> Result<T, StorageError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T, StorageError> + Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T, StorageError> + Send + 'static,
     {
         // `Database::with` speaks `DatabaseError`; this module's own errors ride inside its `Ok`.
         self.db.with(move |conn| Ok(work(conn))).await?
@@ -353,7 +349,7 @@ struct RawUser {
 }
 
 impl RawUser {
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+    fn read(row: &Row) -> SqlResult<Self> {
         Ok(Self {
             id: row.get(0)?,
             store_id: row.get(1)?,
@@ -380,7 +376,7 @@ impl RawUser {
     }
 }
 
-fn read_store(row: &Row<'_>, from: usize) -> rusqlite::Result<StoreRecord> {
+fn read_store(row: &Row, from: usize) -> SqlResult<StoreRecord> {
     Ok(StoreRecord {
         id: StoreId(row.get(from)?),
         code: row.get(from + 1)?,
@@ -388,18 +384,18 @@ fn read_store(row: &Row<'_>, from: usize) -> rusqlite::Result<StoreRecord> {
     })
 }
 
-fn find_store(conn: &Connection, code: &str) -> Result<Option<StoreRecord>, StorageError> {
+fn find_store(conn: &mut Conn, code: &str) -> Result<Option<StoreRecord>, StorageError> {
     Ok(conn
         .query_row(
             &format!("SELECT {STORE_COLUMNS} FROM stores s WHERE s.code = ?1"),
-            [code],
+            params![code],
             |row| read_store(row, 0),
         )
         .optional()?)
 }
 
 fn find_user(
-    conn: &Connection,
+    conn: &mut Conn,
     store_id: StoreId,
     login: &str,
 ) -> Result<Option<UserRecord>, StorageError> {
@@ -414,31 +410,32 @@ fn find_user(
 }
 
 fn insert_store(
-    conn: &Connection,
+    conn: &mut Conn,
     code: &str,
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<StoreRecord, StorageError> {
-    conn.execute(
-        "INSERT INTO stores (code, name, created_at) VALUES (?1, ?2, ?3)",
+    let id = conn.query_row(
+        "INSERT INTO stores (code, name, created_at) VALUES (?1, ?2, ?3) RETURNING id",
         params![code, name, time_text(now)],
+        |row| row.get(0),
     )?;
     Ok(StoreRecord {
-        id: StoreId(conn.last_insert_rowid()),
+        id: StoreId(id),
         code: code.to_owned(),
         name: name.to_owned(),
     })
 }
 
 fn insert_user(
-    conn: &Connection,
+    conn: &mut Conn,
     store_id: StoreId,
     user: &NewUserRecord,
     now: DateTime<Utc>,
 ) -> Result<UserRecord, StorageError> {
-    conn.execute(
+    let id = conn.query_row(
         "INSERT INTO users (store_id, login, display_name, role, password_hash, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
         params![
             store_id.0,
             user.login,
@@ -447,9 +444,10 @@ fn insert_user(
             user.password_hash,
             time_text(now)
         ],
+        |row| row.get(0),
     )?;
     Ok(UserRecord {
-        id: UserId(conn.last_insert_rowid()),
+        id: UserId(id),
         store_id,
         login: user.login.clone(),
         display_name: user.display_name.clone(),

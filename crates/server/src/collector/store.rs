@@ -1,16 +1,17 @@
 //! The collector's SQL (migrations 0004 and 0005): connections (with their carrier codes), runs,
 //! malformed payloads, shipment numbers.
 //!
-//! Plain functions over a `rusqlite::Connection`, run inside [`crate::db::Database::with`].
+//! Plain functions over a [`Conn`] (SQLite or PostgreSQL), run inside
+//! [`crate::db::Database::with`].
 //! Every store-facing query takes the store id, so one store never reads another's rows.
 
 use super::credentials::StoredCredentials;
 use super::{ConnectionRow, MalformedRecord, RunRecord, Trigger};
 use crate::accounts::StoreId;
+use crate::db::{Conn, Engine, OptionalExtension, Row, SqlError, SqlResult};
 use crate::marketplaces::MalformedPayload;
+use crate::params;
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::types::Type;
-use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::BTreeMap;
 
 /// A time as the database keeps it: UTC RFC 3339 with milliseconds.
@@ -18,29 +19,34 @@ pub(crate) fn time_text(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn parse_time(text: &str, column: usize) -> rusqlite::Result<DateTime<Utc>> {
+fn parse_time(text: &str, column: usize) -> SqlResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(e)))
+        .map_err(|e| SqlError::Unreadable {
+            column,
+            message: e.to_string(),
+        })
 }
 
-fn time_at(row: &Row<'_>, column: usize) -> rusqlite::Result<DateTime<Utc>> {
+fn time_at(row: &Row, column: usize) -> SqlResult<DateTime<Utc>> {
     let text: String = row.get(column)?;
     parse_time(&text, column)
 }
 
-fn opt_time_at(row: &Row<'_>, column: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+fn opt_time_at(row: &Row, column: usize) -> SqlResult<Option<DateTime<Utc>>> {
     let text: Option<String> = row.get(column)?;
     text.map(|t| parse_time(&t, column)).transpose()
 }
 
-fn json_at<T: serde::de::DeserializeOwned>(row: &Row<'_>, column: usize) -> rusqlite::Result<T> {
+fn json_at<T: serde::de::DeserializeOwned>(row: &Row, column: usize) -> SqlResult<T> {
     let text: String = row.get(column)?;
-    serde_json::from_str(&text)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(e)))
+    serde_json::from_str(&text).map_err(|e| SqlError::Unreadable {
+        column,
+        message: e.to_string(),
+    })
 }
 
-fn count_at(row: &Row<'_>, column: usize) -> rusqlite::Result<u32> {
+fn count_at(row: &Row, column: usize) -> SqlResult<u32> {
     let n: i64 = row.get(column)?;
     Ok(u32::try_from(n.max(0)).unwrap_or(u32::MAX))
 }
@@ -49,7 +55,7 @@ const CONNECTION_COLUMNS: &str = "id, store_id, marketplace, base_url, credentia
      period_seconds, enabled, orders_cursor, claims_cursor, failures, next_run_at, created_at, \
      updated_at, carrier_codes_json";
 
-fn connection_row(row: &Row<'_>) -> rusqlite::Result<ConnectionRow> {
+fn connection_row(row: &Row) -> SqlResult<ConnectionRow> {
     Ok(ConnectionRow {
         id: row.get(0)?,
         store: StoreId(row.get(1)?),
@@ -57,7 +63,7 @@ fn connection_row(row: &Row<'_>) -> rusqlite::Result<ConnectionRow> {
         base_url: row.get(3)?,
         credentials: json_at::<StoredCredentials>(row, 4)?,
         period_seconds: count_at(row, 5)?,
-        enabled: row.get::<_, i64>(6)? != 0,
+        enabled: row.get::<bool>(6)?,
         orders_cursor: row.get(7)?,
         claims_cursor: row.get(8)?,
         failures: count_at(row, 9)?,
@@ -82,20 +88,20 @@ pub(crate) struct NewRow<'a> {
 /// Inserts a connection, due at once. `Ok(None)` when the store has this marketplace at this
 /// base URL already.
 pub(crate) fn insert_connection(
-    conn: &Connection,
+    conn: &mut Conn,
     new: &NewRow<'_>,
     now: DateTime<Utc>,
-) -> rusqlite::Result<Option<i64>> {
-    let credentials = serde_json::to_string(new.credentials)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    let carrier_codes = serde_json::to_string(new.carrier_codes)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+) -> SqlResult<Option<i64>> {
+    let credentials =
+        serde_json::to_string(new.credentials).map_err(|e| SqlError::Encode(e.to_string()))?;
+    let carrier_codes =
+        serde_json::to_string(new.carrier_codes).map_err(|e| SqlError::Encode(e.to_string()))?;
     let now = time_text(now);
-    let inserted = conn.execute(
+    conn.query_row(
         "INSERT INTO connections (store_id, marketplace, base_url, credentials_json, \
          period_seconds, enabled, next_run_at, created_at, updated_at, carrier_codes_json) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, ?8) \
-         ON CONFLICT (store_id, marketplace, base_url) DO NOTHING",
+         ON CONFLICT (store_id, marketplace, base_url) DO NOTHING RETURNING id",
         params![
             new.store.0,
             new.marketplace,
@@ -106,20 +112,21 @@ pub(crate) fn insert_connection(
             now,
             carrier_codes
         ],
-    )?;
-    Ok((inserted == 1).then(|| conn.last_insert_rowid()))
+        |row| row.get(0),
+    )
+    .optional()
 }
 
 /// The connection `id`, if it belongs to `store` (any store when `None`: the scheduler's view).
 pub(crate) fn get_connection(
-    conn: &Connection,
+    conn: &mut Conn,
     store: Option<StoreId>,
     id: i64,
-) -> rusqlite::Result<Option<ConnectionRow>> {
+) -> SqlResult<Option<ConnectionRow>> {
     conn.query_row(
         &format!(
             "SELECT {CONNECTION_COLUMNS} FROM connections \
-             WHERE id = ?1 AND (?2 IS NULL OR store_id = ?2)"
+             WHERE id = ?1 AND (CAST(?2 AS BIGINT) IS NULL OR store_id = ?2)"
         ),
         params![id, store.map(|s| s.0)],
         connection_row,
@@ -129,11 +136,11 @@ pub(crate) fn get_connection(
 
 /// The store's connection for `marketplace` at `base_url`.
 pub(crate) fn find_connection(
-    conn: &Connection,
+    conn: &mut Conn,
     store: StoreId,
     marketplace: &str,
     base_url: &str,
-) -> rusqlite::Result<Option<ConnectionRow>> {
+) -> SqlResult<Option<ConnectionRow>> {
     conn.query_row(
         &format!(
             "SELECT {CONNECTION_COLUMNS} FROM connections \
@@ -146,27 +153,24 @@ pub(crate) fn find_connection(
 }
 
 /// The store's connections, oldest first.
-pub(crate) fn list_connections(
-    conn: &Connection,
-    store: StoreId,
-) -> rusqlite::Result<Vec<ConnectionRow>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {CONNECTION_COLUMNS} FROM connections WHERE store_id = ?1 ORDER BY id"
-    ))?;
-    let rows = stmt.query_map([store.0], connection_row)?;
-    rows.collect()
+pub(crate) fn list_connections(conn: &mut Conn, store: StoreId) -> SqlResult<Vec<ConnectionRow>> {
+    conn.query_map(
+        &format!("SELECT {CONNECTION_COLUMNS} FROM connections WHERE store_id = ?1 ORDER BY id"),
+        params![store.0],
+        connection_row,
+    )
 }
 
 /// Changes a connection's settings; `false` when it is not the store's.
 pub(crate) fn update_connection(
-    conn: &Connection,
+    conn: &mut Conn,
     row: &ConnectionRow,
     now: DateTime<Utc>,
-) -> rusqlite::Result<bool> {
-    let credentials = serde_json::to_string(&row.credentials)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    let carrier_codes = serde_json::to_string(&row.carrier_codes)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+) -> SqlResult<bool> {
+    let credentials =
+        serde_json::to_string(&row.credentials).map_err(|e| SqlError::Encode(e.to_string()))?;
+    let carrier_codes =
+        serde_json::to_string(&row.carrier_codes).map_err(|e| SqlError::Encode(e.to_string()))?;
     let changed = conn.execute(
         "UPDATE connections SET base_url = ?3, credentials_json = ?4, period_seconds = ?5, \
          enabled = ?6, failures = ?7, next_run_at = ?8, updated_at = ?9, \
@@ -190,22 +194,24 @@ pub(crate) fn update_connection(
 
 /// Enabled connections due at `now`, most overdue first.
 pub(crate) fn due_connections(
-    conn: &Connection,
+    conn: &mut Conn,
     now: DateTime<Utc>,
-) -> rusqlite::Result<Vec<ConnectionRow>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {CONNECTION_COLUMNS} FROM connections \
-         WHERE enabled = 1 AND next_run_at <= ?1 ORDER BY next_run_at, id"
-    ))?;
-    let rows = stmt.query_map([time_text(now)], connection_row)?;
-    rows.collect()
+) -> SqlResult<Vec<ConnectionRow>> {
+    conn.query_map(
+        &format!(
+            "SELECT {CONNECTION_COLUMNS} FROM connections \
+             WHERE enabled = 1 AND next_run_at <= ?1 ORDER BY next_run_at, id"
+        ),
+        params![time_text(now)],
+        connection_row,
+    )
 }
 
 /// When the next enabled connection is due.
-pub(crate) fn next_due(conn: &Connection) -> rusqlite::Result<Option<DateTime<Utc>>> {
+pub(crate) fn next_due(conn: &mut Conn) -> SqlResult<Option<DateTime<Utc>>> {
     let text: Option<String> = conn.query_row(
         "SELECT MIN(next_run_at) FROM connections WHERE enabled = 1",
-        [],
+        params![],
         |row| row.get(0),
     )?;
     text.map(|t| parse_time(&t, 0)).transpose()
@@ -213,11 +219,11 @@ pub(crate) fn next_due(conn: &Connection) -> rusqlite::Result<Option<DateTime<Ut
 
 /// Sets when the connection runs next, and its failures in a row.
 pub(crate) fn set_schedule(
-    conn: &Connection,
+    conn: &mut Conn,
     id: i64,
     failures: u32,
     next_run_at: DateTime<Utc>,
-) -> rusqlite::Result<()> {
+) -> SqlResult<()> {
     conn.execute(
         "UPDATE connections SET failures = ?2, next_run_at = ?3 WHERE id = ?1",
         params![id, failures, time_text(next_run_at)],
@@ -242,12 +248,7 @@ impl Feed {
 }
 
 /// Saves a cursor (after the page's commands are committed).
-pub(crate) fn save_cursor(
-    conn: &Connection,
-    id: i64,
-    feed: Feed,
-    cursor: &str,
-) -> rusqlite::Result<()> {
+pub(crate) fn save_cursor(conn: &mut Conn, id: i64, feed: Feed, cursor: &str) -> SqlResult<()> {
     let sql = match feed {
         Feed::Orders => "UPDATE connections SET orders_cursor = ?2 WHERE id = ?1",
         Feed::Claims => "UPDATE connections SET claims_cursor = ?2 WHERE id = ?1",
@@ -258,22 +259,22 @@ pub(crate) fn save_cursor(
 
 /// Opens a run's record (finished later); returns its id.
 pub(crate) fn start_run(
-    conn: &Connection,
+    conn: &mut Conn,
     connection: i64,
     trigger: Trigger,
     started_at: DateTime<Utc>,
-) -> rusqlite::Result<i64> {
-    conn.execute(
-        "INSERT INTO collection_runs (connection_id, trigger, started_at) VALUES (?1, ?2, ?3)",
+) -> SqlResult<i64> {
+    conn.query_row(
+        "INSERT INTO collection_runs (connection_id, trigger, started_at) VALUES (?1, ?2, ?3) \
+         RETURNING id",
         params![connection, trigger.as_str(), time_text(started_at)],
-    )?;
-    Ok(conn.last_insert_rowid())
+        |row| row.get(0),
+    )
 }
 
 /// Writes a run's counts, notes and error.
-pub(crate) fn finish_run(conn: &Connection, run: &RunRecord) -> rusqlite::Result<()> {
-    let notes = serde_json::to_string(&run.notes)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+pub(crate) fn finish_run(conn: &mut Conn, run: &RunRecord) -> SqlResult<()> {
+    let notes = serde_json::to_string(&run.notes).map_err(|e| SqlError::Encode(e.to_string()))?;
     conn.execute(
         "UPDATE collection_runs SET finished_at = ?2, orders_new = ?3, orders_updated = ?4, \
          orders_unchanged = ?5, orders_skipped = ?6, claims = ?7, claims_withdrawn = ?8, \
@@ -304,7 +305,7 @@ const RUN_COLUMNS: &str = "r.id, r.connection_id, r.trigger, r.started_at, r.fin
      r.claims_withdrawn, r.cancels_applied, r.cancels_unmatched, r.invoices_sent, r.malformed, \
      r.notes_json, r.error";
 
-fn run_row(row: &Row<'_>) -> rusqlite::Result<RunRecord> {
+fn run_row(row: &Row) -> SqlResult<RunRecord> {
     let trigger: String = row.get(2)?;
     Ok(RunRecord {
         id: row.get(0)?,
@@ -333,34 +334,30 @@ fn run_row(row: &Row<'_>) -> rusqlite::Result<RunRecord> {
 
 /// A connection's runs, newest first (the store's only).
 pub(crate) fn list_runs(
-    conn: &Connection,
+    conn: &mut Conn,
     store: StoreId,
     connection: i64,
     limit: usize,
-) -> rusqlite::Result<Vec<RunRecord>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {RUN_COLUMNS} FROM collection_runs r JOIN connections c ON c.id = r.connection_id \
-         WHERE r.connection_id = ?1 AND c.store_id = ?2 ORDER BY r.id DESC LIMIT ?3"
-    ))?;
-    let rows = stmt.query_map(
-        params![
-            connection,
-            store.0,
-            i64::try_from(limit).unwrap_or(i64::MAX)
-        ],
+) -> SqlResult<Vec<RunRecord>> {
+    conn.query_map(
+        &format!(
+            "SELECT {RUN_COLUMNS} FROM collection_runs r \
+             JOIN connections c ON c.id = r.connection_id \
+             WHERE r.connection_id = ?1 AND c.store_id = ?2 ORDER BY r.id DESC LIMIT ?3"
+        ),
+        params![connection, store.0, limit],
         run_row,
-    )?;
-    rows.collect()
+    )
 }
 
 /// The connection's latest run.
-pub(crate) fn last_run(conn: &Connection, connection: i64) -> rusqlite::Result<Option<RunRecord>> {
+pub(crate) fn last_run(conn: &mut Conn, connection: i64) -> SqlResult<Option<RunRecord>> {
     conn.query_row(
         &format!(
             "SELECT {RUN_COLUMNS} FROM collection_runs r WHERE r.connection_id = ?1 \
              ORDER BY r.id DESC LIMIT 1"
         ),
-        [connection],
+        params![connection],
         run_row,
     )
     .optional()
@@ -369,49 +366,56 @@ pub(crate) fn last_run(conn: &Connection, connection: i64) -> rusqlite::Result<O
 /// Keeps the payloads a run could not use, once each: one met again (every run re-reads a page
 /// until its cursor moves) only counts another sighting.
 pub(crate) fn record_malformed(
-    conn: &Connection,
+    conn: &mut Conn,
     connection: i64,
     run: i64,
     feed: Feed,
     payloads: &[MalformedPayload],
     now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
+) -> SqlResult<()> {
     let now = time_text(now);
-    let mut stmt = conn.prepare(
+    // The same upsert on both engines, but PostgreSQL keeps the uniqueness on the texts' MD5
+    // (its index entries are too small for raw bodies; see migrations/postgres/0004).
+    let conflict = match conn.engine() {
+        Engine::Sqlite => "(connection_id, feed, error, raw)",
+        Engine::Postgres => "(connection_id, feed, (md5(error)), (md5(raw)))",
+    };
+    let sql = format!(
         "INSERT INTO malformed_payloads (connection_id, first_run_id, last_run_id, received_at, \
          last_seen_at, feed, at_path, error, raw) VALUES (?1, ?2, ?2, ?3, ?3, ?4, ?5, ?6, ?7) \
-         ON CONFLICT (connection_id, feed, error, raw) DO UPDATE SET \
+         ON CONFLICT {conflict} DO UPDATE SET \
          last_run_id = excluded.last_run_id, last_seen_at = excluded.last_seen_at, \
-         at_path = excluded.at_path, times_seen = times_seen + 1",
-    )?;
+         at_path = excluded.at_path, times_seen = malformed_payloads.times_seen + 1"
+    );
     for payload in payloads {
-        stmt.execute(params![
-            connection,
-            run,
-            now,
-            feed.as_str(),
-            payload.at_path,
-            payload.error,
-            payload.raw
-        ])?;
+        conn.execute(
+            &sql,
+            params![
+                connection,
+                run,
+                now,
+                feed.as_str(),
+                payload.at_path,
+                payload.error,
+                payload.raw
+            ],
+        )?;
     }
     Ok(())
 }
 
 /// The store's malformed payloads, newest first.
 pub(crate) fn list_malformed(
-    conn: &Connection,
+    conn: &mut Conn,
     store: StoreId,
     limit: usize,
-) -> rusqlite::Result<Vec<MalformedRecord>> {
-    let mut stmt = conn.prepare(
+) -> SqlResult<Vec<MalformedRecord>> {
+    conn.query_map(
         "SELECT m.id, m.connection_id, c.marketplace, m.first_run_id, m.last_run_id, \
          m.received_at, m.last_seen_at, m.times_seen, m.feed, m.at_path, m.error, m.raw \
          FROM malformed_payloads m JOIN connections c ON c.id = m.connection_id \
          WHERE c.store_id = ?1 ORDER BY m.id DESC LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(
-        params![store.0, i64::try_from(limit).unwrap_or(i64::MAX)],
+        params![store.0, limit],
         |row| {
             Ok(MalformedRecord {
                 id: row.get(0)?,
@@ -428,47 +432,45 @@ pub(crate) fn list_malformed(
                 raw: row.get(11)?,
             })
         },
-    )?;
-    rows.collect()
+    )
 }
 
 /// Remembers the marketplace's shipment numbers of collected lines: `(order_no, keys JSON,
 /// shipment_no)`.
 pub(crate) fn save_shipments(
-    conn: &Connection,
+    conn: &mut Conn,
     store: StoreId,
     marketplace: &str,
     shipments: &[(String, String, String)],
-) -> rusqlite::Result<()> {
-    let mut stmt = conn.prepare(
-        "INSERT INTO shipment_numbers (store_id, marketplace, order_no, line_keys_json, \
-         shipment_no) VALUES (?1, ?2, ?3, ?4, ?5) \
-         ON CONFLICT (store_id, marketplace, order_no, line_keys_json) \
-         DO UPDATE SET shipment_no = excluded.shipment_no",
-    )?;
+) -> SqlResult<()> {
     for (order_no, keys, shipment_no) in shipments {
-        stmt.execute(params![store.0, marketplace, order_no, keys, shipment_no])?;
+        conn.execute(
+            "INSERT INTO shipment_numbers (store_id, marketplace, order_no, line_keys_json, \
+             shipment_no) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (store_id, marketplace, order_no, line_keys_json) \
+             DO UPDATE SET shipment_no = excluded.shipment_no",
+            params![store.0, marketplace, order_no, keys, shipment_no],
+        )?;
     }
     Ok(())
 }
 
 /// The shipment number of the first of `keys` (lines' keys as JSON) that has one.
 pub(crate) fn shipment_no(
-    conn: &Connection,
+    conn: &mut Conn,
     store: StoreId,
     marketplace: &str,
     order_no: &str,
     keys: &[String],
-) -> rusqlite::Result<Option<String>> {
-    let mut stmt = conn.prepare(
-        "SELECT shipment_no FROM shipment_numbers WHERE store_id = ?1 AND marketplace = ?2 \
-         AND order_no = ?3 AND line_keys_json = ?4",
-    )?;
+) -> SqlResult<Option<String>> {
     for key in keys {
-        let found: Option<String> = stmt
-            .query_row(params![store.0, marketplace, order_no, key], |row| {
-                row.get(0)
-            })
+        let found: Option<String> = conn
+            .query_row(
+                "SELECT shipment_no FROM shipment_numbers WHERE store_id = ?1 \
+                 AND marketplace = ?2 AND order_no = ?3 AND line_keys_json = ?4",
+                params![store.0, marketplace, order_no, key],
+                |row| row.get(0),
+            )
             .optional()?;
         if found.is_some() {
             return Ok(found);
@@ -478,16 +480,18 @@ pub(crate) fn shipment_no(
 }
 
 /// Every store's id (for the automatic rules' tick).
-pub(crate) fn store_ids(conn: &Connection) -> rusqlite::Result<Vec<StoreId>> {
-    let mut stmt = conn.prepare("SELECT id FROM stores ORDER BY id")?;
-    let rows = stmt.query_map([], |row| Ok(StoreId(row.get(0)?)))?;
-    rows.collect()
+pub(crate) fn store_ids(conn: &mut Conn) -> SqlResult<Vec<StoreId>> {
+    conn.query_map("SELECT id FROM stores ORDER BY id", params![], |row| {
+        Ok(StoreId(row.get(0)?))
+    })
 }
 
 /// The store with this sign-in code.
-pub(crate) fn store_by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<StoreId>> {
-    conn.query_row("SELECT id FROM stores WHERE code = ?1", [code], |row| {
-        Ok(StoreId(row.get(0)?))
-    })
+pub(crate) fn store_by_code(conn: &mut Conn, code: &str) -> SqlResult<Option<StoreId>> {
+    conn.query_row(
+        "SELECT id FROM stores WHERE code = ?1",
+        params![code],
+        |row| Ok(StoreId(row.get(0)?)),
+    )
     .optional()
 }

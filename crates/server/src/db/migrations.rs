@@ -1,22 +1,37 @@
-//! Versioned schema migrations, applied in order at start-up.
+//! Versioned schema migrations, applied in order at start-up, on either engine.
 //!
-//! Each migration runs in its own transaction together with the row that records it, so a crash
-//! leaves the database either before or after a migration, never half-way. A database written by
-//! a newer server (a version this build does not know) is refused rather than guessed at, and a
-//! migration whose text changed after it was applied is reported, because the schema on disk
-//! would no longer be what the code expects.
+//! Each migration has its SQLite text (`migrations/`) and its PostgreSQL text
+//! (`migrations/postgres/`): the same tables, columns and constraints, version for version, in
+//! each engine's words. Each runs in its own transaction together with the row that records it,
+//! so a crash leaves the database either before or after a migration, never half-way. A
+//! database written by a newer server (a version this build does not know) is refused rather
+//! than guessed at, and a migration whose text changed after it was applied is reported,
+//! because the schema on disk would no longer be what the code expects.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::sql::{Conn, Engine, OptionalExtension, SqlError};
+use crate::params;
 
-/// One migration: its version, a name for people, and its SQL.
+/// One migration: its version, a name for people, and its SQL for each engine.
 #[derive(Debug, Clone, Copy)]
 pub struct Migration {
     /// Strictly increasing from 1.
     pub version: i64,
     /// Short description, stored with the applied row.
     pub name: &'static str,
-    /// The SQL, run as one batch.
-    pub sql: &'static str,
+    /// The SQLite SQL, run as one batch.
+    pub sqlite: &'static str,
+    /// The PostgreSQL SQL, run as one batch.
+    pub postgres: &'static str,
+}
+
+impl Migration {
+    /// The SQL for `engine`.
+    pub fn sql(&self, engine: Engine) -> &'static str {
+        match engine {
+            Engine::Sqlite => self.sqlite,
+            Engine::Postgres => self.postgres,
+        }
+    }
 }
 
 /// Every migration this build knows, oldest first.
@@ -24,32 +39,38 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         name: "initial",
-        sql: include_str!("../../migrations/0001_initial.sql"),
+        sqlite: include_str!("../../migrations/0001_initial.sql"),
+        postgres: include_str!("../../migrations/postgres/0001_initial.sql"),
     },
     Migration {
         version: 2,
         name: "accounts",
-        sql: include_str!("../../migrations/0002_accounts.sql"),
+        sqlite: include_str!("../../migrations/0002_accounts.sql"),
+        postgres: include_str!("../../migrations/postgres/0002_accounts.sql"),
     },
     Migration {
         version: 3,
         name: "sync",
-        sql: include_str!("../../migrations/0003_sync.sql"),
+        sqlite: include_str!("../../migrations/0003_sync.sql"),
+        postgres: include_str!("../../migrations/postgres/0003_sync.sql"),
     },
     Migration {
         version: 4,
         name: "collection",
-        sql: include_str!("../../migrations/0004_collection.sql"),
+        sqlite: include_str!("../../migrations/0004_collection.sql"),
+        postgres: include_str!("../../migrations/postgres/0004_collection.sql"),
     },
     Migration {
         version: 5,
         name: "carrier codes",
-        sql: include_str!("../../migrations/0005_carrier_codes.sql"),
+        sqlite: include_str!("../../migrations/0005_carrier_codes.sql"),
+        postgres: include_str!("../../migrations/postgres/0005_carrier_codes.sql"),
     },
     Migration {
         version: 6,
         name: "events as a rowid table",
-        sql: include_str!("../../migrations/0006_events_rowid.sql"),
+        sqlite: include_str!("../../migrations/0006_events_rowid.sql"),
+        postgres: include_str!("../../migrations/postgres/0006_events_rowid.sql"),
     },
 ];
 
@@ -68,9 +89,9 @@ pub enum MigrationError {
          never edit an applied migration, add a new one instead"
     )]
     AppliedMigrationChanged { version: i64, name: String },
-    /// SQLite refused a statement.
+    /// The database refused a statement.
     #[error("database error while migrating: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sql(#[from] SqlError),
 }
 
 /// A stable fingerprint of a migration's SQL (FNV-1a 64), so edits are detected.
@@ -85,13 +106,14 @@ fn checksum(sql: &str) -> String {
 
 /// Applies every migration newer than the database's version. Returns the resulting version.
 pub fn migrate(
-    conn: &mut Connection,
+    conn: &mut Conn,
     migrations: &[Migration],
     now: &str,
 ) -> Result<i64, MigrationError> {
+    let engine = conn.engine();
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
-             version    INTEGER PRIMARY KEY NOT NULL,
+             version    BIGINT PRIMARY KEY NOT NULL,
              name       TEXT NOT NULL,
              checksum   TEXT NOT NULL,
              applied_at TEXT NOT NULL
@@ -100,7 +122,7 @@ pub fn migrate(
     let known = migrations.last().map_or(0, |m| m.version);
     let current: i64 = conn.query_row(
         "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-        [],
+        params![],
         |row| row.get(0),
     )?;
     if current > known {
@@ -110,15 +132,16 @@ pub fn migrate(
         });
     }
     for migration in migrations {
+        let sql = migration.sql(engine);
         let applied: Option<String> = conn
             .query_row(
                 "SELECT checksum FROM schema_migrations WHERE version = ?1",
-                [migration.version],
+                params![migration.version],
                 |row| row.get(0),
             )
             .optional()?;
         match applied {
-            Some(sum) if sum == checksum(migration.sql) => continue,
+            Some(sum) if sum == checksum(sql) => continue,
             Some(_) => {
                 return Err(MigrationError::AppliedMigrationChanged {
                     version: migration.version,
@@ -127,16 +150,17 @@ pub fn migrate(
             }
             None => {}
         }
-        let tx = conn.transaction()?;
-        tx.execute_batch(migration.sql)?;
+        let mut tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?1, ?2, ?3, ?4)",
-            params![migration.version, migration.name, checksum(migration.sql), now],
+            params![migration.version, migration.name, checksum(sql), now],
         )?;
         tx.commit()?;
         tracing::info!(
             version = migration.version,
             name = migration.name,
+            engine = engine.as_str(),
             "applied migration"
         );
     }
@@ -146,113 +170,130 @@ pub fn migrate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::testing::fresh_conns;
+    use rusqlite::Connection;
 
     const NOW: &str = "2026-11-24T00:00:00Z";
 
-    fn version(conn: &Connection) -> i64 {
-        conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| {
-            r.get(0)
-        })
+    fn version(conn: &mut Conn) -> i64 {
+        conn.query_row(
+            "SELECT MAX(version) FROM schema_migrations",
+            params![],
+            |r| r.get(0),
+        )
         .unwrap()
+    }
+
+    /// A migration with the same SQL on both engines.
+    fn both(version: i64, name: &'static str, sql: &'static str) -> Migration {
+        Migration {
+            version,
+            name,
+            sqlite: sql,
+            postgres: sql,
+        }
     }
 
     #[test]
     fn applies_all_migrations_once_and_is_idempotent() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        let latest = MIGRATIONS.len() as i64;
-        assert_eq!(migrate(&mut conn, MIGRATIONS, NOW).unwrap(), latest);
-        assert_eq!(migrate(&mut conn, MIGRATIONS, NOW).unwrap(), latest);
-        let rows: i64 = conn
-            .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
+        for mut conn in fresh_conns() {
+            let latest = MIGRATIONS.len() as i64;
+            assert_eq!(migrate(&mut conn, MIGRATIONS, NOW).unwrap(), latest);
+            assert_eq!(migrate(&mut conn, MIGRATIONS, NOW).unwrap(), latest);
+            let rows: i64 = conn
+                .query_row("SELECT COUNT(*) FROM schema_migrations", params![], |r| {
+                    r.get(0)
+                })
+                .unwrap();
+            assert_eq!(rows, MIGRATIONS.len() as i64, "{:?}", conn.engine());
+            conn.execute(
+                "INSERT INTO server_meta (key, value) VALUES ('k', 'v')",
+                params![],
+            )
             .unwrap();
-        assert_eq!(rows, MIGRATIONS.len() as i64);
-        conn.execute("INSERT INTO server_meta (key, value) VALUES ('k', 'v')", [])
-            .unwrap();
+        }
+    }
+
+    #[test]
+    fn both_engines_know_the_same_versions() {
+        for (index, migration) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(migration.version, index as i64 + 1);
+            assert!(!migration.sqlite.trim().is_empty());
+            assert!(!migration.postgres.trim().is_empty());
+        }
     }
 
     #[test]
     fn a_later_migration_is_applied_on_top_of_an_existing_database() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        migrate(&mut conn, &MIGRATIONS[..1], NOW).unwrap();
-        let second = [
-            MIGRATIONS[0],
-            Migration {
-                version: 2,
-                name: "second",
-                sql: "CREATE TABLE extra (id INTEGER);",
-            },
-        ];
-        assert_eq!(migrate(&mut conn, &second, NOW).unwrap(), 2);
-        assert_eq!(version(&conn), 2);
+        for mut conn in fresh_conns() {
+            migrate(&mut conn, &MIGRATIONS[..1], NOW).unwrap();
+            let second = [
+                MIGRATIONS[0],
+                both(2, "second", "CREATE TABLE extra (id BIGINT);"),
+            ];
+            assert_eq!(migrate(&mut conn, &second, NOW).unwrap(), 2);
+            assert_eq!(version(&mut conn), 2);
+        }
     }
 
     #[test]
     fn a_failing_migration_leaves_the_database_at_the_previous_version() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        let broken = [
-            MIGRATIONS[0],
-            Migration {
-                version: 2,
-                name: "broken",
-                sql: "CREATE TABLE half (id INTEGER); THIS IS NOT SQL;",
-            },
-        ];
-        assert!(matches!(
-            migrate(&mut conn, &broken, NOW),
-            Err(MigrationError::Sqlite(_))
-        ));
-        assert_eq!(version(&conn), 1);
-        let half: i64 = conn
-            .query_row(
-                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(
-            half, 0,
-            "the failed migration's first statement was rolled back"
-        );
+        for mut conn in fresh_conns() {
+            let broken = [
+                MIGRATIONS[0],
+                both(
+                    2,
+                    "broken",
+                    "CREATE TABLE half (id BIGINT); THIS IS NOT SQL;",
+                ),
+            ];
+            assert!(matches!(
+                migrate(&mut conn, &broken, NOW),
+                Err(MigrationError::Sql(_))
+            ));
+            assert_eq!(version(&mut conn), 1);
+            assert!(
+                conn.execute_batch("SELECT * FROM half").is_err(),
+                "the failed migration's first statement was not rolled back ({:?})",
+                conn.engine()
+            );
+        }
     }
 
     #[test]
     fn a_database_from_a_newer_server_is_refused() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        let known = MIGRATIONS.len() as i64;
-        let mut newer = MIGRATIONS.to_vec();
-        newer.push(Migration {
-            version: known + 1,
-            name: "future",
-            sql: "SELECT 1;",
-        });
-        migrate(&mut conn, &newer, NOW).unwrap();
-        let err = migrate(&mut conn, MIGRATIONS, NOW).unwrap_err();
-        assert!(matches!(
-            err,
-            MigrationError::DatabaseIsNewer { found, known: k } if found == known + 1 && k == known
-        ));
-        assert!(err.to_string().contains("newer jumun-server"));
+        for mut conn in fresh_conns() {
+            let known = MIGRATIONS.len() as i64;
+            let mut newer = MIGRATIONS.to_vec();
+            newer.push(both(known + 1, "future", "SELECT 1;"));
+            migrate(&mut conn, &newer, NOW).unwrap();
+            let err = migrate(&mut conn, MIGRATIONS, NOW).unwrap_err();
+            assert!(matches!(
+                err,
+                MigrationError::DatabaseIsNewer { found, known: k } if found == known + 1 && k == known
+            ));
+            assert!(err.to_string().contains("newer jumun-server"));
+        }
     }
 
     #[test]
     fn an_edited_applied_migration_is_reported() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        migrate(&mut conn, MIGRATIONS, NOW).unwrap();
-        let mut edited = MIGRATIONS.to_vec();
-        edited[0] = Migration {
-            sql: "CREATE TABLE other (id INTEGER);",
-            ..MIGRATIONS[0]
-        };
-        assert!(matches!(
-            migrate(&mut conn, &edited, NOW),
-            Err(MigrationError::AppliedMigrationChanged { version: 1, .. })
-        ));
+        for mut conn in fresh_conns() {
+            migrate(&mut conn, MIGRATIONS, NOW).unwrap();
+            let mut edited = MIGRATIONS.to_vec();
+            edited[0] = both(1, "initial", "CREATE TABLE other (id BIGINT);");
+            assert!(matches!(
+                migrate(&mut conn, &edited, NOW),
+                Err(MigrationError::AppliedMigrationChanged { version: 1, .. })
+            ));
+        }
     }
 
     #[test]
     fn migration_6_rebuilds_events_as_a_rowid_table_and_keeps_every_row() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        let raw = Connection::open_in_memory().unwrap();
+        raw.pragma_update(None, "foreign_keys", "ON").unwrap();
+        let mut conn = Conn::sqlite(raw);
         migrate(&mut conn, &MIGRATIONS[..5], NOW).unwrap();
         conn.execute_batch(
             "INSERT INTO stores (id, code, name, created_at) VALUES
@@ -264,38 +305,36 @@ mod tests {
                  (2, 1, 't3', 'sync:coupang', '{\"a\":3}', NULL);",
         )
         .unwrap();
-        let table_sql = |conn: &Connection| -> String {
+        let table_sql = |conn: &mut Conn| -> String {
             conn.query_row(
                 "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'",
-                [],
+                params![],
                 |r| r.get(0),
             )
             .unwrap()
         };
-        assert!(table_sql(&conn).contains("WITHOUT ROWID"));
+        assert!(table_sql(&mut conn).contains("WITHOUT ROWID"));
         assert_eq!(migrate(&mut conn, MIGRATIONS, NOW).unwrap(), 6);
         assert!(
-            !table_sql(&conn).contains("WITHOUT ROWID"),
+            !table_sql(&mut conn).contains("WITHOUT ROWID"),
             "{}",
-            table_sql(&conn)
+            table_sql(&mut conn)
         );
         let rows: Vec<(i64, i64, String, String, String, Option<String>)> = conn
-            .prepare(
+            .query_map(
                 "SELECT store_id, seq, at, actor, event_json, op_key FROM events ORDER BY rowid",
+                params![],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                },
             )
-            .unwrap()
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })
-            .unwrap()
-            .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(
             rows,
@@ -329,27 +368,29 @@ mod tests {
         // (store_id, seq) is still unique, the reference to stores still holds, the index is back.
         let duplicate = conn.execute(
             "INSERT INTO events (store_id, seq, at, actor, event_json) VALUES (1, 2, 't', 'a', '{}')",
-            [],
+            params![],
         );
         assert!(duplicate.is_err(), "a second event 2 of store 1 was stored");
         let orphan = conn.execute(
             "INSERT INTO events (store_id, seq, at, actor, event_json) VALUES (9, 1, 't', 'a', '{}')",
-            [],
+            params![],
         );
         assert!(
             orphan.is_err(),
             "an event of a store that does not exist was stored"
         );
         let violations: i64 = conn
-            .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT COUNT(*) FROM pragma_foreign_key_check",
+                params![],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(violations, 0);
         let index: String = conn
             .query_row(
                 "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'events_by_op_key'",
-                [],
+                params![],
                 |r| r.get(0),
             )
             .unwrap();
@@ -357,14 +398,15 @@ mod tests {
         let leftovers: i64 = conn
             .query_row(
                 "SELECT COUNT(*) FROM sqlite_master WHERE name = 'events_rowid'",
-                [],
+                params![],
                 |r| r.get(0),
             )
             .unwrap();
         assert_eq!(leftovers, 0);
-        conn.execute("DELETE FROM stores WHERE id = 2", []).unwrap();
+        conn.execute("DELETE FROM stores WHERE id = 2", params![])
+            .unwrap();
         let left: i64 = conn
-            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+            .query_row("SELECT COUNT(*) FROM events", params![], |r| r.get(0))
             .unwrap();
         assert_eq!(left, 2, "deleting a store still deletes its events");
     }

@@ -1,6 +1,17 @@
-//! The embedded SQLite database: one file in the data directory, opened once at start-up.
+//! The database: the embedded SQLite file in the data directory by default, or a PostgreSQL
+//! server when `DATABASE_URL` names one. Opened once at start-up; the storage modules reach it
+//! through [`Database::with`] (the one writer) and [`Database::read`] (a pool of readers), with
+//! the same SQL on both engines ([`Conn`]).
 
 pub mod migrations;
+mod postgres;
+mod sql;
+pub mod testing;
+
+pub use sql::{
+    Conn, Engine, FromValue, OptionalExtension, Param, Row, SqlError, SqlResult, ToParam,
+    Transaction, Value,
+};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -13,7 +24,53 @@ pub const DATABASE_FILE: &str = "jumun.sqlite3";
 /// How many read-only connections serve [`Database::read`] beside the one writer.
 pub const READ_CONNECTIONS: usize = 4;
 
-/// Why the database could not be opened.
+/// A key of PostgreSQL's advisory locks, held by the server that serves a database ("jumun" in
+/// ASCII): each store's book lives in that server's memory, so a second server on the same
+/// database would write beside it unseen.
+const SERVER_LOCK: i64 = 0x006a_756d_756e;
+
+/// Where the database is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    /// `jumun.sqlite3` in this data directory.
+    Sqlite {
+        /// The data directory (created if missing).
+        data_dir: PathBuf,
+    },
+    /// A PostgreSQL database, e.g. `postgres://jumun:secret@127.0.0.1:5432/jumun`.
+    Postgres {
+        /// The connection URL.
+        url: String,
+    },
+}
+
+impl DatabaseLocation {
+    /// Where, for logs and errors, without any password.
+    pub fn describe(&self) -> String {
+        match self {
+            DatabaseLocation::Sqlite { data_dir } => {
+                format!("SQLite {}", data_dir.join(DATABASE_FILE).display())
+            }
+            DatabaseLocation::Postgres { url } => format!("PostgreSQL {}", redact(url)),
+        }
+    }
+}
+
+/// The URL with its password replaced by `***`.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((user_info, host)) => match user_info.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+/// Why the database could not be opened or used.
 #[derive(Debug, thiserror::Error)]
 pub enum DatabaseError {
     /// The data directory could not be created.
@@ -32,12 +89,28 @@ pub enum DatabaseError {
         #[source]
         source: rusqlite::Error,
     },
+    /// The PostgreSQL server could not be reached or refused the session.
+    #[error(
+        "cannot connect to {location}: {source}; check DATABASE_URL (host, port, user, \
+         password, database) and that the server is running"
+    )]
+    Connect {
+        location: String,
+        #[source]
+        source: ::postgres::Error,
+    },
+    /// Another jumun-server already serves this PostgreSQL database.
+    #[error(
+        "another jumun-server is already serving {location}; stop it first (one server per \
+         database: each store's book lives in that server's memory)"
+    )]
+    InUse { location: String },
     /// The schema could not be brought up to date.
     #[error(transparent)]
     Migration(#[from] migrations::MigrationError),
     /// A query failed.
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sql(#[from] SqlError),
     /// The worker thread running the query panicked or was cancelled.
     #[error("database worker failed: {0}")]
     Worker(String),
@@ -46,83 +119,82 @@ pub enum DatabaseError {
     Poisoned,
 }
 
-/// A handle to the embedded database, cheap to clone.
+/// A handle to the database, cheap to clone.
 ///
-/// SQLite allows one writer at a time, so one connection behind a mutex is both simple and as
-/// fast as the file allows ([`Database::with`]). Reads that need no write can go to a small
-/// pool of read-only connections instead ([`Database::read`]): in WAL mode they read the last
-/// committed state beside the writer, so they do not wait for a write's fsync. Queries run on
-/// the blocking thread pool so they never stall the async workers.
+/// One writer connection behind a mutex: SQLite allows one writer at a time anyway, and the
+/// ledger already orders each store's writes, so a single writer is as fast as the file (or the
+/// PostgreSQL round trips) allow ([`Database::with`]). Reads that need no write can go to a
+/// small pool of read-only connections instead ([`Database::read`]): they see the last
+/// committed state beside the writer (SQLite's WAL; PostgreSQL's repeatable-read snapshots), so
+/// they do not wait for a write's fsync. Queries run on the blocking thread pool so they never
+/// stall the async workers.
 #[derive(Clone)]
 pub struct Database {
-    conn: Arc<Mutex<Connection>>,
+    conn: Arc<Mutex<Conn>>,
     readers: Arc<Readers>,
-    path: PathBuf,
+    location: Arc<DatabaseLocation>,
 }
 
 /// The read-only connections, handed out round-robin, a free one first.
 struct Readers {
-    conns: Vec<Mutex<Connection>>,
+    conns: Vec<Mutex<Conn>>,
     next: AtomicUsize,
 }
 
 /// What the health endpoint reports about the database.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct DatabaseStatus {
-    /// `sqlite`.
-    pub engine: &'static str,
+    /// `sqlite` or `postgres`.
+    pub engine: Engine,
     /// The applied schema version.
     pub schema_version: i64,
 }
 
 impl Database {
-    /// Opens (creating if needed) the database in `data_dir` and applies pending migrations.
+    /// Opens (creating if needed) the SQLite database in `data_dir` and applies pending
+    /// migrations.
     pub fn open(data_dir: &Path, now: &str) -> Result<Self, DatabaseError> {
-        std::fs::create_dir_all(data_dir).map_err(|source| DatabaseError::DataDir {
-            path: data_dir.to_owned(),
-            source,
-        })?;
-        let path = data_dir.join(DATABASE_FILE);
-        let open_error = |source| DatabaseError::Open {
-            path: path.clone(),
-            source,
+        Self::connect(
+            &DatabaseLocation::Sqlite {
+                data_dir: data_dir.to_owned(),
+            },
+            now,
+        )
+    }
+
+    /// Opens the database at `location` and applies pending migrations.
+    pub fn connect(location: &DatabaseLocation, now: &str) -> Result<Self, DatabaseError> {
+        let (writer, readers) = match location {
+            DatabaseLocation::Sqlite { data_dir } => open_sqlite(data_dir, now)?,
+            // On a plain thread: the PostgreSQL client starts a runtime of its own, which tokio
+            // forbids on an async worker (the server opens its database from `Server::bind`).
+            DatabaseLocation::Postgres { url } => std::thread::scope(|scope| {
+                scope
+                    .spawn(|| open_postgres(url, &location.describe(), now))
+                    .join()
+                    .map_err(|_| DatabaseError::Worker("opening PostgreSQL panicked".into()))?
+            })?,
         };
-        let mut conn = Connection::open(&path).map_err(open_error)?;
-        // WAL: readers never block the writer, and a crash loses nothing that was committed.
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(open_error)?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(open_error)?;
-        conn.pragma_update(None, "foreign_keys", "ON")
-            .map_err(open_error)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(open_error)?;
-        migrations::migrate(&mut conn, migrations::MIGRATIONS, now)?;
-        // Opened after the writer set WAL mode and migrated, so they see the final schema.
-        let readers = (0..READ_CONNECTIONS)
-            .map(|_| open_reader(&path).map(Mutex::new))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(open_error)?;
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
+            conn: Arc::new(Mutex::new(writer)),
             readers: Arc::new(Readers {
-                conns: readers,
+                conns: readers.into_iter().map(Mutex::new).collect(),
                 next: AtomicUsize::new(0),
             }),
-            path,
+            location: Arc::new(location.clone()),
         })
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where the database is.
+    pub fn location(&self) -> &DatabaseLocation {
+        &self.location
     }
 
-    /// Runs `work` with the connection on the blocking pool.
+    /// Runs `work` with the writer connection on the blocking pool.
     pub async fn with<T, F>(&self, work: F) -> Result<T, DatabaseError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T, DatabaseError> + Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T, DatabaseError> + Send + 'static,
     {
         let conn = Arc::clone(&self.conn);
         tokio::task::spawn_blocking(move || {
@@ -135,11 +207,11 @@ impl Database {
 
     /// Runs `work` with one of the read-only connections on the blocking pool: it sees every
     /// write committed before it starts (a transaction it opens reads one snapshot), never
-    /// waits for the writer, and cannot write (SQLite refuses).
+    /// waits for the writer, and cannot write (the engine refuses).
     pub async fn read<T, F>(&self, work: F) -> Result<T, DatabaseError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T, DatabaseError> + Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T, DatabaseError> + Send + 'static,
     {
         let readers = Arc::clone(&self.readers);
         tokio::task::spawn_blocking(move || {
@@ -162,12 +234,13 @@ impl Database {
     /// Engine and schema version, for the health endpoint.
     pub async fn status(&self) -> Result<DatabaseStatus, DatabaseError> {
         self.read(|conn| {
-            let schema_version =
-                conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |row| {
-                    row.get(0)
-                })?;
+            let schema_version = conn.query_row(
+                "SELECT MAX(version) FROM schema_migrations",
+                crate::params![],
+                |row| row.get(0),
+            )?;
             Ok(DatabaseStatus {
-                engine: "sqlite",
+                engine: conn.engine(),
                 schema_version,
             })
         })
@@ -175,8 +248,39 @@ impl Database {
     }
 }
 
+/// The SQLite writer (WAL, full fsync, foreign keys) and its read-only companions.
+fn open_sqlite(data_dir: &Path, now: &str) -> Result<(Conn, Vec<Conn>), DatabaseError> {
+    std::fs::create_dir_all(data_dir).map_err(|source| DatabaseError::DataDir {
+        path: data_dir.to_owned(),
+        source,
+    })?;
+    let path = data_dir.join(DATABASE_FILE);
+    let open_error = |source| DatabaseError::Open {
+        path: path.clone(),
+        source,
+    };
+    let conn = Connection::open(&path).map_err(open_error)?;
+    // WAL: readers never block the writer, and a crash loses nothing that was committed.
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(open_error)?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(open_error)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(open_error)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(open_error)?;
+    let mut conn = Conn::sqlite(conn);
+    migrations::migrate(&mut conn, migrations::MIGRATIONS, now)?;
+    // Opened after the writer set WAL mode and migrated, so they see the final schema.
+    let readers = (0..READ_CONNECTIONS)
+        .map(|_| open_sqlite_reader(&path).map(Conn::sqlite))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(open_error)?;
+    Ok((conn, readers))
+}
+
 /// A read-only connection to the database file (which the writer has put in WAL mode).
-fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+fn open_sqlite_reader(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -184,6 +288,41 @@ fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "query_only", "ON")?;
     Ok(conn)
+}
+
+/// The PostgreSQL writer (holding the server's advisory lock) and its read-only companions.
+fn open_postgres(url: &str, location: &str, now: &str) -> Result<(Conn, Vec<Conn>), DatabaseError> {
+    let connect = || {
+        postgres::PgConn::connect(url)
+            .map(Conn::postgres)
+            .map_err(|source| DatabaseError::Connect {
+                location: location.to_owned(),
+                source,
+            })
+    };
+    let mut writer = connect()?;
+    let locked: bool = writer.query_row(
+        "SELECT pg_try_advisory_lock(?1)",
+        crate::params![SERVER_LOCK],
+        |row| row.get(0),
+    )?;
+    if !locked {
+        return Err(DatabaseError::InUse {
+            location: location.to_owned(),
+        });
+    }
+    migrations::migrate(&mut writer, migrations::MIGRATIONS, now)?;
+    let readers = (0..READ_CONNECTIONS)
+        .map(|_| {
+            let mut reader = connect()?;
+            // One snapshot per transaction, as SQLite's readers have, and no writes.
+            reader.execute_batch(
+                "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+            )?;
+            Ok(reader)
+        })
+        .collect::<Result<Vec<_>, DatabaseError>>()?;
+    Ok((writer, readers))
 }
 
 #[cfg(test)]
@@ -203,7 +342,7 @@ mod tests {
         db.with(|c| {
             c.execute(
                 "INSERT INTO server_meta (key, value) VALUES ('demo', 'kept')",
-                [],
+                &[],
             )?;
             Ok(())
         })
@@ -214,7 +353,7 @@ mod tests {
         let kept: String = reopened
             .with(|c| {
                 Ok(
-                    c.query_row("SELECT value FROM server_meta WHERE key='demo'", [], |r| {
+                    c.query_row("SELECT value FROM server_meta WHERE key='demo'", &[], |r| {
                         r.get(0)
                     })?,
                 )
@@ -241,8 +380,8 @@ mod tests {
             db.read(|c| {
                 Ok(c.query_row(
                     "SELECT COALESCE(MAX(value), 'none') FROM server_meta WHERE key = 'k'",
-                    [],
-                    |r| r.get::<_, String>(0),
+                    &[],
+                    |r| r.get::<String>(0),
                 )?)
             })
             .await
@@ -251,7 +390,7 @@ mod tests {
         db.with(|c| {
             c.execute(
                 "INSERT INTO server_meta (key, value) VALUES ('k', 'one')",
-                [],
+                &[],
             )?;
             Ok(())
         })
@@ -271,8 +410,8 @@ mod tests {
         let writer = tokio::spawn(async move {
             writing
                 .with(move |c| {
-                    let tx = c.transaction()?;
-                    tx.execute("UPDATE server_meta SET value = 'two' WHERE key = 'k'", [])?;
+                    let mut tx = c.transaction()?;
+                    tx.execute("UPDATE server_meta SET value = 'two' WHERE key = 'k'", &[])?;
                     written.send(()).unwrap();
                     wait_release.recv().unwrap();
                     tx.commit()?;
@@ -292,7 +431,7 @@ mod tests {
 
         let refused = db
             .read(|c| {
-                c.execute("DELETE FROM server_meta", [])?;
+                c.execute("DELETE FROM server_meta", &[])?;
                 Ok(())
             })
             .await;

@@ -852,12 +852,12 @@ mod tests {
     const STORE: StoreId = StoreId(1);
 
     async fn ledger(dir: &std::path::Path) -> (Ledger, Database) {
-        let db = Database::open(dir, "2026-11-24T00:00:00Z").unwrap();
+        let db = crate::db::testing::open(dir, "2026-11-24T00:00:00Z").unwrap();
         db.with(|conn| {
             conn.execute(
                 "INSERT INTO stores (id, code, name, created_at)
                  VALUES (1, 'one', '하나', '2026-11-24T00:00:00.000Z')",
-                [],
+                &[],
             )?;
             Ok(())
         })
@@ -957,11 +957,11 @@ mod tests {
                 assert!(done.is_accepted());
             }
         }
-        let db = Database::open(dir.path(), "2026-11-24T00:00:00Z").unwrap();
+        let db = crate::db::testing::open(dir.path(), "2026-11-24T00:00:00Z").unwrap();
         db.with(|conn| {
             conn.execute(
                 "UPDATE events SET event_json = '{\"not\": \"an event\"}' WHERE seq = 2",
-                [],
+                &[],
             )?;
             Ok(())
         })
@@ -1006,7 +1006,7 @@ mod tests {
 
     async fn count(db: &Database, table: &'static str) -> i64 {
         db.with(move |conn| {
-            Ok(conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
+            Ok(conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), &[], |r| r.get(0))?)
         })
         .await
         .unwrap()
@@ -1119,10 +1119,13 @@ mod tests {
         assert!(done.is_accepted());
         // The last operation's answer cannot be stored, so the whole commit fails.
         db.with(|conn| {
-            conn.execute_batch(
-                "CREATE TRIGGER boom BEFORE INSERT ON operations WHEN NEW.key = 'boom'
-                 BEGIN SELECT RAISE(ABORT, 'boom'); END;",
-            )?;
+            let sql = crate::db::testing::refuse_inserts_sql(
+                conn.engine(),
+                "boom",
+                "operations",
+                "NEW.key = 'boom'",
+            );
+            conn.execute_batch(&sql)?;
             Ok(())
         })
         .await
@@ -1152,7 +1155,8 @@ mod tests {
         assert_eq!(ledger.changes(STORE, 0, 100).await.unwrap().head, 1);
 
         db.with(|conn| {
-            conn.execute_batch("DROP TRIGGER boom;")?;
+            let sql = crate::db::testing::allow_inserts_sql(conn.engine(), "boom", "operations");
+            conn.execute_batch(&sql)?;
             Ok(())
         })
         .await

@@ -2,7 +2,8 @@
 //! functions on a connection; the [`Ledger`](super::Ledger) runs them on the blocking pool
 //! through [`Database::with`](crate::db::Database::with).
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::{Conn, OptionalExtension, SqlError, SqlResult};
+use crate::params;
 
 /// One event as written: its time and actor (copied out of the JSON for queries) and the JSON.
 #[derive(Debug, Clone)]
@@ -37,23 +38,17 @@ pub(super) struct StoredEvent {
     pub op_key: Option<String>,
 }
 
-/// SQLite integers are signed; sequence numbers never come near `i64::MAX`, and one that did
-/// is clamped rather than wrapped.
-pub(super) fn to_sql(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
 /// A stored (non-negative) integer as `u64`; a negative one is a corrupt row and reads as 0.
 pub(super) fn from_sql(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
 /// The store's latest seq (0 when it has no events).
-pub(super) fn head(conn: &Connection, store: i64) -> rusqlite::Result<u64> {
+pub(super) fn head(conn: &mut Conn, store: i64) -> SqlResult<u64> {
     conn.query_row(
         "SELECT COALESCE(MAX(seq), 0) FROM events WHERE store_id = ?1",
-        [store],
-        |row| row.get::<_, i64>(0),
+        params![store],
+        |row| row.get::<i64>(0),
     )
     .map(from_sql)
 }
@@ -61,57 +56,79 @@ pub(super) fn head(conn: &Connection, store: i64) -> rusqlite::Result<u64> {
 /// Calls `each(seq, json)` for every event of the store in seq order, stopping at the first
 /// error `each` returns (which is passed back as `Ok(Err(..))`).
 pub(super) fn for_each_event<E>(
-    conn: &Connection,
+    conn: &mut Conn,
     store: i64,
     mut each: impl FnMut(u64, &str) -> Result<(), E>,
-) -> rusqlite::Result<Result<(), E>> {
-    let mut statement =
-        conn.prepare("SELECT seq, event_json FROM events WHERE store_id = ?1 ORDER BY seq")?;
-    let mut rows = statement.query([store])?;
-    while let Some(row) = rows.next()? {
-        let seq = from_sql(row.get(0)?);
-        let json = row.get_ref(1)?.as_str()?;
-        if let Err(err) = each(seq, json) {
-            return Ok(Err(err));
-        }
+) -> SqlResult<Result<(), E>> {
+    /// Why the walk stopped: a row that cannot be read, or `each`'s own error.
+    enum Stop<E> {
+        Row(SqlError),
+        Each(E),
     }
-    Ok(Ok(()))
+    let walked = conn.for_each(
+        "SELECT seq, event_json FROM events WHERE store_id = ?1 ORDER BY seq",
+        params![store],
+        |row| {
+            let seq = from_sql(row.get(0).map_err(Stop::Row)?);
+            let json = row.get_str(1).map_err(Stop::Row)?;
+            each(seq, json).map_err(Stop::Each)
+        },
+    )?;
+    match walked {
+        Ok(()) => Ok(Ok(())),
+        Err(Stop::Each(err)) => Ok(Err(err)),
+        Err(Stop::Row(err)) => Err(err),
+    }
+}
+
+const INSERT_EVENT: &str = "INSERT INTO events (store_id, seq, at, actor, event_json, op_key)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+const INSERT_OPERATION: &str = "INSERT INTO operations (store_id, key, received_at, response_json)
+     VALUES (?1, ?2, ?3, ?4)";
+
+/// Inserts events `first_seq`, `first_seq + 1`, … and the keyed operation's answer.
+fn insert(
+    conn: &mut Conn,
+    store: i64,
+    first_seq: u64,
+    events: &[EventRow],
+    operation: Option<&OperationRow>,
+) -> SqlResult<()> {
+    let key = operation.map(|op| op.key.as_str());
+    for (offset, event) in (0u64..).zip(events) {
+        conn.execute(
+            INSERT_EVENT,
+            params![
+                store,
+                first_seq.saturating_add(offset),
+                event.at,
+                event.actor,
+                event.json,
+                key
+            ],
+        )?;
+    }
+    if let Some(op) = operation {
+        conn.execute(
+            INSERT_OPERATION,
+            params![store, op.key, op.received_at, op.response_json],
+        )?;
+    }
+    Ok(())
 }
 
 /// Writes events as seq `first_seq`, `first_seq + 1`, … and, for a keyed operation, its answer,
 /// in one transaction: all of it or none.
 pub(super) fn append(
-    conn: &mut Connection,
+    conn: &mut Conn,
     store: i64,
     first_seq: u64,
     events: &[EventRow],
     operation: Option<&OperationRow>,
-) -> rusqlite::Result<()> {
-    let tx = conn.transaction()?;
-    {
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO events (store_id, seq, at, actor, event_json, op_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        let key = operation.map(|op| op.key.as_str());
-        for (offset, event) in (0u64..).zip(events) {
-            insert.execute(params![
-                store,
-                to_sql(first_seq.saturating_add(offset)),
-                event.at,
-                event.actor,
-                event.json,
-                key
-            ])?;
-        }
-        if let Some(op) = operation {
-            tx.execute(
-                "INSERT INTO operations (store_id, key, received_at, response_json)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![store, op.key, op.received_at, op.response_json],
-            )?;
-        }
-    }
+) -> SqlResult<()> {
+    let mut tx = conn.transaction()?;
+    insert(&mut tx, store, first_seq, events, operation)?;
     tx.commit()
 }
 
@@ -129,71 +146,46 @@ pub(super) struct Write {
 
 /// Writes several operations' events and answers in one transaction (a group commit: one
 /// fsync for all of them): all of it or none.
-pub(super) fn append_all(
-    conn: &mut Connection,
-    store: i64,
-    writes: &[Write],
-) -> rusqlite::Result<()> {
-    let tx = conn.transaction()?;
-    {
-        let mut insert_event = tx.prepare_cached(
-            "INSERT INTO events (store_id, seq, at, actor, event_json, op_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+pub(super) fn append_all(conn: &mut Conn, store: i64, writes: &[Write]) -> SqlResult<()> {
+    let mut tx = conn.transaction()?;
+    for write in writes {
+        insert(
+            &mut tx,
+            store,
+            write.first_seq,
+            &write.events,
+            write.operation.as_ref(),
         )?;
-        let mut insert_operation = tx.prepare_cached(
-            "INSERT INTO operations (store_id, key, received_at, response_json)
-             VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        for write in writes {
-            let key = write.operation.as_ref().map(|op| op.key.as_str());
-            for (offset, event) in (0u64..).zip(&write.events) {
-                insert_event.execute(params![
-                    store,
-                    to_sql(write.first_seq.saturating_add(offset)),
-                    event.at,
-                    event.actor,
-                    event.json,
-                    key
-                ])?;
-            }
-            if let Some(op) = &write.operation {
-                insert_operation.execute(params![
-                    store,
-                    op.key,
-                    op.received_at,
-                    op.response_json
-                ])?;
-            }
-        }
     }
     tx.commit()
 }
 
 /// The stored answers to the given keys, in their order (`None` for a key not seen before).
 pub(super) fn operations(
-    conn: &Connection,
+    conn: &mut Conn,
     store: i64,
     keys: &[String],
-) -> rusqlite::Result<Vec<Option<String>>> {
-    let mut statement = conn
-        .prepare_cached("SELECT response_json FROM operations WHERE store_id = ?1 AND key = ?2")?;
+) -> SqlResult<Vec<Option<String>>> {
     keys.iter()
         .map(|key| {
-            statement
-                .query_row(params![store, key], |row| row.get(0))
-                .optional()
+            conn.query_row(
+                "SELECT response_json FROM operations WHERE store_id = ?1 AND key = ?2",
+                params![store, key],
+                |row| row.get(0),
+            )
+            .optional()
         })
         .collect()
 }
 
 /// Reserves `count` numbers from the store's id sequence (which starts at 1) and returns the
 /// first. Committed before it returns, so a block is never handed out twice.
-pub(super) fn reserve_ids(conn: &mut Connection, store: i64, count: u64) -> rusqlite::Result<u64> {
-    let tx = conn.transaction()?;
+pub(super) fn reserve_ids(conn: &mut Conn, store: i64, count: u64) -> SqlResult<u64> {
+    let mut tx = conn.transaction()?;
     let next: Option<i64> = tx
         .query_row(
             "SELECT next FROM id_blocks WHERE store_id = ?1",
-            [store],
+            params![store],
             |row| row.get(0),
         )
         .optional()?;
@@ -202,7 +194,7 @@ pub(super) fn reserve_ids(conn: &mut Connection, store: i64, count: u64) -> rusq
     tx.execute(
         "INSERT INTO id_blocks (store_id, next) VALUES (?1, ?2)
          ON CONFLICT (store_id) DO UPDATE SET next = excluded.next",
-        params![store, to_sql(end)],
+        params![store, end],
     )?;
     tx.commit()?;
     Ok(start)
@@ -211,30 +203,27 @@ pub(super) fn reserve_ids(conn: &mut Connection, store: i64, count: u64) -> rusq
 /// Up to `limit` events after `since`, whether more follow, and the store's head — read in one
 /// transaction so the three agree.
 pub(super) fn changes(
-    conn: &mut Connection,
+    conn: &mut Conn,
     store: i64,
     since: u64,
     limit: usize,
-) -> rusqlite::Result<(Vec<StoredEvent>, bool, u64)> {
-    let tx = conn.transaction()?;
-    let mut events = Vec::new();
-    {
-        let mut statement = tx.prepare_cached(
-            "SELECT seq, event_json, op_key FROM events
-             WHERE store_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-        )?;
-        let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
-        let mut rows = statement.query(params![store, to_sql(since), fetch])?;
-        while let Some(row) = rows.next()? {
-            events.push(StoredEvent {
+) -> SqlResult<(Vec<StoredEvent>, bool, u64)> {
+    let mut tx = conn.transaction()?;
+    let events = tx.query_map(
+        "SELECT seq, event_json, op_key FROM events
+         WHERE store_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+        params![store, since, limit.saturating_add(1)],
+        |row| {
+            Ok(StoredEvent {
                 seq: from_sql(row.get(0)?),
                 json: row.get(1)?,
                 op_key: row.get(2)?,
-            });
-        }
-    }
-    let head = head(&tx, store)?;
+            })
+        },
+    )?;
+    let head = head(&mut tx, store)?;
     tx.commit()?;
+    let mut events = events;
     let more = events.len() > limit;
     events.truncate(limit);
     Ok((events, more, head))
