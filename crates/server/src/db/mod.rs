@@ -364,6 +364,45 @@ mod tests {
     }
 
     #[test]
+    fn a_second_server_on_the_same_postgres_database_is_refused_and_the_password_is_not_shown() {
+        let Some(url) = testing::fresh_postgres_url() else {
+            return; // A PostgreSQL-only rule: SQLite runs have nothing to check here.
+        };
+        let location = DatabaseLocation::Postgres { url };
+        let first = Database::connect(&location, "2026-11-24T00:00:00Z").unwrap();
+        let err = Database::connect(&location, "2026-11-24T00:00:00Z")
+            .err()
+            .expect("a second server opened the same database");
+        assert!(matches!(err, DatabaseError::InUse { .. }), "{err}");
+        assert!(err.to_string().contains("another jumun-server"), "{err}");
+        drop(first);
+        // The lock goes with the first server's session (closed on a thread of its own).
+        let reopened = (0..50).find_map(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            Database::connect(&location, "2026-11-24T00:00:01Z").ok()
+        });
+        assert!(
+            reopened.is_some(),
+            "the database stayed locked after the first server closed"
+        );
+        assert_eq!(
+            redact("postgres://jumun:s3cret@db.internal:5432/shop"),
+            "postgres://jumun:***@db.internal:5432/shop"
+        );
+        let unreachable = Database::connect(
+            &DatabaseLocation::Postgres {
+                url: "postgres://jumun:s3cret@127.0.0.1:1/shop".into(),
+            },
+            "2026-11-24T00:00:00Z",
+        )
+        .err()
+        .expect("connected to port 1");
+        let message = unreachable.to_string();
+        assert!(message.contains("check DATABASE_URL"), "{message}");
+        assert!(!message.contains("s3cret"), "{message}");
+    }
+
+    #[test]
     fn an_unusable_data_dir_is_reported_with_its_path() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("not-a-dir");
@@ -375,7 +414,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn reads_see_committed_writes_without_waiting_for_the_writer_and_cannot_write() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Database::open(dir.path(), "2026-11-24T00:00:00Z").unwrap();
+        let db = testing::open(dir.path(), "2026-11-24T00:00:00Z").unwrap();
         async fn value(db: &Database) -> Result<String, DatabaseError> {
             db.read(|c| {
                 Ok(c.query_row(

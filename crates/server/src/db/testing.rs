@@ -37,12 +37,24 @@ pub fn fresh_postgres_url() -> Option<String> {
         COUNTER.fetch_add(1, Ordering::Relaxed),
         nanos % 1_000_000_000
     );
-    let mut client = ::postgres::Client::connect(&admin, ::postgres::NoTls)
-        .unwrap_or_else(|e| panic!("{POSTGRES_VAR}={admin}: cannot connect: {e}"));
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap_or_else(|e| panic!("{POSTGRES_VAR}={admin}: cannot create {name}: {e}"));
-    Some(with_database(&admin, &name))
+    // On a plain thread: the client runs a runtime of its own, which tokio forbids inside an
+    // async test.
+    let created = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let mut client = ::postgres::Client::connect(&admin, ::postgres::NoTls)
+                    .map_err(|e| format!("cannot connect: {e}"))?;
+                client
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .map_err(|e| format!("cannot create {name}: {e}"))
+            })
+            .join()
+    });
+    match created {
+        Ok(Ok(())) => Some(with_database(&admin, &name)),
+        Ok(Err(why)) => panic!("{POSTGRES_VAR}={admin}: {why}"),
+        Err(_) => panic!("{POSTGRES_VAR}={admin}: creating {name} panicked"),
+    }
 }
 
 /// `url` with its database name replaced by `name`.
