@@ -68,7 +68,11 @@ async fn health_reports_ok_with_the_migrated_schema() {
     );
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(json["status"], "ok");
-    assert_eq!(json["database"]["engine"], "sqlite");
+    let engine = match jumun_server::db::testing::postgres_url() {
+        Some(_) => "postgres",
+        None => "sqlite",
+    };
+    assert_eq!(json["database"]["engine"], engine);
     assert_eq!(
         json["database"]["schema_version"],
         jumun_server::db::migrations::MIGRATIONS.len()
@@ -107,10 +111,13 @@ async fn unknown_api_paths_answer_with_a_json_error() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_database_file_is_created_under_the_data_dir() {
+async fn the_database_file_is_created_under_the_data_dir_unless_database_url_names_postgres() {
     let server = start().await;
     let data = server._dirs.path().join("data");
-    assert!(Path::new(&data)
-        .join(jumun_server::db::DATABASE_FILE)
-        .is_file());
+    let file = Path::new(&data).join(jumun_server::db::DATABASE_FILE);
+    if jumun_server::db::testing::postgres_url().is_some() {
+        assert!(!file.exists(), "a SQLite file beside a PostgreSQL database");
+    } else {
+        assert!(file.is_file());
+    }
 }
