@@ -29,6 +29,9 @@ pub const READ_CONNECTIONS: usize = 4;
 /// database would write beside it unseen.
 const SERVER_LOCK: i64 = 0x006a_756d_756e;
 
+/// How often the lock is tried, 250 ms apart, before another server is taken to hold it.
+const LOCK_TRIES: u32 = 20;
+
 /// Where the database is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseLocation {
@@ -301,15 +304,21 @@ fn open_postgres(url: &str, location: &str, now: &str) -> Result<(Conn, Vec<Conn
             })
     };
     let mut writer = connect()?;
-    let locked: bool = writer.query_row(
+    // A server restarted right after a crash may find its old session still ending (PostgreSQL
+    // notices the closed socket a moment later), so the lock is tried for a few seconds.
+    let mut tries = 0;
+    while !writer.query_row(
         "SELECT pg_try_advisory_lock(?1)",
         crate::params![SERVER_LOCK],
-        |row| row.get(0),
-    )?;
-    if !locked {
-        return Err(DatabaseError::InUse {
-            location: location.to_owned(),
-        });
+        |row| row.get::<bool>(0),
+    )? {
+        tries += 1;
+        if tries >= LOCK_TRIES {
+            return Err(DatabaseError::InUse {
+                location: location.to_owned(),
+            });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
     }
     migrations::migrate(&mut writer, migrations::MIGRATIONS, now)?;
     let readers = (0..READ_CONNECTIONS)
