@@ -154,7 +154,7 @@ impl AccountStorage {
 
     /// The logins the store `code` already has (none if there is no such store).
     pub async fn logins_of_store(&self, code: String) -> Result<Vec<String>, StorageError> {
-        self.run(move |conn| {
+        self.read(move |conn| {
             Ok(conn.query_map(
                 "SELECT u.login FROM users u JOIN stores s ON s.id = u.store_id
                  WHERE s.code = ?1 ORDER BY u.login",
@@ -178,7 +178,7 @@ impl AccountStorage {
 
     /// Every user of one store, by login.
     pub async fn users_of_store(&self, store_id: StoreId) -> Result<Vec<UserRecord>, StorageError> {
-        self.run(move |conn| {
+        self.read(move |conn| {
             let raw = conn.query_map(
                 &format!(
                     "SELECT {USER_COLUMNS} FROM users u WHERE u.store_id = ?1 ORDER BY u.login"
@@ -197,7 +197,7 @@ impl AccountStorage {
         store_code: String,
         login: String,
     ) -> Result<Option<(StoreRecord, UserRecord, String)>, StorageError> {
-        self.run(move |conn| {
+        self.read(move |conn| {
             let found = conn
                 .query_row(
                     &format!(
@@ -257,7 +257,7 @@ impl AccountStorage {
         &self,
         token_hash: TokenHash,
     ) -> Result<Option<SessionRecord>, StorageError> {
-        self.run(move |conn| {
+        self.read(move |conn| {
             let found = conn
                 .query_row(
                     &format!(
@@ -316,6 +316,17 @@ impl AccountStorage {
     {
         // `Database::with` speaks `DatabaseError`; this module's own errors ride inside its `Ok`.
         self.db.with(move |conn| Ok(work(conn))).await?
+    }
+
+    /// Runs `work` on one of the read-only connections: every request's session check goes
+    /// here, so sign-ins never queue behind a write's fsync. It sees every committed write (a
+    /// session is committed before its token is handed out).
+    async fn read<T, F>(&self, work: F) -> Result<T, StorageError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T, StorageError> + Send + 'static,
+    {
+        self.db.read(move |conn| Ok(work(conn))).await?
     }
 }
 
