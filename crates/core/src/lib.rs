@@ -26,7 +26,7 @@
 //! | R15 | exchange CASE1: console creates the replacement order | `decide_exchange_in_console`, `replacement_order` in `book/claims.rs` |
 //! | R16 | exchange CASE2: processed as cancel or return | `decide_exchange_as_case2`, [`event::Change::ClaimConverted`] |
 //! | R17 | swap exchange ships before the pickup | `replacement_order` (hold unless swap), `book/pickups.rs` (release on arrival) |
-//! | R18 | Cafe24 line-number change: manual exchange | `decide_collect_claim` (hold), `decide_cafe24_exchange`, [`exchange::Cafe24ExchangeMode`] |
+//! | R18 | Cafe24 line-number change: new lines under a collected order are the exchange's replacement, never collected; manual exchange | [`marketplace::MarketplaceProfile::exchange_replacement_lines`], `check_not_collected` in `book/lifecycle.rs` ([`Refusal::ExchangeLinesOfCollectedOrder`]), `decide_collect_claim` (hold), `decide_cafe24_exchange`, [`exchange::Cafe24ExchangeMode`] |
 //! | R19–R22, R24 | Kakao Style exchange lifecycle | [`exchange::KakaoExchange`], `book/kakao.rs`, [`automatic`] (late → penalty) |
 //! | R23 | exchange costs | [`exchange::ExchangeCost`] |
 //! | R25 | status words per marketplace | [`marketplace::MarketplaceTable`], `data/marketplaces.tsv` |

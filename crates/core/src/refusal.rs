@@ -322,4 +322,24 @@ pub enum Refusal {
     /// A Cafe24 exchange whose line number changed must be run with the Cafe24 command (R18).
     #[error("claim {0} is a Cafe24 exchange whose line number changed: choose 'console only' or 'both' to run it")]
     ManualExchangeRequired(ClaimId),
+    /// New lines under an order number already collected, on a marketplace whose exchanges change
+    /// the line number (Cafe24): they are an exchange's replacement lines, and collecting them
+    /// would ship the replacement twice (R18). The operator runs the exchange in the console
+    /// (manual exchange) on the original line.
+    #[error(
+        "order {order_no} of {marketplace} is already in the console: its new line(s) {} are an \
+         exchange's replacement (the exchange changed the line number) and are not collected, so \
+         the replacement is not shipped twice; run the exchange in the console (manual exchange) \
+         on the original line",
+        .lines.join(", ")
+    )]
+    ExchangeLinesOfCollectedOrder {
+        /// The marketplace.
+        marketplace: MarketplaceCode,
+        /// 주문번호.
+        order_no: String,
+        /// The new lines, by their line number (or product name and option where the marketplace
+        /// sent none).
+        lines: Vec<String>,
+    },
 }

@@ -2,12 +2,14 @@
 //!
 //! Each case collects a small book — a few orders of several marketplaces, 1–3 lines each,
 //! 1–4 units a line, some unpaid bank transfers, some products linked to stock items — and then
-//! runs up to 40 random commands against it while time moves on: payment, invoice, void, print,
-//! ship, scan, delivery, purchase confirmation, delivery info, bundles, split (partial quantities,
-//! fresh ids), merge, holds, cancels/returns/exchanges on partial quantities, marketplace claims
-//! and their processing, withdrawals, cancel sync (records built from the lines' keys and the
-//! marketplace's status words), pickups, arrivals, restock, the Kakao Style exchange steps,
-//! product links, and the automatic rules (`Book::tick`).
+//! runs up to 40 random commands against it while time moves on: collection (new orders, orders
+//! sent again, new lines under a collected order number — a parcel, or on Cafe24 an exchange's
+//! replacement lines that R18 refuses), payment, invoice, void, print, ship, scan, delivery,
+//! purchase confirmation, delivery info, bundles, split (partial quantities, fresh ids), merge,
+//! holds, cancels/returns/exchanges on partial quantities, marketplace claims and their
+//! processing, withdrawals, cancel sync (records built from the lines' keys and the marketplace's
+//! status words), pickups, arrivals, restock, the Kakao Style exchange steps, product links, and
+//! the automatic rules (`Book::tick`).
 //!
 //! Commands are not drawn blind: a step draws a kind and a few numbers, and the numbers choose
 //! among the orders, lines, claims and pickups for which that kind makes sense now (a tenth of
@@ -19,7 +21,10 @@
 //! Beyond the five invariants asked for (R28 shipping guard, R8/R9 conservation, replay, refusals,
 //! R30 allocation), two more check that every line is found by its own marketplace keys (R1,
 //! R26) and that claims and pickups name orders that hold their lines (R9, R12, R14); the plain
-//! tests at the end are the shortest sequences behind the engine bugs those two found.
+//! tests at the end are the shortest sequences behind the engine bugs those two found. A last
+//! one checks that a Cafe24 exchange's new lines are never collected (R18), and the run counts
+//! both sides of that rule (refused there, parcels collected elsewhere) against floors of their
+//! own.
 
 mod support;
 
@@ -96,6 +101,7 @@ struct Setup {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Op {
+    CollectOrder,
     ConfirmPayment,
     IssueInvoice,
     VoidInvoice,
@@ -137,6 +143,7 @@ enum Op {
 
 /// The kinds of step, repeated by weight.
 const OPS: &[(Op, usize)] = &[
+    (Op::CollectOrder, 4),
     (Op::ConfirmPayment, 2),
     (Op::IssueInvoice, 4),
     (Op::VoidInvoice, 1),
@@ -149,7 +156,7 @@ const OPS: &[(Op, usize)] = &[
     (Op::Bundle, 2),
     (Op::Unbundle, 1),
     (Op::Split, 3),
-    (Op::Merge, 2),
+    (Op::Merge, 4),
     (Op::PlaceHold, 2),
     (Op::ReleaseHold, 2),
     (Op::Cancel, 3),
@@ -259,6 +266,12 @@ struct Stats {
     applied: BTreeMap<Op, usize>,
     /// Applied with at least one event.
     effective: BTreeMap<Op, usize>,
+    /// Collections refused under R18: new lines under a collected order number of a marketplace
+    /// whose exchanges change the line number.
+    r18_refused: usize,
+    /// Collections applied under an order number the book held already (parcels of one order on
+    /// a marketplace whose exchanges keep the line number), the case R18 refuses on Cafe24.
+    parcels_collected: usize,
     cases: usize,
 }
 
@@ -276,6 +289,10 @@ impl Stats {
             100.0 * Self::total(&self.applied) as f64 / Self::total(&self.attempted).max(1) as f64,
             Self::total(&self.effective),
         );
+        out.push_str(&format!(
+            "  R18 exchange lines refused: {}, parcels collected under a known order no.: {}\n",
+            self.r18_refused, self.parcels_collected
+        ));
         for (op, attempted) in &self.attempted {
             out.push_str(&format!(
                 "  {op:?}: {} / {attempted} applied, {} with events\n",
@@ -300,6 +317,7 @@ impl Stats {
         );
         // At least this many commands of each kind did something, over the run.
         let minimum = [
+            (Op::CollectOrder, 20),
             (Op::ConfirmPayment, 10),
             (Op::IssueInvoice, 50),
             (Op::PrintInvoice, 50),
@@ -332,6 +350,16 @@ impl Stats {
                 "{op:?} applied fewer than {least} times\n{report}"
             );
         }
+        // Both sides of R18: a Cafe24 exchange's new lines refused, and elsewhere new lines
+        // under a known order number collected.
+        assert!(
+            self.r18_refused >= 10,
+            "fewer than 10 R18 refusals\n{report}"
+        );
+        assert!(
+            self.parcels_collected >= 10,
+            "fewer than 10 parcels collected under a known order number\n{report}"
+        );
     }
 }
 
@@ -897,6 +925,7 @@ impl Run {
         let [p0, p1, p2, p3] = step.picks;
         let ctx = self.op_ctx();
         let command = match kind {
+            Op::CollectOrder => return self.plan_collect(step),
             Op::ConfirmPayment => {
                 let orders = self.orders_where(step, |o| {
                     o.shipping_lines()
@@ -1502,6 +1531,105 @@ impl Run {
         Action::Command(Box::new(command), ctx)
     }
 
+    /// What a marketplace's order feed sends, as `CollectOrder`: a new order under a fresh order
+    /// number (one step in eight); an order collected already, sent again (one in eight,
+    /// refused as collected already); or new lines under an order number the book holds. Those
+    /// are, on a marketplace whose exchanges change the line number (Cafe24), the replacement
+    /// lines of an exchange, which R18 refuses (four in eight aim at such an order, and collect
+    /// a new one of that marketplace when the book has none), and elsewhere another parcel of the
+    /// order, collected as its own order (two in eight). A wild step takes any order of the book.
+    fn plan_collect(&mut self, step: &Step) -> Action {
+        let [p0, p1, p2, p3] = step.picks;
+        let book = &self.book;
+        let exchanges_change_line_no = |o: &Order| {
+            book.profile(&o.marketplace)
+                .is_ok_and(|p| p.line_no_changes_on_exchange)
+        };
+        let kind = p0 % 8;
+        // An R18 step in a book without an order of such a marketplace collects one first.
+        let r18_first =
+            kind >= 4 && !step.wild && !book.orders.values().any(exchanges_change_line_no);
+        let target = match kind {
+            _ if r18_first => None,
+            0 => None,
+            1 => Some(self.orders_where(step, |_| true)),
+            2 | 3 => Some(self.orders_where(step, |o| !exchanges_change_line_no(o))),
+            _ => Some(self.orders_where(step, exchanges_change_line_no)),
+        }
+        .map(|orders| self.order(pick(&orders, p1).expect("an order")).clone());
+        let (marketplace, order_no) = match &target {
+            Some(order) => (order.marketplace.clone(), order.order_no.clone()),
+            None => {
+                let market = if r18_first {
+                    *MARKETS
+                        .iter()
+                        .find(|m| {
+                            book.profile(&MarketplaceCode::from(**m))
+                                .is_ok_and(|p| p.line_no_changes_on_exchange)
+                        })
+                        .expect("a marketplace whose exchanges change the line number")
+                } else {
+                    MARKETS[usize::from(p1) % MARKETS.len()]
+                };
+                (
+                    MarketplaceCode::from(market),
+                    format!("{market}-{}", self.fresh()),
+                )
+            }
+        };
+        let lines: Vec<NewLine> = match &target {
+            // Sent again: its lines' keys, under fresh console ids.
+            Some(order) if kind == 1 => order
+                .lines
+                .clone()
+                .into_iter()
+                .map(|line| NewLine {
+                    id: LineId(self.fresh()),
+                    keys: line.keys,
+                    product_name: line.product_name,
+                    option: line.option,
+                    quantity: line.quantity,
+                    unit_price: line.unit_price,
+                    option_price: line.option_price,
+                })
+                .collect(),
+            _ => (0..1 + p2 % 2)
+                .map(|k| {
+                    let line = self.fresh();
+                    let product = ((p3 >> (4 * k)) % u16::from(PRODUCTS)) as u8;
+                    NewLine {
+                        id: LineId(line),
+                        keys: line_keys(&order_no, line, product),
+                        product_name: format!("상품{product}"),
+                        option: format!("옵션{product}"),
+                        quantity: 1 + u32::from(p3 >> (4 * k + 2)) % 3,
+                        unit_price: Won(10_000),
+                        option_price: Won::ZERO,
+                    }
+                })
+                .collect(),
+        };
+        let order = NewOrder {
+            id: OrderId(self.fresh()),
+            marketplace: marketplace.clone(),
+            order_no,
+            ordered_at: self.now(),
+            payment: if p2 % 8 == 1 {
+                Payment::BankTransfer {
+                    deadline: self.now() + chrono::Duration::hours(24),
+                }
+            } else {
+                Payment::Paid
+            },
+            paid_at: None,
+            delivery: delivery("홍길순"),
+            lines,
+            no_bundle: false,
+        };
+        let ctx = Ctx::sync(&marketplace, self.now());
+        Action::Command(Box::new(Command::CollectOrder(order)), ctx)
+    }
+
     /// Runs the case's steps, checking `check` after each; `trace` collects what ran.
     fn drive(
         &mut self,
@@ -1526,8 +1654,28 @@ impl Run {
                     (None, self.book.tick(self.now(), ids))
                 }
             };
+            if let (Some(Command::CollectOrder(new)), Ok(_)) = (&command, &result) {
+                let units: u64 = new.lines.iter().map(|l| u64::from(l.quantity)).sum();
+                *self
+                    .collected
+                    .entry((new.marketplace.clone(), new.order_no.clone()))
+                    .or_default() += units;
+            }
             {
                 let mut stats = stats.borrow_mut();
+                match (&command, &result) {
+                    (_, Err(Refusal::ExchangeLinesOfCollectedOrder { .. })) => {
+                        stats.r18_refused += 1;
+                    }
+                    (Some(Command::CollectOrder(new)), Ok(_))
+                        if !before
+                            .orders_with_order_no(&new.marketplace, &new.order_no)
+                            .is_empty() =>
+                    {
+                        stats.parcels_collected += 1;
+                    }
+                    _ => {}
+                }
                 *stats.attempted.entry(kind).or_default() += 1;
                 if let Ok(events) = &result {
                     *stats.applied.entry(kind).or_default() += 1;
@@ -1931,6 +2079,54 @@ fn claims_name_their_orders(seen: &Observed) -> Result<(), String> {
     Ok(())
 }
 
+/// R18: on a marketplace whose exchanges change the line number (Cafe24), nothing is collected
+/// under an order number the book held already: new lines there are an exchange's replacement
+/// (refused as such), lines it holds are collected already. Elsewhere new lines under a known
+/// order number are not refused for either reason, and a refusal as collected already always
+/// names lines the book holds.
+fn exchange_lines_are_never_collected(seen: &Observed) -> Result<(), String> {
+    let Some(Command::CollectOrder(new)) = seen.command else {
+        return Ok(());
+    };
+    let held = !seen
+        .before
+        .orders_with_order_no(&new.marketplace, &new.order_no)
+        .is_empty();
+    let changes_line_no = seen
+        .before
+        .profile(&new.marketplace)
+        .is_ok_and(|p| p.line_no_changes_on_exchange);
+    let line_held = |line: &NewLine| {
+        seen.before
+            .orders_with_order_no(&new.marketplace, &new.order_no)
+            .iter()
+            .filter_map(|id| seen.before.orders.get(id))
+            .any(|o| o.lines.iter().any(|old| old.keys == line.keys))
+    };
+    let keys_held = new.lines.iter().any(line_held);
+    let all_held = new.lines.iter().all(line_held);
+    match seen.result {
+        Ok(_) if held && changes_line_no => Err(format!(
+            "new lines under {} order {} were collected (R18)",
+            new.marketplace, new.order_no
+        )),
+        Err(Refusal::ExchangeLinesOfCollectedOrder { .. })
+            if !(held && changes_line_no) || all_held =>
+        {
+            Err(format!(
+                "{} order {} was refused under R18 but has no new line under a collected order \
+                 of such a marketplace",
+                new.marketplace, new.order_no
+            ))
+        }
+        Err(Refusal::AlreadyCollected { .. }) if !keys_held => Err(format!(
+            "{} order {} was refused as collected already, but none of its lines is",
+            new.marketplace, new.order_no
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[test]
 fn held_or_cancelled_lines_are_never_invoiced_printed_or_shipped() {
     check_property(
@@ -1984,6 +2180,14 @@ fn claims_and_pickups_name_orders_that_hold_their_lines() {
     check_property(
         "claims_and_pickups_name_orders_that_hold_their_lines",
         &claims_name_their_orders,
+    );
+}
+
+#[test]
+fn r18_a_cafe24_exchanges_new_lines_are_never_collected() {
+    check_property(
+        "r18_a_cafe24_exchanges_new_lines_are_never_collected",
+        &exchange_lines_are_never_collected,
     );
 }
 

@@ -1,5 +1,5 @@
 //! Orders, lifecycle, bundles, split/merge, shipping guards, stock, history, delay days
-//! (R1–R8, R28–R32).
+//! (R1–R8, R28–R32), and what collecting refuses under R18 (a Cafe24 exchange's new lines).
 
 mod support;
 
@@ -1018,4 +1018,82 @@ fn a_command_decided_on_the_pieces_it_names_gives_the_same_events() {
     assert_eq!(pieces.decide(&command, &op(3)).expect("decided"), whole);
     let events = run(&mut book, command, &op(3));
     assert_eq!(events[0].subjects().orders, vec![OrderId(1)]);
+}
+
+/// Collecting order `order_no` of `marketplace` (as the marketplace sends it, perhaps again)
+/// with the given (line id, quantity) pairs, as console order `id`.
+fn collect(marketplace: &str, order_no: &str, id: u64, lines: &[(u64, u32)]) -> Command {
+    let mut order = new_order(marketplace, id, &[]);
+    order.order_no = order_no.into();
+    order.lines = lines
+        .iter()
+        .map(|(line, quantity)| new_line(order_no, *line, *quantity))
+        .collect();
+    Command::CollectOrder(order)
+}
+
+#[test]
+fn r18_new_cafe24_lines_under_a_collected_order_are_not_collected() {
+    let cafe24 = Ctx::sync(&MarketplaceCode::from("cafe24"), at(5));
+    let mut book = book_with("cafe24", 1, &[(11, 1)]);
+    // The exchange gave the item a new line number under the same order number: its replacement,
+    // which must not be collected (and shipped) as a new order.
+    let refusal = refuse(
+        &mut book,
+        collect("cafe24", "cafe24-1", 2, &[(12, 1)]),
+        &cafe24,
+    );
+    assert_eq!(
+        refusal,
+        Refusal::ExchangeLinesOfCollectedOrder {
+            marketplace: MarketplaceCode::from("cafe24"),
+            order_no: "cafe24-1".into(),
+            lines: vec!["cafe24-1-12".into()],
+        }
+    );
+    let message = refusal.to_string();
+    assert!(
+        message.contains("cafe24-1-12") && message.contains("manual exchange"),
+        "{message}"
+    );
+    // Sent again with its original line (fresh console ids, same marketplace keys) beside the
+    // new one: the new one is still refused, under R18 rather than as collected already.
+    let mut both = new_order("cafe24", 2, &[]);
+    both.order_no = "cafe24-1".into();
+    both.lines = vec![new_line("cafe24-1", 13, 1), new_line("cafe24-1", 12, 1)];
+    both.lines[0].keys = book.orders[&OrderId(1)].lines[0].keys.clone();
+    let refusal = refuse(&mut book, Command::CollectOrder(both.clone()), &cafe24);
+    assert!(matches!(
+        refusal,
+        Refusal::ExchangeLinesOfCollectedOrder { ref lines, .. } if lines == &["cafe24-1-12"]
+    ));
+    // Only its original line: collected already.
+    both.lines.truncate(1);
+    let refusal = refuse(&mut book, Command::CollectOrder(both), &cafe24);
+    assert!(matches!(
+        refusal,
+        Refusal::AlreadyCollected {
+            existing: OrderId(1),
+            ..
+        }
+    ));
+    // A new order number is an ordinary order.
+    run(
+        &mut book,
+        collect("cafe24", "cafe24-2", 2, &[(12, 1)]),
+        &cafe24,
+    );
+    // Elsewhere new lines under a known order number are collected as their own order (a
+    // marketplace that splits one order into parcels).
+    let mut book = book_with("coupang", 1, &[(11, 1)]);
+    run(
+        &mut book,
+        collect("coupang", "coupang-1", 2, &[(12, 1)]),
+        &Ctx::sync(&MarketplaceCode::from("coupang"), at(5)),
+    );
+    assert_eq!(
+        book.orders_with_order_no(&MarketplaceCode::from("coupang"), "coupang-1")
+            .len(),
+        2
+    );
 }

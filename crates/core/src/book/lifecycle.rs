@@ -1,5 +1,5 @@
-//! The line lifecycle (R1–R4) and shipping guards (R28, R29): collect, pay, invoice, print, ship,
-//! deliver, confirm, upload.
+//! The line lifecycle (R1–R4) and shipping guards (R28, R29): collect (never twice, and never a
+//! Cafe24 exchange's replacement lines, R18), pay, invoice, print, ship, deliver, confirm, upload.
 
 use super::Book;
 use crate::carrier::Carrier;
@@ -8,8 +8,8 @@ use crate::context::Ctx;
 use crate::event::Change;
 use crate::ids::OrderId;
 use crate::order::{
-    ClaimState, Invoice, InvoiceUpload, Line, LineStatus, NewOrder, Order, OrderDates, OrderOrigin,
-    Payment,
+    ClaimState, Invoice, InvoiceUpload, Line, LineStatus, NewLine, NewOrder, Order, OrderDates,
+    OrderOrigin, Payment,
 };
 use crate::refusal::Refusal;
 use crate::stock::ProductKey;
@@ -47,21 +47,7 @@ impl Book {
             self.check_new_line_id(line.id)?;
         }
         if !seller_created {
-            for existing in self.orders_with_order_no(&new.marketplace, &new.order_no) {
-                let known = self.orders.get(existing).is_some_and(|order| {
-                    order
-                        .lines
-                        .iter()
-                        .any(|old| new.lines.iter().any(|l| l.keys == old.keys))
-                });
-                if known {
-                    return Err(Refusal::AlreadyCollected {
-                        marketplace: new.marketplace.clone(),
-                        order_no: new.order_no.clone(),
-                        existing: *existing,
-                    });
-                }
-            }
+            self.check_not_collected(new)?;
         }
         let status = match new.payment {
             Payment::Paid => LineStatus::Preparing,
@@ -122,6 +108,55 @@ impl Book {
             memos: Vec::new(),
         };
         Ok(vec![Change::OrderCreated(Box::new(order))])
+    }
+
+    /// A collected order (not a seller's) must not be in the console already. Under an order
+    /// number the console holds, lines whose keys it holds were collected before
+    /// ([`Refusal::AlreadyCollected`]); new lines are collected as their own order (a marketplace
+    /// that splits an order into parcels), except where the marketplace's exchanges change the
+    /// line number (Cafe24): there they are an exchange's replacement lines and are refused
+    /// ([`Refusal::ExchangeLinesOfCollectedOrder`], R18, decided by
+    /// [`MarketplaceProfile::exchange_replacement_lines`](crate::marketplace::MarketplaceProfile::exchange_replacement_lines)).
+    fn check_not_collected(&self, new: &NewOrder) -> Result<(), Refusal> {
+        let existing = self.orders_with_order_no(&new.marketplace, &new.order_no);
+        let holds = |id: &OrderId, line: &NewLine| {
+            self.orders
+                .get(id)
+                .is_some_and(|order| order.lines.iter().any(|old| old.keys == line.keys))
+        };
+        let known: Vec<bool> = new
+            .lines
+            .iter()
+            .map(|line| existing.iter().any(|id| holds(id, line)))
+            .collect();
+        let replacement = self
+            .profile(&new.marketplace)?
+            .exchange_replacement_lines(!existing.is_empty(), &known);
+        if !replacement.is_empty() {
+            return Err(Refusal::ExchangeLinesOfCollectedOrder {
+                marketplace: new.marketplace.clone(),
+                order_no: new.order_no.clone(),
+                lines: replacement
+                    .iter()
+                    .filter_map(|i| new.lines.get(*i))
+                    .map(|line| match &line.keys.line_no {
+                        Some(line_no) => line_no.clone(),
+                        None => format!("{} {}", line.product_name, line.option),
+                    })
+                    .collect(),
+            });
+        }
+        match existing
+            .iter()
+            .find(|id| new.lines.iter().any(|line| holds(id, line)))
+        {
+            Some(existing) => Err(Refusal::AlreadyCollected {
+                marketplace: new.marketplace.clone(),
+                order_no: new.order_no.clone(),
+                existing: *existing,
+            }),
+            None => Ok(()),
+        }
     }
 
     pub(super) fn decide_confirm_payment(&self, id: OrderId) -> Result<Vec<Change>, Refusal> {

@@ -179,6 +179,30 @@ pub enum CancelStatusMeaning {
 }
 
 impl MarketplaceProfile {
+    /// R18: the positions of an incoming order's lines that are an exchange's replacement lines
+    /// and must not be collected. On a marketplace whose exchanges change the line number
+    /// (Cafe24, [`Self::line_no_changes_on_exchange`]), lines that appear under an order number
+    /// already in the console are the replacement of an exchange, never a new order to ship
+    /// (collecting them would ship the replacement twice; the operator runs the exchange in the
+    /// console instead). Elsewhere, and for an order number the console does not hold, there are
+    /// none. `order_known` says whether the order number is in the console, `known[i]` whether
+    /// line `i`'s keys are.
+    ///
+    /// The one statement of this rule: `CollectOrder` refuses such lines
+    /// ([`crate::Refusal::ExchangeLinesOfCollectedOrder`]) and the server's collector asks it
+    /// before collecting, to skip them with a note for the operator.
+    pub fn exchange_replacement_lines(&self, order_known: bool, known: &[bool]) -> Vec<usize> {
+        if !order_known || !self.line_no_changes_on_exchange {
+            return Vec::new();
+        }
+        known
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| !**k)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// What `status` means for this marketplace's cancel sync (exact words, spaces trimmed).
     pub fn cancel_status(&self, status: &str) -> CancelStatusMeaning {
         let status = status.trim();
@@ -419,6 +443,35 @@ mod tests {
                 CancelStatusMeaning::Unrecognised
             );
         }
+    }
+
+    #[test]
+    fn r18_new_cafe24_lines_under_a_collected_order_are_exchange_lines() {
+        let table = MarketplaceTable::builtin();
+        let cafe24 = table.get(&code("cafe24")).expect("cafe24");
+        assert!(cafe24.line_no_changes_on_exchange);
+        // A new order: everything is collected.
+        assert!(cafe24
+            .exchange_replacement_lines(false, &[false, false])
+            .is_empty());
+        // Collected before; a new line number appears: the exchange's replacement.
+        assert_eq!(
+            cafe24.exchange_replacement_lines(true, &[true, false]),
+            vec![1]
+        );
+        assert_eq!(
+            cafe24.exchange_replacement_lines(true, &[false, false]),
+            vec![0, 1]
+        );
+        assert!(cafe24
+            .exchange_replacement_lines(true, &[true, true])
+            .is_empty());
+        // Elsewhere, new lines under a known order number are collected (parcels of one order).
+        let coupang = table.get(&code("coupang")).expect("coupang");
+        assert!(!coupang.line_no_changes_on_exchange);
+        assert!(coupang
+            .exchange_replacement_lines(true, &[true, false])
+            .is_empty());
     }
 
     #[test]

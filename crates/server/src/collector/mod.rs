@@ -28,7 +28,7 @@ pub mod scheduler;
 mod store;
 
 pub use credentials::StoredCredentials;
-pub use run::{delay_note, fact_commands, r18_exchange_lines, replacement_memo};
+pub use run::{delay_note, fact_commands, replacement_memo};
 pub use scheduler::{backoff, SchedulerConfig, SchedulerHandle};
 
 use crate::accounts::StoreId;

@@ -6,7 +6,10 @@
 //!    marketplace that splits one order into parcels), except on a marketplace whose exchanges
 //!    change the line number (Cafe24, R18): there they are the exchange's replacement lines, and
 //!    collecting them would ship the replacement twice — they are skipped with a note for the
-//!    operator's manual exchange. A known order moves forward when the marketplace says so
+//!    operator's manual exchange. Which lines those are is `jumun-core`'s rule
+//!    (`MarketplaceProfile::exchange_replacement_lines`, which `CollectOrder` also enforces with
+//!    `Refusal::ExchangeLinesOfCollectedOrder`); the run only asks it, to word the note. A known
+//!    order moves forward when the marketplace says so
 //!    ([`fact_commands`]: paid, delivered, purchase confirmed); the console never moves an order
 //!    backwards and never ships on the marketplace's word (shipping needs the console's invoice).
 //!    Lines the marketplace already shipped are collected as preparing, like any new order.
@@ -75,26 +78,6 @@ pub fn fact_commands(order: OrderId, status: LineStatus, fact: LineFact) -> Vec<
         }
         _ => Vec::new(),
     }
-}
-
-/// The positions of `order`'s lines that must not be collected under R18: on a marketplace
-/// whose exchanges change the line number (Cafe24), lines that appear under an order number
-/// already in the console are an exchange's replacement. `known[i]` says whether line `i`'s keys
-/// are in the console; `order_known` whether its order number is.
-pub fn r18_exchange_lines(
-    profile: &MarketplaceProfile,
-    order_known: bool,
-    known: &[bool],
-) -> Vec<usize> {
-    if !order_known || !profile.line_no_changes_on_exchange {
-        return Vec::new();
-    }
-    known
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| !**k)
-        .map(|(i, _)| i)
-        .collect()
 }
 
 /// The memo a CASE2 replacement order gets (R16): `교환 주문: 원주문 {주문번호} 상품주문번호
@@ -380,7 +363,7 @@ impl Stage<'_> {
             .collect();
         let order_known = !known.orders.is_empty();
         let skipped = profile
-            .map(|p| r18_exchange_lines(p, order_known, &known_flags))
+            .map(|p| p.exchange_replacement_lines(order_known, &known_flags))
             .unwrap_or_default();
         let mut changed = false;
         if !skipped.is_empty() {
@@ -819,27 +802,6 @@ impl Stage<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn profile(code: &str) -> &'static MarketplaceProfile {
-        MarketplaceTable::builtin()
-            .get(&MarketplaceCode::from(code))
-            .unwrap()
-    }
-
-    #[test]
-    fn r18_new_cafe24_lines_under_a_collected_order_are_exchange_lines() {
-        let cafe24 = profile("cafe24");
-        assert!(cafe24.line_no_changes_on_exchange);
-        // A new order: everything is collected.
-        assert!(r18_exchange_lines(cafe24, false, &[false, false]).is_empty());
-        // Collected before; a new line number appears: the exchange's replacement.
-        assert_eq!(r18_exchange_lines(cafe24, true, &[true, false]), vec![1]);
-        assert!(r18_exchange_lines(cafe24, true, &[true, true]).is_empty());
-        // Elsewhere, new lines under a known order number are collected.
-        let coupang = profile("coupang");
-        assert!(!coupang.line_no_changes_on_exchange);
-        assert!(r18_exchange_lines(coupang, true, &[true, false]).is_empty());
-    }
 
     #[test]
     fn r16_the_replacement_memo_names_the_original_line() {
