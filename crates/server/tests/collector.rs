@@ -37,8 +37,12 @@ struct Fake {
     cafe24_orders: Value,
     /// Bodies of `POST …/invoices` and `POST /api/v2/admin/shipments`.
     invoices: Vec<Value>,
-    /// Paths of `POST …/claims/{no}/ack`.
+    /// Paths of `POST …/claims/{no}/ack` the fake took.
     acks: Vec<String>,
+    /// Refuse this many acknowledgements (503) before taking any.
+    refuse_acks: u32,
+    /// Paths of the acknowledgements refused.
+    refused_acks: Vec<String>,
 }
 
 type Shared = Arc<Mutex<Fake>>;
@@ -66,6 +70,11 @@ async fn serve_fake(State(fake): State<Shared>, method: Method, uri: Uri, body: 
             json_response(&json!({"shipments": []}))
         }
         ("POST", p) if p.starts_with("/feed/claims/") => {
+            if fake.refuse_acks > 0 {
+                fake.refuse_acks -= 1;
+                fake.refused_acks.push(p.to_owned());
+                return (StatusCode::SERVICE_UNAVAILABLE, "ack desk closed").into_response();
+            }
             fake.acks.push(p.to_owned());
             json_response(&json!({}))
         }
@@ -426,6 +435,94 @@ fn cancels_sync_in_one_batch_unmatched_ones_are_kept_returns_hold_and_withdrawal
     let withdrawn = demo.collect(id);
     assert_eq!(withdrawn["claims_withdrawn"], 1, "{withdrawn}");
     assert!(count(&demo.events(), "ClaimClosedUndone") >= 1);
+}
+
+#[test]
+fn a_refused_acknowledgement_is_kept_and_tried_again_until_taken_or_withdrawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    server.set(|f| {
+        f.orders = orders_page();
+        f.claims = json!({"claims": [
+            claim("ZC-1", "ZZ-A", "1", "ZZ-1", "취소요청중"),
+            claim("ZR-1", "ZZ-B", "1", "ZZ-B1", "반품요청"),
+        ]});
+        f.refuse_acks = 2;
+    });
+    let demo = Client::demo(&server.base);
+    let id = demo.connect(&server.feed);
+
+    let first = demo.collect(id);
+    assert!(
+        first["error"].is_null(),
+        "a refused acknowledgement is a note: {first}"
+    );
+    assert_eq!(first["cancels_applied"], 1, "{first}");
+    assert_eq!(first["claims"], 1, "{first}");
+    let notes = first["notes"].to_string();
+    assert!(notes.contains("not acknowledged"), "{notes}");
+    assert!(notes.contains("the next runs try again"), "{notes}");
+    assert_eq!(demo.connection(id)["unacknowledged_claims"], 2);
+    assert!(server.fake.lock().unwrap().acks.is_empty());
+
+    // The claims cursor has moved on: the page no longer holds them, only the kept
+    // acknowledgements can reach the marketplace now. One more refusal, then it takes them.
+    server.set(|f| {
+        f.claims = json!({"claims": []});
+        f.refuse_acks = 1;
+    });
+    let second = demo.collect(id);
+    let notes = second["notes"].to_string();
+    assert!(notes.contains("still not acknowledged"), "{notes}");
+    assert!(notes.contains("after 2 tries"), "{notes}");
+    assert!(notes.contains("1 claim acknowledgements"), "{notes}");
+    assert_eq!(demo.connection(id)["unacknowledged_claims"], 1);
+
+    let third = demo.collect(id);
+    assert!(third["error"].is_null(), "{third}");
+    assert_eq!(demo.connection(id)["unacknowledged_claims"], 0);
+    {
+        let fake = server.fake.lock().unwrap();
+        let taken = |no: &str| {
+            fake.acks
+                .iter()
+                .filter(|a| a.ends_with(&format!("/{no}/ack")))
+                .count()
+        };
+        assert_eq!((taken("ZC-1"), taken("ZR-1")), (1, 1), "{:?}", fake.acks);
+        assert_eq!(fake.refused_acks.len(), 3, "{:?}", fake.refused_acks);
+    }
+    let fourth = demo.collect(id);
+    assert!(
+        !fourth["notes"].to_string().contains("acknowledg"),
+        "nothing left to acknowledge: {fourth}"
+    );
+    assert_eq!(server.fake.lock().unwrap().acks.len(), 2, "none sent twice");
+
+    // A claim whose acknowledgement was refused and which the buyer then withdraws (R12):
+    // nothing is left to acknowledge, so it is no longer tried.
+    server.set(|f| {
+        f.claims = json!({"claims": [claim("ZR-2", "ZZ-A", "2", "ZZ-2", "반품요청")]});
+        f.refuse_acks = 1;
+    });
+    demo.collect(id);
+    assert_eq!(demo.connection(id)["unacknowledged_claims"], 1);
+    server.set(|f| {
+        f.claims = json!({"claims": [claim("ZR-2", "ZZ-A", "2", "ZZ-2", "반품철회")]});
+    });
+    let withdrawn = demo.collect(id);
+    assert_eq!(withdrawn["claims_withdrawn"], 1, "{withdrawn}");
+    assert_eq!(demo.connection(id)["unacknowledged_claims"], 0);
+    assert!(
+        !server
+            .fake
+            .lock()
+            .unwrap()
+            .acks
+            .iter()
+            .any(|a| a.contains("ZR-2")),
+        "a withdrawn claim is not acknowledged"
+    );
 }
 
 #[test]

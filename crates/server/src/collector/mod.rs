@@ -137,6 +137,9 @@ pub struct ConnectionInfo {
     pub carrier_codes: BTreeMap<String, String>,
     /// Its latest run.
     pub last_run: Option<RunRecord>,
+    /// Claims in the console whose acknowledgement the marketplace has not taken yet; each run
+    /// tries them again (its notes say how it went).
+    pub unacknowledged_claims: u32,
 }
 
 /// The record of one run: when, how many, what failed.
@@ -394,11 +397,16 @@ impl Collector {
 
     async fn info(&self, row: ConnectionRow) -> Result<ConnectionInfo, CollectorError> {
         let id = row.id;
-        let last_run = self
+        let (last_run, pending) = self
             .db()
-            .with(move |conn| Ok(store::last_run(conn, id)?))
+            .with(move |conn| {
+                Ok((
+                    store::last_run(conn, id)?,
+                    store::count_pending_acks(conn, id)?,
+                ))
+            })
             .await?;
-        Ok(to_info(row, last_run))
+        Ok(to_info(row, last_run, pending))
     }
 
     /// The store's connections, oldest first, each with its latest run.
@@ -410,14 +418,15 @@ impl Collector {
                 let mut out = Vec::with_capacity(rows.len());
                 for row in rows {
                     let last = store::last_run(conn, row.id)?;
-                    out.push((row, last));
+                    let pending = store::count_pending_acks(conn, row.id)?;
+                    out.push((row, last, pending));
                 }
                 Ok(out)
             })
             .await?;
         Ok(rows
             .into_iter()
-            .map(|(row, last)| to_info(row, last))
+            .map(|(row, last, pending)| to_info(row, last, pending))
             .collect())
     }
 
@@ -709,7 +718,7 @@ impl Collector {
     }
 }
 
-fn to_info(row: ConnectionRow, last_run: Option<RunRecord>) -> ConnectionInfo {
+fn to_info(row: ConnectionRow, last_run: Option<RunRecord>, pending_acks: u32) -> ConnectionInfo {
     let marketplace_name = MarketplaceTable::builtin()
         .get(&MarketplaceCode(row.marketplace.clone()))
         .map(|p| p.korean_name.clone())
@@ -730,6 +739,7 @@ fn to_info(row: ConnectionRow, last_run: Option<RunRecord>) -> ConnectionInfo {
         updated_at: row.updated_at,
         carrier_codes: row.carrier_codes,
         last_run,
+        unacknowledged_claims: pending_acks,
     }
 }
 

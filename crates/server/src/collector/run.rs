@@ -25,7 +25,9 @@
 //!    number (or, without one, by its line). A claim that matches no line is kept in the
 //!    malformed payloads with its raw JSON and the reason. Each newly recorded claim is
 //!    acknowledged at the marketplace (a cancel only when every line it names was cancelled,
-//!    never when it became a hold for the operator); a failed acknowledgement is a note. The
+//!    never when it became a hold for the operator); a failed acknowledgement is a note and is
+//!    kept, and every later run tries it again before its new claims until the marketplace
+//!    takes it (or the claim is withdrawn), after the run's own claims page. The
 //!    delay notices and new due date a marketplace reports for an exchange (Kakao Style) are a
 //!    note ([`delay_note`]): the seller announces delays from the console (R22).
 //! 3. **Invoices (R29).** Orders of this marketplace whose invoice number is pending are sent
@@ -56,6 +58,22 @@ use std::sync::Arc;
 
 /// The most invoice numbers one run sends (the rest go next run).
 const MAX_INVOICES_PER_RUN: usize = 500;
+
+/// The most kept acknowledgements one run tries again (the rest go next run).
+const MAX_ACK_RETRIES_PER_RUN: usize = 200;
+
+/// Names a claim at its marketplace for the kept acknowledgements: its kind and claim number,
+/// or its line keys when the marketplace numbers no claims.
+fn claim_ref(claim: &MarketClaim) -> String {
+    match &claim.claim_no {
+        Some(no) => format!("{:?}:{no}", claim.kind),
+        None => format!(
+            "{:?}:{}",
+            claim.kind,
+            serde_json::to_string(&claim.keys).unwrap_or_else(|_| claim.keys.order_no.clone())
+        ),
+    }
+}
 
 /// The commands that bring a known order at `status` forward to what the marketplace reports
 /// (`fact`), in order. Never backwards, and never into shipping: a console order is shipped by
@@ -221,6 +239,11 @@ pub(crate) async fn run_once(
             Err(e) => errors.push(format!("claims: {e}; the page is read again next run")),
         },
         Err(e) => errors.push(format!("collecting claims: {e}")),
+    }
+    // Then the acknowledgements earlier runs could not deliver (after the page, so a claim it
+    // shows withdrawn is not acknowledged any more).
+    if let Err(e) = stage.retry_acknowledgements(&mut run).await {
+        errors.push(format!("acknowledging claims again: {e}"));
     }
 
     // 3. Invoice numbers back (R29).
@@ -660,6 +683,19 @@ impl Stage<'_> {
     }
 
     async fn withdraw(&self, claim: &MarketClaim, run: &mut RunRecord) -> Result<(), LedgerError> {
+        // A withdrawn claim has nothing left to acknowledge.
+        let (connection, reference) = (self.row.id, claim_ref(claim));
+        if let Err(e) = self
+            .collector
+            .db()
+            .with(move |conn| Ok(store::drop_pending_ack(conn, connection, &reference)?))
+            .await
+        {
+            run.notes.push(format!(
+                "claim {} was withdrawn but its kept acknowledgement could not be dropped: {e}",
+                claim.claim_no.as_deref().unwrap_or("(no number)")
+            ));
+        }
         let (marketplace, wanted) = (self.marketplace.clone(), claim.clone());
         let found = self
             .collector
@@ -709,22 +745,121 @@ impl Stage<'_> {
         Ok(())
     }
 
-    /// Tells the marketplace a claim was taken in hand; a failure is a note, not the run's error.
+    /// Tells the marketplace a claim was taken in hand. A failure is a note, not the run's
+    /// error, and is kept (`pending_acknowledgements`) for the next runs to try again: the
+    /// claims cursor has moved past the claim, so nothing else would ever acknowledge it.
     async fn acknowledge(&self, claim: &MarketClaim, run: &mut RunRecord) {
         let wanted = claim.clone();
-        if let Err(e) = blocking(self.adapter, self.conn, move |a, c| {
+        let Err(e) = blocking(self.adapter, self.conn, move |a, c| {
             a.acknowledge_claim(c, &wanted)
         })
         .await
-        {
+        else {
+            return;
+        };
+        run.notes.push(format!(
+            "{} claim {} (order {}) is in the console but was not acknowledged at the \
+             marketplace: {e}; the next runs try again",
+            self.marketplace,
+            claim.claim_no.as_deref().unwrap_or("(no number)"),
+            claim.keys.order_no
+        ));
+        let (connection, now) = (self.row.id, self.now);
+        let (reference, json) = (claim_ref(claim), serde_json::to_string(claim));
+        let kept = match json {
+            Ok(json) => self
+                .collector
+                .db()
+                .with(move |conn| {
+                    Ok(store::save_pending_ack(
+                        conn, connection, &reference, &json, &e, now,
+                    )?)
+                })
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(why) = kept {
             run.notes.push(format!(
-                "{} claim {} (order {}) is in the console but was not acknowledged at the \
-                 marketplace: {e}",
+                "{} claim {}: the failed acknowledgement could not be kept for retrying: {why}",
                 self.marketplace,
-                claim.claim_no.as_deref().unwrap_or("(no number)"),
-                claim.keys.order_no
+                claim.claim_no.as_deref().unwrap_or("(no number)")
             ));
         }
+    }
+
+    /// Tries again the acknowledgements earlier runs could not deliver (not the ones this run
+    /// has just kept), oldest first: each one taken is forgotten, each one refused again counts
+    /// another try. Only the database failing is the stage's error.
+    async fn retry_acknowledgements(&self, run: &mut RunRecord) -> Result<(), CollectorError> {
+        let (connection, started) = (self.row.id, self.now);
+        let pending = self
+            .collector
+            .db()
+            .with(move |conn| {
+                Ok(store::pending_acks(
+                    conn,
+                    connection,
+                    started,
+                    MAX_ACK_RETRIES_PER_RUN,
+                )?)
+            })
+            .await?;
+        let mut taken = 0usize;
+        for ack in pending {
+            let claim: MarketClaim = match serde_json::from_str(&ack.claim_json) {
+                Ok(claim) => claim,
+                Err(e) => {
+                    run.notes.push(format!(
+                        "a kept acknowledgement ({}) cannot be read back and is not retried: {e}",
+                        ack.claim_ref
+                    ));
+                    continue;
+                }
+            };
+            let wanted = claim.clone();
+            let result = blocking(self.adapter, self.conn, move |a, c| {
+                a.acknowledge_claim(c, &wanted)
+            })
+            .await;
+            let (now, reference, json) = (self.now, ack.claim_ref.clone(), ack.claim_json);
+            match result {
+                Ok(()) => {
+                    taken += 1;
+                    self.collector
+                        .db()
+                        .with(move |conn| {
+                            Ok(store::drop_pending_ack(conn, connection, &reference)?)
+                        })
+                        .await?;
+                }
+                Err(e) => {
+                    run.notes.push(format!(
+                        "{} claim {} (order {}) is still not acknowledged at the marketplace \
+                         after {} tries: {e}",
+                        self.marketplace,
+                        claim.claim_no.as_deref().unwrap_or("(no number)"),
+                        claim.keys.order_no,
+                        ack.attempts.saturating_add(1)
+                    ));
+                    self.collector
+                        .db()
+                        .with(move |conn| {
+                            Ok(store::save_pending_ack(
+                                conn, connection, &reference, &json, &e, now,
+                            )?)
+                        })
+                        .await?;
+                }
+            }
+        }
+        if taken > 0 {
+            run.notes.push(format!(
+                "{taken} claim acknowledgements that earlier runs could not deliver were taken by {}",
+                self.marketplace
+            ));
+        }
+        Ok(())
     }
 
     async fn invoices(&self, run: &mut RunRecord) -> Result<(), LedgerError> {

@@ -495,3 +495,76 @@ pub(crate) fn store_by_code(conn: &mut Conn, code: &str) -> SqlResult<Option<Sto
     )
     .optional()
 }
+
+/// A claim acknowledgement the marketplace has not taken yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PendingAck {
+    /// `<kind>:<claim number or line keys>`.
+    pub claim_ref: String,
+    /// The claim as JSON.
+    pub claim_json: String,
+    /// Tries so far.
+    pub attempts: u32,
+}
+
+/// Records a failed acknowledgement: a new row, or one more try of a known one.
+pub(crate) fn save_pending_ack(
+    conn: &mut Conn,
+    connection: i64,
+    claim_ref: &str,
+    claim_json: &str,
+    error: &str,
+    now: DateTime<Utc>,
+) -> SqlResult<()> {
+    let now = time_text(now);
+    conn.execute(
+        "INSERT INTO pending_acknowledgements (connection_id, claim_ref, claim_json, \
+         first_failed_at, last_tried_at, attempts, last_error) VALUES (?1, ?2, ?3, ?4, ?4, 1, ?5) \
+         ON CONFLICT (connection_id, claim_ref) DO UPDATE SET \
+         attempts = pending_acknowledgements.attempts + 1, \
+         last_tried_at = excluded.last_tried_at, last_error = excluded.last_error",
+        params![connection, claim_ref, claim_json, now, error],
+    )?;
+    Ok(())
+}
+
+/// Up to `limit` of the connection's pending acknowledgements last tried before `before`,
+/// oldest first.
+pub(crate) fn pending_acks(
+    conn: &mut Conn,
+    connection: i64,
+    before: DateTime<Utc>,
+    limit: usize,
+) -> SqlResult<Vec<PendingAck>> {
+    conn.query_map(
+        "SELECT claim_ref, claim_json, attempts FROM pending_acknowledgements \
+         WHERE connection_id = ?1 AND last_tried_at < ?2 \
+         ORDER BY first_failed_at, claim_ref LIMIT ?3",
+        params![connection, time_text(before), limit],
+        |row| {
+            Ok(PendingAck {
+                claim_ref: row.get(0)?,
+                claim_json: row.get(1)?,
+                attempts: count_at(row, 2)?,
+            })
+        },
+    )
+}
+
+/// Forgets a pending acknowledgement (taken at last, or its claim withdrawn).
+pub(crate) fn drop_pending_ack(conn: &mut Conn, connection: i64, claim_ref: &str) -> SqlResult<()> {
+    conn.execute(
+        "DELETE FROM pending_acknowledgements WHERE connection_id = ?1 AND claim_ref = ?2",
+        params![connection, claim_ref],
+    )?;
+    Ok(())
+}
+
+/// How many acknowledgements of the connection are pending.
+pub(crate) fn count_pending_acks(conn: &mut Conn, connection: i64) -> SqlResult<u32> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM pending_acknowledgements WHERE connection_id = ?1",
+        params![connection],
+        |row| count_at(row, 0),
+    )
+}

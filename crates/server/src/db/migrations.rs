@@ -72,6 +72,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/0006_events_rowid.sql"),
         postgres: include_str!("../../migrations/postgres/0006_events_rowid.sql"),
     },
+    Migration {
+        version: 7,
+        name: "pending acknowledgements",
+        sqlite: include_str!("../../migrations/0007_pending_acknowledgements.sql"),
+        postgres: include_str!("../../migrations/postgres/0007_pending_acknowledgements.sql"),
+    },
 ];
 
 /// Why the schema could not be brought up to date.
@@ -314,7 +320,10 @@ mod tests {
             .unwrap()
         };
         assert!(table_sql(&mut conn).contains("WITHOUT ROWID"));
-        assert_eq!(migrate(&mut conn, MIGRATIONS, NOW).unwrap(), 6);
+        assert_eq!(
+            migrate(&mut conn, MIGRATIONS, NOW).unwrap(),
+            MIGRATIONS.len() as i64
+        );
         assert!(
             !table_sql(&mut conn).contains("WITHOUT ROWID"),
             "{}",
