@@ -21,6 +21,10 @@ use std::sync::{Arc, Mutex};
 /// The database file's name inside the data directory.
 pub const DATABASE_FILE: &str = "jumun.sqlite3";
 
+/// How many prepared statements each SQLite connection keeps (the storage modules have about
+/// forty).
+const STATEMENT_CACHE: usize = 128;
+
 /// How many read-only connections serve [`Database::read`] beside the one writer.
 pub const READ_CONNECTIONS: usize = 4;
 
@@ -272,6 +276,8 @@ fn open_sqlite(data_dir: &Path, now: &str) -> Result<(Conn, Vec<Conn>), Database
         .map_err(open_error)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(open_error)?;
+    // Room for every statement the storage modules prepare, so none is compiled twice.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     let mut conn = Conn::sqlite(conn);
     migrations::migrate(&mut conn, migrations::MIGRATIONS, now)?;
     // Opened after the writer set WAL mode and migrated, so they see the final schema.
@@ -290,6 +296,7 @@ fn open_sqlite_reader(path: &Path) -> rusqlite::Result<Connection> {
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "query_only", "ON")?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
 }
 

@@ -436,6 +436,15 @@ fn bind_sqlite(
     statement: &mut rusqlite::CachedStatement<'_>,
     params: &[Param<'_>],
 ) -> SqlResult<()> {
+    // The raw binding calls check nothing, so a statement given too few values would run with
+    // NULLs in their place: refuse it the way rusqlite's own `execute` does.
+    let expected = statement.parameter_count();
+    if expected != params.len() {
+        return Err(SqlError::Sqlite(rusqlite::Error::InvalidParameterCount(
+            params.len(),
+            expected,
+        )));
+    }
     for (index, param) in (1..).zip(params) {
         match param {
             Param::Null => statement.raw_bind_parameter(index, rusqlite::types::Null)?,
@@ -537,6 +546,23 @@ mod tests {
             })
             .unwrap_err();
         assert!(wrong.to_string().contains("holds text"), "{wrong}");
+    }
+
+    #[test]
+    fn a_statement_given_the_wrong_number_of_values_is_refused() {
+        let mut conn = memory();
+        conn.execute_batch("CREATE TABLE t (a INTEGER, b TEXT)")
+            .unwrap();
+        let err = conn
+            .execute("INSERT INTO t (a, b) VALUES (?1, ?2)", crate::params![1i64])
+            .unwrap_err();
+        assert!(err.to_string().contains("parameter"), "{err}");
+        let rows = conn
+            .query_row("SELECT COUNT(*) FROM t", crate::params![], |r| {
+                r.get::<i64>(0)
+            })
+            .unwrap();
+        assert_eq!(rows, 0);
     }
 
     #[test]
