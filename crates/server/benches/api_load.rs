@@ -17,6 +17,10 @@
 //! (non-200 answers, transport errors, requests the generator gave up on after 30 s). Every
 //! request has a 10 s timeout, so a run is bounded. Loopback only.
 //!
+//! The database is SQLite in the temporary data directory; with `JUMUN_BENCH_DATABASE=postgres`
+//! it is a fresh database on the PostgreSQL server `JUMUN_TEST_POSTGRES` names (an admin URL, as
+//! for the tests).
+//!
 //! Figures are printed, never asserted: timeouts and slow answers under overload are figures
 //! too. The checks are for correctness (every operation accepted, no 4xx answer), and a failed
 //! check exits non-zero after printing everything.
@@ -33,7 +37,7 @@ use jumun_core::ids::OrderId;
 use jumun_core::order::Payment;
 use jumun_core::{Command, Ctx};
 use jumun_server::accounts::Accounts;
-use jumun_server::db::Database;
+use jumun_server::db::{testing, Database, DatabaseLocation, Engine};
 use jumun_server::sync::Ledger;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -88,10 +92,37 @@ fn main() -> ExitCode {
     }
 }
 
+/// The database the bench runs on: `JUMUN_BENCH_DATABASE` (`sqlite`, the default, or
+/// `postgres`).
+fn location(data_dir: &Path) -> Result<DatabaseLocation, String> {
+    match std::env::var("JUMUN_BENCH_DATABASE").as_deref() {
+        Err(_) | Ok("" | "sqlite") => Ok(DatabaseLocation::Sqlite {
+            data_dir: data_dir.to_owned(),
+        }),
+        Ok("postgres") => match testing::fresh_postgres_url() {
+            Some(url) => Ok(DatabaseLocation::Postgres { url }),
+            None => Err(format!(
+                "JUMUN_BENCH_DATABASE=postgres needs {}=postgres://user@host:port/postgres \
+                 (a server the bench may create a database on)",
+                testing::POSTGRES_VAR
+            )),
+        },
+        Ok(other) => Err(format!(
+            "JUMUN_BENCH_DATABASE={other:?}: say sqlite or postgres"
+        )),
+    }
+}
+
 fn run(orders: u64, secs: u64, page: u64, rates: &[u64]) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
-    let targets = prefill(dir.path(), orders)?;
-    let server = common::start(dir.path());
+    let location = location(dir.path())?;
+    println!("database: {}", location.describe());
+    let targets = prefill(&location, orders)?;
+    let database_url = match &location {
+        DatabaseLocation::Postgres { url } => Some(url.clone()),
+        DatabaseLocation::Sqlite { .. } => None,
+    };
+    let server = common::start_on(dir.path(), database_url);
     let client = Client::login(&server.base, DEMO)?;
 
     // The server's first write builds the store's book from its log.
@@ -159,12 +190,10 @@ fn run(orders: u64, secs: u64, page: u64, rates: &[u64]) -> Result<(), String> {
         }
     }
     server.stop();
-    let stored = common::stored(&jumun_server::db::DatabaseLocation::Sqlite {
-        data_dir: dir.path().to_owned(),
-    })?;
+    let stored = common::stored(&location)?;
     println!();
     println!(
-        "database after the runs, closed and checkpointed: {}, {} events",
+        "database after the runs, closed: {}, {} events",
         mb(stored.file_bytes),
         stored.events
     );
@@ -181,11 +210,11 @@ struct Targets {
     printed: Vec<u64>,
 }
 
-/// Fills the data directory before the server starts: the demo store and `orders` collected
-/// orders, the paid ones invoiced and printed, through the same `Ledger` the server uses. Set-up
-/// only, so SQLite's `synchronous` is OFF on this connection; the server opens the file afresh
-/// with its own settings.
-fn prefill(data_dir: &Path, orders: u64) -> Result<Targets, String> {
+/// Fills the database before the server starts: the demo store and `orders` collected orders,
+/// the paid ones invoiced and printed, through the same `Ledger` the server uses. Set-up only, so
+/// on SQLite `synchronous` is OFF on this connection (the server opens the file afresh with its
+/// own settings); on PostgreSQL `synchronous_commit` is off for this session.
+fn prefill(location: &DatabaseLocation, orders: u64) -> Result<Targets, String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -194,9 +223,12 @@ fn prefill(data_dir: &Path, orders: u64) -> Result<Targets, String> {
     let started = Instant::now();
     let result = runtime.block_on(async {
         let now = Utc::now();
-        let db = Database::open(data_dir, &now.to_rfc3339()).map_err(|e| e.to_string())?;
+        let db = Database::connect(location, &now.to_rfc3339()).map_err(|e| e.to_string())?;
         db.with(|conn| {
-            conn.execute_batch("PRAGMA synchronous = OFF")?;
+            conn.execute_batch(match conn.engine() {
+                Engine::Sqlite => "PRAGMA synchronous = OFF",
+                Engine::Postgres => "SET synchronous_commit = off",
+            })?;
             Ok(())
         })
         .await
@@ -266,12 +298,17 @@ fn prefill(data_dir: &Path, orders: u64) -> Result<Targets, String> {
     });
     drop(runtime);
     let (printed, events) = result?;
-    let (main, wal, _) = database_sizes(data_dir);
+    let size = match location {
+        DatabaseLocation::Sqlite { data_dir } => {
+            let (main, wal, _) = database_sizes(data_dir);
+            format!("{} of SQLite", mb(main + wal))
+        }
+        DatabaseLocation::Postgres { .. } => "PostgreSQL".to_owned(),
+    };
     println!(
-        "set-up: {orders} orders ({} invoiced and printed), {events} events, {} of SQLite, built \
-         in {:.1} s (synchronous=OFF for the set-up only)",
+        "set-up: {orders} orders ({} invoiced and printed), {events} events, {size}, built \
+         in {:.1} s (durable commits off for the set-up only)",
         printed.len(),
-        mb(main + wal),
         started.elapsed().as_secs_f64()
     );
     Ok(Targets { printed })
