@@ -1,8 +1,7 @@
 //! Where stores, users and sessions are kept: the only code that writes SQL for them.
 //!
 //! Its interface speaks plain Rust (ids, strings, [`Role`], UTC times) and [`StorageError`], never
-//! a driver's types, so a PostgreSQL backend can stand beside the SQLite one without touching its
-//! callers. Writes that belong together (a store and its owner, the demo store and its users, a
+//! a driver's types; its SQL runs unchanged on SQLite and PostgreSQL through [`Conn`]. Writes that belong together (a store and its owner, the demo store and its users, a
 //! new session and the sweep of its user's expired ones) run in one transaction.
 
 use super::token::TokenHash;

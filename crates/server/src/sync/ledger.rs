@@ -1,4 +1,4 @@
-//! The ledger: each store's book in memory, kept equal to the store's event log in SQLite.
+//! The ledger: each store's book in memory, kept equal to the store's event log in the database.
 //!
 //! A store's [`Book`] is built at its first use by replaying the store's events in seq order,
 //! then kept behind a per-store lock. Every change to a store goes through this one path:
@@ -8,7 +8,7 @@
 //! 3. `Book::decide` (pure, read-only) — or `Book::due` for the automatic rules;
 //! 4. refused: answer the refusal (a keyed operation's refusal is stored, so a retry gets the
 //!    same answer); accepted: write its events under the next seq numbers **and** the answer in
-//!    one SQLite transaction;
+//!    one database transaction (SQLite or PostgreSQL);
 //! 5. only after the commit, apply the events to the book in memory.
 //!
 //! So an answered operation is on disk (a crash loses nothing acknowledged), a retry applies
@@ -291,7 +291,7 @@ impl Ledger {
     /// Applies several commands to the store in order, as [`execute`](Self::execute) would one
     /// by one — each decided against the book with the effects of the earlier ones, a keyed one
     /// answered from its key when seen before (also earlier in the same batch), a keyed refusal
-    /// stored — but commits all their events and answers in **one** SQLite transaction (a group
+    /// stored — but commits all their events and answers in **one** database transaction (a group
     /// commit: one fsync for the whole batch). Answers come back in order, only after that
     /// commit.
     ///
