@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod marketplaces;
 pub mod sandbox;
+pub mod secret_key;
 mod static_files;
 pub mod sync;
 
