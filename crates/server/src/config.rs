@@ -1,5 +1,6 @@
 //! Server configuration from command-line flags, with environment variables as defaults.
 
+use crate::secret_key::{KeyFormatError, SecretKey, ENV_VAR as SECRET_KEY_VAR};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -23,6 +24,11 @@ pub struct ServerConfig {
     /// Run the sandbox marketplace in-process with this seed and connect the demo store to it
     /// (`--sandbox SEED`, `JUMUN_SANDBOX=SEED`; needs `--demo`). Default off.
     pub sandbox: Option<u64>,
+    /// The key that encrypts marketplace credentials in the database (`JUMUN_SECRET_KEY`: 64
+    /// hex digits or 44 base64 characters; environment only, so it never shows in a process
+    /// list). Default none: the key file `secret.key` in the data directory, created on first
+    /// start ([`SecretKey::load_or_create`]).
+    pub secret_key: Option<SecretKey>,
 }
 
 /// A flag the server does not understand, or a value it cannot use.
@@ -51,6 +57,18 @@ pub enum ConfigError {
     /// An address that does not parse.
     #[error("{value:?} is not a listen address like 127.0.0.1:8080 (from {source_name})")]
     BadAddress { value: String, source_name: String },
+    /// A secret key that is not 32 bytes in hex or base64 (the value is not repeated).
+    #[error(
+        "{source_name} is not a usable secret key: {reason}; fix or unset it (unset, the \
+         server keeps its key in secret.key in the data directory). If credentials were stored \
+         with a key, it must be that same key"
+    )]
+    BadSecretKey {
+        /// Where it came from.
+        source_name: String,
+        /// What is wrong with it.
+        reason: KeyFormatError,
+    },
     /// A yes/no environment variable with another value.
     #[error("{name}={value:?} is neither on (1, true, yes) nor off (0, false, no, empty)")]
     BadSwitch { name: String, value: String },
@@ -91,6 +109,13 @@ OPTIONS:
                        listen port + 10) and collect the demo store from it every 5 s
                                                [env JUMUN_SANDBOX=SEED, default off]
     -h, --help         print this help
+
+ENVIRONMENT:
+    JUMUN_SECRET_KEY   the key that encrypts marketplace credentials in the database:
+                       32 bytes as 64 hex digits or 44 base64 characters (openssl rand
+                       -base64 32). Default: the file secret.key in the data directory,
+                       created on first start (mode 0600). Keep it, and back it up apart
+                       from the database: without it stored credentials must be re-entered.
 ";
 
 impl ServerConfig {
@@ -116,6 +141,16 @@ impl ServerConfig {
         };
         let mut sandbox = env("JUMUN_SANDBOX")
             .map(|v| seed("JUMUN_SANDBOX", &v))
+            .transpose()?;
+        // Only from the environment: a key on the command line would show in `ps`.
+        let secret_key = env(SECRET_KEY_VAR)
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| {
+                SecretKey::parse(&v).map_err(|reason| ConfigError::BadSecretKey {
+                    source_name: SECRET_KEY_VAR.to_owned(),
+                    reason,
+                })
+            })
             .transpose()?;
         while let Some(flag) = args.next() {
             let mut value = |name: &str| {
@@ -158,6 +193,7 @@ impl ServerConfig {
             dist_dir: dist_dir.unwrap_or_else(|| PathBuf::from("dist")),
             demo,
             sandbox,
+            secret_key,
         }))
     }
 }
@@ -202,8 +238,39 @@ mod tests {
                 dist_dir: "dist".into(),
                 demo: false,
                 sandbox: None,
+                secret_key: None,
             })
         );
+    }
+
+    #[test]
+    fn the_secret_key_comes_from_the_environment_and_a_bad_one_is_refused_unrepeated() {
+        let key = |value: &str| {
+            let value = value.to_owned();
+            ServerConfig::from_args(args(&[]), move |k| {
+                (k == "JUMUN_SECRET_KEY").then(|| value.clone())
+            })
+            .map(|invocation| match invocation {
+                Invocation::Serve(config) => config.secret_key,
+                _ => panic!("expected serve"),
+            })
+        };
+        assert_eq!(key(""), Ok(None));
+        assert_eq!(
+            key(&"0f".repeat(32)),
+            Ok(Some(SecretKey::from_bytes([0x0f; 32])))
+        );
+        let base64 = SecretKey::from_bytes([7; 32]).to_base64();
+        assert_eq!(key(&base64), Ok(Some(SecretKey::from_bytes([7; 32]))));
+        let err = key("my-password-123").unwrap_err();
+        assert!(
+            matches!(&err, ConfigError::BadSecretKey { source_name, .. } if source_name == "JUMUN_SECRET_KEY"),
+            "{err:?}"
+        );
+        let message = err.to_string();
+        assert!(message.contains("64 hex digits or 44 base64"), "{message}");
+        assert!(!message.contains("my-password-123"), "{message}");
+        assert!(!format!("{:?}", key(&base64)).contains(&base64));
     }
 
     #[test]

@@ -40,6 +40,12 @@ pub enum StartError {
     /// The database could not be opened or migrated.
     #[error(transparent)]
     Database(#[from] db::DatabaseError),
+    /// The secret key file could not be read or created.
+    #[error(transparent)]
+    SecretKey(#[from] secret_key::SecretKeyError),
+    /// Credentials stored in plain text could not be encrypted.
+    #[error("cannot encrypt the stored marketplace credentials: {0}")]
+    SealCredentials(#[source] collector::CollectorError),
     /// The demo store could not be created.
     #[error("cannot create the demo store: {0}")]
     Demo(#[source] accounts::AccountsError),
@@ -76,10 +82,17 @@ pub struct Server {
 }
 
 impl Server {
-    /// Opens the database, applies migrations, creates the demo store if `config.demo` asks
-    /// for it, and binds the address.
+    /// Reads (or creates) the secret key, opens the database, applies migrations, encrypts
+    /// credentials still stored in plain text, creates the demo store if `config.demo` asks for
+    /// it, and binds the address.
     pub async fn bind(config: &ServerConfig) -> Result<Self, StartError> {
         let now = chrono::Utc::now();
+        // Before the database: a key that cannot be had stops the start with nothing touched.
+        let (key, key_source) = match &config.secret_key {
+            Some(key) => (key.clone(), secret_key::KeySource::Configured),
+            None => secret_key::SecretKey::load_or_create(&config.data_dir)?,
+        };
+        tracing::info!(source = %key_source, "secret key for marketplace credentials ready");
         let location = match &config.database_url {
             Some(url) => DatabaseLocation::Postgres { url: url.clone() },
             None => DatabaseLocation::Sqlite {
@@ -108,7 +121,17 @@ impl Server {
                     source,
                 })?;
         let ledger = sync::Ledger::new(db.clone());
-        let collector = collector::Collector::new(db.clone(), ledger.clone());
+        let collector = collector::Collector::new(db.clone(), ledger.clone(), key);
+        let sealed = collector
+            .seal_plain_credentials()
+            .await
+            .map_err(StartError::SealCredentials)?;
+        if sealed > 0 {
+            tracing::info!(
+                connections = sealed,
+                "encrypted marketplace credentials that were stored in plain text"
+            );
+        }
         let state = AppState {
             db,
             accounts: accounts.clone(),

@@ -33,6 +33,7 @@ fn start(demo: bool) -> Running {
         dist_dir: dirs.path().join("dist"),
         demo,
         sandbox: None,
+        secret_key: None,
     };
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {

@@ -1,6 +1,7 @@
 //! Marketplace collection over real HTTP on loopback (issue 4): a fake marketplace (the generic
 //! feed, and Cafe24's Admin API from the fixtures) served by a tiny axum router in the test,
-//! the real server, its `/api/connections` endpoints and the scheduler.
+//! the real server, its `/api/connections` endpoints and the scheduler — and the credentials
+//! as the database holds them (encrypted), read with a second connection beside the server's.
 //!
 //! The fake marketplace ignores the cursor: every run re-reads the same page, which is exactly
 //! what a run interrupted before saving its cursor does — so "collect again" proves that a
@@ -10,13 +11,15 @@ mod support;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use chrono::Utc;
 use jumun_server::accounts::{Accounts, NewStore, NewUser, Role};
 use jumun_server::collector::{Collector, SchedulerConfig};
 use jumun_server::config::ServerConfig;
+use jumun_server::db::testing;
+use jumun_server::secret_key::SecretKey;
 use jumun_server::Server;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -43,6 +46,8 @@ struct Fake {
     refuse_acks: u32,
     /// Paths of the acknowledgements refused.
     refused_acks: Vec<String>,
+    /// The `Authorization` header of every request, in order.
+    auth: Vec<String>,
 }
 
 type Shared = Arc<Mutex<Fake>>;
@@ -51,9 +56,19 @@ fn json_response(value: &Value) -> Response {
     ([("content-type", "application/json")], value.to_string()).into_response()
 }
 
-async fn serve_fake(State(fake): State<Shared>, method: Method, uri: Uri, body: Bytes) -> Response {
+async fn serve_fake(
+    State(fake): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let mut fake = fake.lock().unwrap();
     let path = uri.path().to_owned();
+    if let Some(auth) = headers.get("authorization") {
+        fake.auth
+            .push(String::from_utf8_lossy(auth.as_bytes()).into_owned());
+    }
     if let Some(status) = fake.fail {
         let status = StatusCode::from_u16(status).unwrap();
         return (status, "upstream exploded").into_response();
@@ -114,6 +129,16 @@ impl Drop for Running {
 }
 
 fn start(data_dir: &Path, scheduler: Option<SchedulerConfig>) -> Running {
+    start_with_key(data_dir, scheduler, None)
+}
+
+/// [`start`] with the secret key `JUMUN_SECRET_KEY` would give (`None`: the data directory's
+/// key file).
+fn start_with_key(
+    data_dir: &Path,
+    scheduler: Option<SchedulerConfig>,
+    secret_key: Option<SecretKey>,
+) -> Running {
     let config = ServerConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.to_owned(),
@@ -121,6 +146,7 @@ fn start(data_dir: &Path, scheduler: Option<SchedulerConfig>) -> Running {
         dist_dir: data_dir.join("no-dist"),
         demo: true,
         sandbox: None,
+        secret_key,
     };
     let fake: Shared = Arc::default();
     let shared = fake.clone();
@@ -1059,4 +1085,283 @@ fn the_demo_store_connects_to_the_sandbox_and_collects_from_it() {
         count(&events, "OrderCreated")
     );
     let _ = server.runtime.block_on(sandbox.shutdown());
+}
+
+/// A second connection to a test server's database (the SQLite file, or the test's PostgreSQL
+/// database), to see and change a column as it is stored.
+enum SideConnection {
+    Sqlite(rusqlite::Connection),
+    Postgres(Box<postgres::Client>),
+}
+
+impl SideConnection {
+    fn open(data_dir: &Path) -> Self {
+        match testing::database_url(data_dir) {
+            Some(url) => Self::Postgres(Box::new(
+                postgres::Client::connect(&url, postgres::NoTls).unwrap(),
+            )),
+            None => {
+                Self::Sqlite(rusqlite::Connection::open(data_dir.join("jumun.sqlite3")).unwrap())
+            }
+        }
+    }
+
+    /// `connections.credentials_json` of connection `id`, as stored.
+    fn credentials(&mut self, id: i64) -> String {
+        let sql = "SELECT credentials_json FROM connections WHERE id = ";
+        match self {
+            Self::Sqlite(conn) => conn
+                .query_row(&format!("{sql}?1"), [id], |row| row.get(0))
+                .unwrap(),
+            Self::Postgres(client) => client
+                .query_one(&format!("{sql}$1"), &[&id])
+                .unwrap()
+                .get(0),
+        }
+    }
+
+    /// Overwrites `connections.credentials_json` of connection `id`.
+    fn set_credentials(&mut self, id: i64, text: &str) {
+        let sql = "UPDATE connections SET credentials_json = ";
+        match self {
+            Self::Sqlite(conn) => {
+                conn.execute(
+                    &format!("{sql}?1 WHERE id = ?2"),
+                    rusqlite::params![text, id],
+                )
+                .unwrap();
+            }
+            Self::Postgres(client) => {
+                client
+                    .execute(&format!("{sql}$1 WHERE id = $2"), &[&text, &id])
+                    .unwrap();
+            }
+        }
+    }
+}
+
+/// Connects the generic feed of `marketplace` at `base_url` with this API key; returns its id.
+fn connect_with_key(client: &Client, marketplace: &str, base_url: &str, key: &str) -> i64 {
+    let (status, json) = client.post(
+        "/api/connections",
+        json!({
+            "marketplace": marketplace,
+            "base_url": base_url,
+            "credentials": {"kind": "api_key", "key": key},
+            "period_seconds": 60
+        }),
+    );
+    assert_eq!(status, 201, "{json}");
+    json["id"].as_i64().unwrap()
+}
+
+#[test]
+fn credentials_are_encrypted_in_the_database_bound_to_their_connection_and_still_collect() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    // No JUMUN_SECRET_KEY: the first start made the data directory's key file, private.
+    let key_file = dir.path().join("secret.key");
+    assert!(SecretKey::parse(&std::fs::read_to_string(&key_file).unwrap()).is_ok());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    server.set(|f| {
+        f.orders = orders_page();
+        f.claims = json!({"claims": []});
+    });
+    let demo = Client::demo(&server.base);
+    let secret = "zz-secret-7f3a9c";
+    let id = connect_with_key(&demo, "zigzag", &format!("{}/feed", server.feed), secret);
+
+    let mut side = SideConnection::open(dir.path());
+    let stored = side.credentials(id);
+    assert!(stored.starts_with("enc:v1:"), "{stored}");
+    assert!(!stored.contains(secret), "{stored}");
+    assert!(!stored.contains("api_key"), "not even the kind: {stored}");
+
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    assert_eq!(run["orders_new"], 2, "{run}");
+    let bearer = format!("Bearer {secret}");
+    assert!(
+        server.fake.lock().unwrap().auth.contains(&bearer),
+        "the marketplace got the decrypted key"
+    );
+    let conn = demo.connection(id);
+    assert_eq!(conn["credentials_kind"], "api_key", "{conn}");
+    assert!(conn["credentials_error"].is_null(), "{conn}");
+
+    // A new base URL (the same fake, by another loopback name) seals them afresh, bound to it.
+    let port = server.feed.rsplit(':').next().unwrap();
+    let moved = format!("http://localhost:{port}/feed");
+    let (status, patched) = demo.send(
+        "PATCH",
+        &format!("/api/connections/{id}"),
+        json!({ "base_url": moved }),
+    );
+    assert_eq!(status, 200, "{patched}");
+    assert_eq!(patched["credentials_kind"], "api_key", "{patched}");
+    let resealed = side.credentials(id);
+    assert!(resealed.starts_with("enc:v1:") && resealed != stored);
+    server.fake.lock().unwrap().auth.clear();
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    assert!(server.fake.lock().unwrap().auth.contains(&bearer));
+
+    // A sealed value pasted onto another connection does not open there; only that one says so.
+    let other = connect_with_key(&demo, "ably", &format!("{}/feed", server.feed), "ably-key");
+    side.set_credentials(other, &resealed);
+    let pasted = demo.connection(other);
+    assert_eq!(pasted["credentials_kind"], "unreadable", "{pasted}");
+    let problem = pasted["credentials_error"].as_str().unwrap();
+    assert!(problem.contains("cannot be decrypted"), "{problem}");
+    assert_eq!(demo.connection(id)["credentials_kind"], "api_key");
+}
+
+#[test]
+fn plain_credentials_are_sealed_at_start_and_another_key_fails_only_their_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = SecretKey::from_bytes([0x4a; 32]);
+    let server = start_with_key(dir.path(), None, Some(key.clone()));
+    assert!(
+        !dir.path().join("secret.key").exists(),
+        "a configured key makes no key file"
+    );
+    let demo = Client::demo(&server.base);
+    let id = connect_with_key(
+        &demo,
+        "zigzag",
+        &format!("{}/feed", server.feed),
+        "replaced-below",
+    );
+    drop(server);
+
+    // A row as a server before encryption wrote it.
+    let legacy_secret = "legacy-plain-secret-81c2";
+    let mut side = SideConnection::open(dir.path());
+    side.set_credentials(
+        id,
+        &json!({"kind": "api_key", "key": legacy_secret}).to_string(),
+    );
+    drop(side);
+
+    let server = start_with_key(dir.path(), None, Some(key.clone()));
+    let mut side = SideConnection::open(dir.path());
+    let stored = side.credentials(id);
+    assert!(stored.starts_with("enc:v1:"), "sealed at start: {stored}");
+    assert!(!stored.contains(legacy_secret));
+    server.set(|f| {
+        f.orders = orders_page();
+        f.claims = json!({"claims": []});
+    });
+    let demo = Client::demo(&server.base);
+    // This start's fake marketplace listens elsewhere: the new URL opens the upgraded value
+    // (bound to the old one) and seals it again.
+    let (status, moved) = demo.send(
+        "PATCH",
+        &format!("/api/connections/{id}"),
+        json!({"base_url": format!("{}/feed", server.feed)}),
+    );
+    assert_eq!(status, 200, "{moved}");
+    let stored = side.credentials(id);
+    assert!(stored.starts_with("enc:v1:") && !stored.contains(legacy_secret));
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    assert!(server
+        .fake
+        .lock()
+        .unwrap()
+        .auth
+        .contains(&format!("Bearer {legacy_secret}")));
+    drop(server);
+
+    // Another key: the server starts, lists the connection with the problem, and its runs fail
+    // saying what to do, without reaching the marketplace.
+    let server = start_with_key(dir.path(), None, Some(SecretKey::from_bytes([0x4b; 32])));
+    let demo = Client::demo(&server.base);
+    let conn = demo.connection(id);
+    assert_eq!(conn["credentials_kind"], "unreadable", "{conn}");
+    let expected = "credentials cannot be decrypted: the server's secret key is not the one \
+                    they were stored with";
+    let problem = conn["credentials_error"].as_str().unwrap();
+    assert!(problem.starts_with(expected), "{problem}");
+    assert!(problem.contains("JUMUN_SECRET_KEY"), "{problem}");
+    let run = demo.collect(id);
+    let error = run["error"].as_str().expect("the run failed");
+    assert!(error.starts_with(expected), "{error}");
+    assert!(server.fake.lock().unwrap().auth.is_empty(), "nothing sent");
+    let conn = demo.connection(id);
+    assert_eq!(conn["failures"], 1, "{conn}");
+    assert_eq!(conn["last_run"]["error"], run["error"]);
+    assert_eq!(
+        side.credentials(id),
+        stored,
+        "the value is kept for the right key"
+    );
+
+    // Switching it off works; a new URL without the credentials is refused, saying why.
+    let path = format!("/api/connections/{id}");
+    let (status, off) = demo.send("PATCH", &path, json!({"enabled": false}));
+    assert_eq!(status, 200, "{off}");
+    let base_url = format!("{}/feed", server.feed);
+    let (status, refused) = demo.send("PATCH", &path, json!({ "base_url": base_url }));
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be decrypted"),
+        "{refused}"
+    );
+    // Entered again, they work under this key.
+    let (status, fixed) = demo.send(
+        "PATCH",
+        &path,
+        json!({
+            "base_url": base_url,
+            "credentials": {"kind": "api_key", "key": "re-entered"},
+            "enabled": true
+        }),
+    );
+    assert_eq!(status, 200, "{fixed}");
+    assert_eq!(fixed["credentials_kind"], "api_key", "{fixed}");
+    assert!(fixed["credentials_error"].is_null(), "{fixed}");
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    assert!(server
+        .fake
+        .lock()
+        .unwrap()
+        .auth
+        .contains(&"Bearer re-entered".to_owned()));
+}
+
+#[test]
+fn a_key_file_that_holds_no_key_stops_the_start_saying_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("secret.key"), "oops\n").unwrap();
+    let config = ServerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.path().to_owned(),
+        database_url: testing::database_url(dir.path()),
+        dist_dir: dir.path().join("no-dist"),
+        demo: false,
+        sandbox: None,
+        secret_key: None,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let err = runtime
+        .block_on(Server::bind(&config))
+        .err()
+        .expect("started with a broken key file");
+    let message = err.to_string();
+    assert!(message.contains("secret.key"), "{message}");
+    assert!(message.contains("restore it from a backup"), "{message}");
+    assert!(!message.contains("oops"), "{message}");
 }

@@ -27,6 +27,7 @@ async fn start() -> Running {
         dist_dir: dist,
         demo: false,
         sandbox: None,
+        secret_key: None,
     };
     let server = Server::bind(&config).await.unwrap();
     let base = format!("http://{}", server.local_addr().unwrap());

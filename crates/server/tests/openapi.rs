@@ -43,6 +43,7 @@ async fn start() -> Running {
         dist_dir: dirs.path().join("dist"),
         demo: false,
         sandbox: None,
+        secret_key: None,
     };
     let server = Server::bind(&config).await.unwrap();
     let base = format!("http://{}", server.local_addr().unwrap());

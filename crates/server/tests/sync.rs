@@ -46,6 +46,7 @@ fn start(data_dir: &Path) -> Running {
         dist_dir: data_dir.join("no-dist"),
         demo: true,
         sandbox: None,
+        secret_key: None,
     };
     let (tx, rx) = mpsc::channel();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -731,6 +732,7 @@ fn spawn_binary(data_dir: &Path) -> Process {
         .env_remove("JUMUN_DIST_DIR")
         .env_remove("JUMUN_DEMO")
         .env_remove("DATABASE_URL")
+        .env_remove("JUMUN_SECRET_KEY")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()

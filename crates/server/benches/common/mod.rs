@@ -276,6 +276,7 @@ pub fn start_on(data_dir: &Path, database_url: Option<String>) -> Running {
         dist_dir: data_dir.join("no-dist"),
         demo: true,
         sandbox: None,
+        secret_key: None,
     };
     let (tx, rx) = mpsc::channel();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -1,7 +1,9 @@
 //! Marketplace connections and their collection runs (issue 4).
 //!
 //! - `GET /api/connections` (read): the store's connections, each with its latest run; never
-//!   the credentials, only their kind.
+//!   the credentials, only their kind — `unreadable`, with `credentials_error` saying why and
+//!   what to do, when the server's secret key cannot decrypt them (they are stored encrypted,
+//!   see `collector::credentials`).
 //! - `POST /api/connections` (owner) `{marketplace, base_url, credentials, period_seconds?,
 //!   enabled?, carrier_codes?}`: connects a marketplace account; `marketplace` is a code of the
 //!   console's table (`cafe24`, `smartstore`, `coupang`, `zigzag`, …), `base_url` is `https://…`
@@ -61,7 +63,9 @@ impl From<CollectorError> for ApiError {
             }
             CollectorError::Ledger(err) => err.into(),
             CollectorError::Database(err) => err.into(),
-            CollectorError::NoStore(_) | CollectorError::Worker(_) => {
+            CollectorError::NoStore(_)
+            | CollectorError::Worker(_)
+            | CollectorError::Credentials(_) => {
                 tracing::error!(error = %err, "collector failure");
                 ApiError::internal(err.to_string())
             }

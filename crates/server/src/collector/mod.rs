@@ -19,23 +19,26 @@
 //! an hour) and ticks every store's automatic rules every minute. It runs only when the server
 //! is started with it ([`crate::Server::with_scheduler`]), so tests are not disturbed.
 //!
-//! Credentials are stored as JSON in plain text in the database (see [`credentials`]); at-rest
-//! encryption is a planned follow-up.
+//! Credentials are encrypted at rest with the server's [`SecretKey`] (see [`credentials`]); a
+//! connection whose credentials do not open with it fails its runs saying why and shows the
+//! problem in its [`ConnectionInfo`], while every other connection goes on.
 
 pub mod credentials;
 mod run;
 pub mod scheduler;
 mod store;
 
-pub use credentials::StoredCredentials;
+pub use credentials::{CredentialsError, StoredCredentials};
 pub use run::{delay_note, fact_commands, replacement_memo};
 pub use scheduler::{backoff, SchedulerConfig, SchedulerHandle};
 
 use crate::accounts::StoreId;
 use crate::db::{Database, DatabaseError};
 use crate::marketplaces::{adapter_for, Connection, MarketplaceAdapter};
+use crate::secret_key::SecretKey;
 use crate::sync::{Ledger, LedgerError};
 use chrono::{DateTime, Utc};
+use credentials::{Binding, SealedCredentials};
 use jumun_core::marketplace::{MarketplaceCode, MarketplaceTable};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -78,7 +81,8 @@ pub(crate) struct ConnectionRow {
     pub store: StoreId,
     pub marketplace: String,
     pub base_url: String,
-    pub credentials: StoredCredentials,
+    /// Sealed for this store, marketplace and base URL ([`ConnectionRow::binding`]).
+    pub credentials: SealedCredentials,
     pub period_seconds: u32,
     pub enabled: bool,
     pub orders_cursor: String,
@@ -91,15 +95,35 @@ pub(crate) struct ConnectionRow {
 }
 
 impl ConnectionRow {
-    /// The adapters' connection.
-    pub(crate) fn adapter_connection(&self) -> Connection {
+    /// What its sealed credentials are bound to.
+    pub(crate) fn binding(&self) -> Binding<'_> {
+        Binding {
+            store: self.store,
+            marketplace: &self.marketplace,
+            base_url: &self.base_url,
+        }
+    }
+
+    /// Its credentials, opened with the server's key.
+    pub(crate) fn open_credentials(
+        &self,
+        key: &SecretKey,
+    ) -> Result<StoredCredentials, CredentialsError> {
+        self.credentials.open(key, self.binding())
+    }
+
+    /// The adapters' connection, or why its credentials cannot be used.
+    pub(crate) fn adapter_connection(
+        &self,
+        key: &SecretKey,
+    ) -> Result<Connection, CredentialsError> {
         let mut conn = Connection::new(
             self.marketplace.clone(),
             self.base_url.clone(),
-            self.credentials.clone().into(),
+            self.open_credentials(key)?.into(),
         );
         conn.carrier_codes = self.carrier_codes.clone();
-        conn
+        Ok(conn)
     }
 }
 
@@ -114,8 +138,12 @@ pub struct ConnectionInfo {
     pub marketplace_name: String,
     /// The API's base URL.
     pub base_url: String,
-    /// `none`, `bearer`, `naver_client`, `coupang_hmac` or `api_key`.
+    /// `none`, `bearer`, `naver_client`, `coupang_hmac` or `api_key`; `unreadable` when the
+    /// stored credentials cannot be decrypted (see `credentials_error`).
     pub credentials_kind: &'static str,
+    /// Why the stored credentials cannot be used (e.g. the server's secret key is not the one
+    /// they were stored with), and what to do; `None` when they can.
+    pub credentials_error: Option<String>,
     /// Seconds between scheduled runs.
     pub period_seconds: u32,
     /// Whether the scheduler runs it.
@@ -326,6 +354,9 @@ pub enum CollectorError {
     /// A background task failed.
     #[error("the collector's task failed: {0}")]
     Worker(String),
+    /// Credentials could not be sealed (the OS random number generator failed).
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
 }
 
 /// How the collector finds a marketplace's adapter (the registry; tests give fakes).
@@ -340,6 +371,8 @@ pub struct Collector {
 struct Inner {
     db: Database,
     ledger: Ledger,
+    /// Seals and opens the connections' credentials; never stored in the database.
+    key: SecretKey,
     adapters: AdapterSource,
     /// One lock per connection, so two runs of one connection never overlap.
     running: std::sync::Mutex<HashMap<i64, Arc<AsyncMutex<()>>>>,
@@ -348,21 +381,29 @@ struct Inner {
 }
 
 impl Collector {
-    /// A collector over the server's database and ledger, with the registry's adapters.
-    pub fn new(db: Database, ledger: Ledger) -> Self {
+    /// A collector over the server's database and ledger, with the registry's adapters; `key`
+    /// seals the connections' credentials.
+    pub fn new(db: Database, ledger: Ledger, key: SecretKey) -> Self {
         Self::with_adapters(
             db,
             ledger,
+            key,
             Arc::new(|code: &str| Arc::from(adapter_for(code))),
         )
     }
 
     /// A collector with other adapters (tests).
-    pub fn with_adapters(db: Database, ledger: Ledger, adapters: AdapterSource) -> Self {
+    pub fn with_adapters(
+        db: Database,
+        ledger: Ledger,
+        key: SecretKey,
+        adapters: AdapterSource,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 db,
                 ledger,
+                key,
                 adapters,
                 running: std::sync::Mutex::new(HashMap::new()),
                 wake: Notify::new(),
@@ -376,6 +417,10 @@ impl Collector {
 
     pub(crate) fn ledger(&self) -> &Ledger {
         &self.inner.ledger
+    }
+
+    pub(crate) fn secret_key(&self) -> &SecretKey {
+        &self.inner.key
     }
 
     pub(crate) fn adapter(&self, code: &str) -> Arc<dyn MarketplaceAdapter> {
@@ -406,7 +451,36 @@ impl Collector {
                 ))
             })
             .await?;
-        Ok(to_info(row, last_run, pending))
+        Ok(to_info(row, last_run, pending, self.secret_key()))
+    }
+
+    /// Seals every connection's credentials still stored in plain text (rows written before
+    /// encryption), all in one transaction; answers how many. The server does this when it
+    /// starts, so no plain secret stays in the database.
+    pub async fn seal_plain_credentials(&self) -> Result<usize, CollectorError> {
+        let key = self.secret_key().clone();
+        let sealed = self
+            .db()
+            .with(move |conn| {
+                let mut tx = conn.transaction()?;
+                let rows = store::plain_credentials(&mut tx)?;
+                let mut sealed = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    match row.credentials.sealed_from_plain(&key, row.binding()) {
+                        Ok(Some(value)) => sealed.push((row.id, value)),
+                        Ok(None) => {}
+                        // Nothing is written: the transaction rolls back when dropped.
+                        Err(err) => return Ok(Err(err)),
+                    }
+                }
+                for (id, value) in &sealed {
+                    store::set_credentials(&mut tx, *id, value)?;
+                }
+                tx.commit()?;
+                Ok(Ok(sealed.len()))
+            })
+            .await??;
+        Ok(sealed)
     }
 
     /// The store's connections, oldest first, each with its latest run.
@@ -426,7 +500,7 @@ impl Collector {
             .await?;
         Ok(rows
             .into_iter()
-            .map(|(row, last, pending)| to_info(row, last, pending))
+            .map(|(row, last, pending)| to_info(row, last, pending, self.secret_key()))
             .collect())
     }
 
@@ -454,7 +528,15 @@ impl Collector {
         let period = validate_period(new.period_seconds, loopback)?;
         validate_credentials(&new.credentials)?;
         let carrier_codes = validate_carrier_codes(new.carrier_codes.unwrap_or_default())?;
-        let credentials = new.credentials;
+        let credentials = SealedCredentials::seal(
+            self.secret_key(),
+            Binding {
+                store,
+                marketplace: &marketplace,
+                base_url: &base_url,
+            },
+            &new.credentials,
+        )?;
         let enabled = new.enabled.unwrap_or(true);
         let (mp, url) = (marketplace.clone(), base_url.clone());
         let result = self
@@ -508,15 +590,41 @@ impl Collector {
             .await?
             .ok_or(CollectorError::NotFound(id))?;
         let mut fresh = false;
+        // What the row holds now, opened before the URL they are bound to changes.
+        let stored = row.open_credentials(self.secret_key());
+        let mut moved = false;
         if let Some(url) = &patch.base_url {
             let (url, _) = validate_base_url(url)?;
-            fresh |= url != row.base_url;
+            moved = url != row.base_url;
+            fresh |= moved;
             row.base_url = url;
         }
-        if let Some(credentials) = patch.credentials {
-            validate_credentials(&credentials)?;
-            fresh = true;
-            row.credentials = credentials;
+        let credentials = match patch.credentials {
+            Some(credentials) => {
+                validate_credentials(&credentials)?;
+                fresh = true;
+                Some(credentials)
+            }
+            None => match stored {
+                Ok(credentials) => Some(credentials),
+                // Unreadable credentials stay as they are while the URL does (so a connection
+                // can still be switched off); a new URL needs them entered again.
+                Err(err) if moved => {
+                    return Err(CollectorError::Invalid {
+                        field: "credentials",
+                        message: format!(
+                            "{err}; a new base_url needs the credentials given again in the \
+                             same request"
+                        ),
+                    })
+                }
+                Err(_) => None,
+            },
+        };
+        if let Some(credentials) = credentials {
+            // Sealed afresh on every change: bound to the URL as it is now.
+            row.credentials =
+                SealedCredentials::seal(self.secret_key(), row.binding(), &credentials)?;
         }
         let loopback = is_loopback_url(&row.base_url);
         if patch.period_seconds.is_some() || patch.base_url.is_some() {
@@ -718,15 +826,25 @@ impl Collector {
     }
 }
 
-fn to_info(row: ConnectionRow, last_run: Option<RunRecord>, pending_acks: u32) -> ConnectionInfo {
+fn to_info(
+    row: ConnectionRow,
+    last_run: Option<RunRecord>,
+    pending_acks: u32,
+    key: &SecretKey,
+) -> ConnectionInfo {
     let marketplace_name = MarketplaceTable::builtin()
         .get(&MarketplaceCode(row.marketplace.clone()))
         .map(|p| p.korean_name.clone())
         .unwrap_or_default();
+    let (credentials_kind, credentials_error) = match row.open_credentials(key) {
+        Ok(credentials) => (credentials.kind(), None),
+        Err(err) => ("unreadable", Some(err.to_string())),
+    };
     ConnectionInfo {
         id: row.id,
         marketplace_name,
-        credentials_kind: row.credentials.kind(),
+        credentials_kind,
+        credentials_error,
         marketplace: row.marketplace,
         base_url: row.base_url,
         period_seconds: row.period_seconds,
@@ -867,6 +985,99 @@ fn validate_credentials(credentials: &StoredCredentials) -> Result<(), Collector
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn plain_credentials_are_sealed_once_in_place_and_read_the_same() {
+        use crate::accounts::{Accounts, NewStore, NewUser, Role};
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::testing::open(dir.path(), "2026-11-25T00:00:00Z").unwrap();
+        let now = Utc::now();
+        let (store, _) = Accounts::new(db.clone())
+            .create_store(
+                NewStore {
+                    code: "shop".into(),
+                    name: "상점".into(),
+                },
+                NewUser {
+                    login: "boss".into(),
+                    name: "사장".into(),
+                    role: Role::Owner,
+                    password: "boss-password".into(),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let store = store.id;
+        let collector = Collector::new(
+            db.clone(),
+            Ledger::new(db.clone()),
+            SecretKey::generate().unwrap(),
+        );
+        let made = collector
+            .create(
+                store,
+                NewConnection {
+                    marketplace: "zigzag".into(),
+                    base_url: "https://zigzag.example.com".into(),
+                    credentials: StoredCredentials::ApiKey {
+                        key: "sealed-on-create".into(),
+                    },
+                    period_seconds: None,
+                    enabled: None,
+                    carrier_codes: None,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        // As a server before encryption wrote it.
+        let legacy = StoredCredentials::ApiKey {
+            key: "plain-legacy-key".into(),
+        };
+        let plain = serde_json::to_string(&legacy).unwrap();
+        let id = made.id;
+        db.with(move |conn| {
+            store::set_credentials(conn, id, &SealedCredentials::from_stored(plain))?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let row = || {
+            let db = db.clone();
+            async move {
+                db.with(move |conn| Ok(store::get_connection(conn, None, id)?))
+                    .await
+                    .unwrap()
+                    .unwrap()
+            }
+        };
+        let before = row().await;
+        assert!(!before.credentials.is_sealed());
+        assert_eq!(
+            before.open_credentials(collector.secret_key()).unwrap(),
+            legacy,
+            "a plain row is still read"
+        );
+        assert_eq!(
+            collector.list(store).await.unwrap()[0].credentials_kind,
+            "api_key"
+        );
+
+        assert_eq!(collector.seal_plain_credentials().await.unwrap(), 1);
+        let after = row().await;
+        assert!(after.credentials.is_sealed());
+        assert!(!after.credentials.as_str().contains("plain-legacy-key"));
+        assert_eq!(
+            after.open_credentials(collector.secret_key()).unwrap(),
+            legacy
+        );
+        assert_eq!(
+            collector.seal_plain_credentials().await.unwrap(),
+            0,
+            "nothing left in plain text"
+        );
+    }
 
     #[test]
     fn loopback_urls_are_recognised() {

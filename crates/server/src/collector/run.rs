@@ -208,7 +208,21 @@ pub(crate) async fn run_once(
         .await?;
     let mut run = RunRecord::new(run_id, row.id, trigger, started);
     let adapter = collector.adapter(&row.marketplace);
-    let conn = row.adapter_connection();
+    let conn = match row.adapter_connection(collector.secret_key()) {
+        Ok(conn) => conn,
+        // Nothing can be asked of the marketplace without them: the run fails saying why (the
+        // server's key is another one, …), and the connection backs off like any failure.
+        Err(err) => {
+            run.error = Some(err.to_string());
+            run.finished_at = Some(Utc::now());
+            let saved = run.clone();
+            collector
+                .db()
+                .with(move |c| Ok(store::finish_run(c, &saved)?))
+                .await?;
+            return Ok(run);
+        }
+    };
     let marketplace = MarketplaceCode(row.marketplace.clone());
     let mut errors: Vec<String> = Vec::new();
     let mut ids = IdPool::new();

@@ -1,11 +1,14 @@
 //! The collector's SQL (migrations 0004 and 0005): connections (with their carrier codes), runs,
 //! malformed payloads, shipment numbers.
 //!
+//! `connections.credentials_json` holds the credentials sealed (`enc:v1:…`, see
+//! [`super::credentials`]); these functions only move that text, never open it.
+//!
 //! Plain functions over a [`Conn`] (SQLite or PostgreSQL), run inside
 //! [`crate::db::Database::with`].
 //! Every store-facing query takes the store id, so one store never reads another's rows.
 
-use super::credentials::StoredCredentials;
+use super::credentials::SealedCredentials;
 use super::{ConnectionRow, MalformedRecord, RunRecord, Trigger};
 use crate::accounts::StoreId;
 use crate::db::{Conn, Engine, OptionalExtension, Row, SqlError, SqlResult};
@@ -61,7 +64,7 @@ fn connection_row(row: &Row) -> SqlResult<ConnectionRow> {
         store: StoreId(row.get(1)?),
         marketplace: row.get(2)?,
         base_url: row.get(3)?,
-        credentials: json_at::<StoredCredentials>(row, 4)?,
+        credentials: SealedCredentials::from_stored(row.get(4)?),
         period_seconds: count_at(row, 5)?,
         enabled: row.get::<bool>(6)?,
         orders_cursor: row.get(7)?,
@@ -79,7 +82,8 @@ pub(crate) struct NewRow<'a> {
     pub store: StoreId,
     pub marketplace: &'a str,
     pub base_url: &'a str,
-    pub credentials: &'a StoredCredentials,
+    /// Sealed for this store, marketplace and base URL.
+    pub credentials: &'a SealedCredentials,
     pub period_seconds: u32,
     pub enabled: bool,
     pub carrier_codes: &'a BTreeMap<String, String>,
@@ -92,8 +96,7 @@ pub(crate) fn insert_connection(
     new: &NewRow<'_>,
     now: DateTime<Utc>,
 ) -> SqlResult<Option<i64>> {
-    let credentials =
-        serde_json::to_string(new.credentials).map_err(|e| SqlError::Encode(e.to_string()))?;
+    let credentials = new.credentials.as_str();
     let carrier_codes =
         serde_json::to_string(new.carrier_codes).map_err(|e| SqlError::Encode(e.to_string()))?;
     let now = time_text(now);
@@ -161,14 +164,39 @@ pub(crate) fn list_connections(conn: &mut Conn, store: StoreId) -> SqlResult<Vec
     )
 }
 
+/// Every connection whose credentials are not sealed (rows written before encryption), any
+/// store's.
+pub(crate) fn plain_credentials(conn: &mut Conn) -> SqlResult<Vec<ConnectionRow>> {
+    conn.query_map(
+        &format!(
+            "SELECT {CONNECTION_COLUMNS} FROM connections \
+             WHERE substr(credentials_json, 1, 4) <> 'enc:' ORDER BY id"
+        ),
+        params![],
+        connection_row,
+    )
+}
+
+/// Replaces a connection's stored credentials (and nothing else).
+pub(crate) fn set_credentials(
+    conn: &mut Conn,
+    id: i64,
+    credentials: &SealedCredentials,
+) -> SqlResult<()> {
+    conn.execute(
+        "UPDATE connections SET credentials_json = ?2 WHERE id = ?1",
+        params![id, credentials.as_str()],
+    )?;
+    Ok(())
+}
+
 /// Changes a connection's settings; `false` when it is not the store's.
 pub(crate) fn update_connection(
     conn: &mut Conn,
     row: &ConnectionRow,
     now: DateTime<Utc>,
 ) -> SqlResult<bool> {
-    let credentials =
-        serde_json::to_string(&row.credentials).map_err(|e| SqlError::Encode(e.to_string()))?;
+    let credentials = row.credentials.as_str();
     let carrier_codes =
         serde_json::to_string(&row.carrier_codes).map_err(|e| SqlError::Encode(e.to_string()))?;
     let changed = conn.execute(
