@@ -2,8 +2,9 @@
 //! functions on a connection; the [`Ledger`](super::Ledger) runs them on the blocking pool
 //! through [`Database::with`](crate::db::Database::with).
 
-use crate::db::{Conn, OptionalExtension, SqlError, SqlResult};
+use crate::db::{Conn, OptionalExtension, Param, SqlError, SqlResult, ToParam};
 use crate::params;
+use std::collections::HashMap;
 
 /// One event as written: its time and actor (copied out of the JSON for queries) and the JSON.
 #[derive(Debug, Clone)]
@@ -81,41 +82,101 @@ pub(super) fn for_each_event<E>(
     }
 }
 
-const INSERT_EVENT: &str = "INSERT INTO events (store_id, seq, at, actor, event_json, op_key)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+/// The most rows one multi-row statement carries. Chunks are powers of two up to it, so each
+/// statement has at most eight shapes for the engines to prepare and cache, and a push of
+/// hundreds of operations is a handful of statements instead of one round trip per row (which
+/// is what costs on PostgreSQL).
+const MAX_ROWS_PER_STATEMENT: usize = 128;
 
-const INSERT_OPERATION: &str = "INSERT INTO operations (store_id, key, received_at, response_json)
-     VALUES (?1, ?2, ?3, ?4)";
+/// The largest power of two that is at most `remaining` and [`MAX_ROWS_PER_STATEMENT`] (at
+/// least 1).
+fn chunk_len(remaining: usize) -> usize {
+    let n = remaining.clamp(1, MAX_ROWS_PER_STATEMENT);
+    1 << (usize::BITS - 1 - n.leading_zeros())
+}
 
-/// Inserts events `first_seq`, `first_seq + 1`, … and the keyed operation's answer.
+/// `(?{first}, …), (…), …`: `rows` groups of `columns` numbered placeholders.
+fn placeholders(first: usize, columns: usize, rows: usize) -> String {
+    let mut sql = String::with_capacity(rows * columns * 6);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("?{}", first + row * columns + column));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// One event to insert: its seq, the row, and the key of the operation that caused it.
+type EventInsert<'a> = (u64, &'a EventRow, Option<&'a str>);
+
+/// Inserts the events and the keyed operations' answers, several rows per statement.
 fn insert(
     conn: &mut Conn,
     store: i64,
-    first_seq: u64,
-    events: &[EventRow],
-    operation: Option<&OperationRow>,
+    events: &[EventInsert<'_>],
+    operations: &[&OperationRow],
 ) -> SqlResult<()> {
-    let key = operation.map(|op| op.key.as_str());
-    for (offset, event) in (0u64..).zip(events) {
-        conn.execute(
-            INSERT_EVENT,
-            params![
-                store,
-                first_seq.saturating_add(offset),
-                event.at,
-                event.actor,
-                event.json,
-                key
-            ],
-        )?;
+    let mut rest = events;
+    while !rest.is_empty() {
+        let (chunk, tail) = rest.split_at(chunk_len(rest.len()));
+        let sql = format!(
+            "INSERT INTO events (store_id, seq, at, actor, event_json, op_key) VALUES {}",
+            placeholders(1, 6, chunk.len())
+        );
+        let mut values = Vec::with_capacity(chunk.len() * 6);
+        for (seq, event, key) in chunk {
+            values.extend([
+                Param::Int(store),
+                seq.to_param(),
+                Param::Text(&event.at),
+                Param::Text(&event.actor),
+                Param::Text(&event.json),
+                key.map_or(Param::Null, Param::Text),
+            ]);
+        }
+        conn.execute(&sql, &values)?;
+        rest = tail;
     }
-    if let Some(op) = operation {
-        conn.execute(
-            INSERT_OPERATION,
-            params![store, op.key, op.received_at, op.response_json],
-        )?;
+    let mut rest = operations;
+    while !rest.is_empty() {
+        let (chunk, tail) = rest.split_at(chunk_len(rest.len()));
+        let sql = format!(
+            "INSERT INTO operations (store_id, key, received_at, response_json) VALUES {}",
+            placeholders(1, 4, chunk.len())
+        );
+        let mut values = Vec::with_capacity(chunk.len() * 4);
+        for op in chunk {
+            values.extend([
+                Param::Int(store),
+                Param::Text(&op.key),
+                Param::Text(&op.received_at),
+                Param::Text(&op.response_json),
+            ]);
+        }
+        conn.execute(&sql, &values)?;
+        rest = tail;
     }
     Ok(())
+}
+
+/// The rows of one operation's write, ready for [`insert`].
+fn rows_of<'a>(
+    first_seq: u64,
+    events: &'a [EventRow],
+    operation: Option<&'a OperationRow>,
+) -> impl Iterator<Item = EventInsert<'a>> {
+    let key = operation.map(|op| op.key.as_str());
+    (0u64..)
+        .zip(events)
+        .map(move |(offset, event)| (first_seq.saturating_add(offset), event, key))
 }
 
 /// Writes events as seq `first_seq`, `first_seq + 1`, … and, for a keyed operation, its answer,
@@ -127,8 +188,14 @@ pub(super) fn append(
     events: &[EventRow],
     operation: Option<&OperationRow>,
 ) -> SqlResult<()> {
+    let rows: Vec<EventInsert<'_>> = rows_of(first_seq, events, operation).collect();
     let mut tx = conn.transaction()?;
-    insert(&mut tx, store, first_seq, events, operation)?;
+    insert(
+        &mut tx,
+        store,
+        &rows,
+        &operation.into_iter().collect::<Vec<_>>(),
+    )?;
     tx.commit()
 }
 
@@ -147,16 +214,14 @@ pub(super) struct Write {
 /// Writes several operations' events and answers in one transaction (a group commit: one
 /// fsync for all of them): all of it or none.
 pub(super) fn append_all(conn: &mut Conn, store: i64, writes: &[Write]) -> SqlResult<()> {
+    let rows: Vec<EventInsert<'_>> = writes
+        .iter()
+        .flat_map(|w| rows_of(w.first_seq, &w.events, w.operation.as_ref()))
+        .collect();
+    let operations: Vec<&OperationRow> =
+        writes.iter().filter_map(|w| w.operation.as_ref()).collect();
     let mut tx = conn.transaction()?;
-    for write in writes {
-        insert(
-            &mut tx,
-            store,
-            write.first_seq,
-            &write.events,
-            write.operation.as_ref(),
-        )?;
-    }
+    insert(&mut tx, store, &rows, &operations)?;
     tx.commit()
 }
 
@@ -166,16 +231,24 @@ pub(super) fn operations(
     store: i64,
     keys: &[String],
 ) -> SqlResult<Vec<Option<String>>> {
-    keys.iter()
-        .map(|key| {
-            conn.query_row(
-                "SELECT response_json FROM operations WHERE store_id = ?1 AND key = ?2",
-                params![store, key],
-                |row| row.get(0),
-            )
-            .optional()
-        })
-        .collect()
+    let mut answers: HashMap<String, String> = HashMap::with_capacity(keys.len());
+    let mut rest = keys;
+    while !rest.is_empty() {
+        let (chunk, tail) = rest.split_at(chunk_len(rest.len()));
+        let sql = format!(
+            "SELECT key, response_json FROM operations WHERE store_id = ?1 AND key IN {}",
+            // One group of `chunk.len()` placeholders from ?2: `(?2, ?3, …)`.
+            placeholders(2, chunk.len(), 1)
+        );
+        let mut values = Vec::with_capacity(chunk.len() + 1);
+        values.push(Param::Int(store));
+        values.extend(chunk.iter().map(|key| Param::Text(key)));
+        for (key, answer) in conn.query_map(&sql, &values, |row| Ok((row.get(0)?, row.get(1)?)))? {
+            answers.insert(key, answer);
+        }
+        rest = tail;
+    }
+    Ok(keys.iter().map(|key| answers.get(key).cloned()).collect())
 }
 
 /// Reserves `count` numbers from the store's id sequence (which starts at 1) and returns the
@@ -227,4 +300,33 @@ pub(super) fn changes(
     let more = events.len() > limit;
     events.truncate(limit);
     Ok((events, more, head))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_are_powers_of_two_up_to_the_limit() {
+        assert_eq!(chunk_len(0), 1);
+        assert_eq!(chunk_len(1), 1);
+        assert_eq!(chunk_len(3), 2);
+        assert_eq!(chunk_len(100), 64);
+        assert_eq!(chunk_len(128), 128);
+        assert_eq!(chunk_len(1_000), MAX_ROWS_PER_STATEMENT);
+        let mut rest = 100;
+        let mut parts = Vec::new();
+        while rest > 0 {
+            let n = chunk_len(rest);
+            parts.push(n);
+            rest -= n;
+        }
+        assert_eq!(parts, vec![64, 32, 4]);
+    }
+
+    #[test]
+    fn placeholders_number_rows_after_each_other() {
+        assert_eq!(placeholders(1, 2, 2), "(?1, ?2), (?3, ?4)");
+        assert_eq!(placeholders(2, 3, 1), "(?2, ?3, ?4)");
+    }
 }
