@@ -4,7 +4,6 @@
 
 use crate::db::{Conn, OptionalExtension, Param, SqlError, SqlResult, ToParam};
 use crate::params;
-use std::collections::HashMap;
 
 /// One event as written: its time and actor (copied out of the JSON for queries) and the JSON.
 #[derive(Debug, Clone)]
@@ -82,10 +81,10 @@ pub(super) fn for_each_event<E>(
     }
 }
 
-/// The most rows one multi-row statement carries. Chunks are powers of two up to it, so each
+/// The most rows one multi-row insert carries. Chunks are powers of two up to it, so each
 /// statement has at most eight shapes for the engines to prepare and cache, and a push of
-/// hundreds of operations is a handful of statements instead of one round trip per row (which
-/// is what costs on PostgreSQL).
+/// hundreds of operations is a handful of inserts instead of one round trip per row (which is
+/// what costs on PostgreSQL).
 const MAX_ROWS_PER_STATEMENT: usize = 128;
 
 /// The largest power of two that is at most `remaining` and [`MAX_ROWS_PER_STATEMENT`] (at
@@ -231,24 +230,19 @@ pub(super) fn operations(
     store: i64,
     keys: &[String],
 ) -> SqlResult<Vec<Option<String>>> {
-    let mut answers: HashMap<String, String> = HashMap::with_capacity(keys.len());
-    let mut rest = keys;
-    while !rest.is_empty() {
-        let (chunk, tail) = rest.split_at(chunk_len(rest.len()));
-        let sql = format!(
-            "SELECT key, response_json FROM operations WHERE store_id = ?1 AND key IN {}",
-            // One group of `chunk.len()` placeholders from ?2: `(?2, ?3, …)`.
-            placeholders(2, chunk.len(), 1)
-        );
-        let mut values = Vec::with_capacity(chunk.len() + 1);
-        values.push(Param::Int(store));
-        values.extend(chunk.iter().map(|key| Param::Text(key)));
-        for (key, answer) in conn.query_map(&sql, &values, |row| Ok((row.get(0)?, row.get(1)?)))? {
-            answers.insert(key, answer);
-        }
-        rest = tail;
-    }
-    Ok(keys.iter().map(|key| answers.get(key).cloned()).collect())
+    // One indexed lookup per key. A single `key IN (…)` for the whole push was tried: on
+    // PostgreSQL the planner, with statistics from when the table was small, chose a
+    // sequential scan for it, and pushes slowed down as the table grew (docs/benchmarks.md).
+    keys.iter()
+        .map(|key| {
+            conn.query_row(
+                "SELECT response_json FROM operations WHERE store_id = ?1 AND key = ?2",
+                params![store, key],
+                |row| row.get(0),
+            )
+            .optional()
+        })
+        .collect()
 }
 
 /// Reserves `count` numbers from the store's id sequence (which starts at 1) and returns the
