@@ -214,13 +214,7 @@ pub(crate) async fn run_once(
         // server's key is another one, …), and the connection backs off like any failure.
         Err(err) => {
             run.error = Some(err.to_string());
-            run.finished_at = Some(Utc::now());
-            let saved = run.clone();
-            collector
-                .db()
-                .with(move |c| Ok(store::finish_run(c, &saved)?))
-                .await?;
-            return Ok(run);
+            return finish(collector, run).await;
         }
     };
     let marketplace = MarketplaceCode(row.marketplace.clone());
@@ -266,6 +260,11 @@ pub(crate) async fn run_once(
     }
 
     run.error = (!errors.is_empty()).then(|| errors.join("; "));
+    finish(collector, run).await
+}
+
+/// Stamps the run finished and writes its record.
+async fn finish(collector: &Collector, mut run: RunRecord) -> Result<RunRecord, CollectorError> {
     run.finished_at = Some(Utc::now());
     let saved = run.clone();
     collector
