@@ -5,7 +5,9 @@
 use super::pieces::Pieces;
 use super::rows::{EventRow, OutboxRow};
 use super::schema::{indexes, stores};
-use super::{meta_row, EventPosition, OutboxOp, ServerEvent, Store, StoreError};
+use super::{
+    meta_row, outbox_row, queue_local, EventPosition, OutboxOp, ServerEvent, Store, StoreError,
+};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use indexed_db_futures::KeyRange;
@@ -145,13 +147,7 @@ impl Store {
         decide: impl FnOnce(&mut Book) -> Result<Vec<Event>, R>,
     ) -> Result<Result<(u64, Vec<Event>), R>, StoreError> {
         self.check_open()?;
-        let outbox_row = serde_wasm_bindgen::to_value(&OutboxRow {
-            n: None,
-            key: op.key.clone(),
-            at: op.at.to_rfc3339(),
-            command: serde_json::to_string(&op.command)
-                .map_err(|e| StoreError::corrupt("작업", e))?,
-        })?;
+        let outbox_row = outbox_row(op)?;
         let tx = self.write_all()?;
         let mut pieces = Pieces::default();
         let mut book = Book::new();
@@ -163,25 +159,7 @@ impl Store {
             // Dropping the transaction aborts it: nothing was written.
             Err(refusal) => return Ok(Err(refusal)),
         };
-        let number: JsValue = tx
-            .object_store(stores::OUTBOX)?
-            .add(outbox_row)
-            .with_key_type::<JsValue>()
-            .primitive()?
-            .await?;
-        let number = number
-            .as_f64()
-            .ok_or_else(|| StoreError::corrupt("작업 번호", "숫자가 아닙니다"))?
-            as u64;
-        let log = tx.object_store(stores::EVENTS)?;
-        for (index, event) in events.iter().enumerate() {
-            let row = EventRow::new(
-                EventPosition::Local(number, index as u32),
-                Some(&op.key),
-                event,
-            )?;
-            log.put(serde_wasm_bindgen::to_value(&row)?).primitive()?;
-        }
+        let number = queue_local(&tx, outbox_row, &op.key, &events).await?;
         pieces.write(&tx, &book)?;
         tx.commit().await?;
         Ok(Ok((number, events)))

@@ -109,6 +109,43 @@ macro_rules! write_tx {
     };
 }
 
+/// The outbox row of an operation, made before its transaction opens (a transaction must not
+/// wait on anything but its own requests).
+fn outbox_row(op: &OutboxOp) -> Result<JsValue, StoreError> {
+    Ok(serde_wasm_bindgen::to_value(&OutboxRow {
+        n: None,
+        key: op.key.clone(),
+        at: op.at.to_rfc3339(),
+        command: serde_json::to_string(&op.command).map_err(|e| StoreError::corrupt("작업", e))?,
+    })?)
+}
+
+/// Inside `tx`: adds the operation's outbox row and its events, as pending local events
+/// numbered by the outbox entry, to the log. Returns the outbox number.
+async fn queue_local(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    outbox_row: JsValue,
+    key: &str,
+    events: &[Event],
+) -> Result<u64, StoreError> {
+    let number: JsValue = tx
+        .object_store(stores::OUTBOX)?
+        .add(outbox_row)
+        .with_key_type::<JsValue>()
+        .primitive()?
+        .await?;
+    let number = number
+        .as_f64()
+        .ok_or_else(|| StoreError::corrupt("작업 번호", "숫자가 아닙니다"))?
+        as u64;
+    let log = tx.object_store(stores::EVENTS)?;
+    for (index, event) in events.iter().enumerate() {
+        let row = EventRow::new(EventPosition::Local(number, index as u32), Some(key), event)?;
+        log.put(serde_wasm_bindgen::to_value(&row)?).primitive()?;
+    }
+    Ok(number)
+}
+
 impl Store {
     /// Opens (creating or upgrading) the console's store.
     pub async fn open() -> Result<Store, StoreError> {
@@ -352,37 +389,13 @@ impl Store {
         changed: &[Order],
     ) -> Result<u64, StoreError> {
         self.check_open()?;
-        let outbox_row = serde_wasm_bindgen::to_value(&OutboxRow {
-            n: None,
-            key: op.key.clone(),
-            at: op.at.to_rfc3339(),
-            command: serde_json::to_string(&op.command)
-                .map_err(|e| StoreError::corrupt("작업", e))?,
-        })?;
+        let outbox_row = outbox_row(op)?;
         let orders = changed
             .iter()
             .map(|o| OrderRow::of(o).and_then(|r| r.to_js()))
             .collect::<Result<Vec<_>, _>>()?;
         let tx = write_tx!(self.db, [stores::OUTBOX, stores::EVENTS, stores::ORDERS]);
-        let outbox = tx.object_store(stores::OUTBOX)?;
-        let number: JsValue = outbox
-            .add(outbox_row)
-            .with_key_type::<JsValue>()
-            .primitive()?
-            .await?;
-        let number = number
-            .as_f64()
-            .ok_or_else(|| StoreError::corrupt("작업 번호", "숫자가 아닙니다"))?
-            as u64;
-        let log = tx.object_store(stores::EVENTS)?;
-        for (index, event) in events.iter().enumerate() {
-            let row = EventRow::new(
-                EventPosition::Local(number, index as u32),
-                Some(&op.key),
-                event,
-            )?;
-            log.put(serde_wasm_bindgen::to_value(&row)?).primitive()?;
-        }
+        let number = queue_local(&tx, outbox_row, &op.key, events).await?;
         let store = tx.object_store(stores::ORDERS)?;
         for row in orders {
             store.put(row).primitive()?;
