@@ -233,6 +233,20 @@ fn time_text(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// Events as the `events` table keeps them.
+fn event_rows(events: &[Event]) -> Result<Vec<EventRow>, LedgerError> {
+    events
+        .iter()
+        .map(|event| {
+            Ok(EventRow {
+                at: time_text(event.at),
+                actor: actor_text(&event.actor),
+                json: serde_json::to_string(event).map_err(LedgerError::Encode)?,
+            })
+        })
+        .collect()
+}
+
 /// An actor as the `events.actor` column keeps it.
 fn actor_text(actor: &Actor) -> String {
     match actor {
@@ -581,17 +595,7 @@ impl Ledger {
                     (result, events)
                 }
             };
-            let rows = events
-                .iter()
-                .map(|event| {
-                    Ok(EventRow {
-                        at: time_text(event.at),
-                        actor: actor_text(&event.actor),
-                        json: serde_json::to_string(event)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, serde_json::Error>>()
-                .map_err(LedgerError::Encode)?;
+            let rows = event_rows(&events)?;
             let operation = match &op_key {
                 Some(key) => Some(OperationRow {
                     key: key.clone(),
@@ -781,17 +785,7 @@ impl Ledger {
             seq_to: loaded.head + count,
             events: count,
         };
-        let rows = events
-            .iter()
-            .map(|event| {
-                Ok(EventRow {
-                    at: time_text(event.at),
-                    actor: actor_text(&event.actor),
-                    json: serde_json::to_string(event)?,
-                })
-            })
-            .collect::<Result<Vec<_>, serde_json::Error>>()
-            .map_err(LedgerError::Encode)?;
+        let rows = event_rows(&events)?;
         let operation = match op_key {
             Some(key) => Some(OperationRow {
                 key,
