@@ -190,13 +190,17 @@ impl Server {
             .scheduler
             .map(|config| collector::scheduler::spawn(self.collector.clone(), config));
         axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(async {
+                shutdown_signal().await;
+                tracing::info!("shutting down");
+            })
             .await
             .map_err(StartError::Serve)
     }
 }
 
-async fn shutdown_signal() {
+/// Resolves at Ctrl-C or, on Unix, SIGTERM: when the server (or the sandbox) should stop.
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
@@ -217,5 +221,4 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down");
 }

@@ -174,30 +174,7 @@ pub async fn run(args: Vec<String>) -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        () = signal() => ExitCode::SUCCESS,
-    }
-}
-
-async fn signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+        () = crate::shutdown_signal() => ExitCode::SUCCESS,
     }
 }
 
