@@ -21,6 +21,7 @@
 //! run in, default `raw,dexie,jumun`), `CHROMIUM`, `CHROMEDRIVER` (default: on the PATH; the
 //! bench never downloads a browser).
 
+use jumun_e2e::chromium_args;
 use jumun_e2e::processes::start_chromedriver;
 use jumun_e2e::webdriver::Session;
 use serde_json::{json, Value};
@@ -218,27 +219,6 @@ fn answer(stream: TcpStream, dist: &Path, assets: &Path, dexie: &Path) -> std::i
 }
 
 // ---- the browser -------------------------------------------------------------------------------
-
-/// The project's Chromium flags (xtask's and the end-to-end tests'), with a fresh profile.
-fn chromium_args(profile: &Path) -> Vec<String> {
-    [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,800",
-        "--lang=ko-KR",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .chain([format!("--user-data-dir={}", profile.display())])
-    .collect()
-}
 
 /// Injected into every page: on the console's page (`/`) it notes when the navigation's links
 /// are rendered and when the command layer first answers `jumun_state` (the store open, the

@@ -13,3 +13,40 @@ pub fn required_env(name: &str) -> String {
         panic!("{name} is not set: run the end-to-end tests through `cargo xtask test`, which builds the app and server and sets it")
     })
 }
+
+/// Where a test keeps what it leaves behind (screenshots, profiles, server data):
+/// `JUMUN_E2E_ARTIFACTS`.
+pub fn artifacts() -> std::path::PathBuf {
+    std::path::PathBuf::from(required_env("JUMUN_E2E_ARTIFACTS"))
+}
+
+/// A fresh, empty directory `<name>-<pid>` under [`artifacts`].
+pub fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = artifacts().join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create a scratch directory");
+    dir
+}
+
+/// The project's Chromium flags (the same as xtask's for the wasm tests: headless, no sandbox
+/// as root, no background networking on a machine without internet), with `profile` as a
+/// fresh user data directory.
+pub fn chromium_args(profile: &std::path::Path) -> Vec<String> {
+    [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,800",
+        "--lang=ko-KR",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([format!("--user-data-dir={}", profile.display())])
+    .collect()
+}

@@ -20,22 +20,11 @@
 //! a free port too (tests can run in parallel).
 
 use jumun_e2e::processes::{start_server_with, RunningServer};
-use jumun_e2e::required_env;
 use jumun_e2e::webdriver::Session;
+use jumun_e2e::{artifacts, chromium_args, required_env, scratch_dir};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-fn artifacts() -> PathBuf {
-    PathBuf::from(required_env("JUMUN_E2E_ARTIFACTS"))
-}
-
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir = artifacts().join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create a scratch directory");
-    dir
-}
 
 /// The sandbox's seed: its orders are a pure function of it.
 const SANDBOX_SEED: &str = "1";
@@ -49,27 +38,6 @@ fn start_sandboxed_server(binary: &Path, data_dir: &Path, dist_dir: &Path) -> Ru
         dist_dir,
         &["--demo", "--sandbox", SANDBOX_SEED],
     )
-}
-
-fn chromium_args() -> Vec<String> {
-    let profile = scratch_dir("chromium-profile-offline-sync");
-    [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,800",
-        "--lang=ko-KR",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .chain([format!("--user-data-dir={}", profile.display())])
-    .collect()
 }
 
 fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> Value {
@@ -398,7 +366,7 @@ fn offline_cancel_and_return_reach_the_server_exactly_once() {
     let browser = Session::start(
         &driver.url,
         &PathBuf::from(required_env("CHROMIUM")),
-        &chromium_args(),
+        &chromium_args(&scratch_dir("chromium-profile-offline-sync")),
     )
     .expect("start a Chromium session");
     browser.goto(&format!("{base}/")).expect("open the app");

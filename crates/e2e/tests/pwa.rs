@@ -8,43 +8,11 @@
 //! sets the environment this reads.
 
 use jumun_e2e::processes::{start_chromedriver, start_server};
-use jumun_e2e::required_env;
 use jumun_e2e::webdriver::Session;
+use jumun_e2e::{artifacts, chromium_args, required_env, scratch_dir};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::Duration;
-
-fn chromium_args() -> Vec<String> {
-    let profile = tempfile_dir("chromium-profile-pwa");
-    [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,800",
-        "--lang=ko-KR",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .chain([format!("--user-data-dir={}", profile.display())])
-    .collect()
-}
-
-fn artifacts() -> PathBuf {
-    PathBuf::from(required_env("JUMUN_E2E_ARTIFACTS"))
-}
-
-fn tempfile_dir(name: &str) -> PathBuf {
-    let dir = artifacts().join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create a scratch directory");
-    dir
-}
 
 fn heading(browser: &Session) -> String {
     browser
@@ -65,7 +33,7 @@ fn console_is_installable_and_opens_offline_from_the_service_worker() {
     );
     let server = start_server(
         &PathBuf::from(required_env("JUMUN_SERVER_BIN")),
-        &tempfile_dir("server-data-pwa"),
+        &scratch_dir("server-data-pwa"),
         &dist,
     );
     let base = server.base_url.clone();
@@ -73,7 +41,7 @@ fn console_is_installable_and_opens_offline_from_the_service_worker() {
     let browser = Session::start(
         &driver.url,
         &PathBuf::from(required_env("CHROMIUM")),
-        &chromium_args(),
+        &chromium_args(&scratch_dir("chromium-profile-pwa")),
     )
     .expect("start a Chromium session");
 

@@ -4,8 +4,8 @@
 //! Run through `cargo xtask test`, which builds both and sets the environment this reads.
 
 use jumun_e2e::processes::{start_chromedriver, start_server};
-use jumun_e2e::required_env;
 use jumun_e2e::webdriver::Session;
+use jumun_e2e::{artifacts, chromium_args, required_env, scratch_dir};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -20,50 +20,18 @@ const NAV_LABELS: [&str; 8] = [
     "설정",
 ];
 
-fn chromium_args() -> Vec<String> {
-    let profile = tempfile_dir("chromium-profile");
-    [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,800",
-        "--lang=ko-KR",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .chain([format!("--user-data-dir={}", profile.display())])
-    .collect()
-}
-
-fn artifacts() -> PathBuf {
-    PathBuf::from(required_env("JUMUN_E2E_ARTIFACTS"))
-}
-
-fn tempfile_dir(name: &str) -> PathBuf {
-    let dir = artifacts().join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create a scratch directory");
-    dir
-}
-
 #[test]
 fn console_shell_renders_in_korean_with_no_console_errors() {
     let server = start_server(
         &PathBuf::from(required_env("JUMUN_SERVER_BIN")),
-        &tempfile_dir("server-data"),
+        &scratch_dir("server-data"),
         &PathBuf::from(required_env("JUMUN_DIST_DIR")),
     );
     let driver = start_chromedriver(&PathBuf::from(required_env("CHROMEDRIVER")));
     let browser = Session::start(
         &driver.url,
         &PathBuf::from(required_env("CHROMIUM")),
-        &chromium_args(),
+        &chromium_args(&scratch_dir("chromium-profile")),
     )
     .expect("start a Chromium session");
 
