@@ -848,24 +848,10 @@ fn r22_a_kakao_style_delay_notice_is_noted() {
 fn r29_cafe24_invoices_use_the_connections_carrier_codes() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path(), None);
-    let fixture: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!(
-            "{}/tests/fixtures/marketplaces/cafe24/orders.json",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let fixture = cafe24_orders_fixture();
     server.set(|f| f.cafe24_orders = fixture.clone());
     let demo = Client::demo(&server.base);
-    let (status, made) = demo.post(
-        "/api/connections",
-        json!({
-            "marketplace": "cafe24", "base_url": server.feed,
-            "credentials": {"kind": "bearer", "access_token": "t"}, "period_seconds": 30
-        }),
-    );
-    assert_eq!(status, 201, "{made}");
+    let made = connect_cafe24(&demo, &server.feed);
     assert_eq!(made["carrier_codes"], json!({}));
     let id = made["id"].as_i64().unwrap();
     let first = demo.collect(id);
@@ -922,6 +908,28 @@ fn r29_cafe24_invoices_use_the_connections_carrier_codes() {
     );
 }
 
+/// Cafe24's order list from the fixtures (`tests/fixtures/marketplaces/cafe24/orders.json`).
+fn cafe24_orders_fixture() -> Value {
+    let path = format!(
+        "{}/tests/fixtures/marketplaces/cafe24/orders.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// Connects the demo store to the fake marketplace as a Cafe24 mall; the created connection.
+fn connect_cafe24(demo: &Client, feed: &str) -> Value {
+    let (status, made) = demo.post(
+        "/api/connections",
+        json!({
+            "marketplace": "cafe24", "base_url": feed,
+            "credentials": {"kind": "bearer", "access_token": "t"}, "period_seconds": 30
+        }),
+    );
+    assert_eq!(status, 201, "{made}");
+    made
+}
+
 /// A Cafe24 order's items as the fixture has them, plus an exchange's replacement item.
 fn cafe24_with_exchange_item(mut page: Value) -> Value {
     let items = page["orders"][0]["items"].as_array_mut().unwrap();
@@ -939,24 +947,10 @@ fn cafe24_with_exchange_item(mut page: Value) -> Value {
 fn r18_a_cafe24_exchange_line_under_a_collected_order_is_not_collected() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path(), None);
-    let fixture: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!(
-            "{}/tests/fixtures/marketplaces/cafe24/orders.json",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let fixture = cafe24_orders_fixture();
     server.set(|f| f.cafe24_orders = fixture.clone());
     let demo = Client::demo(&server.base);
-    let (status, made) = demo.post(
-        "/api/connections",
-        json!({
-            "marketplace": "cafe24", "base_url": server.feed,
-            "credentials": {"kind": "bearer", "access_token": "t"}, "period_seconds": 30
-        }),
-    );
-    assert_eq!(status, 201, "{made}");
+    let made = connect_cafe24(&demo, &server.feed);
     let id = made["id"].as_i64().unwrap();
     let first = demo.collect(id);
     assert!(first["error"].is_null(), "{first}");
