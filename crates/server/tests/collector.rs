@@ -564,19 +564,7 @@ fn invoice_numbers_of_shipped_orders_are_sent_back_once() {
     demo.collect(id);
     let order = order_id(&demo.events(), "ZZ-B");
 
-    let at = Utc::now().to_rfc3339();
-    let (status, pushed) = demo.post(
-        "/api/ops",
-        json!({"ops": [
-            {"key": "issue", "at": at, "command": {"IssueInvoice": {"order": order, "carrier": "cj", "tracking_no": "612345678901"}}},
-            {"key": "print", "at": at, "command": {"PrintInvoice": {"order": order}}},
-            {"key": "ship", "at": at, "command": {"Ship": {"order": order}}}
-        ]}),
-    );
-    assert_eq!(status, 200, "{pushed}");
-    for result in pushed["results"].as_array().unwrap() {
-        assert_eq!(result["status"], "accepted", "{pushed}");
-    }
+    ship_with_cj_invoice(&demo, &order);
 
     let run = demo.collect(id);
     assert_eq!(run["invoices_sent"], 1, "{run}");
@@ -857,19 +845,7 @@ fn r29_cafe24_invoices_use_the_connections_carrier_codes() {
     let first = demo.collect(id);
     assert!(first["error"].is_null(), "{first}");
     let order = order_id(&demo.events(), "20240302-0000011");
-    let at = Utc::now().to_rfc3339();
-    let (status, pushed) = demo.post(
-        "/api/ops",
-        json!({"ops": [
-            {"key": "issue", "at": at, "command": {"IssueInvoice": {"order": order, "carrier": "cj", "tracking_no": "612345678901"}}},
-            {"key": "print", "at": at, "command": {"PrintInvoice": {"order": order}}},
-            {"key": "ship", "at": at, "command": {"Ship": {"order": order}}}
-        ]}),
-    );
-    assert_eq!(status, 200, "{pushed}");
-    for result in pushed["results"].as_array().unwrap() {
-        assert_eq!(result["status"], "accepted", "{pushed}");
-    }
+    ship_with_cj_invoice(&demo, &order);
     let waiting = demo.collect(id);
     assert_eq!(waiting["invoices_sent"], 0, "{waiting}");
     assert!(
@@ -906,6 +882,24 @@ fn r29_cafe24_invoices_use_the_connections_carrier_codes() {
         fake.invoices[0]["requests"][0]["tracking_no"],
         "612345678901"
     );
+}
+
+/// Issues a CJ invoice (612345678901) for `order`, prints it and ships it, through the
+/// operators' push; every operation accepted.
+fn ship_with_cj_invoice(demo: &Client, order: &Value) {
+    let at = Utc::now().to_rfc3339();
+    let (status, pushed) = demo.post(
+        "/api/ops",
+        json!({"ops": [
+            {"key": "issue", "at": at, "command": {"IssueInvoice": {"order": order, "carrier": "cj", "tracking_no": "612345678901"}}},
+            {"key": "print", "at": at, "command": {"PrintInvoice": {"order": order}}},
+            {"key": "ship", "at": at, "command": {"Ship": {"order": order}}}
+        ]}),
+    );
+    assert_eq!(status, 200, "{pushed}");
+    for result in pushed["results"].as_array().unwrap() {
+        assert_eq!(result["status"], "accepted", "{pushed}");
+    }
 }
 
 /// Cafe24's order list from the fixtures (`tests/fixtures/marketplaces/cafe24/orders.json`).
