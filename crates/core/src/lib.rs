@@ -32,7 +32,7 @@
 //! | R25 | status words per marketplace | [`marketplace::MarketplaceTable`], `data/marketplaces.tsv` |
 //! | R26 | match keys and fallbacks, by hash lookup | [`marketplace::MatchRule`], [`cancel_sync::LineIndex`] |
 //! | R27 | cancel, hold or keep | [`cancel_sync::match_cancels`], `book/cancels.rs` |
-//! | R28 | invoice, print, scan to ship; held/cancelled never shipped | `check_parcel`, `decide_ship`, `decide_scan` in `book/lifecycle.rs` |
+//! | R28 | invoice, print, scan to ship; held/cancelled never shipped | `check_parcel`, `decide_ship`, `decide_scan` in `book/lifecycle.rs`; a marketplace's own "shipped" ships nothing: `marketplace::facts::commands_toward` |
 //! | R29 | invoice numbers back to the marketplace | [`order::InvoiceUpload`], [`Command::RecordInvoiceUpload`] |
 //! | R30 | stock, allocation, links | [`stock`], `with_line` in `book/apply.rs` (allocation follows every line change), `book/stock.rs` |
 //! | R31 | history of every change | [`event::Event`] (time, actor, before/after), [`history`] |

@@ -29,7 +29,7 @@ pub mod scheduler;
 mod store;
 
 pub use credentials::{CredentialsError, StoredCredentials};
-pub use run::{delay_note, fact_commands, replacement_memo};
+pub use run::{delay_note, replacement_memo};
 pub use scheduler::{backoff, SchedulerConfig, SchedulerHandle};
 
 use crate::accounts::StoreId;

@@ -10,7 +10,8 @@
 //!    (`MarketplaceProfile::exchange_replacement_lines`, which `CollectOrder` also enforces with
 //!    `Refusal::ExchangeLinesOfCollectedOrder`); the run only asks it, to word the note. A known
 //!    order moves forward when the marketplace says so
-//!    ([`fact_commands`]: paid, delivered, purchase confirmed); the console never moves an order
+//!    (`jumun_core::marketplace::facts::commands_toward`, R28: paid, delivered, purchase
+//!    confirmed); the console never moves an order
 //!    backwards and never ships on the marketplace's word (shipping needs the console's invoice).
 //!    Lines the marketplace already shipped are collected as preparing, like any new order.
 //!    A replacement order the marketplace created for an exchange (CASE2, [`MarketOrder::replaces`])
@@ -41,8 +42,8 @@
 use super::store::{self, Feed};
 use super::{Collector, CollectorError, ConnectionRow, RunRecord, Trigger};
 use crate::marketplaces::{
-    Collected, Connection, Cursor, InvoiceUpload, LineFact, MalformedPayload, MarketClaim,
-    MarketOrder, MarketplaceAdapter,
+    Collected, Connection, Cursor, InvoiceUpload, MalformedPayload, MarketClaim, MarketOrder,
+    MarketplaceAdapter,
 };
 use crate::sync::{LedgerError, OpResult, Outcome, MAX_ID_BLOCK};
 use chrono::{DateTime, Utc};
@@ -50,7 +51,8 @@ use jumun_core::cancel_sync::{match_cancels, CancelRecord, CancelVerdict};
 use jumun_core::claim::{ClaimKind, ClaimSource};
 use jumun_core::ids::{ClaimId, IdBlock, LineId, OrderId};
 use jumun_core::marketplace::{
-    CancelStatusMeaning, MarketplaceCode, MarketplaceKeys, MarketplaceProfile, MarketplaceTable,
+    facts, CancelStatusMeaning, MarketplaceCode, MarketplaceKeys, MarketplaceProfile,
+    MarketplaceTable,
 };
 use jumun_core::order::{InvoiceUpload as UploadState, LineStatus, MemoKind};
 use jumun_core::{Command, Refusal};
@@ -72,29 +74,6 @@ fn claim_ref(claim: &MarketClaim) -> String {
             claim.kind,
             serde_json::to_string(&claim.keys).unwrap_or_else(|_| claim.keys.order_no.clone())
         ),
-    }
-}
-
-/// The commands that bring a known order at `status` forward to what the marketplace reports
-/// (`fact`), in order. Never backwards, and never into shipping: a console order is shipped by
-/// its own invoice (R28), so "shipped" at the marketplace moves nothing.
-pub fn fact_commands(order: OrderId, status: LineStatus, fact: LineFact) -> Vec<Command> {
-    let target = fact.line_status();
-    match status {
-        LineStatus::AwaitingPayment if target >= LineStatus::Preparing => {
-            vec![Command::ConfirmPayment { order }]
-        }
-        LineStatus::InTransit if target == LineStatus::PurchaseConfirmed => vec![
-            Command::MarkDelivered { order },
-            Command::ConfirmPurchase { order },
-        ],
-        LineStatus::InTransit if target == LineStatus::Delivered => {
-            vec![Command::MarkDelivered { order }]
-        }
-        LineStatus::Delivered if target == LineStatus::PurchaseConfirmed => {
-            vec![Command::ConfirmPurchase { order }]
-        }
-        _ => Vec::new(),
     }
 }
 
@@ -443,7 +422,7 @@ impl Stage<'_> {
                 .min_by_key(|f| f.line_status());
             let Some(fact) = fact else { continue };
             let mut moved = false;
-            for command in fact_commands(*id, *status, fact) {
+            for command in facts::commands_toward(*id, *status, fact.line_status()) {
                 let outcome = self.execute(command).await?;
                 if let Some(refusal) = refusal_of(&outcome) {
                     run.notes.push(format!(
@@ -998,37 +977,5 @@ mod tests {
         assert!(note.contains("1 delay notice(s)"), "{note}");
         assert!(note.contains("2024-03-12 10:00 KST"), "{note}");
         assert!(note.contains("ZC-1") && note.contains("R22"), "{note}");
-    }
-
-    #[test]
-    fn marketplace_facts_only_move_orders_forward() {
-        let o = OrderId(7);
-        assert_eq!(
-            fact_commands(o, LineStatus::AwaitingPayment, LineFact::Paid),
-            vec![Command::ConfirmPayment { order: o }]
-        );
-        assert!(
-            fact_commands(o, LineStatus::AwaitingPayment, LineFact::AwaitingPayment).is_empty()
-        );
-        assert_eq!(
-            fact_commands(o, LineStatus::InTransit, LineFact::Delivered),
-            vec![Command::MarkDelivered { order: o }]
-        );
-        assert_eq!(
-            fact_commands(o, LineStatus::InTransit, LineFact::Confirmed),
-            vec![
-                Command::MarkDelivered { order: o },
-                Command::ConfirmPurchase { order: o }
-            ]
-        );
-        assert_eq!(
-            fact_commands(o, LineStatus::Delivered, LineFact::Confirmed),
-            vec![Command::ConfirmPurchase { order: o }]
-        );
-        // Never into shipping on the marketplace's word, never backwards.
-        assert!(fact_commands(o, LineStatus::Preparing, LineFact::Shipped).is_empty());
-        assert!(fact_commands(o, LineStatus::ReadyToShip, LineFact::Delivered).is_empty());
-        assert!(fact_commands(o, LineStatus::Delivered, LineFact::Shipped).is_empty());
-        assert!(fact_commands(o, LineStatus::PurchaseConfirmed, LineFact::Paid).is_empty());
     }
 }
