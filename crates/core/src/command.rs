@@ -131,8 +131,10 @@ pub enum Command {
     Cancel(ClaimRequest),
     /// CS처리 반품 (R9, R10, R13).
     Return(ReturnRequest),
-    /// CS처리 교환 (R9, R10, R15–R17); on a CASE2 marketplace processed as a cancel or a return
-    /// (R16).
+    /// CS처리 교환 (R9, R10, R15–R17): after shipping the console makes the replacement order
+    /// and picks the old item up; before shipping (배송전CS처리) the replacement joins the order
+    /// in place of the chosen lines and nothing is picked up. On a CASE2 marketplace processed as
+    /// a cancel or a return (R16).
     Exchange(ExchangeRequest),
     /// A claim collected from the marketplace: holds its lines until processed (R11).
     CollectClaim(CollectedClaim),
@@ -231,7 +233,9 @@ pub enum Command {
         /// 운송장 번호.
         tracking_no: String,
     },
-    /// Runs a Cafe24 exchange whose line number changed in the console (R18).
+    /// Runs a Cafe24 exchange whose line number changed in the console (R18): the console makes
+    /// the exchange order. Lines still in the warehouse are exchanged away at once (never
+    /// shipped, nothing picked up, the replacement not held); shipped lines are picked up.
     ResolveCafe24Exchange {
         /// The claim held for manual handling.
         claim: ClaimId,
@@ -241,9 +245,11 @@ pub enum Command {
         exchange_order: OrderId,
         /// The replacements.
         replacements: Vec<ReplacementRequest>,
-        /// Whether the replacement ships before the old item is back (R17).
+        /// Whether the replacement ships before the old item is back (R17; meaningless before
+        /// shipping).
         swap: bool,
-        /// The pickup of the old item (unless swap without pickup).
+        /// The pickup of the old item: required when the lines shipped, refused when they did
+        /// not.
         pickup: Option<PickupPlan>,
     },
     /// 재고 등록 (R30).
@@ -266,6 +272,14 @@ pub enum Command {
     UnlinkProduct {
         /// The product.
         product: ProductKey,
+    },
+    /// 처리완료 of a return or exchange the marketplace reported after 구매확정 (R3): the operator
+    /// has settled it with the buyer or refused it at the marketplace.
+    CloseClaimAfterConfirmation {
+        /// The order.
+        order: OrderId,
+        /// The request's id.
+        request: ClaimId,
     },
     /// C/S메모 or 주문메모.
     AddMemo {
@@ -323,20 +337,24 @@ pub struct ReplacementRequest {
     pub keys: Option<MarketplaceKeys>,
 }
 
-/// An exchange (R15–R17).
+/// An exchange (R10, R15–R17).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExchangeRequest {
     /// Lines, quantities, reason, fault, memo.
     pub claim: ClaimRequest,
-    /// The replacement for each line.
+    /// The replacement for each line (before shipping, `new_line` is the replacement line's id
+    /// in the same order).
     pub replacements: Vec<ReplacementRequest>,
-    /// The replacement order's id (CASE1).
+    /// The replacement order's id (CASE1 after shipping; unused before shipping, when the
+    /// replacement joins the original order).
     pub exchange_order: OrderId,
     /// 맞교환 (R17).
     pub swap: bool,
-    /// How the old item comes back (required unless swap).
+    /// How the old item comes back: required after shipping (CASE1), refused before shipping
+    /// (nothing to pick up).
     pub pickup: Option<PickupPlan>,
-    /// One-way shipping fee, for the exchange costs (R23).
+    /// One-way shipping fee, for the exchange costs (R23); must be zero before shipping (no
+    /// trip to charge).
     pub shipping_fee_one_way: Won,
     /// How the buyer pays what they owe (동봉 / 송금).
     pub payment: FeePayment,
@@ -432,7 +450,8 @@ impl Command {
             | Command::SetNoBundle { order, .. }
             | Command::PlaceHold { order, .. }
             | Command::ReleaseHold { order, .. }
-            | Command::AddMemo { order, .. } => s.orders.push(*order),
+            | Command::AddMemo { order, .. }
+            | Command::CloseClaimAfterConfirmation { order, .. } => s.orders.push(*order),
             Command::ScanToShip { tracking_no } => {
                 s.tracking_nos.push(tracking_no.trim().to_owned())
             }

@@ -1,4 +1,5 @@
-//! The dashboard's CS counters (R11): holds and withdrawals by kind, open claims, pickups.
+//! The dashboard's CS counters (R11): holds and withdrawals by kind, open claims, pickups, and
+//! returns or exchanges reported after purchase confirmation (R3).
 
 use crate::book::Book;
 use crate::claim::{ClaimKind, ClaimProgress, HoldKind};
@@ -31,6 +32,9 @@ pub struct Dashboard {
     pub pickups_pending: u64,
     /// Marketplace cancels kept because they matched nothing (R27).
     pub unmatched_cancels: u64,
+    /// Returns and exchanges reported after 구매확정, waiting for the operator (R3).
+    #[serde(default)]
+    pub claims_after_confirmation: u64,
 }
 
 fn count(by: &mut ByKind, kind: ClaimKind) {
@@ -44,7 +48,15 @@ fn count(by: &mut ByKind, kind: ClaimKind) {
 impl Book {
     /// Counts the dashboard's CS figures.
     pub fn dashboard(&self) -> Dashboard {
-        let mut board = Dashboard::default();
+        let mut board = Dashboard {
+            claims_after_confirmation: self
+                .orders
+                .values()
+                .flat_map(|o| o.claims_after_confirmation.iter())
+                .filter(|kept| kept.closed.is_none())
+                .count() as u64,
+            ..Dashboard::default()
+        };
         for line in self.orders.values().flat_map(|o| o.lines.iter()) {
             match line.hold.as_ref().map(|h| h.kind) {
                 Some(HoldKind::Cancel) => board.holds.cancel += 1,

@@ -323,6 +323,37 @@ pub enum Change {
         /// The mode.
         mode: Cafe24ExchangeMode,
     },
+    /// An exchange before shipping (R10): the replacement lines join the order the exchanged
+    /// lines leave, in the same status, and ship on its invoice.
+    ReplacementLinesAdded {
+        /// The exchange claim.
+        claim: ClaimId,
+        /// The order.
+        order: OrderId,
+        /// The new lines (each names the line it replaces).
+        lines: Vec<crate::order::Line>,
+    },
+    /// What the parcel carries changed after its label was printed: the label names the old
+    /// contents, so it must be printed again before the parcel ships (R28).
+    LabelOutdated {
+        /// The orders of the parcel.
+        orders: Vec<OrderId>,
+    },
+    /// A return or exchange the marketplace reported after 구매확정, kept for the operator
+    /// without opening a claim or touching the lines (R3).
+    ClaimAfterConfirmationKept {
+        /// The order.
+        order: OrderId,
+        /// The request.
+        request: Box<crate::claim::ClaimAfterConfirmation>,
+    },
+    /// The operator closed such a request (처리완료, R3).
+    ClaimAfterConfirmationClosed {
+        /// The order.
+        order: OrderId,
+        /// The request's id.
+        request: ClaimId,
+    },
     /// A marketplace cancel that matched no line, kept for the operator (R27).
     UnmatchedCancelKept(Box<CancelRecord>),
     /// A stock item registered (R30).
@@ -376,14 +407,17 @@ impl Event {
             | Change::InvoiceUploaded { order, .. }
             | Change::NoBundleSet { order, .. }
             | Change::LineDivided { order, .. }
-            | Change::MemoAdded { order, .. } => vec![*order],
+            | Change::MemoAdded { order, .. }
+            | Change::ClaimAfterConfirmationKept { order, .. }
+            | Change::ClaimAfterConfirmationClosed { order, .. } => vec![*order],
             Change::InvoiceIssued { orders, .. }
             | Change::InvoiceVoided { orders, .. }
             | Change::InvoicePrinted { orders, .. }
             | Change::Shipped { orders, .. }
             | Change::DeliveryInfoChanged { orders, .. }
             | Change::Bundled { orders, .. }
-            | Change::Unbundled { orders, .. } => orders.clone(),
+            | Change::Unbundled { orders, .. }
+            | Change::LabelOutdated { orders } => orders.clone(),
             Change::OrderSplit {
                 from, new_order, ..
             } => vec![*from, *new_order],
@@ -411,7 +445,8 @@ impl Event {
             | Change::ExchangeDelayNoticed { order, .. }
             | Change::ExchangeLate { order, .. }
             | Change::ReplacementInvoiceSet { order, .. }
-            | Change::Cafe24ExchangeResolved { order, .. } => vec![*order],
+            | Change::Cafe24ExchangeResolved { order, .. }
+            | Change::ReplacementLinesAdded { order, .. } => vec![*order],
             Change::UnmatchedCancelKept(_)
             | Change::StockItemRegistered(_)
             | Change::StockAdjusted { .. } => Vec::new(),
@@ -443,7 +478,8 @@ impl Event {
             | Change::ExchangeDelayNoticed { claim, .. }
             | Change::ExchangeLate { claim, .. }
             | Change::ReplacementInvoiceSet { claim, .. }
-            | Change::Cafe24ExchangeResolved { claim, .. } => s.claims.push(*claim),
+            | Change::Cafe24ExchangeResolved { claim, .. }
+            | Change::ReplacementLinesAdded { claim, .. } => s.claims.push(*claim),
             Change::PickupStarted { pickup, .. }
             | Change::PickupArrived { pickup, .. }
             | Change::Restocked { pickup, .. } => s.pickups.push(*pickup),

@@ -275,6 +275,39 @@ pub fn entry(event: &Event) -> HistoryEntry {
             None,
             None,
         ),
+        Change::ReplacementLinesAdded { lines, .. } => (
+            format!(
+                "배송전 교환: 교환상품 추가 {}",
+                lines
+                    .iter()
+                    .map(|l| format!("{} {} {}개", l.product_name, l.option, l.quantity))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None,
+            None,
+        ),
+        Change::LabelOutdated { .. } => (
+            "출력한 송장의 상품이 바뀜: 송장 재출력 필요".into(),
+            None,
+            None,
+        ),
+        Change::ClaimAfterConfirmationKept { request, .. } => (
+            format!(
+                "구매확정 후 {}요청 보관 (접수 불가, 처리 필요){}",
+                request.kind.korean(),
+                request
+                    .claim_no
+                    .as_ref()
+                    .map(|no| format!(" 클레임번호 {no}"))
+                    .unwrap_or_default()
+            ),
+            None,
+            None,
+        ),
+        Change::ClaimAfterConfirmationClosed { .. } => {
+            ("구매확정 후 반품/교환요청 처리완료".into(), None, None)
+        }
         Change::UnmatchedCancelKept(record) => (
             format!(
                 "미매칭 취소 보관 {} {} {}",

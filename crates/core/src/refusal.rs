@@ -87,8 +87,9 @@ pub enum Refusal {
         /// Which hold.
         hold: HoldKind,
     },
-    /// A cancelled line can never be invoiced, printed or shipped (R28).
-    #[error("every line of order {0} is cancelled; there is nothing to ship")]
+    /// A cancelled line, or one exchanged away before shipping, can never be invoiced, printed or
+    /// shipped (R10, R28): the order has no other line.
+    #[error("every line of order {0} is cancelled or exchanged away; there is nothing to ship")]
     AllCancelled(OrderId),
     /// The line's claim state does not allow this (for example a returned line cannot be returned).
     #[error("line {line} is {state}; {action} is not possible")]
@@ -341,5 +342,25 @@ pub enum Refusal {
         /// The new lines, by their line number (or product name and option where the marketplace
         /// sent none).
         lines: Vec<String>,
+    },
+    /// An exchange of lines still in the warehouse picks nothing up and charges no shipping
+    /// (R10: 배송전 교환).
+    #[error(
+        "line {line} has not shipped ({status}): an exchange before shipping picks nothing up \
+         and charges no shipping fee; leave out the pickup and the fee"
+    )]
+    NothingToPickUp {
+        /// The line.
+        line: LineId,
+        /// Its status.
+        status: LineStatus,
+    },
+    /// The order keeps no such request reported after purchase confirmation (R3).
+    #[error("order {order} has no return or exchange request {request} reported after purchase confirmation")]
+    UnknownClaimAfterConfirmation {
+        /// The order.
+        order: OrderId,
+        /// The request asked for.
+        request: ClaimId,
     },
 }

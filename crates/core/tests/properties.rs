@@ -35,7 +35,7 @@ use jumun_core::command::{
     ClaimRequest, CollectedClaim, Command, ExchangeRequest, ReplacementRequest, ReturnRequest,
     SplitRequest,
 };
-use jumun_core::exchange::{Cafe24ExchangeMode, ExchangeState};
+use jumun_core::exchange::{Cafe24ExchangeMode, ExchangeFlow, ExchangeState};
 use jumun_core::fault::Fault;
 use jumun_core::ids::{BundleId, ClaimId, IdBlock, LineId, OrderId, PickupId};
 use jumun_core::marketplace::{MarketplaceCode, MarketplaceKeys};
@@ -58,14 +58,15 @@ use support::{at, delivery};
 
 /// Marketplaces with different keys and exchange flows: the order no. only (auction, and
 /// fashionplus with its withdraw word); order no. and line no. (naverpay, and cafe24 whose
-/// exchanges need a manual exchange); line no. and line no. 2 (zigzag, Kakao Style, twice as
-/// likely); code6 (coupang); line no. 2 or name and option (brandi); product code or code22
+/// exchanges need a manual exchange, twice as likely); line no. and line no. 2 (zigzag, Kakao
+/// Style, twice as likely); code6 (coupang); line no. 2 or name and option (brandi); product code or code22
 /// (player); CASE2 (musinsa, cafe24).
 const MARKETS: &[&str] = &[
     "auction",
     "naverpay",
     "zigzag",
     "zigzag",
+    "cafe24",
     "cafe24",
     "musinsa",
     "fashionplus",
@@ -163,7 +164,7 @@ const OPS: &[(Op, usize)] = &[
     (Op::Return, 3),
     (Op::Exchange, 3),
     (Op::ProcessClaim, 3),
-    (Op::CollectClaim, 3),
+    (Op::CollectClaim, 4),
     (Op::WithdrawClaim, 2),
     (Op::SyncCancels, 4),
     (Op::StartPickup, 2),
@@ -272,6 +273,14 @@ struct Stats {
     /// Collections applied under an order number the book held already (parcels of one order on
     /// a marketplace whose exchanges keep the line number), the case R18 refuses on Cafe24.
     parcels_collected: usize,
+    /// Exchanges made before shipping whose replacement joined the order (R10).
+    exchanges_before_shipping: usize,
+    /// Cafe24 exchanges run in the console while the old item was still in the warehouse (R18).
+    cafe24_before_shipping: usize,
+    /// Pickups created for part of a line's units (R13, R14).
+    partial_pickups: usize,
+    /// Returns and exchanges reported after purchase confirmation, kept (R3).
+    kept_after_confirmation: usize,
     cases: usize,
 }
 
@@ -292,6 +301,14 @@ impl Stats {
         out.push_str(&format!(
             "  R18 exchange lines refused: {}, parcels collected under a known order no.: {}\n",
             self.r18_refused, self.parcels_collected
+        ));
+        out.push_str(&format!(
+            "  exchanges before shipping: {} in place (R10), {} Cafe24 (R18); partial pickups: {}; \
+             requests kept after confirmation (R3): {}\n",
+            self.exchanges_before_shipping,
+            self.cafe24_before_shipping,
+            self.partial_pickups,
+            self.kept_after_confirmation
         ));
         for (op, attempted) in &self.attempted {
             out.push_str(&format!(
@@ -360,6 +377,27 @@ impl Stats {
             self.parcels_collected >= 10,
             "fewer than 10 parcels collected under a known order number\n{report}"
         );
+        // The flows of the engine fixes are exercised, not just possible.
+        for (what, count, least) in [
+            (
+                "exchanges before shipping",
+                self.exchanges_before_shipping,
+                50,
+            ),
+            (
+                "Cafe24 exchanges before shipping",
+                self.cafe24_before_shipping,
+                1,
+            ),
+            ("partial pickups", self.partial_pickups, 30),
+            (
+                "requests kept after confirmation",
+                self.kept_after_confirmation,
+                1,
+            ),
+        ] {
+            assert!(count >= least, "fewer than {least} {what}\n{report}");
+        }
     }
 }
 
@@ -1182,7 +1220,9 @@ impl Run {
                 })
             }
             Op::Exchange => {
-                let mut lines = self.claimable(step, true);
+                // A third of the operator's exchanges are made before shipping (R10).
+                let before_shipping = step.op == Op::Exchange && p3.is_multiple_of(3);
+                let mut lines = self.claimable(step, !before_shipping);
                 if step.op != Op::Exchange {
                     // A Kakao Style step with no exchange to act on: open one on Zigzag.
                     let zigzag: Vec<(OrderId, LineId)> = lines
@@ -1198,20 +1238,44 @@ impl Run {
                 let picks = vec![self.claim_pick(first, p1, p2.is_multiple_of(3))];
                 let claim = ClaimId(self.fresh());
                 let name = self.line(first).product_name.clone();
+                let shipped = self.line(first).status.is_shipped();
                 let replacements = self.replacements(&[(first.1, name)]);
-                let pickup = (!step.wild).then(|| self.pickup_plan(p2));
+                // Before shipping nothing is picked up and no trip is charged; a wild step sends
+                // them anyway, to be refused.
+                let pickup = (step.wild != shipped).then(|| self.pickup_plan(p2));
                 Command::Exchange(ExchangeRequest {
                     claim: self.claim_request(claim, first.0, picks),
                     replacements,
                     exchange_order: OrderId(self.fresh()),
                     swap: p3.is_multiple_of(2),
                     pickup,
-                    shipping_fee_one_way: Won(3_000),
+                    shipping_fee_one_way: if shipped || step.wild {
+                        Won(3_000)
+                    } else {
+                        Won::ZERO
+                    },
                     payment: FeePayment::Enclosed,
                 })
             }
             Op::ProcessClaim => {
-                let claims = self.claims_where(step, |c| c.progress == ClaimProgress::Requested);
+                // Half the steps look first for a Cafe24 exchange waiting for its manual
+                // exchange (R18), the rarer case.
+                let manual_first = p1.is_multiple_of(2)
+                    && self.book.claims.values().any(|c| {
+                        c.progress == ClaimProgress::Requested
+                            && matches!(
+                                c.hold.as_ref().map(|h| &h.reason),
+                                Some(HoldReason::ManualExchangeRequired(_))
+                            )
+                    });
+                let claims = self.claims_where(step, |c| {
+                    c.progress == ClaimProgress::Requested
+                        && (!manual_first
+                            || matches!(
+                                c.hold.as_ref().map(|h| &h.reason),
+                                Some(HoldReason::ManualExchangeRequired(_))
+                            ))
+                });
                 let Some(id) = pick(&claims, p0) else {
                     return Action::Command(
                         Box::new(Command::WithdrawClaim { claim: ClaimId(1) }),
@@ -1239,6 +1303,15 @@ impl Run {
                     claim.hold.as_ref().map(|h| &h.reason),
                     Some(HoldReason::ManualExchangeRequired(_))
                 );
+                // A claim on lines still in the warehouse picks nothing up (R10, R18).
+                let shipped = order.as_ref().is_none_or(|o| {
+                    claim
+                        .lines
+                        .iter()
+                        .filter_map(|l| o.line(l.line))
+                        .any(|l| l.status.is_shipped())
+                });
+                let pickup_wanted = shipped || step.wild;
                 match claim.kind {
                     _ if manual => Command::ResolveCafe24Exchange {
                         claim: id,
@@ -1250,7 +1323,7 @@ impl Run {
                         exchange_order: OrderId(self.fresh()),
                         replacements: self.replacements(&named),
                         swap: p2.is_multiple_of(2),
-                        pickup: Some(self.pickup_plan(p3)),
+                        pickup: pickup_wanted.then(|| self.pickup_plan(p3)),
                     },
                     ClaimKind::Cancel => Command::Cancel(request),
                     ClaimKind::Return => Command::Return(ReturnRequest {
@@ -1263,22 +1336,42 @@ impl Run {
                         replacements: self.replacements(&named),
                         exchange_order: OrderId(self.fresh()),
                         swap: p3.is_multiple_of(2),
-                        pickup: Some(self.pickup_plan(p2)),
-                        shipping_fee_one_way: Won(3_000),
+                        pickup: pickup_wanted.then(|| self.pickup_plan(p2)),
+                        shipping_fee_one_way: if pickup_wanted { Won(3_000) } else { Won::ZERO },
                         payment: FeePayment::BankTransfer,
                     }),
                 }
             }
             Op::CollectClaim => {
                 let book = &self.book;
-                let lines = self.lines_where(step, |_, l| {
-                    l.claim_state == ClaimState::Normal && !is_open_claim(book, l)
-                });
+                let open =
+                    |l: &Line| l.claim_state == ClaimState::Normal && !is_open_claim(book, l);
+                // Some steps look first for the rarer cases the engine must get right: a
+                // purchase-confirmed line (R3), a Cafe24 line still in the warehouse (R18).
+                let lines = match p3 % 6 {
+                    0 => self.lines_where(step, |_, l| {
+                        open(l) && l.status == LineStatus::PurchaseConfirmed
+                    }),
+                    1 | 2 => self.lines_where(step, |o, l| {
+                        open(l) && o.marketplace.as_str() == "cafe24" && !l.status.is_shipped()
+                    }),
+                    _ => self.lines_where(step, |_, l| open(l)),
+                };
                 let at = pick(&lines, p0).expect("a line");
                 let order = self.order(at.0).clone();
                 let line = self.line(at).clone();
+                let kakao = self
+                    .book
+                    .profile(&order.marketplace)
+                    .is_ok_and(|p| p.exchange_flow == ExchangeFlow::KakaoStyle);
                 let kind = if !line.status.is_shipped() {
-                    ClaimKind::Cancel
+                    // Exchanges asked before shipping: on Cafe24 they need the manual exchange
+                    // (R18, seed 000's 오배송); elsewhere they are processed in place (R10).
+                    if (p1.is_multiple_of(3) || matches!(p3 % 6, 1 | 2)) && !kakao {
+                        ClaimKind::Exchange
+                    } else {
+                        ClaimKind::Cancel
+                    }
                 } else if p1.is_multiple_of(2) {
                     ClaimKind::Return
                 } else {
@@ -1676,6 +1769,37 @@ impl Run {
                     }
                     _ => {}
                 }
+                if let Ok(events) = &result {
+                    let divided: BTreeSet<LineId> = events
+                        .iter()
+                        .filter_map(|e| match &e.change {
+                            Change::LineDivided { new_line, .. } => Some(*new_line),
+                            _ => None,
+                        })
+                        .collect();
+                    for event in events {
+                        match &event.change {
+                            Change::ReplacementLinesAdded { .. } => {
+                                stats.exchanges_before_shipping += 1
+                            }
+                            Change::ExchangeArranged { details, .. }
+                                if details.before_shipping
+                                    && details.replacement_order.is_some() =>
+                            {
+                                stats.cafe24_before_shipping += 1
+                            }
+                            Change::PickupCreated(pickup)
+                                if pickup.lines.iter().any(|l| divided.contains(&l.line)) =>
+                            {
+                                stats.partial_pickups += 1
+                            }
+                            Change::ClaimAfterConfirmationKept { .. } => {
+                                stats.kept_after_confirmation += 1
+                            }
+                            _ => {}
+                        }
+                    }
+                }
                 *stats.attempted.entry(kind).or_default() += 1;
                 if let Ok(events) = &result {
                     *stats.applied.entry(kind).or_default() += 1;
@@ -1764,10 +1888,12 @@ fn check_property(test: &str, check: Check) {
 // The properties
 // ---------------------------------------------------------------------------------------------
 
-/// R11, R27, R28: no event issues, prints or ships the invoice of a parcel with a held shipping
-/// line (checked against the state just before each event), and no held or cancelled line moves
-/// on from 상품준비 to 배송대기 or from 배송대기 to 배송중 (checked between the book before and
-/// after each command).
+/// R10, R11, R18, R27, R28: no event issues, prints or ships the invoice of a parcel with a held
+/// shipping line (checked against the state just before each event); no held or cancelled line,
+/// and no line exchanged away before it shipped (교환중/교환완료 while still 상품준비 or 배송대기:
+/// its replacement ships instead), moves on from 상품준비 to 배송대기 or from 배송대기 to 배송중
+/// (checked between the book before and after each command); and the parcel's label carries none
+/// of them.
 fn never_ships_held_or_cancelled(seen: &Observed) -> Result<(), String> {
     let Ok(events) = seen.result else {
         return Ok(());
@@ -1798,43 +1924,61 @@ fn never_ships_held_or_cancelled(seen: &Observed) -> Result<(), String> {
             .apply(event)
             .map_err(|e| format!("event does not apply: {e}"))?;
     }
-    let lines_of = |book: &Book| -> BTreeMap<LineId, (LineStatus, bool, bool)> {
+    // Why a line must not leave, written out here rather than through the engine's own
+    // `Line::ships`, so the property does not take the engine's word for it.
+    let stopped = |l: &Line| -> Option<&'static str> {
+        if l.claim_state == ClaimState::Cancelled {
+            Some("cancelled")
+        } else if l.hold.is_some() {
+            Some("held")
+        } else if matches!(
+            l.claim_state,
+            ClaimState::Exchanging | ClaimState::Exchanged
+        ) && matches!(l.status, LineStatus::Preparing | LineStatus::ReadyToShip)
+        {
+            Some("exchanged away before shipping")
+        } else {
+            None
+        }
+    };
+    let lines_of = |book: &Book| -> BTreeMap<LineId, (LineStatus, Option<&'static str>)> {
         book.orders
             .values()
             .flat_map(|o| o.lines.iter())
-            .map(|l| {
-                (
-                    l.id,
-                    (
-                        l.status,
-                        l.claim_state == ClaimState::Cancelled,
-                        l.hold.is_some(),
-                    ),
-                )
-            })
+            .map(|l| (l.id, (l.status, stopped(l))))
             .collect()
     };
     let after = lines_of(seen.after);
-    for (id, (status, cancelled, held)) in lines_of(seen.before) {
-        let Some((now, ..)) = after.get(&id) else {
+    for (id, (status, why)) in lines_of(seen.before) {
+        let Some((now, _)) = after.get(&id) else {
             continue;
         };
         let moved_on = (status == LineStatus::Preparing
             && matches!(now, LineStatus::ReadyToShip | LineStatus::InTransit))
             || (status == LineStatus::ReadyToShip && *now == LineStatus::InTransit);
-        if moved_on && (cancelled || held) {
+        if let (true, Some(why)) = (moved_on, why) {
             return Err(format!(
-                "line {id} went from {status:?} to {now:?} while {}",
-                if cancelled { "cancelled" } else { "held" }
+                "line {id} went from {status:?} to {now:?} while {why}"
             ));
+        }
+    }
+    for order in seen.after.orders.values() {
+        for (in_order, line) in seen.after.parcel_lines(order.id) {
+            if let Some(why) = stopped(line).filter(|why| *why != "held") {
+                return Err(format!(
+                    "the label of order {}'s parcel carries line {} of order {in_order}, {why}",
+                    order.id, line.id
+                ));
+            }
         }
     }
     Ok(())
 }
 
 /// R8, R9: splits, merges and claims only move and divide units: per marketplace order number,
-/// the units over its orders (exchange replacement orders and orders split off them aside) stay
-/// what was collected, and no line has zero units.
+/// the units over its orders (exchange replacement orders and orders split off them aside, and
+/// the replacement lines an exchange before shipping adds, R10) stay what was collected, and no
+/// line has zero units.
 fn quantities_conserved(seen: &Observed) -> Result<(), String> {
     // Exchange replacement orders, and orders split off them, from the history.
     let mut replacements: BTreeSet<OrderId> = BTreeSet::new();
@@ -1864,7 +2008,12 @@ fn quantities_conserved(seen: &Observed) -> Result<(), String> {
         }
         *units
             .entry((order.marketplace.clone(), order.order_no.clone()))
-            .or_default() += order.total_quantity();
+            .or_default() += order
+            .lines
+            .iter()
+            .filter(|l| l.replaces.is_none())
+            .map(|l| u64::from(l.quantity))
+            .sum::<u64>();
     }
     if &units != seen.collected {
         return Err(format!(
@@ -2079,6 +2228,73 @@ fn claims_name_their_orders(seen: &Observed) -> Result<(), String> {
     Ok(())
 }
 
+/// R13, R14: a pickup expects exactly the units its claim names, line by line, so the arrival of
+/// those units completes the claim (fewer is 미수, more is 초과).
+fn pickups_expect_the_claimed_units(seen: &Observed) -> Result<(), String> {
+    for pickup in seen.after.pickups.values() {
+        let claim =
+            seen.after.claims.get(&pickup.claim).ok_or_else(|| {
+                format!("pickup {} names unknown claim {}", pickup.id, pickup.claim)
+            })?;
+        let expected: Vec<(LineId, u32)> =
+            pickup.lines.iter().map(|l| (l.line, l.expected)).collect();
+        let claimed: Vec<(LineId, u32)> =
+            claim.lines.iter().map(|l| (l.line, l.quantity)).collect();
+        if expected != claimed {
+            return Err(format!(
+                "pickup {} expects {expected:?} but claim {} names {claimed:?}",
+                pickup.id, claim.id
+            ));
+        }
+        let done = matches!(pickup.state, PickupState::Done | PickupState::Excess);
+        if done && claim.progress == ClaimProgress::Open {
+            return Err(format!(
+                "pickup {} is {:?} but claim {} is still open",
+                pickup.id, pickup.state, claim.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// R3: a return or exchange the marketplace reports for purchase-confirmed lines opens no claim
+/// and neither holds nor changes those lines; it is kept on the order.
+fn no_claim_opens_after_confirmation(seen: &Observed) -> Result<(), String> {
+    let (Some(Command::CollectClaim(collected)), Ok(events)) = (seen.command, seen.result) else {
+        return Ok(());
+    };
+    if collected.kind == ClaimKind::Cancel {
+        return Ok(());
+    }
+    let confirmed = seen
+        .before
+        .find_lines(&collected.marketplace, &collected.keys)
+        .is_some_and(|(lines, _)| {
+            let first = lines[0].order;
+            lines.iter().filter(|at| at.order == first).any(|at| {
+                seen.before.line(at.order, at.line).is_ok_and(|l| {
+                    l.status == LineStatus::PurchaseConfirmed
+                        && l.claim_state != ClaimState::Cancelled
+                })
+            })
+        });
+    if !confirmed {
+        return Ok(());
+    }
+    for event in events {
+        match &event.change {
+            Change::ClaimAfterConfirmationKept { .. } => {}
+            other => {
+                return Err(format!(
+                    "a {:?} reported after purchase confirmation caused {other:?}",
+                    collected.kind
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
 /// R18: on a marketplace whose exchanges change the line number (Cafe24), nothing is collected
 /// under an order number the book held already: new lines there are an exchange's replacement
 /// (refused as such), lines it holds are collected already. Elsewhere new lines under a known
@@ -2128,9 +2344,25 @@ fn exchange_lines_are_never_collected(seen: &Observed) -> Result<(), String> {
 }
 
 #[test]
-fn held_or_cancelled_lines_are_never_invoiced_printed_or_shipped() {
+fn pickups_expect_exactly_the_claimed_units() {
     check_property(
-        "held_or_cancelled_lines_are_never_invoiced_printed_or_shipped",
+        "pickups_expect_exactly_the_claimed_units",
+        &pickups_expect_the_claimed_units,
+    );
+}
+
+#[test]
+fn r3_no_claim_opens_on_a_confirmed_purchase() {
+    check_property(
+        "r3_no_claim_opens_on_a_confirmed_purchase",
+        &no_claim_opens_after_confirmation,
+    );
+}
+
+#[test]
+fn held_cancelled_or_exchanged_away_lines_are_never_invoiced_printed_or_shipped() {
+    check_property(
+        "held_cancelled_or_exchanged_away_lines_are_never_invoiced_printed_or_shipped",
         &never_ships_held_or_cancelled,
     );
 }

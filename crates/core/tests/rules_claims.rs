@@ -758,3 +758,240 @@ fn r27_synced_cancel_after_print_holds_and_after_shipping_intercepts() {
         Refusal::OnHold { .. }
     ));
 }
+
+/// A return of `units` of line 11 (divided off as line 21) with a pickup.
+fn partial_return(units: u32) -> Command {
+    let mut request = claim_on(1, 1, &[]);
+    request.lines = vec![ClaimPick {
+        line: LineId(11),
+        quantity: units,
+        split_line: Some(LineId(21)),
+    }];
+    Command::Return(ReturnRequest {
+        claim: request,
+        pickup: Some(plan(1)),
+        complete_at_once: false,
+    })
+}
+
+fn arrive(book: &mut Book, units: u32, hours: i64) {
+    run(
+        book,
+        Command::RecordArrival {
+            pickup: PickupId(1),
+            arrived: vec![(LineId(21), units)],
+        },
+        &op(hours),
+    );
+}
+
+#[test]
+fn r13_r14_partial_return_expects_the_claimed_units_and_completes_when_they_arrive() {
+    // 1 of 2 returned: the pickup expects 1, and that one unit completes the return (반품완료).
+    let mut book = book_with("coupang", 1, &[(11, 2)]);
+    deliver(&mut book, 1);
+    run(&mut book, partial_return(1), &op(30));
+    let pickup = &book.pickups[&PickupId(1)];
+    assert_eq!(
+        pickup
+            .lines
+            .iter()
+            .map(|l| (l.line, l.expected))
+            .collect::<Vec<_>>(),
+        vec![(LineId(21), 1)]
+    );
+    arrive(&mut book, 1, 40);
+    assert_eq!(book.pickups[&PickupId(1)].state, PickupState::Done);
+    assert_eq!(book.claims[&ClaimId(1)].progress, ClaimProgress::Completed);
+    assert_eq!(line_of(&book, 1, 21).claim_state, ClaimState::Returned);
+    assert_eq!(line_of(&book, 1, 11).claim_state, ClaimState::Normal);
+    assert_eq!(line_of(&book, 1, 11).quantity, 1);
+}
+
+#[test]
+fn r14_partial_return_less_is_missing_more_is_excess() {
+    // 2 of 3 returned: one unit back is 미수 and the return waits; the second completes it.
+    let mut book = book_with("coupang", 1, &[(11, 3)]);
+    deliver(&mut book, 1);
+    run(&mut book, partial_return(2), &op(30));
+    assert_eq!(book.pickups[&PickupId(1)].lines[0].expected, 2);
+    arrive(&mut book, 1, 40);
+    assert_eq!(book.pickups[&PickupId(1)].state, PickupState::Missing);
+    assert_eq!(book.claims[&ClaimId(1)].progress, ClaimProgress::Open);
+    arrive(&mut book, 1, 41);
+    assert_eq!(book.pickups[&PickupId(1)].state, PickupState::Done);
+    assert_eq!(book.claims[&ClaimId(1)].progress, ClaimProgress::Completed);
+
+    // 1 of 3 returned and 2 arrive: 초과, the return completes.
+    let mut book = book_with("coupang", 1, &[(11, 3)]);
+    deliver(&mut book, 1);
+    run(&mut book, partial_return(1), &op(30));
+    arrive(&mut book, 2, 40);
+    assert_eq!(book.pickups[&PickupId(1)].state, PickupState::Excess);
+    assert_eq!(book.claims[&ClaimId(1)].progress, ClaimProgress::Completed);
+}
+
+#[test]
+fn r14_partial_exchange_and_collected_partial_return_expect_the_claimed_units() {
+    // An exchange of 1 of 2 after shipping picks up 1 and replaces 1.
+    let mut book = book_with("11st", 1, &[(11, 2)]);
+    deliver(&mut book, 1);
+    let mut request = exchange(1, 1, 11, false);
+    request.claim.lines[0].split_line = Some(LineId(21));
+    run(&mut book, Command::Exchange(request), &op(30));
+    assert_eq!(book.pickups[&PickupId(1)].lines[0].expected, 1);
+    assert_eq!(book.orders[&OrderId(101)].lines[0].quantity, 1);
+    run(
+        &mut book,
+        Command::RecordArrival {
+            pickup: PickupId(1),
+            arrived: vec![(LineId(21), 1)],
+        },
+        &op(40),
+    );
+    assert_eq!(book.claims[&ClaimId(1)].progress, ClaimProgress::Completed);
+
+    // A return the marketplace reports for 1 of 2 units, processed by the operator.
+    let mut book = book_with("11st", 1, &[(11, 2)]);
+    deliver(&mut book, 1);
+    let mut reported = collected(ClaimKind::Return, "11st", 1, 11, 5);
+    reported.quantity = Some(1);
+    reported.split_line = Some(LineId(21));
+    run(
+        &mut book,
+        Command::CollectClaim(reported),
+        &Ctx::sync(&MarketplaceCode::from("11st"), at(30)),
+    );
+    let mut request = claim_on(5, 1, &[]);
+    request.lines.clear();
+    run(
+        &mut book,
+        Command::Return(ReturnRequest {
+            claim: request,
+            pickup: Some(plan(1)),
+            complete_at_once: false,
+        }),
+        &op(31),
+    );
+    assert_eq!(book.pickups[&PickupId(1)].lines[0].expected, 1);
+    run(
+        &mut book,
+        Command::RecordArrival {
+            pickup: PickupId(1),
+            arrived: vec![(LineId(21), 1)],
+        },
+        &op(40),
+    );
+    assert_eq!(book.claims[&ClaimId(5)].progress, ClaimProgress::Completed);
+}
+
+/// A delivered, purchase-confirmed order of 11st.
+fn confirmed_order() -> Book {
+    let mut book = book_with("11st", 1, &[(11, 1)]);
+    deliver(&mut book, 1);
+    run(
+        &mut book,
+        Command::ConfirmPurchase { order: OrderId(1) },
+        &op(30),
+    );
+    book
+}
+
+#[test]
+fn r3_marketplace_return_or_exchange_after_confirmation_is_kept_for_the_operator_not_opened() {
+    let mut book = confirmed_order();
+    let line_before = line_of(&book, 1, 11);
+    let sync = Ctx::sync(&MarketplaceCode::from("11st"), at(40));
+    let events = run(
+        &mut book,
+        Command::CollectClaim(collected(ClaimKind::Return, "11st", 1, 11, 5)),
+        &sync,
+    );
+    assert!(matches!(
+        events.as_slice(),
+        [e] if matches!(e.change, jumun_core::Change::ClaimAfterConfirmationKept { .. })
+    ));
+    // No claim, no hold, the line untouched.
+    assert!(book.claims.is_empty());
+    assert_eq!(line_of(&book, 1, 11), line_before);
+    let kept = &book.orders[&OrderId(1)].claims_after_confirmation;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(
+        (
+            kept[0].kind,
+            kept[0].claim_no.as_deref(),
+            kept[0].lines.clone()
+        ),
+        (ClaimKind::Return, Some("MC-5"), vec![LineId(11)])
+    );
+    assert_eq!(book.dashboard().claims_after_confirmation, 1);
+    assert_eq!(book.dashboard().requested.r#return, 0);
+    assert_eq!(book.dashboard().holds.r#return, 0);
+    // Synced again next run: kept once.
+    let mut again = collected(ClaimKind::Return, "11st", 1, 11, 6);
+    again.claim_no = Some("MC-5".into());
+    assert!(run(&mut book, Command::CollectClaim(again), &sync).is_empty());
+    // An exchange request is kept the same way.
+    run(
+        &mut book,
+        Command::CollectClaim(collected(ClaimKind::Exchange, "11st", 1, 11, 7)),
+        &sync,
+    );
+    assert_eq!(book.dashboard().claims_after_confirmation, 2);
+    assert_eq!(line_of(&book, 1, 11), line_before);
+    // The order's history says so.
+    let history = jumun_core::history::of_order(&events, OrderId(1));
+    assert!(
+        history[0].what.starts_with("구매확정 후 반품요청 보관"),
+        "{history:?}"
+    );
+
+    // The operator closes one; closing it again changes nothing; an unknown one is refused.
+    run(
+        &mut book,
+        Command::CloseClaimAfterConfirmation {
+            order: OrderId(1),
+            request: ClaimId(5),
+        },
+        &op(41),
+    );
+    assert_eq!(book.dashboard().claims_after_confirmation, 1);
+    let kept = &book.orders[&OrderId(1)].claims_after_confirmation[0];
+    assert_eq!(kept.closed.as_ref().map(|(_, at)| *at), Some(at(41)));
+    assert!(run(
+        &mut book,
+        Command::CloseClaimAfterConfirmation {
+            order: OrderId(1),
+            request: ClaimId(5),
+        },
+        &op(42),
+    )
+    .is_empty());
+    assert_eq!(
+        refuse(
+            &mut book,
+            Command::CloseClaimAfterConfirmation {
+                order: OrderId(1),
+                request: ClaimId(99),
+            },
+            &op(42),
+        ),
+        Refusal::UnknownClaimAfterConfirmation {
+            order: OrderId(1),
+            request: ClaimId(99)
+        }
+    );
+    // The operator still cannot open one either.
+    assert_eq!(
+        refuse(
+            &mut book,
+            Command::Return(ReturnRequest {
+                claim: claim_on(8, 1, &[(11, 1)]),
+                pickup: Some(plan(1)),
+                complete_at_once: false,
+            }),
+            &op(43),
+        ),
+        Refusal::PurchaseConfirmed(LineId(11))
+    );
+}

@@ -558,6 +558,34 @@ impl Book {
                 details.notice_recommended = *mode == Cafe24ExchangeMode::ConsoleOnly;
                 Ok(())
             }
+            Change::ReplacementLinesAdded { order, lines, .. } => {
+                self.apply_lines_added(*order, lines)
+            }
+            Change::LabelOutdated { orders } => {
+                for id in orders {
+                    if let Some(invoice) = &mut order_mut(&mut self.orders, *id)?.invoice {
+                        if invoice.printed_at.is_some() {
+                            invoice.label_outdated = true;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Change::ClaimAfterConfirmationKept { order, request } => {
+                order_mut(&mut self.orders, *order)?
+                    .claims_after_confirmation
+                    .push((**request).clone());
+                Ok(())
+            }
+            Change::ClaimAfterConfirmationClosed { order, request } => {
+                let kept = order_mut(&mut self.orders, *order)?
+                    .claims_after_confirmation
+                    .iter_mut()
+                    .find(|kept| kept.id == *request)
+                    .ok_or(ReplayError::MissingClaim(*request))?;
+                kept.closed = Some((event.actor.clone(), at));
+                Ok(())
+            }
             Change::UnmatchedCancelKept(record) => {
                 self.unmatched_cancels.push((**record).clone());
                 Ok(())
@@ -625,6 +653,26 @@ impl Book {
         self.orders.insert(order.id, order.clone());
         for line in lines {
             self.index_line(order.id, line);
+        }
+        Ok(())
+    }
+
+    /// Lines joining an order (the replacements of an exchange before shipping, R10), indexed by
+    /// their keys and allocated like collected lines (R30).
+    fn apply_lines_added(&mut self, id: OrderId, lines: &[Line]) -> Result<(), ReplayError> {
+        for line in lines {
+            if self.line_owner.contains_key(&line.id) {
+                return Err(ReplayError::Duplicate(format!("line {}", line.id)));
+            }
+        }
+        let order = order_mut(&mut self.orders, id)?;
+        order.lines.extend(lines.iter().cloned());
+        for line in lines {
+            if let Some(sku) = &line.sku {
+                self.stock
+                    .allocate(sku, i64::from(line.allocated_quantity()));
+            }
+            self.index_line(id, line.id);
         }
         Ok(())
     }
@@ -772,7 +820,9 @@ impl Book {
                     Some(h) == hold.as_ref()
                         || matches!(h.reason, HoldReason::MarketplaceClaim(c) if c == id)
                 });
-                if own_hold || state == ClaimState::Cancelled {
+                // A line that will never ship (cancelled, or exchanged away before shipping)
+                // keeps no hold: there is nothing left to stop.
+                if own_hold || !l.ships() {
                     l.hold = None;
                 }
             })?;

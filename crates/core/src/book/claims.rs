@@ -4,8 +4,8 @@
 use super::Book;
 use crate::cancel_sync::LineRef;
 use crate::claim::{
-    Claim, ClaimKind, ClaimLine, ClaimProgress, ClaimSource, Hold, HoldKind, HoldReason,
-    LineSnapshot,
+    Claim, ClaimAfterConfirmation, ClaimKind, ClaimLine, ClaimProgress, ClaimSource, Hold,
+    HoldKind, HoldReason, LineSnapshot,
 };
 use crate::command::{
     ClaimRequest, CollectedClaim, ExchangeRequest, ReplacementRequest, ReturnRequest,
@@ -172,12 +172,7 @@ impl Book {
                 .iter()
                 .map(|(id, line)| ClaimLine {
                     line: *id,
-                    quantity: request
-                        .lines
-                        .iter()
-                        .find(|p| p.line == line.id)
-                        .map(|p| p.quantity)
-                        .unwrap_or(line.quantity),
+                    quantity: units_of(request, line),
                     before: snapshot(line),
                 })
                 .collect(),
@@ -339,20 +334,21 @@ impl Book {
                 plan,
                 claim_request.claim,
                 claim_request.order,
-                &resolved.lines,
+                &claimed_units(&resolved, claim_request),
                 ctx,
             )?);
         }
         Ok(changes)
     }
 
-    /// The pickup of the goods of `lines` (R13, R14).
+    /// The pickup of the claimed units (R13, R14): it expects exactly what the claim names, so
+    /// that a partial return completes when those units arrive.
     fn pickup_created(
         &self,
         plan: &PickupPlan,
         claim: ClaimId,
         order: OrderId,
-        lines: &[(LineId, &Line)],
+        units: &[(LineId, u32)],
         ctx: &Ctx,
     ) -> Result<Change, Refusal> {
         if self.pickups.contains_key(&plan.id) {
@@ -367,11 +363,11 @@ impl Book {
             order,
             state: PickupState::Expected,
             plan: plan.clone(),
-            lines: lines
+            lines: units
                 .iter()
-                .map(|(id, line)| PickupLine {
-                    line: *id,
-                    expected: line.quantity,
+                .map(|(line, expected)| PickupLine {
+                    line: *line,
+                    expected: *expected,
                     arrived: 0,
                     restocked: 0,
                 })
@@ -456,18 +452,17 @@ impl Book {
                 });
             }
         }
+        if resolved.lines.iter().all(|(_, l)| !l.status.is_shipped()) {
+            return self.decide_exchange_before_shipping(request, resolved, ctx, kakao);
+        }
         for (_, line) in &resolved.lines {
             check_returnable(line)?;
         }
         let original = self.order(request.claim.order)?;
-        let replacements =
-            replacements_for(&request.claim, &resolved.lines, &request.replacements)?;
+        let units = claimed_units(&resolved, &request.claim);
+        let replacements = replacements_for(&units, &resolved.lines, &request.replacements)?;
         if kakao {
-            for (replacement, (_, line)) in replacements.iter().zip(&resolved.lines) {
-                if replacement.product_name.trim() != line.product_name.trim() {
-                    return Err(Refusal::ExchangeToOtherProduct);
-                }
-            }
+            check_same_product(&replacements, &resolved.lines)?;
         } else if request.pickup.is_none() {
             return Err(Refusal::PickupPlanRequired);
         }
@@ -496,6 +491,7 @@ impl Book {
             }),
             cafe24_mode: None,
             notice_recommended: false,
+            before_shipping: false,
         };
         let mut changes = std::mem::take(&mut resolved.before);
         match resolved.existing {
@@ -525,23 +521,25 @@ impl Book {
             }
         }
         if !kakao {
-            changes.push(self.replacement_order(
+            let order = self.replacement_order(
                 original,
                 &resolved.lines,
+                &changes,
                 request.claim.claim,
                 request.exchange_order,
                 &replacements,
                 &request.replacements,
-                request.swap,
+                !request.swap,
                 InvoiceUpload::NotDue,
                 ctx,
-            )?);
+            )?;
+            changes.push(order);
             if let Some(plan) = &request.pickup {
                 changes.push(self.pickup_created(
                     plan,
                     request.claim.claim,
                     request.claim.order,
-                    &resolved.lines,
+                    &units,
                     ctx,
                 )?);
             }
@@ -549,69 +547,232 @@ impl Book {
         Ok(changes)
     }
 
-    /// The replacement order of a CASE1 or Cafe24 exchange (R15, R18): ships like any order; a
-    /// non-swap replacement is held until the old item is back (R17).
+    /// 배송전 교환 (R10): the chosen lines and quantities are replaced, in the same order, by the
+    /// replacement lines, which take the old lines' status (and invoice, if one was issued) and
+    /// ship in their place; the old lines stay in the order, exchanged away, and never ship.
+    /// Nothing is picked up and no shipping is charged, so the exchange completes as it is made.
+    /// A printed label names the old item and must be printed again. Kakao Style still exchanges
+    /// only options of the same product (R21).
+    fn decide_exchange_before_shipping(
+        &self,
+        request: &ExchangeRequest,
+        mut resolved: Resolved<'_>,
+        ctx: &Ctx,
+        kakao: bool,
+    ) -> Result<Vec<Change>, Refusal> {
+        for (_, line) in &resolved.lines {
+            if line.claim_state != ClaimState::Normal {
+                return Err(Refusal::ClaimStateForbids {
+                    line: line.id,
+                    state: line.claim_state,
+                    action: "exchanging".into(),
+                });
+            }
+        }
+        if request.pickup.is_some() || request.shipping_fee_one_way != Won::ZERO {
+            let (_, line) = resolved.lines.first().ok_or(Refusal::NothingSelected)?;
+            return Err(Refusal::NothingToPickUp {
+                line: line.id,
+                status: line.status,
+            });
+        }
+        let order = self.order(request.claim.order)?;
+        let units = claimed_units(&resolved, &request.claim);
+        let replacements = replacements_for(&units, &resolved.lines, &request.replacements)?;
+        if kakao {
+            check_same_product(&replacements, &resolved.lines)?;
+        }
+        let mut fresh = fresh_line_ids(&resolved.before);
+        let mut lines = Vec::with_capacity(replacements.len());
+        for replacement in &replacements {
+            self.check_line_id_unused(replacement.new_line, &mut fresh)?;
+            let old = old_line(&resolved.lines, replacement.for_line);
+            // An operator's own hold (주소 확인…) concerns the parcel, not the item: it stays.
+            // A hold of the claim being processed ends with it.
+            let hold = old
+                .and_then(|l| l.hold.clone())
+                .filter(|h| h.kind == HoldKind::Operator);
+            let mut line = self.replacement_line(
+                &order.marketplace,
+                old,
+                replacement,
+                &request.replacements,
+                old.map(|l| l.status).unwrap_or(LineStatus::Preparing),
+                hold,
+            );
+            line.replaces = Some(replacement.for_line);
+            lines.push(line);
+        }
+        let details = ExchangeDetails {
+            flow: if kakao {
+                ExchangeFlow::KakaoStyle
+            } else {
+                ExchangeFlow::Case1
+            },
+            swap: false,
+            replacement_order: None,
+            replacements,
+            shipping_fee_one_way: Won::ZERO,
+            payment: request.payment,
+            kakao: None,
+            cafe24_mode: None,
+            notice_recommended: false,
+            before_shipping: true,
+        };
+        let claim = request.claim.claim;
+        let mut changes = std::mem::take(&mut resolved.before);
+        match resolved.existing {
+            Some(existing) => {
+                changes.push(Change::ClaimAccepted {
+                    claim: existing.id,
+                    order: existing.order,
+                });
+                changes.push(Change::ExchangeArranged {
+                    claim: existing.id,
+                    order: existing.order,
+                    details: Box::new(details),
+                });
+            }
+            None => {
+                let mut opened = self.new_claim(
+                    &request.claim,
+                    ClaimKind::Exchange,
+                    &resolved.lines,
+                    ClaimSource::Operator,
+                    ClaimProgress::Open,
+                    None,
+                    ctx,
+                );
+                opened.exchange = Some(details);
+                changes.push(Change::ClaimOpened(Box::new(opened)));
+            }
+        }
+        changes.push(Change::ReplacementLinesAdded {
+            claim,
+            order: order.id,
+            lines,
+        });
+        changes.extend(self.label_outdated(order.id));
+        changes.push(Change::ClaimCompleted {
+            claim,
+            order: order.id,
+        });
+        Ok(changes)
+    }
+
+    /// The parcel's label, if printed, no longer names what the parcel carries (R28).
+    fn label_outdated(&self, order: OrderId) -> Option<Change> {
+        let printed = self
+            .orders
+            .get(&order)
+            .and_then(|o| o.invoice.as_ref())
+            .is_some_and(|i| i.printed_at.is_some());
+        printed.then(|| Change::LabelOutdated {
+            orders: self.parcel_of(order),
+        })
+    }
+
+    /// Checks that a line id is used neither in the book nor earlier in the same decision.
+    fn check_line_id_unused(
+        &self,
+        id: LineId,
+        fresh: &mut std::collections::BTreeSet<LineId>,
+    ) -> Result<(), Refusal> {
+        self.check_new_line_id(id)?;
+        if !fresh.insert(id) {
+            return Err(Refusal::IdTaken {
+                what: "line".into(),
+                id: id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// A replacement line (R15, R18, R10): the replacement's product and option at the old
+    /// line's base price plus the new option's price, with the keys the request gives or the
+    /// old line's, linked to stock like a collected line (R30).
+    fn replacement_line(
+        &self,
+        marketplace: &crate::marketplace::MarketplaceCode,
+        old: Option<&Line>,
+        replacement: &Replacement,
+        requests: &[ReplacementRequest],
+        status: LineStatus,
+        hold: Option<Hold>,
+    ) -> Line {
+        let keys = requests
+            .iter()
+            .find(|r| r.new_line == replacement.new_line)
+            .and_then(|r| r.keys.clone())
+            .or_else(|| old.map(|l| l.keys.clone()))
+            .unwrap_or_default();
+        let base_price = old
+            .map(|l| l.unit_price - l.option_price)
+            .unwrap_or(Won::ZERO);
+        Line {
+            id: replacement.new_line,
+            sku: self
+                .stock
+                .linked(&crate::stock::ProductKey {
+                    marketplace: marketplace.clone(),
+                    product: keys
+                        .product_code
+                        .clone()
+                        .unwrap_or_else(|| replacement.product_name.clone()),
+                    option: replacement.option.clone(),
+                })
+                .cloned(),
+            keys,
+            product_name: replacement.product_name.clone(),
+            option: replacement.option.clone(),
+            quantity: replacement.quantity,
+            unit_price: base_price + replacement.option_price,
+            option_price: replacement.option_price,
+            status,
+            claim_state: ClaimState::Normal,
+            hold,
+            claim: None,
+            split_of: None,
+            replaces: None,
+        }
+    }
+
+    /// The replacement order of a CASE1 or Cafe24 exchange (R15, R18): ships like any order. A
+    /// replacement that must wait for the old item (not a swap, and the old item shipped) is
+    /// held until the pickup arrives (R17); `divided` are the line ids the same decision divides
+    /// off first, which its new lines must not take.
     #[allow(clippy::too_many_arguments)]
     fn replacement_order(
         &self,
         original: &Order,
         claimed: &[(LineId, &Line)],
+        divided: &[Change],
         claim: ClaimId,
         id: OrderId,
         replacements: &[Replacement],
         requests: &[ReplacementRequest],
-        swap: bool,
+        awaits_pickup: bool,
         upload: InvoiceUpload,
         ctx: &Ctx,
     ) -> Result<Change, Refusal> {
         self.check_new_order_id(id)?;
-        let hold = (!swap).then_some(Hold {
+        let hold = awaits_pickup.then_some(Hold {
             kind: HoldKind::Exchange,
             reason: HoldReason::AwaitingExchangePickup(claim),
             since: ctx.now,
         });
+        let mut fresh = fresh_line_ids(divided);
         let mut lines = Vec::new();
         for replacement in replacements {
-            self.check_new_line_id(replacement.new_line)?;
-            // The claimed line as it is now: a divided part exists only once this decision applies.
-            let old = claimed
-                .iter()
-                .find(|(id, _)| *id == replacement.for_line)
-                .map(|(_, line)| *line);
-            let keys = requests
-                .iter()
-                .find(|r| r.new_line == replacement.new_line)
-                .and_then(|r| r.keys.clone())
-                .or_else(|| old.map(|l| l.keys.clone()))
-                .unwrap_or_default();
-            let base_price = old
-                .map(|l| l.unit_price - l.option_price)
-                .unwrap_or(Won::ZERO);
-            lines.push(Line {
-                id: replacement.new_line,
-                sku: self
-                    .stock
-                    .linked(&crate::stock::ProductKey {
-                        marketplace: original.marketplace.clone(),
-                        product: keys
-                            .product_code
-                            .clone()
-                            .unwrap_or_else(|| replacement.product_name.clone()),
-                        option: replacement.option.clone(),
-                    })
-                    .cloned(),
-                keys,
-                product_name: replacement.product_name.clone(),
-                option: replacement.option.clone(),
-                quantity: replacement.quantity,
-                unit_price: base_price + replacement.option_price,
-                option_price: replacement.option_price,
-                status: LineStatus::Preparing,
-                claim_state: ClaimState::Normal,
-                hold: hold.clone(),
-                claim: None,
-                split_of: None,
-            });
+            self.check_line_id_unused(replacement.new_line, &mut fresh)?;
+            lines.push(self.replacement_line(
+                &original.marketplace,
+                old_line(claimed, replacement.for_line),
+                replacement,
+                requests,
+                LineStatus::Preparing,
+                hold.clone(),
+            ));
         }
         Ok(Change::OrderCreated(Box::new(Order {
             id,
@@ -639,6 +800,7 @@ impl Book {
             invoice: None,
             invoice_upload: upload,
             memos: Vec::new(),
+            claims_after_confirmation: Vec::new(),
         })))
     }
 
@@ -681,6 +843,17 @@ impl Book {
                 id: collected.claim.to_string(),
             });
         }
+        let lines: Vec<&Line> = lines
+            .into_iter()
+            .filter(|line| line.claim_state != ClaimState::Cancelled)
+            .collect();
+        if collected.kind != ClaimKind::Cancel
+            && lines
+                .iter()
+                .any(|line| line.status == LineStatus::PurchaseConfirmed)
+        {
+            return Ok(self.claim_after_confirmation(collected, order, &lines, ctx));
+        }
         let mut changes = Vec::new();
         let mut claimed: Vec<(LineId, &Line)> = Vec::new();
         for line in lines {
@@ -689,9 +862,6 @@ impl Book {
                     line: line.id,
                     claim,
                 });
-            }
-            if line.claim_state == ClaimState::Cancelled {
-                continue;
             }
             claimed.push((line.id, line));
         }
@@ -778,10 +948,72 @@ impl Book {
                 kakao: Some(KakaoExchange::requested(delivery_before)),
                 cafe24_mode: None,
                 notice_recommended: false,
+                before_shipping: false,
             });
         }
         changes.push(Change::ClaimOpened(Box::new(claim)));
         Ok(changes)
+    }
+
+    /// R3: a return or exchange reported for confirmed lines opens no claim and neither holds
+    /// nor changes them; it is kept on the order for the operator, once (a sync repeats every
+    /// run, so the same request — by claim number, or by kind, lines and status where the
+    /// marketplace sends none — is kept only the first time).
+    fn claim_after_confirmation(
+        &self,
+        collected: &CollectedClaim,
+        order: &Order,
+        lines: &[&Line],
+        ctx: &Ctx,
+    ) -> Vec<Change> {
+        let line_ids: Vec<LineId> = lines.iter().map(|line| line.id).collect();
+        let known = order.claims_after_confirmation.iter().any(|kept| {
+            kept.kind == collected.kind
+                && match (&kept.claim_no, &collected.claim_no) {
+                    (Some(kept_no), Some(no)) => kept_no == no,
+                    _ => kept.lines == line_ids && kept.status == collected.status,
+                }
+        });
+        if known {
+            return Vec::new();
+        }
+        vec![Change::ClaimAfterConfirmationKept {
+            order: order.id,
+            request: Box::new(ClaimAfterConfirmation {
+                id: collected.claim,
+                kind: collected.kind,
+                lines: line_ids,
+                quantity: collected.quantity,
+                status: collected.status.clone(),
+                claim_no: collected.claim_no.clone(),
+                reason: collected.reason.clone(),
+                fault: collected.fault,
+                requested_option: collected.requested_option.clone(),
+                reported_at: ctx.now,
+                closed: None,
+            }),
+        }]
+    }
+
+    /// 처리완료 of a request kept under R3; closing it again changes nothing.
+    pub(super) fn decide_close_claim_after_confirmation(
+        &self,
+        order: OrderId,
+        request: ClaimId,
+    ) -> Result<Vec<Change>, Refusal> {
+        let kept = self
+            .order(order)?
+            .claims_after_confirmation
+            .iter()
+            .find(|kept| kept.id == request)
+            .ok_or(Refusal::UnknownClaimAfterConfirmation { order, request })?;
+        if kept.closed.is_some() {
+            return Ok(Vec::new());
+        }
+        Ok(vec![Change::ClaimAfterConfirmationClosed {
+            order,
+            request,
+        }])
     }
 
     pub(super) fn decide_withdraw(&self, id: ClaimId) -> Result<Vec<Change>, Refusal> {
@@ -864,6 +1096,12 @@ impl Book {
         })
     }
 
+    /// Runs a Cafe24 exchange whose line number changed (R18): the console makes the exchange
+    /// order. If the old item has shipped it is picked up, and the replacement waits for it
+    /// unless swapped (R17). If it is still in the warehouse the exchange is made before
+    /// shipping (R10): nothing is picked up, the replacement is not held, the old line is
+    /// exchanged away at once and never ships — its order's invoice is voided when nothing else
+    /// is left to ship, and a printed label is outdated.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn decide_cafe24_exchange(
         &self,
@@ -884,24 +1122,26 @@ impl Book {
         if !manual {
             return Err(Refusal::NotManualExchange(id));
         }
-        if pickup.is_none() {
-            return Err(Refusal::PickupPlanRequired);
-        }
         let original = self.order(claim.order)?;
         let lines: Vec<(LineId, &Line)> = claim
             .lines
             .iter()
             .filter_map(|l| original.line(l.line).map(|line| (l.line, line)))
             .collect();
-        let request = ClaimRequest {
-            claim: id,
-            order: claim.order,
-            lines: Vec::new(),
-            reason: claim.reason.clone(),
-            fault: claim.fault,
-            memo: claim.memo.clone(),
-        };
-        let replaced = replacements_for(&request, &lines, replacements)?;
+        let shipped = lines.iter().any(|(_, line)| line.status.is_shipped());
+        match (shipped, pickup) {
+            (true, None) => return Err(Refusal::PickupPlanRequired),
+            (false, Some(_)) => {
+                let (_, line) = lines.first().ok_or(Refusal::NothingSelected)?;
+                return Err(Refusal::NothingToPickUp {
+                    line: line.id,
+                    status: line.status,
+                });
+            }
+            _ => {}
+        }
+        let units: Vec<(LineId, u32)> = claim.lines.iter().map(|l| (l.line, l.quantity)).collect();
+        let replaced = replacements_for(&units, &lines, replacements)?;
         let upload = match mode {
             Cafe24ExchangeMode::ConsoleOnly => InvoiceUpload::NotDue,
             Cafe24ExchangeMode::Both => InvoiceUpload::Manual,
@@ -916,7 +1156,7 @@ impl Book {
                 order: claim.order,
                 details: Box::new(ExchangeDetails {
                     flow: ExchangeFlow::Case1,
-                    swap,
+                    swap: swap && shipped,
                     replacement_order: Some(exchange_order),
                     replacements: replaced.clone(),
                     shipping_fee_one_way: Won::ZERO,
@@ -924,6 +1164,7 @@ impl Book {
                     kakao: None,
                     cafe24_mode: None,
                     notice_recommended: false,
+                    before_shipping: !shipped,
                 }),
             },
             Change::Cafe24ExchangeResolved {
@@ -934,17 +1175,37 @@ impl Book {
             self.replacement_order(
                 original,
                 &lines,
+                &[],
                 id,
                 exchange_order,
                 &replaced,
                 replacements,
-                swap,
+                shipped && !swap,
                 upload,
                 ctx,
             )?,
         ];
         if let Some(plan) = pickup {
-            changes.push(self.pickup_created(plan, id, claim.order, &lines, ctx)?);
+            changes.push(self.pickup_created(plan, id, claim.order, &units, ctx)?);
+        }
+        if !shipped {
+            let leaving: Vec<LineId> = lines.iter().map(|(id, _)| *id).collect();
+            let stays = original
+                .shipping_lines()
+                .any(|line| !leaving.contains(&line.id));
+            match &original.invoice {
+                Some(invoice) if !stays && original.bundle.is_none() => {
+                    changes.push(Change::InvoiceVoided {
+                        orders: vec![original.id],
+                        invoice: invoice.clone(),
+                    });
+                }
+                _ => changes.extend(self.label_outdated(original.id)),
+            }
+            changes.push(Change::ClaimCompleted {
+                claim: id,
+                order: claim.order,
+            });
         }
         Ok(changes)
     }
@@ -1026,20 +1287,79 @@ fn check_returnable(line: &Line) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// One replacement per claimed line, in the claimed lines' order.
+/// The units a request claims of a line: its pick's quantity, or the whole line.
+fn units_of(request: &ClaimRequest, line: &Line) -> u32 {
+    request
+        .lines
+        .iter()
+        .find(|p| p.line == line.id)
+        .map(|p| p.quantity)
+        .unwrap_or(line.quantity)
+}
+
+/// The units a claim covers per claimed line id (R9): those of the marketplace claim being
+/// processed, or those the request picks.
+fn claimed_units(resolved: &Resolved<'_>, request: &ClaimRequest) -> Vec<(LineId, u32)> {
+    match resolved.existing {
+        Some(existing) => existing
+            .lines
+            .iter()
+            .map(|l| (l.line, l.quantity))
+            .collect(),
+        None => resolved
+            .lines
+            .iter()
+            .map(|(id, line)| (*id, units_of(request, line)))
+            .collect(),
+    }
+}
+
+/// The line a claimed line id stands for, as it is now (a divided part exists only once the
+/// decision applies, so it is its original line).
+fn old_line<'l>(claimed: &[(LineId, &'l Line)], id: LineId) -> Option<&'l Line> {
+    claimed
+        .iter()
+        .find(|(claimed, _)| *claimed == id)
+        .map(|(_, line)| *line)
+}
+
+/// The line ids that `LineDivided` changes of the same decision create.
+fn fresh_line_ids(changes: &[Change]) -> std::collections::BTreeSet<LineId> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::LineDivided { new_line, .. } => Some(*new_line),
+            _ => None,
+        })
+        .collect()
+}
+
+/// R21: a Kakao Style exchange changes the option of the same product only.
+fn check_same_product(
+    replacements: &[Replacement],
+    lines: &[(LineId, &Line)],
+) -> Result<(), Refusal> {
+    for (replacement, (_, line)) in replacements.iter().zip(lines) {
+        if replacement.product_name.trim() != line.product_name.trim() {
+            return Err(Refusal::ExchangeToOtherProduct);
+        }
+    }
+    Ok(())
+}
+
+/// One replacement per claimed line, in the claimed lines' order, for the units claimed.
 fn replacements_for(
-    request: &ClaimRequest,
+    units: &[(LineId, u32)],
     lines: &[(LineId, &Line)],
     asked: &[ReplacementRequest],
 ) -> Result<Vec<Replacement>, Refusal> {
     lines
         .iter()
         .map(|(claimed, line)| {
-            let quantity = request
-                .lines
+            let quantity = units
                 .iter()
-                .find(|p| p.line == line.id)
-                .map(|p| p.quantity)
+                .find(|(id, _)| id == claimed)
+                .map(|(_, units)| *units)
                 .unwrap_or(line.quantity);
             asked
                 .iter()

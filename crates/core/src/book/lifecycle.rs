@@ -77,6 +77,7 @@ impl Book {
                 hold: None,
                 claim: None,
                 split_of: None,
+                replaces: None,
             })
             .collect();
         let order = Order {
@@ -106,6 +107,7 @@ impl Book {
             invoice: None,
             invoice_upload: InvoiceUpload::NotDue,
             memos: Vec::new(),
+            claims_after_confirmation: Vec::new(),
         };
         Ok(vec![Change::OrderCreated(Box::new(order))])
     }
@@ -180,8 +182,9 @@ impl Book {
             })
     }
 
-    /// The guard of R28: a held or cancelled line is never invoiced, printed or shipped; every
-    /// order of the parcel must have lines to ship, none held, all at `expected`.
+    /// The guard of R28: a held or cancelled line, or one exchanged away before shipping (R10,
+    /// R18), is never invoiced, printed or shipped; the orders of the parcel that have lines to
+    /// ship must have none held and all at `expected`, and at least one must have some.
     fn check_parcel(
         &self,
         parcel: &[OrderId],
@@ -191,8 +194,9 @@ impl Book {
         let mut any = false;
         for id in parcel {
             let order = self.order(*id)?;
-            // A wholly cancelled order of a bundle stays behind; the rest of the parcel goes.
-            if order.is_cancelled() {
+            // An order of a bundle with nothing left to ship (every line cancelled or exchanged
+            // away) stays behind; the rest of the parcel goes.
+            if !order.has_lines_to_ship() {
                 continue;
             }
             any = true;

@@ -290,6 +290,9 @@ impl Book {
             Command::LinkProduct { product, sku } => self.decide_link(product, sku),
             Command::UnlinkProduct { product } => self.decide_unlink(product),
             Command::AddMemo { order, text, kind } => self.decide_memo(*order, text, *kind, ctx),
+            Command::CloseClaimAfterConfirmation { order, request } => {
+                self.decide_close_claim_after_confirmation(*order, *request)
+            }
         }
     }
 
@@ -373,6 +376,17 @@ impl Book {
         self.table()
             .get(marketplace)
             .ok_or_else(|| Refusal::UnknownMarketplace(marketplace.clone()))
+    }
+
+    /// What the parcel of an order carries, order by order: the lines that ship — never a
+    /// cancelled line or one exchanged away before shipping (R10, R28) — of every order of the
+    /// bundle that has one. The label's 상품명(+수량) and the packing list print these.
+    pub fn parcel_lines(&self, order: OrderId) -> Vec<(OrderId, &Line)> {
+        self.parcel_of(order)
+            .into_iter()
+            .filter_map(|id| self.orders.get(&id))
+            .flat_map(|o| o.shipping_lines().map(move |line| (o.id, line)))
+            .collect()
     }
 
     /// The orders of an order's parcel: its bundle, or the order alone (R6).

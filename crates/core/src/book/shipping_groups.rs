@@ -5,7 +5,7 @@ use crate::claim::ClaimPick;
 use crate::command::SplitRequest;
 use crate::event::Change;
 use crate::ids::{BundleId, LineId, OrderId};
-use crate::order::{ClaimState, DeliveryInfo, Line, LineStatus, Order, OrderOrigin};
+use crate::order::{DeliveryInfo, Line, LineStatus, Order, OrderOrigin};
 use crate::refusal::Refusal;
 use std::collections::BTreeSet;
 
@@ -202,7 +202,7 @@ impl Book {
         self.check_new_order_id(request.new_order)?;
         let (picked, mut changes) = self.resolve_picks(order, &request.lines)?;
         for (_, line) in &picked {
-            if line.claim_state == ClaimState::Cancelled {
+            if !line.ships() {
                 return Err(Refusal::ClaimStateForbids {
                     line: line.id,
                     state: line.claim_state,

@@ -154,3 +154,34 @@ pub struct ClaimPick {
     /// The id of the line that takes the claimed units when `quantity` is less than the line's.
     pub split_line: Option<LineId>,
 }
+
+/// A return or exchange the marketplace reported for lines whose purchase was already confirmed
+/// (R3: "이후에는 반품/교환 접수가 불가"). The console opens no claim for it and neither holds nor
+/// changes the lines; it keeps the request on the order, flagged for the operator (who settles it
+/// with the buyer or refuses it at the marketplace) and counted on the dashboard until the
+/// operator closes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimAfterConfirmation {
+    /// The id the sync gave the request, by which the operator closes it.
+    pub id: ClaimId,
+    /// Return or exchange.
+    pub kind: ClaimKind,
+    /// The confirmed lines the request names.
+    pub lines: Vec<LineId>,
+    /// Units asked for (`None`: the whole line).
+    pub quantity: Option<u32>,
+    /// The marketplace's status word, as sent.
+    pub status: String,
+    /// The marketplace's claim number.
+    pub claim_no: Option<String>,
+    /// The reason as sent.
+    pub reason: Reason,
+    /// Fault as sent.
+    pub fault: Fault,
+    /// The option asked for, for an exchange.
+    pub requested_option: Option<String>,
+    /// When the sync reported it.
+    pub reported_at: DateTime<Utc>,
+    /// Who closed it (처리완료), and when; `None` while it waits for the operator.
+    pub closed: Option<(Actor, DateTime<Utc>)>,
+}

@@ -77,4 +77,8 @@ pub struct ExchangeDetails {
     pub cafe24_mode: Option<Cafe24ExchangeMode>,
     /// A notice to the buyer is recommended (R18 "exchange in the console only").
     pub notice_recommended: bool,
+    /// 배송전 교환: the exchanged lines had not shipped, so nothing is picked up, no shipping is
+    /// charged, and the exchange completed when it was made (R10).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub before_shipping: bool,
 }

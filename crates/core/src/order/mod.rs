@@ -5,7 +5,7 @@ mod status;
 pub use status::{ClaimState, LineStatus};
 
 use crate::carrier::Carrier;
-use crate::claim::Hold;
+use crate::claim::{ClaimAfterConfirmation, Hold};
 use crate::ids::{BundleId, ClaimId, LineId, OrderId};
 use crate::marketplace::{MarketplaceCode, MarketplaceKeys};
 use crate::money::Won;
@@ -144,12 +144,30 @@ pub struct Line {
     pub claim: Option<ClaimId>,
     /// The line this one was split from (by quantity), so that a merge can put them back (R8).
     pub split_of: Option<LineId>,
+    /// 교환상품: the line of the same order this one replaced in an exchange before shipping
+    /// (R10); the replaced line stays in the order, exchanged away, and never ships.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<LineId>,
 }
 
 impl Line {
-    /// Whether the line goes into the parcel when its order ships: cancelled lines stay behind.
+    /// Whether the line goes into the parcel when its order ships. Cancelled lines stay behind,
+    /// and so do lines exchanged away before they shipped ([`Line::is_exchanged_away`]): the old
+    /// item must never leave beside its replacement (오배송, R10, R18, R28).
     pub fn ships(&self) -> bool {
-        self.claim_state != ClaimState::Cancelled
+        self.claim_state != ClaimState::Cancelled && !self.is_exchanged_away()
+    }
+
+    /// Whether an exchange took this line before it shipped (교환중/교환완료 while still in the
+    /// warehouse): its replacement ships instead — in the same order (an exchange before
+    /// shipping, R10) or in the exchange order (a Cafe24 exchange run in the console, R18) — and
+    /// this line is never invoiced, printed, scanned or shipped. An exchange of a shipped line
+    /// leaves the line as it is: the goods are already with the buyer.
+    pub fn is_exchanged_away(&self) -> bool {
+        matches!(
+            self.claim_state,
+            ClaimState::Exchanging | ClaimState::Exchanged
+        ) && !self.status.is_shipped()
     }
 
     /// The units this line holds in stock allocation (R30): paid, not shipped, not cancelled,
@@ -214,6 +232,10 @@ pub struct Order {
     pub invoice_upload: InvoiceUpload,
     /// 주문메모 and C/S메모, oldest first.
     pub memos: Vec<Memo>,
+    /// Returns and exchanges the marketplace reported after 구매확정 (R3): kept for the operator,
+    /// never opened as claims, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub claims_after_confirmation: Vec<ClaimAfterConfirmation>,
 }
 
 impl Order {
@@ -240,6 +262,11 @@ impl Order {
             .min()
             .or_else(|| self.lines.first().map(|line| line.status))
             .unwrap_or(LineStatus::Preparing)
+    }
+
+    /// Whether the order still has a line to ship (not every line cancelled or exchanged away).
+    pub fn has_lines_to_ship(&self) -> bool {
+        self.shipping_lines().next().is_some()
     }
 
     /// Whether every line is cancelled.
