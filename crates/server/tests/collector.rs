@@ -592,6 +592,49 @@ fn invoice_numbers_of_shipped_orders_are_sent_back_once() {
 }
 
 #[test]
+fn r3_a_return_asked_after_purchase_confirmation_is_kept_for_the_operator_not_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    server.set(|f| {
+        f.orders = orders_page();
+        f.claims = json!({"claims": []});
+    });
+    let demo = Client::demo(&server.base);
+    let id = demo.connect(&server.feed);
+    demo.collect(id);
+    let order = order_id(&demo.events(), "ZZ-B");
+    ship_with_cj_invoice(&demo, &order);
+    let at = Utc::now().to_rfc3339();
+    let (status, pushed) = demo.post(
+        "/api/ops",
+        json!({"ops": [
+            {"key": "delivered", "at": at, "command": {"MarkDelivered": {"order": order}}},
+            {"key": "confirmed", "at": at, "command": {"ConfirmPurchase": {"order": order}}}
+        ]}),
+    );
+    assert_eq!(status, 200, "{pushed}");
+
+    server.set(|f| {
+        f.claims = json!({"claims": [claim("ZR-9", "ZZ-B", "1", "ZZ-B1", "반품요청")]});
+    });
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    assert_eq!(run["claims"], 0, "no claim opened: {run}");
+    let notes = run["notes"].to_string();
+    assert!(notes.contains("after purchase confirmation"), "{notes}");
+    let events = demo.events();
+    assert_eq!(count(&events, "ClaimAfterConfirmationKept"), 1);
+    assert_eq!(count(&events, "ClaimOpened"), 0);
+    assert_eq!(count(&events, "HoldPlaced"), 0);
+    // The marketplace is not told the request was taken in hand.
+    assert!(server.fake.lock().unwrap().acks.is_empty());
+    assert_eq!(demo.connection(id)["unacknowledged_claims"], 0);
+    // The next run sees the same request: kept once.
+    demo.collect(id);
+    assert_eq!(count(&demo.events(), "ClaimAfterConfirmationKept"), 1);
+}
+
+#[test]
 fn a_failing_marketplace_is_recorded_backs_off_and_keeps_its_cursor() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path(), None);

@@ -26,7 +26,9 @@
 //!    number (or, without one, by its line). A claim that matches no line is kept in the
 //!    malformed payloads with its raw JSON and the reason. Each newly recorded claim is
 //!    acknowledged at the marketplace (a cancel only when every line it names was cancelled,
-//!    never when it became a hold for the operator); a failed acknowledgement is a note and is
+//!    never when it became a hold for the operator, and never for a return or exchange asked after
+//!    purchase confirmation, which the console keeps on the order for the operator without
+//!    opening a claim, R3); a failed acknowledgement is a note and is
 //!    kept, and every later run tries it again before its new claims until the marketplace
 //!    takes it (or the claim is withdrawn), after the run's own claims page. The
 //!    delay notices and new due date a marketplace reports for an exchange (Kakao Style) are a
@@ -55,7 +57,7 @@ use jumun_core::marketplace::{
     MarketplaceTable,
 };
 use jumun_core::order::{InvoiceUpload as UploadState, LineStatus, MemoKind};
-use jumun_core::{Command, Refusal};
+use jumun_core::{Change, Command, Refusal};
 use std::sync::Arc;
 
 /// The most invoice numbers one run sends (the rest go next run).
@@ -644,7 +646,20 @@ impl Stage<'_> {
         };
         let collected = claim.to_collected_claim(ClaimId(*claim_id), split.map(|n| LineId(*n)));
         let outcome = self.execute(Command::CollectClaim(collected)).await?;
+        let kept_after_confirmation = outcome
+            .events
+            .iter()
+            .any(|e| matches!(e.change, Change::ClaimAfterConfirmationKept { .. }));
         match refusal_of(&outcome) {
+            // R3: a return or exchange asked after 구매확정 is the operator's call, not taken in
+            // hand: it is kept on the order, and the marketplace is not told it was accepted.
+            None if kept_after_confirmation => run.notes.push(format!(
+                "{} {} request {} for order {} came after purchase confirmation (구매확정):                  kept on the order for the operator, no claim opened and not acknowledged",
+                self.marketplace,
+                claim.kind.korean(),
+                claim.claim_no.as_deref().unwrap_or("(no number)"),
+                claim.keys.order_no
+            )),
             None if !outcome.events.is_empty() => {
                 run.claims += 1;
                 self.acknowledge(claim, run).await;
