@@ -126,7 +126,13 @@ pub fn refusal_message(refusal: &Refusal) -> String {
             format!("보류 중인 주문입니다(주문 {order}). 보류를 먼저 해결하세요.")
         }
         Refusal::AllCancelled(order) => {
-            format!("주문 {order}의 모든 상품이 취소되어 배송할 것이 없습니다.")
+            format!("주문 {order}의 모든 상품이 취소 또는 교환되어 배송할 것이 없습니다.")
+        }
+        Refusal::NothingToPickUp { .. } => {
+            "출고 전 상품의 교환입니다. 수거할 것도 배송비도 없으니 수거정보와 배송비를 빼고 다시 처리하세요.".to_owned()
+        }
+        Refusal::UnknownClaimAfterConfirmation { order, request } => {
+            format!("주문 {order}에 구매확정 후 요청 {request}이(가) 없습니다. 주문을 새로 불러오세요.")
         }
         Refusal::ClaimAlreadyOpen { claim, .. } => {
             format!("이미 진행 중인 클레임({claim})이 있습니다. 먼저 처리하거나 철회하세요.")

@@ -61,6 +61,7 @@ fn line(id: u64, line_no: Option<&str>, status: LineStatus) -> Line {
         hold: None,
         claim: None,
         split_of: None,
+        replaces: None,
     }
 }
 
@@ -106,6 +107,7 @@ fn order(id: u64, marketplace: &str, order_no: &str, line_nos: &[&str]) -> Order
         invoice: None,
         invoice_upload: InvoiceUpload::NotDue,
         memos: Vec::new(),
+        claims_after_confirmation: Vec::new(),
     }
 }
 
