@@ -2,7 +2,8 @@
 //! calendar days (KST, UTC+9, no daylight saving): an order paid at 23:50 is a day late at 00:10.
 
 use crate::order::Order;
-use chrono::{DateTime, FixedOffset, Utc};
+use crate::time::KOREA;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Which date delay days count from (지연일 기준).
@@ -16,14 +17,10 @@ pub enum DelayBasis {
     Payment,
 }
 
-fn kst() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).expect("UTC+9 is within FixedOffset's range")
-}
-
 /// Calendar days (KST) from `from` to `to`; never negative.
 pub fn calendar_days(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
-    let from = from.with_timezone(&kst()).date_naive();
-    let to = to.with_timezone(&kst()).date_naive();
+    let from = from.with_timezone(&KOREA).date_naive();
+    let to = to.with_timezone(&KOREA).date_naive();
     (to - from).num_days().max(0)
 }
 

@@ -99,11 +99,9 @@ pub fn delay_note(claim: &MarketClaim) -> Option<String> {
         return None;
     }
     let due = claim.exchange_due.map(|due| {
-        let kst = chrono::FixedOffset::east_opt(9 * 3600);
-        match kst {
-            Some(kst) => due.with_timezone(&kst).format("%Y-%m-%d %H:%M").to_string(),
-            None => due.to_rfc3339(),
-        }
+        due.with_timezone(&jumun_core::time::KOREA)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     });
     Some(format!(
         "{} {} claim {} (order {}): the marketplace reports {} delay notice(s){} — \

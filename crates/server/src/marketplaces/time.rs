@@ -1,12 +1,7 @@
 //! Marketplace times: RFC 3339 with offset, or Korean local time without one.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
-
-/// Korean Standard Time (UTC+9, no daylight saving).
-pub(crate) fn kst() -> FixedOffset {
-    // 9 hours is a valid offset; `east_opt` only refuses offsets of a day or more.
-    FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset")
-}
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use jumun_core::time::KOREA;
 
 /// Parses `2024-03-02T10:00:00+09:00`, `2024-03-02T10:00:00.794+09:00`, `2024-03-02T10:00:00`,
 /// `2024-03-02 10:00:00` or `2024-03-02` (the last three as Korean time).
@@ -21,7 +16,7 @@ pub(crate) fn parse(text: &str) -> Option<DateTime<Utc>> {
         "%Y-%m-%dT%H:%M",
     ] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
-            return kst()
+            return KOREA
                 .from_local_datetime(&naive)
                 .single()
                 .map(|t| t.with_timezone(&Utc));
@@ -30,7 +25,7 @@ pub(crate) fn parse(text: &str) -> Option<DateTime<Utc>> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
         .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .and_then(|naive| kst().from_local_datetime(&naive).single())
+        .and_then(|naive| KOREA.from_local_datetime(&naive).single())
         .map(|t| t.with_timezone(&Utc))
 }
 
@@ -51,5 +46,5 @@ pub(crate) fn parse_req(text: &str, field: &str) -> Result<DateTime<Utc>, String
 
 /// Formats in Korean time with the given chrono format.
 pub(crate) fn kst_format(t: DateTime<Utc>, format: &str) -> String {
-    t.with_timezone(&kst()).format(format).to_string()
+    t.with_timezone(&KOREA).format(format).to_string()
 }
