@@ -18,12 +18,13 @@ const HELP: &str = "\
 cargo xtask <command>
 
 COMMANDS:
-    start      install what is missing, build the app, start the server, print the URL to open
+    start      install what is missing, build the app, start the sandbox marketplace and the
+               server with the demo store collecting from it, print the URL to open
     test       install what is missing, then fmt, clippy, native tests, browser (wasm) tests,
                and the end-to-end test in headless Chromium
     setup      install the build tools (add --test for the browser-test tools too)
     build      build the browser app into dist/ (release, wasm-opt)
-    serve      start the server on the app already in dist/
+    serve      start the sandbox marketplace and the server on the app already in dist/
     help       this text
 
 OPTIONS for start and serve:

@@ -7,8 +7,8 @@ use crate::toolchain::{ensure_wasm_toolchain, WasmToolchain, WASM_TARGET};
 use crate::tools::{self, Browser};
 use crate::workspace::Workspace;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 /// What set-up found or installed.
@@ -76,12 +76,30 @@ fn build_app(workspace: &Workspace, toolchain: WasmToolchain) -> TaskResult {
     Ok(())
 }
 
-fn build_server(workspace: &Workspace) -> TaskResult<std::path::PathBuf> {
+/// The programs `start`, `serve` and the end-to-end tests run: the API server, and the sandbox
+/// marketplace the demo store collects from (its own program, so the server holds no fake
+/// marketplace).
+struct Binaries {
+    server: PathBuf,
+    sandbox: PathBuf,
+}
+
+fn build_binaries(workspace: &Workspace) -> TaskResult<Binaries> {
     Cmd::new("cargo")
-        .args(["build", "--package", "jumun-server"])
+        .args([
+            "build",
+            "--package",
+            "jumun-server",
+            "--package",
+            "jumun-sandbox",
+        ])
         .dir(&workspace.root)
         .run()?;
-    Ok(workspace.target_dir().join("debug").join("jumun-server"))
+    let debug = workspace.target_dir().join("debug");
+    Ok(Binaries {
+        server: debug.join("jumun-server"),
+        sandbox: debug.join("jumun-sandbox"),
+    })
 }
 
 fn addr_arg(args: &[String]) -> TaskResult<String> {
@@ -94,11 +112,12 @@ fn addr_arg(args: &[String]) -> TaskResult<String> {
     }
 }
 
-/// Starts the server on the app already in `dist/`, with its database in `data/`.
+/// Starts the sandbox marketplace and the server on the app already in `dist/`, with its
+/// database in `data/`.
 pub fn serve(workspace: &Workspace, args: &[String]) -> TaskResult {
     let addr = addr_arg(args)?;
-    let server = build_server(workspace)?;
-    run_server(workspace, &server, &addr)
+    let binaries = build_binaries(workspace)?;
+    run_demo(workspace, &binaries, &addr)
 }
 
 /// Everything a newcomer needs: set-up, app build, server, and the URL to open.
@@ -106,25 +125,79 @@ pub fn start(workspace: &Workspace, args: &[String]) -> TaskResult {
     let addr = addr_arg(args)?;
     let started = Instant::now();
     build(workspace)?;
-    let server = build_server(workspace)?;
+    let binaries = build_binaries(workspace)?;
     println!(
         "start: ready to serve after {:.1}s",
         started.elapsed().as_secs_f64()
     );
-    run_server(workspace, &server, &addr)
+    run_demo(workspace, &binaries, &addr)
 }
 
-fn run_server(workspace: &Workspace, server: &Path, addr: &str) -> TaskResult {
+/// The sandbox's seed: the demo's orders are a function of it.
+const SANDBOX_SEED: &str = "1";
+
+/// A child process stopped when this is dropped (the sandbox, when the server ends).
+struct StopOnDrop(Child);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the sandbox marketplace on a free loopback port, its time zero kept in `data_dir` so
+/// a restart resumes its timeline; answers it and the URL it listens on. Its other lines are
+/// passed through. Ctrl-C reaches it with the server (one process group).
+fn start_sandbox(sandbox: &Path, data_dir: &Path) -> TaskResult<(StopOnDrop, String)> {
+    let mut child = Command::new(sandbox)
+        .args([
+            "--seed",
+            SANDBOX_SEED,
+            "--addr",
+            "127.0.0.1:0",
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| fail!("cannot start {}: {e}", sandbox.display()))?;
+    let stdout = child.stdout.take();
+    let guard = StopOnDrop(child);
+    let mut lines = BufReader::new(stdout.ok_or_else(|| fail!("no output from the sandbox"))?)
+        .lines()
+        .map_while(Result::ok);
+    let url = lines
+        .by_ref()
+        .inspect(|line| println!("{line}"))
+        .find_map(|line| {
+            Some(
+                line.strip_prefix("sandbox listening on ")?
+                    .trim()
+                    .to_owned(),
+            )
+        })
+        .ok_or_else(|| fail!("jumun-sandbox stopped before it listened (its message is above)"))?;
+    // Keep reading, so the sandbox never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(|line| println!("{line}")));
+    Ok((guard, url))
+}
+
+/// The demo: the sandbox marketplace, then the server with the demo store collecting from it.
+fn run_demo(workspace: &Workspace, binaries: &Binaries, addr: &str) -> TaskResult {
+    let data_dir = workspace.path("data");
+    let (_sandbox, marketplaces) = start_sandbox(&binaries.sandbox, &data_dir)?;
+    let server = &binaries.server;
     let mut child = Command::new(server)
         .args(["--addr", addr, "--data-dir"])
-        .arg(workspace.path("data"))
+        .arg(&data_dir)
         .arg("--dist-dir")
         .arg(workspace.dist_dir())
         // The demo store (owner demo / demo1234) so a newcomer can sign in at once; the server
         // prints the login.
         .arg("--demo")
-        // The sandbox marketplace, in-process, so orders and claims arrive from the start.
-        .args(["--sandbox", "1"])
+        // Fed by the sandbox's marketplaces, so orders and claims arrive from the start.
+        .args(["--demo-marketplaces", &marketplaces])
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| fail!("cannot start {}: {e}", server.display()))?;
@@ -296,10 +369,11 @@ pub fn test(workspace: &Workspace) -> TaskResult {
         step(
             "end-to-end (real server + headless Chromium over WebDriver)",
             &mut || {
-                let server = build_server(workspace)?;
+                let binaries = build_binaries(workspace)?;
                 Cmd::new("cargo")
                     .args(["test", "--package", "jumun-e2e"])
-                    .env("JUMUN_SERVER_BIN", server)
+                    .env("JUMUN_SERVER_BIN", binaries.server)
+                    .env("JUMUN_SANDBOX_BIN", binaries.sandbox)
                     .env("JUMUN_DIST_DIR", workspace.dist_dir())
                     .env("CHROMIUM", &browser.chromium)
                     .env("CHROMEDRIVER", &browser.chromedriver)

@@ -1,8 +1,10 @@
 //! Support for the end-to-end tests in `tests/`: a small W3C WebDriver client and guards for the
-//! processes a test starts (the real `jumun-server`, ChromeDriver).
+//! processes a test starts (the real `jumun-server`, the sandbox marketplace `jumun-sandbox`,
+//! ChromeDriver).
 //!
 //! The tests read where things are from the environment that `cargo xtask test` sets:
-//! `JUMUN_SERVER_BIN`, `JUMUN_DIST_DIR`, `CHROMIUM`, `CHROMEDRIVER`, `JUMUN_E2E_ARTIFACTS`.
+//! `JUMUN_SERVER_BIN`, `JUMUN_SANDBOX_BIN`, `JUMUN_DIST_DIR`, `CHROMIUM`, `CHROMEDRIVER`,
+//! `JUMUN_E2E_ARTIFACTS`.
 
 pub mod processes;
 pub mod webdriver;

@@ -54,40 +54,76 @@ pub fn start_server(binary: &Path, data_dir: &Path, dist_dir: &Path) -> RunningS
 }
 
 /// [`start_server`] with more options after the address and directories (for example
-/// `["--demo", "--sandbox", "1"]`: with the API on port 0 the sandbox takes a free port too).
+/// `["--demo", "--demo-marketplaces", &sandbox.base_url]`).
 pub fn start_server_with(
     binary: &Path,
     data_dir: &Path,
     dist_dir: &Path,
     extra_args: &[&str],
 ) -> RunningServer {
-    let mut child = Command::new(binary)
+    let mut command = Command::new(binary);
+    command
         .args(["--addr", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
         .arg("--dist-dir")
         .arg(dist_dir)
-        .args(extra_args)
+        .args(extra_args);
+    let (process, base_url) =
+        start_listening(command, "jumun-server", "jumun-server listening on ");
+    RunningServer { base_url, process }
+}
+
+/// The sandbox marketplace (`jumun-sandbox`) on a free loopback port.
+pub struct RunningSandbox {
+    /// `http://127.0.0.1:PORT`: the marketplaces' base, and their directory for
+    /// `jumun-server --demo-marketplaces`.
+    pub base_url: String,
+    /// The process.
+    pub process: ChildGuard,
+}
+
+/// Starts `jumun-sandbox` with `seed` on port 0, its time zero kept in `data_dir`, and waits for
+/// the line that says where it listens.
+pub fn start_sandbox(binary: &Path, seed: u64, data_dir: &Path) -> RunningSandbox {
+    let mut command = Command::new(binary);
+    command
+        .args([
+            "--seed",
+            &seed.to_string(),
+            "--addr",
+            "127.0.0.1:0",
+            "--data-dir",
+        ])
+        .arg(data_dir);
+    let (process, base_url) = start_listening(command, "jumun-sandbox", "sandbox listening on ");
+    RunningSandbox { base_url, process }
+}
+
+/// Spawns `command` and waits up to 30 s for the stdout line `{prefix}{url}`; answers the guard
+/// and the URL. The rest of its output is read to the end, so it never blocks on a full pipe.
+fn start_listening(mut command: Command, name: &str, prefix: &'static str) -> (ChildGuard, String) {
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
     let stdout = child.stdout.take().expect("piped stdout");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(url) = line.strip_prefix("jumun-server listening on ") {
-                let _ = tx.send(url.to_owned());
+            if let Some(url) = line.strip_prefix(prefix) {
+                let _ = tx.send(url.trim().to_owned());
             }
         }
     });
     let process = ChildGuard {
         child,
-        name: "jumun-server".into(),
+        name: name.into(),
     };
-    let base_url = rx
+    let url = rx
         .recv_timeout(Duration::from_secs(30))
-        .expect("jumun-server did not report its address within 30 s");
-    RunningServer { base_url, process }
+        .unwrap_or_else(|_| panic!("{name} did not report its address within 30 s"));
+    (process, url)
 }
 
 /// ChromeDriver on a free loopback port, ready to take sessions.

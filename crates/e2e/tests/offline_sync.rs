@@ -1,6 +1,7 @@
 //! End-to-end test of offline work and its sync, against the real `jumun-server` (`--demo
-//! --sandbox 1`) and the release build in headless Chromium: the demo store's orders are really
-//! collected from the in-process sandbox marketplace (Smartstore and Coupang collected now through
+//! --demo-marketplaces` of a `jumun-sandbox --seed 1`) and the release build in headless
+//! Chromium: the demo store's orders are really collected from the sandbox marketplace
+//! (Smartstore and Coupang collected now through
 //! `POST /api/connections/{id}/collect`), the operator signs in through the form, the pull brings
 //! the collected orders into IndexedDB, the network goes offline (DevTools network
 //! emulation), a cancel and a return run through the app's command layer (the function the CS
@@ -16,10 +17,10 @@
 //! operator invoiced and shipped through `POST /api/ops` before the browser went offline is
 //! returned, and another Coupang order is the refused cancel. The seed is fixed, so the orders
 //! are the same on every run; the scheduler also collects every 5 s, so the test only ever waits
-//! for states with a timeout, never for a moment. The API listens on port 0, so the sandbox takes
-//! a free port too (tests can run in parallel).
+//! for states with a timeout, never for a moment. The API and the sandbox listen on port 0, so
+//! tests can run in parallel.
 
-use jumun_e2e::processes::{start_server_with, RunningServer};
+use jumun_e2e::processes::{start_sandbox, start_server_with, RunningSandbox, RunningServer};
 use jumun_e2e::webdriver::Session;
 use jumun_e2e::{artifacts, chromium_args, required_env, scratch_dir};
 use serde_json::{json, Value};
@@ -27,17 +28,23 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The sandbox's seed: its orders are a pure function of it.
-const SANDBOX_SEED: &str = "1";
+const SANDBOX_SEED: u64 = 1;
 
-/// The real server with the demo store fed by the sandbox marketplace (`--demo --sandbox 1`);
-/// the API on port 0, so the sandbox listens on a free port as well.
-fn start_sandboxed_server(binary: &Path, data_dir: &Path, dist_dir: &Path) -> RunningServer {
-    start_server_with(
-        binary,
+/// The sandbox marketplace, then the real server with the demo store fed by it (`--demo
+/// --demo-marketplaces URL`), both on free ports, both with their data in `data_dir`.
+fn start_sandboxed_server(data_dir: &Path, dist_dir: &Path) -> (RunningSandbox, RunningServer) {
+    let sandbox = start_sandbox(
+        &PathBuf::from(required_env("JUMUN_SANDBOX_BIN")),
+        SANDBOX_SEED,
+        data_dir,
+    );
+    let server = start_server_with(
+        &PathBuf::from(required_env("JUMUN_SERVER_BIN")),
         data_dir,
         dist_dir,
-        &["--demo", "--sandbox", SANDBOX_SEED],
-    )
+        &["--demo", "--demo-marketplaces", &sandbox.base_url],
+    );
+    (sandbox, server)
 }
 
 fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> Value {
@@ -269,11 +276,8 @@ fn network(browser: &Session, offline: bool) {
 #[test]
 fn offline_cancel_and_return_reach_the_server_exactly_once() {
     let dist = PathBuf::from(required_env("JUMUN_DIST_DIR"));
-    let server = start_sandboxed_server(
-        &PathBuf::from(required_env("JUMUN_SERVER_BIN")),
-        &scratch_dir("server-data-offline-sync"),
-        &dist,
-    );
+    let (_sandbox, server) =
+        start_sandboxed_server(&scratch_dir("server-data-offline-sync"), &dist);
     let base = server.base_url.clone();
     let owner = login(&base, "demo", "demo1234");
     let operator = login(&base, "operator", "operator1234");

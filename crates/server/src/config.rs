@@ -21,9 +21,10 @@ pub struct ServerConfig {
     /// Create the demo store `demo` and its users if missing, and print the sign-in at start.
     /// Default off (`--demo`, `JUMUN_DEMO=1`).
     pub demo: bool,
-    /// Run the sandbox marketplace in-process with this seed and connect the demo store to it
-    /// (`--sandbox SEED`, `JUMUN_SANDBOX=SEED`; needs `--demo`). Default off.
-    pub sandbox: Option<u64>,
+    /// Connect the demo store to the marketplaces that the directory at this loopback URL lists,
+    /// collecting them every few seconds (`--demo-marketplaces URL`, `JUMUN_DEMO_MARKETPLACES`;
+    /// needs `--demo`; see [`crate::collector::directory`]). Default none.
+    pub demo_marketplaces: Option<String>,
     /// The key that encrypts marketplace credentials in the database (`JUMUN_SECRET_KEY`: 64
     /// hex digits or 44 base64 characters; environment only, so it never shows in a process
     /// list). Default none: the key file `secret.key` in the data directory, created on first
@@ -35,14 +36,6 @@ pub struct ServerConfig {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
     /// An unknown flag.
-    /// A sandbox seed that is not a whole number.
-    #[error("{source_name}: {value:?} is not a seed; give a whole number such as 1")]
-    BadSeed {
-        /// What was given.
-        value: String,
-        /// Where it came from.
-        source_name: String,
-    },
     #[error("unknown option {0:?}; run with --help to see the options")]
     UnknownOption(String),
     /// A flag without its value.
@@ -69,6 +62,23 @@ pub enum ConfigError {
         /// What is wrong with it.
         reason: KeyFormatError,
     },
+    /// A demo-marketplaces URL that is not `http://` on this machine.
+    #[error(
+        "{source_name}={value:?} is not an http:// URL on this machine; give the address of \
+         marketplaces served here, such as http://127.0.0.1:8090"
+    )]
+    BadDemoMarketplaces { value: String, source_name: String },
+    /// Demo marketplaces without the demo store they feed.
+    #[error("{0} feeds the demo store: add --demo (or JUMUN_DEMO=1)")]
+    DemoMarketplacesWithoutDemo(String),
+    /// The sandbox subcommand, option or variable of earlier versions: the sandbox is its own
+    /// program now.
+    #[error(
+        "{0}: the sandbox marketplace is its own program now: run jumun-sandbox --seed N \
+         (cargo run -p jumun-sandbox -- --help) and pass the URL it prints with \
+         --demo-marketplaces URL; cargo xtask start does both"
+    )]
+    SandboxMoved(String),
     /// A yes/no environment variable with another value.
     #[error("{name}={value:?} is neither on (1, true, yes) nor off (0, false, no, empty)")]
     BadSwitch { name: String, value: String },
@@ -81,9 +91,6 @@ pub enum Invocation {
     Serve(ServerConfig),
     /// Print usage and exit.
     Help,
-    /// Run the marketplace sandbox (`jumun-server sandbox …`) with these arguments; see
-    /// [`crate::sandbox::cli`].
-    Sandbox(Vec<String>),
 }
 
 /// Usage text for `--help`.
@@ -92,9 +99,7 @@ jumun-server — Jumun's JSON API and the browser app's host
 
 USAGE:
     jumun-server [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--dist-dir DIR]
-                 [--demo [--sandbox SEED]]
-    jumun-server sandbox [--seed N] [--addr 127.0.0.1:PORT] [--speed X] …
-                       the marketplace sandbox (see jumun-server sandbox --help)
+                 [--demo [--demo-marketplaces URL]]
 
 OPTIONS:
     --addr HOST:PORT   listen address          [env JUMUN_ADDR, default 127.0.0.1:8080]
@@ -105,9 +110,11 @@ OPTIONS:
     --dist-dir DIR     built app to serve      [env JUMUN_DIST_DIR, default dist]
     --demo             create the demo store (login: store demo, user demo, password
                        demo1234) if missing    [env JUMUN_DEMO=1, default off]
-    --sandbox SEED     with --demo: run the sandbox marketplace in-process (seeded, on the
-                       listen port + 10) and collect the demo store from it every 5 s
-                                               [env JUMUN_SANDBOX=SEED, default off]
+    --demo-marketplaces URL
+                       with --demo: connect the demo store to the marketplaces served on
+                       this machine at URL (http://127.0.0.1:PORT, which lists them at
+                       GET /connections, as jumun-sandbox does) and collect them every 5 s
+                                               [env JUMUN_DEMO_MARKETPLACES, default none]
     -h, --help         print this help
 
 ENVIRONMENT:
@@ -125,9 +132,9 @@ impl ServerConfig {
         I: IntoIterator<Item = String>,
         E: Fn(&str) -> Option<String>,
     {
-        let mut args = args.into_iter().peekable();
-        if args.peek().is_some_and(|first| first == "sandbox") {
-            return Ok(Invocation::Sandbox(args.skip(1).collect()));
+        let mut args = args.into_iter();
+        if env("JUMUN_SANDBOX").is_some() {
+            return Err(ConfigError::SandboxMoved("JUMUN_SANDBOX".to_owned()));
         }
         let mut addr = env("JUMUN_ADDR").map(|v| (v, "JUMUN_ADDR".to_owned()));
         let mut data_dir = env("JUMUN_DATA_DIR").map(PathBuf::from);
@@ -139,9 +146,9 @@ impl ServerConfig {
             Some(value) => switch("JUMUN_DEMO", value)?,
             None => false,
         };
-        let mut sandbox = env("JUMUN_SANDBOX")
-            .map(|v| seed("JUMUN_SANDBOX", &v))
-            .transpose()?;
+        let mut demo_marketplaces = env("JUMUN_DEMO_MARKETPLACES")
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| (v, "JUMUN_DEMO_MARKETPLACES".to_owned()));
         // Only from the environment: a key on the command line would show in `ps`.
         let secret_key = env(SECRET_KEY_VAR)
             .filter(|v| !v.trim().is_empty())
@@ -166,7 +173,13 @@ impl ServerConfig {
                 }
                 "--dist-dir" => dist_dir = Some(PathBuf::from(value("--dist-dir")?)),
                 "--demo" => demo = true,
-                "--sandbox" => sandbox = Some(seed("--sandbox", &value("--sandbox")?)?),
+                "--demo-marketplaces" => {
+                    demo_marketplaces = Some((
+                        value("--demo-marketplaces")?,
+                        "--demo-marketplaces".to_owned(),
+                    ))
+                }
+                "sandbox" | "--sandbox" => return Err(ConfigError::SandboxMoved(flag)),
                 other => return Err(ConfigError::UnknownOption(other.to_owned())),
             }
         }
@@ -186,24 +199,28 @@ impl ServerConfig {
                 }
             })
             .transpose()?;
+        let demo_marketplaces = demo_marketplaces
+            .map(|(value, source_name)| {
+                let url = value.trim().trim_end_matches('/');
+                if !demo {
+                    Err(ConfigError::DemoMarketplacesWithoutDemo(source_name))
+                } else if url.starts_with("http://") && crate::collector::is_loopback_url(url) {
+                    Ok(url.to_owned())
+                } else {
+                    Err(ConfigError::BadDemoMarketplaces { value, source_name })
+                }
+            })
+            .transpose()?;
         Ok(Invocation::Serve(ServerConfig {
             addr,
             data_dir: data_dir.unwrap_or_else(|| PathBuf::from("data")),
             database_url,
             dist_dir: dist_dir.unwrap_or_else(|| PathBuf::from("dist")),
             demo,
-            sandbox,
+            demo_marketplaces,
             secret_key,
         }))
     }
-}
-
-/// Reads a sandbox seed.
-fn seed(source_name: &str, value: &str) -> Result<u64, ConfigError> {
-    value.trim().parse().map_err(|_| ConfigError::BadSeed {
-        value: value.to_owned(),
-        source_name: source_name.to_owned(),
-    })
 }
 
 /// Reads an on/off environment variable.
@@ -237,7 +254,7 @@ mod tests {
                 database_url: None,
                 dist_dir: "dist".into(),
                 demo: false,
-                sandbox: None,
+                demo_marketplaces: None,
                 secret_key: None,
             })
         );
@@ -351,19 +368,79 @@ mod tests {
             (k == "JUMUN_DEMO").then(|| value.clone()).flatten()
         })? {
             Invocation::Serve(config) => Ok(config.demo),
-            Invocation::Help | Invocation::Sandbox(_) => panic!("expected serve"),
+            Invocation::Help => panic!("expected serve"),
+        }
+    }
+
+    fn demo_marketplaces(
+        list: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<Option<String>, ConfigError> {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        match ServerConfig::from_args(args(list), |k| {
+            env.iter()
+                .find(|(name, _)| name == k)
+                .map(|(_, v)| v.clone())
+        })? {
+            Invocation::Serve(config) => Ok(config.demo_marketplaces),
+            Invocation::Help => panic!("expected serve"),
         }
     }
 
     #[test]
-    fn the_sandbox_subcommand_takes_the_rest_of_the_line() {
+    fn demo_marketplaces_are_a_loopback_url_for_the_demo_store() {
+        assert_eq!(demo_marketplaces(&["--demo"], &[]), Ok(None));
         assert_eq!(
-            ServerConfig::from_args(args(&["sandbox", "--seed", "7"]), |k| {
-                // The server's environment does not apply to the sandbox.
-                (k == "JUMUN_ADDR").then(|| "not an address".to_owned())
-            }),
-            Ok(Invocation::Sandbox(args(&["--seed", "7"])))
+            demo_marketplaces(
+                &["--demo", "--demo-marketplaces", "http://127.0.0.1:8090/"],
+                &[]
+            ),
+            Ok(Some("http://127.0.0.1:8090".into()))
         );
+        assert_eq!(
+            demo_marketplaces(
+                &[],
+                &[
+                    ("JUMUN_DEMO", "1"),
+                    ("JUMUN_DEMO_MARKETPLACES", "http://localhost:9000")
+                ]
+            ),
+            Ok(Some("http://localhost:9000".into()))
+        );
+        assert_eq!(
+            demo_marketplaces(&["--demo-marketplaces", "http://127.0.0.1:8090"], &[]),
+            Err(ConfigError::DemoMarketplacesWithoutDemo(
+                "--demo-marketplaces".into()
+            ))
+        );
+        for remote in [
+            "https://api.cafe24.com",
+            "http://10.0.0.7:8090",
+            "127.0.0.1:8090",
+        ] {
+            let err =
+                demo_marketplaces(&["--demo", "--demo-marketplaces", remote], &[]).unwrap_err();
+            assert!(
+                matches!(&err, ConfigError::BadDemoMarketplaces { value, .. } if value == remote),
+                "{remote}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_old_sandbox_options_say_where_the_sandbox_went() {
+        for given in [
+            demo_marketplaces(&["sandbox", "--seed", "7"], &[]),
+            demo_marketplaces(&["--demo", "--sandbox", "1"], &[]),
+            demo_marketplaces(&["--demo"], &[("JUMUN_SANDBOX", "1")]),
+        ] {
+            let err = given.unwrap_err();
+            assert!(matches!(err, ConfigError::SandboxMoved(_)), "{err:?}");
+            assert!(err.to_string().contains("jumun-sandbox"), "{err}");
+        }
     }
 
     #[test]

@@ -10,7 +10,6 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod marketplaces;
-pub mod sandbox;
 pub mod secret_key;
 mod static_files;
 pub mod sync;
@@ -165,8 +164,8 @@ impl Server {
         &self.ledger
     }
 
-    /// The marketplace collector (connections, runs), e.g. to connect the demo store to a
-    /// sandbox: [`collector::Collector::connect_demo_to_sandbox`].
+    /// The marketplace collector (connections, runs), e.g. to connect the demo store to the
+    /// marketplaces of a directory: [`collector::directory::connect_demo_store`].
     pub fn collector(&self) -> &collector::Collector {
         &self.collector
     }
@@ -199,8 +198,9 @@ impl Server {
     }
 }
 
-/// Resolves at Ctrl-C or, on Unix, SIGTERM: when the server (or the sandbox) should stop.
-pub(crate) async fn shutdown_signal() {
+/// Resolves at Ctrl-C or, on Unix, SIGTERM: when the server (or another of the project's
+/// programs, such as the sandbox marketplace) should stop.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

@@ -1,8 +1,8 @@
 //! `jumun-server`: see `--help`.
 
+use jumun_server::collector::directory::{self, DemoMarketplacesError, DEMO_PERIOD_SECS};
 use jumun_server::collector::SchedulerConfig;
 use jumun_server::config::{Invocation, ServerConfig, USAGE};
-use jumun_server::sandbox::{SandboxConfig, SandboxHandle};
 use jumun_server::Server;
 use std::process::ExitCode;
 
@@ -16,7 +16,6 @@ async fn main() -> ExitCode {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        Ok(Invocation::Sandbox(args)) => return jumun_server::sandbox::cli::run(args).await,
         Err(err) => {
             eprintln!("jumun-server: {err}");
             return ExitCode::from(2);
@@ -40,17 +39,12 @@ async fn main() -> ExitCode {
             demo.store, demo.login, demo.password
         );
     }
-    // Kept alive while the server runs: dropping it stops the sandbox.
-    let _sandbox = match config.sandbox {
-        Some(seed) => match start_sandbox(&server, &config, seed).await {
-            Ok(handle) => Some(handle),
-            Err(err) => {
-                eprintln!("jumun-server: {err}");
-                return ExitCode::FAILURE;
-            }
-        },
-        None => None,
-    };
+    if let Some(url) = &config.demo_marketplaces {
+        if let Err(err) = connect_demo_marketplaces(&server, url).await {
+            eprintln!("jumun-server: {err}");
+            return ExitCode::FAILURE;
+        }
+    }
     match server.run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -60,60 +54,19 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Runs the sandbox marketplace in-process next to the API and connects the demo store to it, so
-/// a newcomer sees orders arriving. The sandbox listens on the API's port + 10 (a free port when
-/// the API's is 0) and keeps its time zero in the data directory, so a restart resumes the same
-/// timeline instead of replaying it into orders the console already has.
-async fn start_sandbox(
+/// Connects the demo store to the marketplaces listed at `url` (`--demo-marketplaces`), so a
+/// newcomer sees orders arriving, and says what it connected.
+async fn connect_demo_marketplaces(
     server: &Server,
-    config: &ServerConfig,
-    seed: u64,
-) -> Result<SandboxHandle, String> {
-    if !config.demo {
-        return Err("--sandbox feeds the demo store: add --demo".to_owned());
+    url: &str,
+) -> Result<(), DemoMarketplacesError> {
+    let report = directory::connect_demo_store(server.collector(), url, DEMO_PERIOD_SECS).await?;
+    for (marketplace, why) in &report.refused {
+        eprintln!("jumun-server: not connected to {marketplace} from {url}: {why}");
     }
-    let port = match server.local_addr() {
-        Ok(addr) if addr.port() != 0 => addr.port().saturating_add(10),
-        _ => 0,
-    };
-    let epoch = sandbox_epoch(&config.data_dir.join("sandbox-epoch"))?;
-    let sandbox = jumun_server::sandbox::spawn(SandboxConfig {
-        seed,
-        addr: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
-        epoch: Some(epoch),
-        ..SandboxConfig::default()
-    })
-    .await
-    .map_err(|err| format!("cannot start the sandbox marketplace: {err}"))?;
-    let connections = server
-        .collector()
-        .connect_demo_to_sandbox(&sandbox.base_url(), 5)
-        .await
-        .map_err(|err| format!("cannot connect the demo store to the sandbox: {err}"))?;
     println!(
-        "sandbox marketplaces on {} (seed {seed}): the demo store collects {} of them every 5 s",
-        sandbox.base_url(),
-        connections.len()
+        "demo store: collects {} marketplaces served at {url} every {DEMO_PERIOD_SECS} s",
+        report.connected.len()
     );
-    Ok(sandbox)
-}
-
-/// The sandbox's time zero: read from `path`, or now, written there on first use.
-fn sandbox_epoch(path: &std::path::Path) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => chrono::DateTime::parse_from_rfc3339(text.trim()).map_err(|err| {
-            format!(
-                "{} holds {:?}, not a time ({err}); delete the file to start the sandbox afresh",
-                path.display(),
-                text.trim()
-            )
-        }),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            let now = chrono::Utc::now().fixed_offset();
-            std::fs::write(path, now.to_rfc3339())
-                .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
-            Ok(now)
-        }
-        Err(err) => Err(format!("cannot read {}: {err}", path.display())),
-    }
+    Ok(())
 }

@@ -1,19 +1,22 @@
 //! Sign-in, sessions, roles and tenancy over real HTTP against the server on a loopback port.
 
-use jumun_server::accounts::{Accounts, NewStore, NewUser, Role};
-use jumun_server::config::ServerConfig;
-use jumun_server::Server;
-use serde_json::{json, Value};
-use std::sync::mpsc;
+mod support;
 
-/// A server running on its own runtime in a background thread, so the tests can make blocking
-/// HTTP calls.
+use serde_json::{json, Value};
+use support::{header, TestServer};
+
+/// A test server and a client of it.
 struct Running {
-    base: String,
-    accounts: Accounts,
-    runtime: tokio::runtime::Handle,
+    server: TestServer,
     agent: ureq::Agent,
-    _dirs: tempfile::TempDir,
+}
+
+impl std::ops::Deref for Running {
+    type Target = TestServer;
+
+    fn deref(&self) -> &TestServer {
+        &self.server
+    }
 }
 
 /// An HTTP answer: status, the `WWW-Authenticate` header, and the JSON body.
@@ -25,36 +28,8 @@ struct Reply {
 }
 
 fn start(demo: bool) -> Running {
-    let dirs = tempfile::tempdir().unwrap();
-    let config = ServerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dirs.path().join("data"),
-        database_url: jumun_server::db::testing::database_url(&dirs.path().join("data")),
-        dist_dir: dirs.path().join("dist"),
-        demo,
-        sandbox: None,
-        secret_key: None,
-    };
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            let server = Server::bind(&config).await.unwrap();
-            let base = format!("http://{}", server.local_addr().unwrap());
-            let handle = tokio::runtime::Handle::current();
-            tx.send((base, server.accounts().clone(), handle)).unwrap();
-            server.run().await.unwrap();
-        });
-    });
-    let (base, accounts, runtime) = rx.recv().unwrap();
     Running {
-        base,
-        accounts,
-        runtime,
+        server: TestServer::temporary(|config| config.demo = demo),
         agent: ureq::Agent::config_builder()
             .http_status_as_error(false)
             // Some tests send bodies the server refuses unread (415, 422); the server may then
@@ -62,23 +37,13 @@ fn start(demo: bool) -> Running {
             .max_idle_connections(0)
             .build()
             .into(),
-        _dirs: dirs,
     }
 }
 
 fn reply(mut response: ureq::http::Response<ureq::Body>) -> Reply {
     let status = response.status().as_u16();
-    let challenge = response
-        .headers()
-        .get("www-authenticate")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let challenge = header(&response, "www-authenticate");
+    let content_type = header(&response, "content-type").unwrap_or_default();
     let body = response.body_mut().read_to_string().unwrap();
     assert!(
         content_type.starts_with("application/json"),
@@ -128,25 +93,6 @@ impl Running {
         );
         assert_eq!(reply.status, 200, "{login}@{store}: {:?}", reply.json);
         reply.json["token"].as_str().unwrap().to_owned()
-    }
-
-    /// Creates a store with an owner `boss` (password `boss-password`) through the library.
-    fn create_store(&self, code: &str, owner_name: &str) {
-        self.runtime
-            .block_on(self.accounts.create_store(
-                NewStore {
-                    code: code.to_owned(),
-                    name: format!("{code} 상점"),
-                },
-                NewUser {
-                    login: "boss".to_owned(),
-                    name: owner_name.to_owned(),
-                    role: Role::Owner,
-                    password: "boss-password".to_owned(),
-                },
-                chrono::Utc::now(),
-            ))
-            .unwrap();
     }
 
     fn logins(&self, token: &str) -> Vec<String> {

@@ -3,6 +3,8 @@
 //! JSON, status mapping, keys, invoices, acknowledgements, and cancels that `jumun_core`'s cancel
 //! sync recognises.
 
+mod support;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -111,17 +113,11 @@ async fn serve(
     }
 }
 
+/// The fixtures' server on a loopback port, and the log of what it was sent.
 async fn start() -> (String, Log) {
     let log: Log = Arc::default();
     let app = Router::new().fallback(serve).with_state(log.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (format!("http://{addr}"), log)
+    (support::serve(app).await, log)
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {

@@ -14,18 +14,20 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use chrono::Utc;
-use jumun_server::accounts::{Accounts, NewStore, NewUser, Role};
-use jumun_server::collector::{Collector, SchedulerConfig};
+use chrono::{DateTime, FixedOffset, SubsecRound, Utc};
+use jumun_core::time::KOREA;
+use jumun_sandbox::{ClockMode, SandboxConfig, SandboxHandle};
+use jumun_server::collector::directory::{self, DemoConnections, DemoMarketplacesError};
+use jumun_server::collector::SchedulerConfig;
 use jumun_server::config::ServerConfig;
 use jumun_server::db::testing;
 use jumun_server::secret_key::SecretKey;
 use jumun_server::Server;
 use serde_json::{json, Value};
 use std::path::Path;
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::Client;
+use support::{Client, TestServer};
 
 /// What the fake marketplace serves and what it was sent.
 #[derive(Default)]
@@ -105,26 +107,18 @@ async fn serve_fake(
     }
 }
 
-/// The real server and the fake marketplace, on their own runtime in a background thread.
+/// The real server and the fake marketplace it collects from.
 struct Running {
-    base: String,
+    server: TestServer,
     feed: String,
     fake: Shared,
-    accounts: Accounts,
-    collector: Collector,
-    runtime: tokio::runtime::Handle,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
 }
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+impl std::ops::Deref for Running {
+    type Target = TestServer;
+
+    fn deref(&self) -> &TestServer {
+        &self.server
     }
 }
 
@@ -139,86 +133,22 @@ fn start_with_key(
     scheduler: Option<SchedulerConfig>,
     secret_key: Option<SecretKey>,
 ) -> Running {
-    let config = ServerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data_dir.to_owned(),
-        database_url: jumun_server::db::testing::database_url(data_dir),
-        dist_dir: data_dir.join("no-dist"),
-        demo: true,
-        sandbox: None,
-        secret_key,
-    };
+    let server = TestServer::start_with(
+        ServerConfig {
+            secret_key,
+            ..support::config(data_dir)
+        },
+        scheduler,
+    );
     let fake: Shared = Arc::default();
-    let shared = fake.clone();
-    let (tx, rx) = mpsc::channel();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let thread = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let feed = format!("http://{}", listener.local_addr().unwrap());
-            let app = Router::new().fallback(serve_fake).with_state(shared);
-            tokio::spawn(async move {
-                let _ = axum::serve(listener, app).await;
-            });
-            let mut server = Server::bind(&config).await.unwrap();
-            if let Some(scheduler) = scheduler {
-                server = server.with_scheduler(scheduler);
-            }
-            let base = format!("http://{}", server.local_addr().unwrap());
-            tx.send((
-                base,
-                feed,
-                server.accounts().clone(),
-                server.collector().clone(),
-                tokio::runtime::Handle::current(),
-            ))
-            .unwrap();
-            tokio::select! {
-                served = server.run() => served.unwrap(),
-                _ = stopped => {}
-            }
-        });
-        drop(runtime);
-    });
-    let (base, feed, accounts, collector, runtime) = rx.recv().unwrap();
-    Running {
-        base,
-        feed,
-        fake,
-        accounts,
-        collector,
-        runtime,
-        stop: Some(stop),
-        thread: Some(thread),
-    }
+    let app = Router::new().fallback(serve_fake).with_state(fake.clone());
+    let feed = server.runtime.block_on(support::serve(app));
+    Running { server, feed, fake }
 }
 
 impl Running {
     fn set(&self, change: impl FnOnce(&mut Fake)) {
         change(&mut self.fake.lock().unwrap());
-    }
-
-    fn create_store(&self, code: &str) {
-        self.runtime
-            .block_on(self.accounts.create_store(
-                NewStore {
-                    code: code.to_owned(),
-                    name: format!("{code} 상점"),
-                },
-                NewUser {
-                    login: "boss".to_owned(),
-                    name: "사장".to_owned(),
-                    role: Role::Owner,
-                    password: "boss-password".to_owned(),
-                },
-                Utc::now(),
-            ))
-            .unwrap();
     }
 }
 
@@ -252,6 +182,13 @@ impl Client {
         assert_eq!(status, 200, "{page}");
         assert_eq!(page["more"], false);
         page["events"].as_array().unwrap().clone()
+    }
+
+    /// How many connections the store has.
+    fn connection_count(&self) -> usize {
+        let (status, json) = self.get("/api/connections");
+        assert_eq!(status, 200, "{json}");
+        json["connections"].as_array().unwrap().len()
     }
 
     fn connection(&self, id: i64) -> Value {
@@ -700,7 +637,7 @@ fn stores_see_and_trigger_only_their_own_connections_and_roles_are_checked() {
     let id = demo.connect(&server.feed);
     demo.collect(id);
 
-    server.create_store("other");
+    server.create_store("other", "사장");
     let other = Client::login(&server.base, "other", "boss", "boss-password");
     let (status, list) = other.get("/api/connections");
     assert_eq!(status, 200);
@@ -1049,28 +986,50 @@ fn the_scheduler_runs_due_connections_on_their_period() {
     assert_eq!(count(&demo.events(), "OrderCreated"), 2, "collected once");
 }
 
-#[test]
-fn the_demo_store_connects_to_the_sandbox_and_collects_from_it() {
-    use jumun_server::sandbox::{spawn, ClockMode, SandboxConfig};
-    let dir = tempfile::tempdir().unwrap();
-    let server = start(dir.path(), None);
-    let sandbox = server
+/// The sandbox marketplace, in this test's server runtime, on a manual clock at `epoch`.
+fn sandbox(server: &Running, epoch: DateTime<FixedOffset>) -> SandboxHandle {
+    server
         .runtime
-        .block_on(spawn(SandboxConfig {
+        .block_on(jumun_sandbox::spawn(SandboxConfig {
             addr: "127.0.0.1:0".parse().unwrap(),
             clock: ClockMode::Manual,
+            epoch: Some(epoch),
             ..SandboxConfig::default()
         }))
-        .expect("sandbox");
-    let connections = server
-        .runtime
-        .block_on(
-            server
-                .collector
-                .connect_demo_to_sandbox(&sandbox.base_url(), 5),
-        )
-        .expect("connected");
-    assert!(!connections.is_empty());
+        .expect("sandbox")
+}
+
+fn connect_demo(server: &Running, url: &str) -> Result<DemoConnections, DemoMarketplacesError> {
+    server.runtime.block_on(directory::connect_demo_store(
+        &server.collector,
+        url,
+        directory::DEMO_PERIOD_SECS,
+    ))
+}
+
+#[test]
+fn the_demo_store_connects_to_the_marketplaces_a_directory_lists_and_collects_from_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    let epoch = Utc::now().trunc_subsecs(0).with_timezone(&KOREA);
+    let first = sandbox(&server, epoch);
+    let connected = connect_demo(&server, &first.base_url()).expect("connected");
+    assert!(connected.refused.is_empty(), "{:?}", connected.refused);
+    let connections = connected.connected;
+    assert_eq!(
+        connections
+            .iter()
+            .map(|c| c.marketplace.as_str())
+            .collect::<Vec<_>>(),
+        first
+            .connections()
+            .iter()
+            .map(|c| c.marketplace.as_str())
+            .collect::<Vec<_>>()
+    );
+    assert!(connections
+        .iter()
+        .all(|c| c.period_seconds == directory::DEMO_PERIOD_SECS && c.enabled));
     // The sandbox mall's carrier codes come with its Cafe24 connection.
     let cafe24 = connections
         .iter()
@@ -1081,18 +1040,11 @@ fn the_demo_store_connects_to_the_sandbox_and_collects_from_it() {
         Some("0006")
     );
     // Connecting again keeps what is there.
-    let again = server
-        .runtime
-        .block_on(
-            server
-                .collector
-                .connect_demo_to_sandbox(&sandbox.base_url(), 5),
-        )
-        .unwrap();
-    assert_eq!(
-        again.iter().map(|c| c.id).collect::<Vec<_>>(),
-        connections.iter().map(|c| c.id).collect::<Vec<_>>()
-    );
+    let again = connect_demo(&server, &first.base_url()).unwrap().connected;
+    let ids = |list: &[jumun_server::collector::ConnectionInfo]| {
+        list.iter().map(|c| c.id).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&again), ids(&connections));
 
     let demo = Client::demo(&server.base);
     let mut collected = 0;
@@ -1105,17 +1057,100 @@ fn the_demo_store_connects_to_the_sandbox_and_collects_from_it() {
     assert!(collected > 0, "{report:#?}");
     let events = demo.events();
     assert_eq!(count(&events, "OrderCreated") as u64, collected);
+    let cursors: Vec<String> = connections
+        .iter()
+        .map(|c| {
+            demo.connection(c.id)["orders_cursor"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert!(cursors.iter().any(|c| !c.is_empty()), "{cursors:?}");
+    let first_base = first.base_url();
+    let _ = server.runtime.block_on(first.shutdown());
 
-    // Again, on the same sandbox clock: nothing new.
-    for conn in &connections {
+    // The same marketplaces come back on another port (a restarted sandbox with the same epoch):
+    // the demo store's connections move there, cursors kept, and nothing is collected twice.
+    let second = sandbox(&server, epoch);
+    assert_ne!(second.base_url(), first_base);
+    let moved = connect_demo(&server, &second.base_url()).unwrap().connected;
+    assert_eq!(ids(&moved), ids(&connections));
+    assert!(
+        moved
+            .iter()
+            .all(|c| c.base_url.starts_with(&second.base_url())),
+        "{moved:?}"
+    );
+    for (before, after) in cursors.iter().zip(&moved) {
+        assert_eq!(before, &after.orders_cursor, "{}", after.marketplace);
+    }
+    assert_eq!(demo.connection_count(), connections.len());
+    for conn in &moved {
         let run = demo.collect(conn.id);
+        assert!(run["error"].is_null(), "{}: {run}", conn.marketplace);
         assert_eq!(run["orders_new"], 0, "{}: {run}", conn.marketplace);
     }
     assert_eq!(
         count(&demo.events(), "OrderCreated"),
         count(&events, "OrderCreated")
     );
-    let _ = server.runtime.block_on(sandbox.shutdown());
+    let _ = server.runtime.block_on(second.shutdown());
+}
+
+#[test]
+fn a_directory_that_is_remote_unreachable_or_partly_wrong_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    let err = connect_demo(&server, "https://marketplaces.example.com").unwrap_err();
+    assert!(
+        matches!(err, DemoMarketplacesError::NotLoopback(_)),
+        "{err}"
+    );
+
+    // A server that lists nothing there (the fake marketplace answers 404).
+    let err = connect_demo(&server, &format!("{}/nowhere", server.feed)).unwrap_err();
+    assert!(
+        matches!(&err, DemoMarketplacesError::Unreachable { url, reason }
+            if url.ends_with("/nowhere/connections") && reason.contains("404")),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("start the marketplaces there"),
+        "{err}"
+    );
+
+    // One element names no marketplace of the table and one is not a connection: both are
+    // reported, the good one is connected.
+    let listing = Router::new().route(
+        "/connections",
+        axum::routing::get(|| async {
+            axum::Json(json!({"connections": [
+                {"marketplace": "zigzag", "base_url": "http://127.0.0.1:9/feed",
+                 "credentials": {"kind": "api_key", "key": "zz"}},
+                {"marketplace": "moon-market", "base_url": "http://127.0.0.1:9/moon",
+                 "credentials": {"kind": "none"}},
+                {"marketplace": "ably"}
+            ]}))
+        }),
+    );
+    let url = server.runtime.block_on(support::serve(listing));
+    let report = connect_demo(&server, &url).unwrap();
+    assert_eq!(
+        report
+            .connected
+            .iter()
+            .map(|c| c.marketplace.as_str())
+            .collect::<Vec<_>>(),
+        ["zigzag"]
+    );
+    let refused: Vec<&str> = report.refused.iter().map(|(m, _)| m.as_str()).collect();
+    assert_eq!(
+        refused,
+        ["moon-market", "element 2"],
+        "{:?}",
+        report.refused
+    );
 }
 
 /// A second connection to a test server's database (the SQLite file, or the test's PostgreSQL
@@ -1375,13 +1410,8 @@ fn a_key_file_that_holds_no_key_stops_the_start_saying_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("secret.key"), "oops\n").unwrap();
     let config = ServerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().to_owned(),
-        database_url: testing::database_url(dir.path()),
-        dist_dir: dir.path().join("no-dist"),
         demo: false,
-        sandbox: None,
-        secret_key: None,
+        ..support::config(dir.path())
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -1,10 +1,11 @@
 //! `GET /api/openapi.json` over real HTTP: an OpenAPI 3.x document that covers every route the
 //! API serves, with the bearer requirement on every endpoint but `health` and `auth/login`.
 
-use jumun_server::config::ServerConfig;
-use jumun_server::Server;
+mod support;
+
 use serde_json::Value;
 use std::collections::BTreeSet;
+use support::{call, TestServer};
 
 /// Every `/api` path the server answers, by method.
 const ENDPOINTS: &[(&str, &str)] = &[
@@ -29,61 +30,12 @@ const ENDPOINTS: &[(&str, &str)] = &[
 /// The endpoints anyone may call.
 const OPEN: &[&str] = &["/api/health", "/api/auth/login", "/api/openapi.json"];
 
-struct Running {
-    base: String,
-    _dirs: tempfile::TempDir,
+fn start() -> TestServer {
+    TestServer::temporary(|config| config.demo = false)
 }
 
-async fn start() -> Running {
-    let dirs = tempfile::tempdir().unwrap();
-    let config = ServerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dirs.path().join("data"),
-        database_url: jumun_server::db::testing::database_url(&dirs.path().join("data")),
-        dist_dir: dirs.path().join("dist"),
-        demo: false,
-        sandbox: None,
-        secret_key: None,
-    };
-    let server = Server::bind(&config).await.unwrap();
-    let base = format!("http://{}", server.local_addr().unwrap());
-    tokio::spawn(server.run());
-    Running { base, _dirs: dirs }
-}
-
-/// Status, content type and body; a body is sent (empty JSON object) only for POST and PATCH.
-fn call(method: &str, url: &str) -> (u16, String, String) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut response = match method {
-        "get" => agent.get(url).call(),
-        "post" => agent.post(url).send_json(serde_json::json!({})),
-        "patch" => agent.patch(url).send_json(serde_json::json!({})),
-        other => panic!("no client for {other}"),
-    }
-    .unwrap();
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let body = response.body_mut().read_to_string().unwrap();
-    (status, content_type, body)
-}
-
-async fn fetch(method: &'static str, url: String) -> (u16, String, String) {
-    tokio::task::spawn_blocking(move || call(method, &url))
-        .await
-        .unwrap()
-}
-
-async fn document(server: &Running) -> Value {
-    let (status, content_type, body) =
-        fetch("get", format!("{}/api/openapi.json", server.base)).await;
+fn document(server: &TestServer) -> Value {
+    let (status, content_type, body) = call("get", &format!("{}/api/openapi.json", server.base));
     assert_eq!(status, 200, "{body}");
     assert!(
         content_type.starts_with("application/json"),
@@ -119,10 +71,10 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_document_is_openapi_3_and_lists_every_route_the_router_has() {
-    let server = start().await;
-    let doc = document(&server).await;
+#[test]
+fn the_document_is_openapi_3_and_lists_every_route_the_router_has() {
+    let server = start();
+    let doc = document(&server);
     let version = doc["openapi"].as_str().expect("openapi version");
     assert!(version.starts_with("3."), "{version}");
     assert!(doc["info"]["title"].is_string());
@@ -159,22 +111,13 @@ async fn the_document_is_openapi_3_and_lists_every_route_the_router_has() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn every_documented_operation_is_routed() {
-    let server = start().await;
-    let doc = document(&server).await;
+#[test]
+fn every_documented_operation_is_routed() {
+    let server = start();
+    let doc = document(&server);
     for (method, path) in operations(&doc) {
         let url = format!("{}{}", server.base, path.replace("{id}", "1"));
-        let (status, _, body) = fetch(
-            match method.as_str() {
-                "get" => "get",
-                "post" => "post",
-                "patch" => "patch",
-                other => panic!("{other} {path}: not a method the API uses"),
-            },
-            url,
-        )
-        .await;
+        let (status, _, body) = call(&method, &url);
         // Without a token a protected endpoint answers 401; the open ones answer for
         // themselves. Never the API's fallbacks (404 no endpoint, 405 wrong method).
         assert!(
@@ -193,10 +136,10 @@ async fn every_documented_operation_is_routed() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn protected_operations_need_the_bearer_scheme_and_errors_share_one_schema() {
-    let server = start().await;
-    let doc = document(&server).await;
+#[test]
+fn protected_operations_need_the_bearer_scheme_and_errors_share_one_schema() {
+    let server = start();
+    let doc = document(&server);
     let scheme = &doc["components"]["securitySchemes"]["bearer"];
     assert_eq!(scheme["type"], "http", "{scheme}");
     assert_eq!(scheme["scheme"], "bearer", "{scheme}");
@@ -248,10 +191,10 @@ async fn protected_operations_need_the_bearer_scheme_and_errors_share_one_schema
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn request_bodies_and_parameters_are_described() {
-    let server = start().await;
-    let doc = document(&server).await;
+#[test]
+fn request_bodies_and_parameters_are_described() {
+    let server = start();
+    let doc = document(&server);
     let body_schema = |method: &str, path: &str| {
         let schema =
             &doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"];

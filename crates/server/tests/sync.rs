@@ -13,77 +13,19 @@ use jumun_core::money::Won;
 use jumun_core::order::{DeliveryInfo, MemoKind, NewLine, NewOrder, Payment};
 use jumun_core::Command;
 use jumun_server::accounts::token::SessionToken;
-use jumun_server::accounts::{Accounts, NewStore, NewUser, Role, StoreId};
-use jumun_server::config::ServerConfig;
+use jumun_server::accounts::StoreId;
 use jumun_server::db::{testing, Engine};
-use jumun_server::sync::Ledger;
-use jumun_server::Server;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
-use support::{agent, reply, Client};
+use support::{agent, reply, Client, TestServer};
 
 const MARKETPLACE: &str = "smartstore";
 
-/// A server on its own runtime in a background thread, so the tests can make blocking calls;
-/// [`Running::stop`] shuts it down so another can start on the same data directory.
-struct Running {
-    base: String,
-    accounts: Accounts,
-    ledger: Ledger,
-    runtime: tokio::runtime::Handle,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-fn start(data_dir: &Path) -> Running {
-    let config = ServerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data_dir.to_owned(),
-        database_url: testing::database_url(data_dir),
-        dist_dir: data_dir.join("no-dist"),
-        demo: true,
-        sandbox: None,
-        secret_key: None,
-    };
-    let (tx, rx) = mpsc::channel();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let thread = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            let server = Server::bind(&config).await.unwrap();
-            let base = format!("http://{}", server.local_addr().unwrap());
-            let handle = tokio::runtime::Handle::current();
-            tx.send((
-                base,
-                server.accounts().clone(),
-                server.ledger().clone(),
-                handle,
-            ))
-            .unwrap();
-            tokio::select! {
-                served = server.run() => served.unwrap(),
-                _ = stopped => {}
-            }
-        });
-        // Dropping the runtime ends every connection and task of this server.
-        drop(runtime);
-    });
-    let (base, accounts, ledger, runtime) = rx.recv().unwrap();
-    Running {
-        base,
-        accounts,
-        ledger,
-        runtime,
-        stop: Some(stop),
-        thread: Some(thread),
-    }
+fn start(data_dir: &Path) -> TestServer {
+    TestServer::start(support::config(data_dir))
 }
 
 impl Client {
@@ -133,16 +75,7 @@ impl Client {
     }
 }
 
-impl Running {
-    fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            thread.join().unwrap();
-        }
-    }
-
+impl TestServer {
     /// The store id behind a client's session.
     fn store_of(&self, client: &Client) -> StoreId {
         let token = SessionToken::parse(&client.token).unwrap();
@@ -151,25 +84,6 @@ impl Running {
             .unwrap()
             .store
             .id
-    }
-
-    /// Creates a store with an owner `boss` / `boss-password`.
-    fn create_store(&self, code: &str) {
-        self.runtime
-            .block_on(self.accounts.create_store(
-                NewStore {
-                    code: code.to_owned(),
-                    name: format!("{code} 상점"),
-                },
-                NewUser {
-                    login: "boss".to_owned(),
-                    name: "사장".to_owned(),
-                    role: Role::Owner,
-                    password: "boss-password".to_owned(),
-                },
-                Utc::now(),
-            ))
-            .unwrap();
     }
 
     /// Runs a marketplace fact through the ledger, as the collector does.
@@ -506,7 +420,7 @@ fn a_marketplace_cancel_beats_a_ship_queued_in_the_browser() {
 fn pulls_come_in_pages_and_stores_never_see_each_other() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path());
-    server.create_store("second");
+    server.create_store("second", "사장");
     let a = Client::login(&server.base, "demo", "demo", "demo1234");
     let b = Client::login(&server.base, "second", "boss", "boss-password");
 

@@ -1,5 +1,5 @@
 //! Shared by the server benches (`ingest`, `api_load`): deterministic Korean marketplace orders,
-//! a real server on a loopback port in a background thread, a signed-in HTTP client, and the
+//! the tests' server launcher (`tests/support/server.rs`), a signed-in HTTP client, and the
 //! figures (percentiles, sizes, CPU time) they print.
 //!
 //! Nothing here asserts on time. A failed correctness check is an `Err(String)` that the bench's
@@ -7,19 +7,18 @@
 
 #![allow(dead_code)] // each bench uses its own part of this module
 
+#[path = "../../tests/support/server.rs"]
+mod server;
+
 use chrono::{DateTime, Duration, Utc};
 use jumun_core::ids::{IdBlock, LineId, OrderId};
 use jumun_core::marketplace::{MarketplaceCode, MarketplaceKeys};
 use jumun_core::money::Won;
 use jumun_core::order::{DeliveryInfo, NewLine, NewOrder, Payment};
-use jumun_server::accounts::Accounts;
-use jumun_server::config::ServerConfig;
 use jumun_server::db::DatabaseLocation;
-use jumun_server::sync::Ledger;
-use jumun_server::Server;
 use serde_json::{json, Value};
+pub use server::TestServer;
 use std::path::Path;
-use std::sync::mpsc;
 use std::time::Duration as StdDuration;
 
 /// The demo store's owner, created by `--demo`.
@@ -248,81 +247,10 @@ fn line_keys(
     keys
 }
 
-/// A server on its own two-worker runtime in a background thread (as `tests/sync.rs` starts
-/// one), so the bench's own threads can make blocking HTTP calls to it.
-pub struct Running {
-    pub base: String,
-    pub ledger: Ledger,
-    pub accounts: Accounts,
-    pub runtime: tokio::runtime::Handle,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-/// Starts the server on `127.0.0.1:0` over `data_dir`, with the demo store.
-#[allow(dead_code)] // each bench uses one of the two
-pub fn start(data_dir: &Path) -> Running {
-    start_on(data_dir, None)
-}
-
 /// Starts the server on `127.0.0.1:0` over `data_dir` and, when given, this PostgreSQL
 /// database, with the demo store.
-#[allow(dead_code)] // each bench uses one of the two
-pub fn start_on(data_dir: &Path, database_url: Option<String>) -> Running {
-    let config = ServerConfig {
-        addr: "127.0.0.1:0".parse().expect("a loopback address"),
-        data_dir: data_dir.to_owned(),
-        database_url,
-        dist_dir: data_dir.join("no-dist"),
-        demo: true,
-        sandbox: None,
-        secret_key: None,
-    };
-    let (tx, rx) = mpsc::channel();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let thread = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("a tokio runtime");
-        runtime.block_on(async {
-            let server = Server::bind(&config).await.expect("the server starts");
-            let base = format!("http://{}", server.local_addr().expect("bound"));
-            tx.send((
-                base,
-                server.ledger().clone(),
-                server.accounts().clone(),
-                tokio::runtime::Handle::current(),
-            ))
-            .expect("the bench waits for the server");
-            tokio::select! {
-                served = server.run() => served.expect("the server runs"),
-                _ = stopped => {}
-            }
-        });
-        drop(runtime);
-    });
-    let (base, ledger, accounts, runtime) = rx.recv().expect("the server started");
-    Running {
-        base,
-        ledger,
-        accounts,
-        runtime,
-        stop: Some(stop),
-        thread: Some(thread),
-    }
-}
-
-impl Running {
-    pub fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
+pub fn start_on(data_dir: &Path, database_url: Option<String>) -> TestServer {
+    TestServer::start(server::config_with_database(data_dir, database_url))
 }
 
 /// An HTTP agent that returns 4xx/5xx as responses, with a hard timeout per request.

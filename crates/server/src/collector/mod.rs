@@ -24,6 +24,7 @@
 //! problem in its [`ConnectionInfo`], while every other connection goes on.
 
 pub mod credentials;
+pub mod directory;
 mod run;
 pub mod scheduler;
 mod store;
@@ -264,8 +265,9 @@ pub struct MalformedRecord {
     pub raw: String,
 }
 
-/// A connection to create (`POST /api/connections`).
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+/// A connection to create (`POST /api/connections`; also an element of a marketplace
+/// [`directory`]).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewConnection {
     /// A code of the marketplace table, e.g. `cafe24`, `coupang`, `zigzag`.
@@ -766,63 +768,6 @@ impl Collector {
             );
         }
         Ok(Some(record))
-    }
-
-    /// Connects `store` to every marketplace a sandbox at `sandbox_base` (`http://127.0.0.1:PORT`)
-    /// serves, each every `period_seconds` (a loopback sandbox may use seconds). Existing
-    /// connections to the same URLs are kept as they are. Answers the store's connections to
-    /// the sandbox.
-    pub async fn connect_to_sandbox(
-        &self,
-        store: StoreId,
-        sandbox_base: &str,
-        period_seconds: u32,
-    ) -> Result<Vec<ConnectionInfo>, CollectorError> {
-        let now = Utc::now();
-        let mut out = Vec::new();
-        for channel in crate::sandbox::generate::CHANNELS {
-            let Some(conn) = crate::sandbox::connection_for(sandbox_base, channel.code) else {
-                continue;
-            };
-            let new = NewConnection {
-                marketplace: conn.marketplace.0.clone(),
-                base_url: conn.base_url.clone(),
-                credentials: conn.credentials.into(),
-                period_seconds: Some(period_seconds),
-                enabled: Some(true),
-                carrier_codes: Some(conn.carrier_codes.clone()).filter(|c| !c.is_empty()),
-            };
-            match self.create(store, new, now).await {
-                Ok(info) => out.push(info),
-                Err(CollectorError::Duplicate { id, .. }) => {
-                    let row = self
-                        .db()
-                        .with(move |conn| Ok(store::get_connection(conn, Some(store), id)?))
-                        .await?
-                        .ok_or(CollectorError::NotFound(id))?;
-                    out.push(self.info(row).await?);
-                }
-                Err(err) => return Err(err),
-            }
-        }
-        Ok(out)
-    }
-
-    /// [`Collector::connect_to_sandbox`] for the demo store (`demo`), as `cargo xtask start`
-    /// wants it: the demo's orders flow in from the sandbox every `period_seconds`.
-    pub async fn connect_demo_to_sandbox(
-        &self,
-        sandbox_base: &str,
-        period_seconds: u32,
-    ) -> Result<Vec<ConnectionInfo>, CollectorError> {
-        let code = crate::accounts::DEMO_STORE.0;
-        let store = self
-            .db()
-            .with(move |conn| Ok(store::store_by_code(conn, code)?))
-            .await?
-            .ok_or_else(|| CollectorError::NoStore(code.to_owned()))?;
-        self.connect_to_sandbox(store, sandbox_base, period_seconds)
-            .await
     }
 }
 

@@ -1,5 +1,11 @@
-//! What the HTTP integration tests share: a client that signs in and speaks JSON.
+//! What the HTTP integration tests share: the test server ([`server`]), a fake marketplace's
+//! listener, and a client that signs in and speaks JSON.
 #![allow(dead_code)]
+
+pub mod server;
+
+#[allow(unused_imports)] // each test uses its part
+pub use server::{config, serve, TestServer};
 
 use serde_json::{json, Value};
 
@@ -9,6 +15,31 @@ pub fn agent() -> ureq::Agent {
         .http_status_as_error(false)
         .build()
         .into()
+}
+
+/// `method` (`get`, `post` or `patch`) on `url` without a token: status, content type and
+/// body. POST and PATCH send an empty JSON object.
+pub fn call(method: &str, url: &str) -> (u16, String, String) {
+    let agent = agent();
+    let mut response = match method {
+        "get" => agent.get(url).call(),
+        "post" => agent.post(url).send_json(json!({})),
+        "patch" => agent.patch(url).send_json(json!({})),
+        other => panic!("no client for {other}"),
+    }
+    .unwrap();
+    let content_type = header(&response, "content-type").unwrap_or_default();
+    let body = response.body_mut().read_to_string().unwrap();
+    (response.status().as_u16(), content_type, body)
+}
+
+/// A response header's value, when it is there and text.
+pub fn header(response: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// The status and JSON body of a response.

@@ -1,12 +1,19 @@
-//! A sandbox marketplace inside the server (issue 4): deterministic Korean orders on several
-//! marketplaces at once, served over HTTP on loopback in the marketplaces' real formats, with
-//! scripted claim scenarios over time.
+//! `jumun-sandbox`: a fake marketplace for the demo and the tests (issue 4) — deterministic
+//! Korean orders on several marketplaces at once, served over HTTP on loopback in the
+//! marketplaces' real formats, with scripted claim scenarios over time.
+//!
+//! It is its own crate so that the server holds no fake marketplace: `jumun-server` knows
+//! marketplaces only through its adapters and connection settings, and reaches this sandbox like
+//! any other marketplace (`--demo-marketplaces URL` reads the settings from `GET /connections`).
+//! The sandbox depends on the server's library for the adapters' `wire` structs and
+//! [`Connection`](jumun_server::marketplaces::Connection); the server lists it only as a
+//! dev-dependency, for its integration tests.
 //!
 //! - [`generate`]: people, addresses, products with options, orders — a pure function of a seed.
 //! - [`scenario`]: the timeline — which orders exist at a moment and what happened to each line
 //!   (a pure function of seed, epoch, speed and elapsed time, plus the console's uploads).
 //! - [`server`]: the HTTP server; `cafe24`, `naver`, `coupang` and `generic` serve the paths the
-//!   adapters of [`crate::marketplaces`] call, rendering into their `wire` structs.
+//!   adapters of [`jumun_server::marketplaces`] call, rendering into their `wire` structs.
 //!
 //! # Paths served
 //!
@@ -16,10 +23,11 @@
 //! | Naver | `POST /external/v1/oauth2/token`, `GET /external/v1/pay-order/seller/product-orders/last-changed-statuses`, `POST …/product-orders/query`, `POST …/product-orders/dispatch`, `POST …/product-orders/{id}/claim/{cancel,return}/approve`, `POST …/{id}/claim/exchange/collect/approve` |
 //! | Coupang | `GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets`, `…/returnRequests`, `…/exchangeRequests`, `POST …/orders/invoices`, `PATCH …/returnRequests/{receiptId}/stoppedShipment` |
 //! | generic | `GET /generic/{code}/orders?since`, `GET /generic/{code}/claims?since`, `POST /generic/{code}/invoices`, `POST /generic/{code}/claims/{claim_no}/ack` |
+//! | directory | `GET /connections`: every marketplace's connection settings (`{"connections": [...]}`, each in the body format of the console's `POST /api/connections`) |
 //! | control | `GET /` (index), `GET /sandbox/state`, `GET /sandbox/orders[?marketplace]`, `GET /sandbox/schedule`, `POST /sandbox/clock` (`{"advance_secs": N}` or `{"at_ms": N}`) |
 //!
-//! Start it with `jumun-server sandbox --seed N --addr 127.0.0.1:PORT --speed X`, or in-process
-//! with [`spawn`]; [`SandboxHandle::connection`] gives each adapter its connection.
+//! Start it with `jumun-sandbox --seed N --addr 127.0.0.1:PORT --speed X` ([`cli`]), or
+//! in-process with [`spawn`]; [`SandboxHandle::connection`] gives each adapter its connection.
 
 mod cafe24;
 pub mod cli;
@@ -33,6 +41,7 @@ pub mod server;
 pub use server::{connection_for, spawn, ClockMode, SandboxHandle, Shared};
 
 use chrono::{DateTime, FixedOffset, SubsecRound, Utc};
+use jumun_core::time::KOREA;
 use scenario::Millis;
 use std::net::SocketAddr;
 
@@ -83,17 +92,10 @@ impl Default for SandboxConfig {
 impl SandboxConfig {
     /// The epoch, or now (whole seconds) in Korean time.
     pub fn epoch_or_now(&self) -> DateTime<FixedOffset> {
-        let kst = kst();
         self.epoch
-            .map(|e| e.with_timezone(&kst))
-            .unwrap_or_else(|| Utc::now().trunc_subsecs(0).with_timezone(&kst))
+            .map(|e| e.with_timezone(&KOREA))
+            .unwrap_or_else(|| Utc::now().trunc_subsecs(0).with_timezone(&KOREA))
     }
-}
-
-/// Korean Standard Time.
-pub(crate) fn kst() -> FixedOffset {
-    // 9 hours is a valid offset (`east_opt` refuses only a day or more).
-    FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset")
 }
 
 /// Why the sandbox could not run.

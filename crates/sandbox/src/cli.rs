@@ -1,17 +1,19 @@
-//! `jumun-server sandbox …`: the sandbox's command line.
+//! `jumun-sandbox …`: the sandbox's command line.
 
 use super::{spawn, ClockMode, SandboxConfig};
-use chrono::DateTime;
+use chrono::{DateTime, FixedOffset};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Usage of `jumun-server sandbox`.
+/// Usage of `jumun-sandbox`.
 pub const USAGE: &str = "\
-jumun-server sandbox — a marketplace sandbox on loopback: Korean orders arriving on Cafe24,
+jumun-sandbox — a marketplace sandbox on loopback: Korean orders arriving on Cafe24,
 SmartStore, Coupang and generic-feed marketplaces, with scripted cancels, returns and exchanges
 
 USAGE:
-    jumun-server sandbox [--seed N] [--addr 127.0.0.1:PORT] [--speed X] [--interval SECS]
-                         [--backlog N] [--epoch RFC3339] [--malformed-every N] [--manual-clock]
+    jumun-sandbox [--seed N] [--addr 127.0.0.1:PORT] [--speed X] [--interval SECS]
+                  [--backlog N] [--epoch RFC3339 | --data-dir DIR] [--malformed-every N]
+                  [--manual-clock]
 
 OPTIONS:
     --seed N             seed of every generated order                 [default 1]
@@ -21,16 +23,25 @@ OPTIONS:
     --backlog N          orders placed before the start                [default 12]
     --epoch TIME         sandbox time zero (e.g. 2024-11-15T09:00:00+09:00); restarting with
                          the same seed and epoch resumes the same state [default now]
+    --data-dir DIR       keep the time zero in DIR/sandbox-epoch: read it, or write now there
+                         on first start, so every restart resumes the same timeline
     --malformed-every N  serve every Nth new order with a malformed quantity [default never]
     --manual-clock       time stands still until POST /sandbox/clock {\"advance_secs\": N}
     -h, --help           print this help
+
+It prints `sandbox listening on http://ADDR` first; jumun-server --demo --demo-marketplaces
+http://ADDR connects the demo store to every marketplace it serves (GET /connections).
 ";
 
-/// What `jumun-server sandbox …` asks for.
+/// The file in `--data-dir` that keeps the sandbox's time zero.
+pub const EPOCH_FILE: &str = "sandbox-epoch";
+
+/// What `jumun-sandbox …` asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SandboxInvocation {
-    /// Run the sandbox.
-    Run(SandboxConfig),
+    /// Run the sandbox; with a data directory, its epoch comes from the file there
+    /// ([`epoch_from_file`]).
+    Run(SandboxConfig, Option<PathBuf>),
     /// Print usage.
     Help,
 }
@@ -39,7 +50,7 @@ pub enum SandboxInvocation {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SandboxArgError {
     /// Unknown flag.
-    #[error("unknown sandbox option {0:?}; run `jumun-server sandbox --help`")]
+    #[error("unknown sandbox option {0:?}; run `jumun-sandbox --help`")]
     Unknown(String),
     /// A flag without its value.
     #[error("sandbox option {0} needs a value")]
@@ -54,6 +65,9 @@ pub enum SandboxArgError {
         /// What it should be.
         expected: &'static str,
     },
+    /// Two options that each set the epoch.
+    #[error("give --epoch or --data-dir, not both: each sets the sandbox's time zero")]
+    TwoEpochs,
 }
 
 /// Parses the arguments after `sandbox`.
@@ -61,6 +75,7 @@ pub fn parse<I: IntoIterator<Item = String>>(
     args: I,
 ) -> Result<SandboxInvocation, SandboxArgError> {
     let mut config = SandboxConfig::default();
+    let mut data_dir = None;
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
         let mut value = |expected: &'static str| -> Result<String, SandboxArgError> {
@@ -122,25 +137,102 @@ pub fn parse<I: IntoIterator<Item = String>>(
                         .ok_or_else(|| bad(&flag, v, "a positive whole number"))?,
                 );
             }
+            "--data-dir" => data_dir = Some(PathBuf::from(value("a directory")?)),
             "--manual-clock" => config.clock = ClockMode::Manual,
             other => return Err(SandboxArgError::Unknown(other.to_owned())),
         }
     }
-    Ok(SandboxInvocation::Run(config))
+    if config.epoch.is_some() && data_dir.is_some() {
+        return Err(SandboxArgError::TwoEpochs);
+    }
+    Ok(SandboxInvocation::Run(config, data_dir))
 }
 
-/// Runs `jumun-server sandbox ARGS` until Ctrl-C or SIGTERM: prints `sandbox listening on
+/// Why the epoch file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum EpochFileError {
+    /// It holds something else than a time.
+    #[error(
+        "{path} holds {text:?}, not a time ({reason}); delete the file to start the sandbox afresh"
+    )]
+    NotATime {
+        /// The file.
+        path: String,
+        /// What it holds.
+        text: String,
+        /// Why that is not an RFC 3339 time.
+        reason: chrono::ParseError,
+    },
+    /// It could not be read or written.
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        /// `read` or `write`.
+        action: &'static str,
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The sandbox's time zero kept in `data_dir`: read from [`EPOCH_FILE`], or now (whole seconds,
+/// Korean time), written there on first use — so a restart resumes the same timeline instead of
+/// replaying it into orders the console already has.
+pub fn epoch_from_file(data_dir: &Path) -> Result<DateTime<FixedOffset>, EpochFileError> {
+    let path = data_dir.join(EPOCH_FILE);
+    let shown = || path.display().to_string();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            DateTime::parse_from_rfc3339(text.trim()).map_err(|reason| EpochFileError::NotATime {
+                path: shown(),
+                text: text.trim().to_owned(),
+                reason,
+            })
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            let now = SandboxConfig::default().epoch_or_now();
+            let io = |source| EpochFileError::Io {
+                action: "write",
+                path: shown(),
+                source,
+            };
+            std::fs::create_dir_all(data_dir).map_err(io)?;
+            std::fs::write(&path, now.to_rfc3339()).map_err(io)?;
+            Ok(now)
+        }
+        Err(source) => Err(EpochFileError::Io {
+            action: "read",
+            path: shown(),
+            source,
+        }),
+    }
+}
+
+/// Runs `jumun-sandbox ARGS` until Ctrl-C or SIGTERM: prints `sandbox listening on
 /// http://ADDR` (the line scripts wait for), then one line per marketplace with the base URL its
 /// adapter connects to.
 pub async fn run(args: Vec<String>) -> ExitCode {
     let config = match parse(args) {
-        Ok(SandboxInvocation::Run(config)) => config,
+        Ok(SandboxInvocation::Run(config, data_dir)) => match data_dir {
+            Some(dir) => match epoch_from_file(&dir) {
+                Ok(epoch) => SandboxConfig {
+                    epoch: Some(epoch),
+                    ..config
+                },
+                Err(err) => {
+                    eprintln!("jumun-sandbox: {err}");
+                    return ExitCode::FAILURE;
+                }
+            },
+            None => config,
+        },
         Ok(SandboxInvocation::Help) => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
         Err(err) => {
-            eprintln!("jumun-server: {err}");
+            eprintln!("jumun-sandbox: {err}");
             return ExitCode::from(2);
         }
     };
@@ -149,7 +241,7 @@ pub async fn run(args: Vec<String>) -> ExitCode {
     let handle = match spawn(config).await {
         Ok(handle) => handle,
         Err(err) => {
-            eprintln!("jumun-server: {err}");
+            eprintln!("jumun-sandbox: {err}");
             return ExitCode::FAILURE;
         }
     };
@@ -162,7 +254,7 @@ pub async fn run(args: Vec<String>) -> ExitCode {
         println!(
             "  {:<12} {:<8} {}",
             conn.marketplace.as_str(),
-            crate::marketplaces::registry::adapter_name(conn.marketplace.as_str()),
+            jumun_server::marketplaces::registry::adapter_name(conn.marketplace.as_str()),
             conn.base_url
         );
     }
@@ -170,11 +262,11 @@ pub async fn run(args: Vec<String>) -> ExitCode {
         result = handle.wait() => match result {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
-                eprintln!("jumun-server: {err}");
+                eprintln!("jumun-sandbox: {err}");
                 ExitCode::FAILURE
             }
         },
-        () = crate::shutdown_signal() => ExitCode::SUCCESS,
+        () = jumun_server::shutdown_signal() => ExitCode::SUCCESS,
     }
 }
 
@@ -188,7 +280,7 @@ mod tests {
 
     #[test]
     fn flags_set_the_config() {
-        let SandboxInvocation::Run(config) = parse(args(&[
+        let SandboxInvocation::Run(config, None) = parse(args(&[
             "--seed",
             "7",
             "--addr",
@@ -225,5 +317,34 @@ mod tests {
         );
         let err = parse(args(&["--speed", "-1"])).expect_err("negative speed");
         assert!(err.to_string().contains("positive"), "{err}");
+        assert_eq!(
+            parse(args(&[
+                "--epoch",
+                "2024-11-15T09:00:00+09:00",
+                "--data-dir",
+                "data"
+            ])),
+            Err(SandboxArgError::TwoEpochs)
+        );
+    }
+
+    #[test]
+    fn the_epoch_is_written_once_in_the_data_dir_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let Ok(SandboxInvocation::Run(config, Some(from_flag))) =
+            parse(args(&["--data-dir", data.to_str().unwrap()]))
+        else {
+            panic!("expected run with a data directory")
+        };
+        assert_eq!(config.epoch, None);
+        assert_eq!(from_flag, data);
+        let first = epoch_from_file(&data).unwrap();
+        assert_eq!(first.offset(), &jumun_core::time::KOREA);
+        assert_eq!(epoch_from_file(&data).unwrap(), first);
+        std::fs::write(data.join(EPOCH_FILE), "yesterday").unwrap();
+        let err = epoch_from_file(&data).unwrap_err();
+        assert!(matches!(err, EpochFileError::NotATime { .. }), "{err:?}");
+        assert!(err.to_string().contains("delete the file"), "{err}");
     }
 }

@@ -5,12 +5,14 @@ use super::scenario::{
     Timeline, TimelineConfig,
 };
 use super::{cafe24, coupang, generic, naver, SandboxConfig, SandboxError};
-use crate::marketplaces::{Connection, Credentials};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use jumun_server::collector::directory::{MarketplaceDirectory, DIRECTORY_PATH};
+use jumun_server::collector::NewConnection;
+use jumun_server::marketplaces::{Connection, Credentials};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -277,6 +279,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/sandbox/orders", get(orders))
         .route("/sandbox/schedule", get(schedule))
         .route("/sandbox/clock", post(clock))
+        .route(DIRECTORY_PATH, get(directory))
         .merge(cafe24::routes())
         .merge(naver::routes())
         .merge(coupang::routes())
@@ -300,7 +303,7 @@ async fn index(State(shared): State<Arc<Shared>>) -> Json<serde_json::Value> {
         .map(|c| {
             serde_json::json!({
                 "marketplace": c.marketplace,
-                "adapter": crate::marketplaces::registry::adapter_name(c.marketplace.as_str()),
+                "adapter": jumun_server::marketplaces::registry::adapter_name(c.marketplace.as_str()),
                 "base_url": c.base_url,
             })
         })
@@ -309,8 +312,32 @@ async fn index(State(shared): State<Arc<Shared>>) -> Json<serde_json::Value> {
         "sandbox": "jumun marketplace sandbox",
         "seed": shared.timeline.config().seed,
         "marketplaces": connections,
+        "directory": format!("GET {DIRECTORY_PATH}"),
         "control": ["GET /sandbox/state", "GET /sandbox/orders", "GET /sandbox/schedule", "POST /sandbox/clock"],
     }))
+}
+
+/// `GET /connections`: every marketplace's connection settings, the directory that
+/// `jumun-server --demo --demo-marketplaces URL` reads to connect the demo store.
+async fn directory(State(shared): State<Arc<Shared>>) -> Json<MarketplaceDirectory> {
+    let connections = super::generate::CHANNELS
+        .iter()
+        .filter_map(|c| shared.connection(c.code))
+        .map(new_connection)
+        .collect();
+    Json(MarketplaceDirectory { connections })
+}
+
+/// An adapter's connection in the body format of the console's `POST /api/connections`.
+pub fn new_connection(conn: Connection) -> NewConnection {
+    NewConnection {
+        marketplace: conn.marketplace.0,
+        base_url: conn.base_url,
+        credentials: conn.credentials.into(),
+        period_seconds: None,
+        enabled: None,
+        carrier_codes: Some(conn.carrier_codes).filter(|codes| !codes.is_empty()),
+    }
 }
 
 /// Per-marketplace counts for `GET /sandbox/state`.
@@ -333,7 +360,7 @@ async fn state(State(shared): State<Arc<Shared>>) -> Json<serde_json::Value> {
         by.insert(
             channel.code,
             MarketplaceCount {
-                api: crate::marketplaces::registry::adapter_name(channel.code),
+                api: jumun_server::marketplaces::registry::adapter_name(channel.code),
                 ..Default::default()
             },
         );

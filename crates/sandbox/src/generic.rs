@@ -1,4 +1,4 @@
-//! The generic marketplace feed (see `crate::marketplaces::generic::wire`), one per marketplace
+//! The generic marketplace feed (see `jumun_server::marketplaces::generic::wire`), one per marketplace
 //! code under `/generic/{code}`: `GET orders?since`, `GET claims?since`, `POST invoices`,
 //! `POST claims/{claim_no}/ack`.
 //!
@@ -14,7 +14,6 @@
 
 use super::scenario::{Claim, ClaimKind, ClaimStatus, Delivery, LineView, Millis, OrderView};
 use super::server::{break_field, check_shippable, key_of, Shared};
-use crate::marketplaces::generic::wire;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -23,6 +22,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::DateTime;
 use jumun_core::marketplace::MarketplaceTable;
+use jumun_server::marketplaces::generic::wire;
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -10,12 +10,11 @@
 //!
 //! Naver's `exchange` object has no field for the option the buyer wants; the sandbox writes it
 //! at the end of `exchangeDetailedReason` as `사유 → 색상: 블랙 / 사이즈: L` (the option in
-//! `productOption`'s form), the convention `crate::marketplaces::naver::split_exchange_detail`
+//! `productOption`'s form), the convention `jumun_server::marketplaces::naver::split_exchange_detail`
 //! reads.
 
 use super::scenario::{Claim, ClaimKind, ClaimStatus, Delivery, LineView, Millis, OrderView};
 use super::server::{break_field, check_shippable, key_of, Shared};
-use crate::marketplaces::naver::wire;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -23,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Duration, FixedOffset};
+use jumun_server::marketplaces::naver::wire;
 use std::collections::HashMap;
 use std::sync::Arc;
 

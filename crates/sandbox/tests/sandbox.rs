@@ -1,33 +1,31 @@
 //! The marketplace sandbox over real HTTP on a loopback port: determinism, Korean data, every
 //! scripted scenario on schedule, the payloads read by the real adapters of
 //! `jumun_server::marketplaces` (so they parse with the adapters' `wire` structs), invoice uploads
-//! that ship a line, the malformed-order knob, auth and error shapes, and the subcommand.
+//! that ship a line, the malformed-order knob, auth and error shapes, the directory of
+//! connections, and the binary.
 
 use chrono::{DateTime, Duration, FixedOffset, SubsecRound, Utc};
 use jumun_core::carrier::Carrier;
 use jumun_core::claim::ClaimKind;
+use jumun_core::time::KOREA;
+use jumun_sandbox::generate::CHANNELS;
+use jumun_sandbox::scenario::SCRIPTS;
+use jumun_sandbox::{spawn, ClockMode, SandboxConfig, SandboxHandle};
 use jumun_server::marketplaces::{
     adapter_for, AdapterError, Collected, Connection, Cursor, InvoiceUpload, MarketClaim,
     MarketOrder,
 };
-use jumun_server::sandbox::generate::CHANNELS;
-use jumun_server::sandbox::scenario::SCRIPTS;
-use jumun_server::sandbox::{spawn, ClockMode, SandboxConfig, SandboxHandle};
 use serde_json::Value;
 use std::collections::HashMap;
 
 const SPEED: f64 = 10.0;
-
-fn kst() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).unwrap()
-}
 
 /// Ten minutes ago, so that at the sandbox's "now" (manual clock at +10 min) every timestamp it
 /// serves is in the adapters' past.
 fn recent_epoch() -> DateTime<FixedOffset> {
     (Utc::now() - Duration::minutes(10))
         .trunc_subsecs(0)
-        .with_timezone(&kst())
+        .with_timezone(&KOREA)
 }
 
 async fn start(
@@ -471,6 +469,54 @@ async fn the_adapters_collect_every_scenario_in_its_marketplace_words() {
     sandbox.shutdown().await.unwrap();
 }
 
+/// `GET /connections` lists every marketplace in the format the console's `POST
+/// /api/connections` takes, with the credentials the sandbox accepts: the same connections the
+/// handle gives the adapters.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_directory_lists_every_marketplace_as_the_console_connects_it() {
+    let sandbox = start(23, recent_epoch(), None).await;
+    let body = json(format!("{}/connections", sandbox.base_url())).await;
+    let directory: jumun_server::collector::directory::MarketplaceDirectory =
+        serde_json::from_value(body.clone()).unwrap_or_else(|e| panic!("{e}: {body}"));
+    let listed: Vec<(String, String)> = directory
+        .connections
+        .iter()
+        .map(|c| (c.marketplace.clone(), c.base_url.clone()))
+        .collect();
+    let served: Vec<(String, String)> = sandbox
+        .connections()
+        .into_iter()
+        .map(|c| (c.marketplace.0, c.base_url))
+        .collect();
+    assert_eq!(listed, served);
+    assert_eq!(listed.len(), CHANNELS.len());
+    for conn in &directory.connections {
+        assert!(
+            conn.base_url.starts_with(&sandbox.base_url()),
+            "{}",
+            conn.base_url
+        );
+        let expected = jumun_server::collector::StoredCredentials::from(
+            sandbox.connection(&conn.marketplace).unwrap().credentials,
+        );
+        assert!(conn.credentials == expected, "{}", conn.marketplace);
+    }
+    let cafe24 = directory
+        .connections
+        .iter()
+        .find(|c| c.marketplace == "cafe24")
+        .unwrap();
+    assert_eq!(
+        cafe24
+            .carrier_codes
+            .as_ref()
+            .and_then(|codes| codes.get("cj"))
+            .map(String::as_str),
+        Some("0006")
+    );
+    sandbox.shutdown().await.unwrap();
+}
+
 /// `lastChangedFrom` is inclusive: the next poll from the cursor reads nothing again when
 /// nothing changed.
 #[tokio::test(flavor = "multi_thread")]
@@ -670,18 +716,14 @@ async fn requests_without_credentials_or_with_bad_input_get_each_marketplaces_er
 }
 
 #[test]
-fn the_subcommand_prints_where_it_listens() {
+fn the_binary_prints_where_it_listens_and_keeps_its_epoch_in_the_data_dir() {
     use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jumun-server"))
-        .args([
-            "sandbox",
-            "--seed",
-            "3",
-            "--addr",
-            "127.0.0.1:0",
-            "--speed",
-            "20",
-        ])
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jumun-sandbox"))
+        .args(["--seed", "3", "--addr", "127.0.0.1:0", "--speed", "20"])
+        .arg("--data-dir")
+        .arg(&data)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -695,4 +737,6 @@ fn the_subcommand_prints_where_it_listens() {
         first.starts_with("sandbox listening on http://127.0.0.1:"),
         "{first}"
     );
+    let epoch = std::fs::read_to_string(data.join(jumun_sandbox::cli::EPOCH_FILE)).unwrap();
+    assert!(DateTime::parse_from_rfc3339(&epoch).is_ok(), "{epoch}");
 }

@@ -14,7 +14,6 @@
 
 use super::scenario::{ClaimKind, ClaimStatus, Delivery, LineView, Millis, OrderView};
 use super::server::{break_field, check_shippable, key_of, Shared, COUPANG_VENDOR_ID};
-use crate::marketplaces::coupang::wire;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -22,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use jumun_server::marketplaces::coupang::wire;
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! Cafe24 Admin API, as the sandbox serves it: `GET /api/v2/admin/orders`, `POST
 //! /api/v2/admin/shipments`, `POST /api/v2/oauth/token`.
 //!
-//! Item `order_status` codes (see `crate::marketplaces::cafe24` for their meaning): paid N10,
+//! Item `order_status` codes (see `jumun_server::marketplaces::cafe24` for their meaning): paid N10,
 //! shipped N30, delivered N40; cancel requested C00, done C41 (취소완료-환불전, a word of the
 //! console's table); return requested R00, collecting R30, collected R31, done R40; exchange
 //! requested E00, collecting E30, collected E31, done E40. The Cafe24 exchange after collection
@@ -11,7 +11,6 @@
 
 use super::scenario::{Claim, ClaimKind, ClaimStatus, Delivery, LineView, Millis, OrderView};
 use super::server::{break_field, key_of, Shared};
-use crate::marketplaces::cafe24::wire;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -19,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
+use jumun_server::marketplaces::cafe24::wire;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -266,7 +266,7 @@ fn render(shared: &Shared, view: &OrderView, embed: &Embed) -> serde_json::Value
 
 /// The sandbox mall's carrier codes (`shipping_company_code`) by the console's carrier code (a
 /// real mall's own carrier settings decide); its connection carries them
-/// ([`crate::marketplaces::Connection::carrier_codes`]).
+/// ([`jumun_server::marketplaces::Connection::carrier_codes`]).
 pub(crate) const CARRIER_CODES: &[(&str, &str)] = &[
     ("cj", "0006"),
     ("lotte", "0004"),
