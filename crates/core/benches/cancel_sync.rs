@@ -10,13 +10,13 @@
 //! names an existing unshipped line by its primary key must be matched by that key; a failed
 //! check exits non-zero with a message.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use jumun_bench::figures::{begin, finish, ms, per_sec, proc_status, verdict};
+use jumun_bench::orders::{self, at, line_keys, OrderSpec, Rng};
 use jumun_core::cancel_sync::{match_cancels, CancelMatch, CancelRecord, CancelVerdict, KeyUsed};
 use jumun_core::carrier::Carrier;
 use jumun_core::ids::{IdBlock, LineId, OrderId};
-use jumun_core::marketplace::{MarketplaceCode, MarketplaceKeys};
-use jumun_core::money::Won;
-use jumun_core::order::{DeliveryInfo, NewLine, NewOrder, Payment};
+use jumun_core::marketplace::MarketplaceCode;
+use jumun_core::order::{NewOrder, Payment};
 use jumun_core::{Book, Command, Ctx};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -99,22 +99,10 @@ struct Meta {
 }
 
 fn main() -> ExitCode {
-    println!("== jumun-core bench: cancel_sync ==");
-    println!(
-        "cores available: {}",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
+    begin("jumun-core bench: cancel_sync");
     println!();
     let result = bench();
-    println!();
-    println!("peak memory (VmHWM): {}", proc_status("VmHWM:"));
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("CHECK FAILED: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    finish(result)
 }
 
 fn bench() -> Result<(), String> {
@@ -126,7 +114,7 @@ fn bench() -> Result<(), String> {
     let started = Instant::now();
     for n in 0..ORDERS {
         let id = OrderId(n + 1);
-        let market = rng.market();
+        let market = rng.weighted(MARKETS, |m| m.weight);
         let unpaid = rng.below(100) < 5;
         let payment = if unpaid {
             Payment::BankTransfer { deadline: at(72) }
@@ -238,11 +226,7 @@ fn bench() -> Result<(), String> {
     check(&answers, &categories)?;
     println!(
         "aim: matching 100,000 cancels against 1,000,000 lines < 1 s -> {}",
-        if median < StdDuration::from_secs(1) {
-            format!("met ({})", ms(median))
-        } else {
-            format!("MISSED ({})", ms(median))
-        }
+        verdict(StdDuration::from_secs(1), median)
     );
 
     // The same batch as the command a sync runs: decide (read-only) the events it would make.
@@ -453,183 +437,26 @@ fn check(answers: &[CancelMatch], categories: &[Category]) -> Result<(), String>
 // ---------------------------------------------------------------------------------------------
 // generated data
 
-/// A small deterministic generator (splitmix64): the benches need no randomness crate.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    /// A marketplace's position in `MARKETS`, by weight.
-    fn market(&mut self) -> usize {
-        let total: u64 = MARKETS.iter().map(|m| m.weight).sum();
-        let mut roll = self.below(total);
-        for (i, m) in MARKETS.iter().enumerate() {
-            if roll < m.weight {
-                return i;
-            }
-            roll -= m.weight;
-        }
-        0
-    }
-}
-
-/// 2026-11-02 09:00 KST plus `hours`.
-fn at(hours: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0)
-        .single()
-        .expect("a valid date")
-        + Duration::hours(hours)
-}
-
 fn op(hours: i64) -> Ctx {
     Ctx::operator("출고담당", at(hours))
 }
 
-fn product_name(product: u64) -> String {
-    format!("오버핏 니트 가디건 {product:04}")
-}
-
-fn option_name(option: u64) -> String {
-    const COLOURS: [&str; 5] = ["블랙", "아이보리", "네이비", "차콜", "베이지"];
-    const SIZES: [&str; 3] = ["S", "M", "L"];
-    format!(
-        "{}/{}",
-        COLOURS[(option % 5) as usize],
-        SIZES[(option / 5 % 3) as usize]
-    )
-}
-
-/// The keys a marketplace sends for line `n` (0-based) of an order.
-fn line_keys(
-    marketplace: &str,
-    order_no: &str,
-    n: usize,
-    product: u64,
-    option: u64,
-) -> MarketplaceKeys {
-    let mut keys = MarketplaceKeys {
-        order_no: order_no.to_owned(),
-        line_no: Some(format!("{order_no}{:02}", n + 1)),
-        product_code: Some(format!("P{product:05}")),
-        product_name: Some(product_name(product)),
-        option: Some(option_name(option)),
-        option_id: Some(format!("{}", 100_000 + product * 15 + option)),
-        ..Default::default()
-    };
-    match marketplace {
-        "coupang" => {
-            // Coupang sends no line number; its vendor item id (code6) names the option.
-            keys.line_no = None;
-            keys.codes.insert(
-                "code6".into(),
-                format!("{}", 80_000_000_000 + product * 15 + option),
-            );
-        }
-        "shinsegae" | "emart" => {
-            keys.codes.insert("code4".into(), format!("{:03}", n + 1));
-        }
-        "brandi" | "zigzag" => {
-            keys.line_no2 = Some(format!("{}{:02}", &order_no[2..], n + 1));
-        }
-        "wemakeprice2" => {
-            keys.codes
-                .insert("code18".into(), format!("{order_no}-{n}"));
-        }
-        "player" => {
-            keys.codes
-                .insert("code22".into(), format!("ST{product:05}{option:02}"));
-        }
-        _ => {}
-    }
-    keys
-}
-
-fn order_no(marketplace: &str, id: OrderId) -> String {
-    match marketplace {
-        "coupang" => format!("3{:012}", id.0 * 7),
-        "smartstore" => format!("20261102{:08}", id.0),
-        "cafe24" => format!("20261102-{:07}", id.0),
-        "11st" => format!("2026110{:09}", id.0),
-        _ => format!("{}{:010}", &marketplace[..2].to_uppercase(), id.0),
-    }
-}
-
+/// An order of [`LINES_PER_ORDER`] lines (line ids `LINES_PER_ORDER × order + n`).
 fn new_order(rng: &mut Rng, id: OrderId, market: usize, payment: Payment) -> NewOrder {
-    let marketplace = MARKETS[market].code;
-    let order_no = order_no(marketplace, id);
-    let first_product = rng.below(PRODUCTS);
-    let lines = (0..LINES_PER_ORDER as usize)
-        .map(|n| {
-            // Distinct products within an order, so every line has its own keys.
-            let product = (first_product + n as u64 * 101) % PRODUCTS;
-            let option = rng.below(15);
-            NewLine {
-                id: LineId(id.0 * LINES_PER_ORDER + n as u64),
-                keys: line_keys(marketplace, &order_no, n, product, option),
-                product_name: product_name(product),
-                option: option_name(option),
-                quantity: 1 + (rng.below(10) / 8) as u32,
-                unit_price: Won(19_900 + 1_000 * (product % 30) as i64),
-                option_price: Won::ZERO,
-            }
-        })
-        .collect();
-    NewOrder {
-        id,
-        marketplace: MarketplaceCode::from(marketplace),
-        order_no,
-        ordered_at: at(-2),
-        payment,
-        paid_at: None,
-        delivery: DeliveryInfo {
-            orderer_name: format!("구매자{}", id.0),
-            orderer_phone: format!("010-{:04}-{:04}", id.0 % 10_000, (id.0 / 7) % 10_000),
-            recipient_name: format!("구매자{}", id.0),
-            recipient_phone: format!("010-{:04}-{:04}", id.0 % 10_000, (id.0 / 7) % 10_000),
-            recipient_landline: String::new(),
-            postcode: format!("{:05}", 1_000 + id.0 % 60_000),
-            address: format!("경기도 성남시 분당구 판교역로 {}", id.0 % 300),
-            memo: String::new(),
+    orders::order(
+        rng,
+        OrderSpec {
+            id,
+            marketplace: MARKETS[market].code,
+            number: id.0,
+            lines: (0..LINES_PER_ORDER)
+                .map(|n| LineId(id.0 * LINES_PER_ORDER + n))
+                .collect(),
+            products: PRODUCTS,
+            options: 15,
+            ordered_at: at(-2),
+            payment,
+            buyer: id.0,
         },
-        lines,
-        no_bundle: false,
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// printing
-
-fn ms(d: StdDuration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
-
-fn per_sec(n: usize, d: StdDuration) -> String {
-    let rate = n as f64 / d.as_secs_f64().max(1e-9);
-    if rate >= 1e6 {
-        format!("{:.2} M", rate / 1e6)
-    } else {
-        format!("{:.0} k", rate / 1e3)
-    }
-}
-
-fn proc_status(field: &str) -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with(field))
-                .map(|line| line[field.len()..].trim().to_owned())
-        })
-        .unwrap_or_else(|| "n/a (no /proc/self/status)".into())
+    )
 }

@@ -10,7 +10,8 @@
 //! Figures are printed, never asserted: the only checks are for correctness (every ship applied,
 //! the replayed book equals the original), and a failed check exits non-zero with a message.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use jumun_bench::figures::{begin, finish, ms, per_sec, proc_status, ratio, verdict};
+use jumun_bench::orders::{self, at, option_name, product_name, OrderSpec, Rng};
 use jumun_core::cancel_sync::CancelRecord;
 use jumun_core::carrier::Carrier;
 use jumun_core::claim::{ClaimPick, FeePayment, Reason};
@@ -19,7 +20,7 @@ use jumun_core::fault::Fault;
 use jumun_core::ids::{BundleId, ClaimId, IdBlock, LineId, OrderId, PickupId};
 use jumun_core::marketplace::{MarketplaceCode, MarketplaceKeys};
 use jumun_core::money::Won;
-use jumun_core::order::{DeliveryInfo, MemoKind, NewLine, NewOrder, Payment};
+use jumun_core::order::{MemoKind, NewOrder, Payment};
 use jumun_core::pickup::PickupPlan;
 use jumun_core::stock::{ProductKey, Sku, StockItem};
 use jumun_core::{Book, BulkOutcome, Change, Command, Ctx, Event, Refusal};
@@ -50,22 +51,10 @@ const REPLAY_EVENTS: usize = 1_000_000;
 const RUNS: usize = 5;
 
 fn main() -> ExitCode {
-    println!("== jumun-core bench: orders ==");
-    println!(
-        "cores available: {}",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
+    begin("jumun-core bench: orders");
     println!();
     let result = bulk_ship().and_then(|()| replay());
-    println!();
-    println!("peak memory (VmHWM): {}", vm_hwm());
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("CHECK FAILED: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    finish(result)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -273,7 +262,7 @@ fn replay() -> Result<(), String> {
         *kinds.entry(change_kind(&event.change)).or_default() += 1;
     }
     println!("events by kind: {kinds:?}");
-    println!("memory after set-up: VmRSS {}", vm_rss());
+    println!("memory after set-up: VmRSS {}", proc_status("VmRSS:"));
 
     let mut times = Vec::new();
     for run_no in 0..3 {
@@ -619,43 +608,6 @@ fn change_kind(change: &Change) -> &'static str {
 // ---------------------------------------------------------------------------------------------
 // generated data
 
-/// A small deterministic generator (splitmix64): the benches need no randomness crate.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn marketplace(&mut self) -> &'static str {
-        let total: u64 = MARKETPLACES.iter().map(|(_, w)| w).sum();
-        let mut roll = self.below(total);
-        for (code, weight) in MARKETPLACES {
-            if roll < *weight {
-                return code;
-            }
-            roll -= weight;
-        }
-        MARKETPLACES[0].0
-    }
-}
-
-/// 2026-11-02 09:00 KST plus `hours`.
-fn at(hours: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0)
-        .single()
-        .expect("a valid date")
-        + Duration::hours(hours)
-}
-
 fn op(hours: i64) -> Ctx {
     Ctx::operator("출고담당", at(hours))
 }
@@ -683,116 +635,25 @@ fn issue_invoice(order: OrderId) -> Command {
     }
 }
 
-fn product_name(product: u64) -> String {
-    format!("베이직 코튼 티셔츠 {product:03}")
-}
-
-fn option_name(option: u64) -> String {
-    const COLOURS: [&str; 5] = ["블랙", "화이트", "네이비", "그레이", "베이지"];
-    format!("{}/FREE", COLOURS[(option % 5) as usize])
-}
-
-/// The keys a marketplace sends for line `n` (0-based) of an order.
-fn line_keys(
-    marketplace: &str,
-    order_no: &str,
-    n: usize,
-    product: u64,
-    option: u64,
-) -> MarketplaceKeys {
-    let mut keys = MarketplaceKeys {
-        order_no: order_no.to_owned(),
-        line_no: Some(format!("{order_no}{:02}", n + 1)),
-        product_code: Some(format!("P{product:05}")),
-        product_name: Some(product_name(product)),
-        option: Some(option_name(option)),
-        option_id: Some(format!("{}", 10_000 + product * 10 + option)),
-        ..Default::default()
-    };
-    match marketplace {
-        "coupang" => {
-            keys.line_no = None;
-            keys.codes.insert(
-                "code6".into(),
-                format!("{}", 80_000_000_000 + product * 10 + option),
-            );
-        }
-        "shinsegae" | "emart" => {
-            keys.codes.insert("code4".into(), format!("{:03}", n + 1));
-        }
-        "brandi" | "zigzag" => {
-            keys.line_no2 = Some(format!("{}{:02}", &order_no[2..], n + 1));
-        }
-        "wemakeprice2" | "wemakeprice-api" => {
-            keys.codes
-                .insert("code18".into(), format!("{order_no}-{n}"));
-        }
-        "player" => {
-            keys.codes
-                .insert("code22".into(), format!("ST{product:05}{option}"));
-        }
-        _ => {}
-    }
-    keys
-}
-
-fn order_no(marketplace: &str, id: OrderId) -> String {
-    match marketplace {
-        "coupang" => format!("3{:012}", id.0 * 7),
-        "smartstore" => format!("20261102{:08}", id.0),
-        "cafe24" => format!("20261102-{:07}", id.0),
-        "11st" => format!("2026110{:09}", id.0),
-        _ => format!("{}{:010}", &marketplace[..2].to_uppercase(), id.0),
-    }
-}
-
-fn delivery(buyer: u64) -> DeliveryInfo {
-    DeliveryInfo {
-        orderer_name: format!("구매자{buyer}"),
-        orderer_phone: format!("010-{:04}-{:04}", buyer % 10_000, (buyer / 7) % 10_000),
-        recipient_name: format!("구매자{buyer}"),
-        recipient_phone: format!("010-{:04}-{:04}", buyer % 10_000, (buyer / 7) % 10_000),
-        recipient_landline: String::new(),
-        postcode: format!("{:05}", 1_000 + buyer % 60_000),
-        address: format!("서울특별시 중구 장충단로13길 {}", buyer % 200),
-        memo: String::new(),
-    }
-}
-
 /// An order of 1–3 lines (line ids `4 × order + 0..3`; `+3` is kept for a divided line). With
 /// `buyer`, it goes to that buyer (so it can be bundled with their other order).
 fn new_order(rng: &mut Rng, id: OrderId, payment: Payment, buyer: Option<u64>) -> NewOrder {
-    let marketplace = rng.marketplace();
-    let order_no = order_no(marketplace, id);
-    let count = 1 + rng.below(3) as usize;
-    let first_product = rng.below(PRODUCTS);
-    let lines = (0..count)
-        .map(|n| {
-            // Distinct products within an order, so every line has its own keys.
-            let product = (first_product + n as u64 * 97) % PRODUCTS;
-            let option = rng.below(OPTIONS);
-            NewLine {
-                id: LineId(id.0 * 4 + n as u64),
-                keys: line_keys(marketplace, &order_no, n, product, option),
-                product_name: product_name(product),
-                option: option_name(option),
-                quantity: 1 + (rng.below(10) / 8) as u32,
-                unit_price: Won(9_900 + 1_000 * (product % 20) as i64),
-                option_price: Won::ZERO,
-            }
-        })
-        .collect();
-    NewOrder {
-        id,
-        marketplace: MarketplaceCode::from(marketplace),
-        order_no,
-        ordered_at: at(-2),
-        payment,
-        paid_at: None,
-        delivery: delivery(buyer.unwrap_or(id.0)),
-        lines,
-        no_bundle: false,
-    }
+    let marketplace = rng.marketplace(MARKETPLACES);
+    let count = 1 + rng.below(3);
+    orders::order(
+        rng,
+        OrderSpec {
+            id,
+            marketplace,
+            number: id.0,
+            lines: (0..count).map(|n| LineId(id.0 * 4 + n)).collect(),
+            products: PRODUCTS,
+            options: OPTIONS,
+            ordered_at: at(-2),
+            payment,
+            buyer: buyer.unwrap_or(id.0),
+        },
+    )
 }
 
 /// Stock items for products `0..LINKED_PRODUCTS` and the links of every marketplace's listing of
@@ -855,52 +716,4 @@ fn claim_request(claim: ClaimId, order: OrderId, lines: Vec<ClaimPick>) -> Claim
         fault: Fault::Buyer,
         memo: "고객 요청".into(),
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// printing
-
-fn ms(d: StdDuration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
-
-fn per_sec(n: usize, d: StdDuration) -> String {
-    let rate = n as f64 / d.as_secs_f64().max(1e-9);
-    if rate >= 1e6 {
-        format!("{:.2} M", rate / 1e6)
-    } else {
-        format!("{:.0} k", rate / 1e3)
-    }
-}
-
-fn ratio(a: usize, b: usize) -> String {
-    format!("{:.2}", a as f64 / b.max(1) as f64)
-}
-
-fn verdict(aim: StdDuration, took: StdDuration) -> String {
-    if took < aim {
-        format!("met ({})", ms(took))
-    } else {
-        format!("MISSED ({})", ms(took))
-    }
-}
-
-fn proc_status(field: &str) -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with(field))
-                .map(|line| line[field.len()..].trim().to_owned())
-        })
-        .unwrap_or_else(|| "n/a (no /proc/self/status)".into())
-}
-
-fn vm_hwm() -> String {
-    proc_status("VmHWM:")
-}
-
-fn vm_rss() -> String {
-    proc_status("VmRSS:")
 }

@@ -21,6 +21,7 @@
 //! run in, default `raw,dexie,jumun`), `CHROMIUM`, `CHROMEDRIVER` (default: on the PATH; the
 //! bench never downloads a browser).
 
+use jumun_bench::figures::{cores, load_average};
 use jumun_e2e::chromium_args;
 use jumun_e2e::processes::start_chromedriver;
 use jumun_e2e::webdriver::Session;
@@ -369,16 +370,6 @@ fn ratio(a: f64, b: f64) -> String {
     format!("{:.2}×", a / b)
 }
 
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "?".into())
-}
-
-fn core_count() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
 fn main() {
     let started = Instant::now();
     let deadline = Deadline(started);
@@ -422,7 +413,7 @@ fn main() {
     println!(
         "browser store: {n} orders, transactions of {CHUNK}, stores in the order {}; {chromium_version}; Dexie {dexie_version}; {} cores; load average {}; serving on {base}",
         order.join(", "),
-        core_count(),
+        cores(),
         load_average()
     );
     let driver = start_chromedriver(&chromedriver);

@@ -28,10 +28,9 @@
 mod common;
 
 use chrono::Utc;
-use common::{
-    cores, cpu_time, database_sizes, env_number, mb, ms, per_sec, proc_status, Client, Latencies,
-    Rng, DEMO, IDS_PER_ORDER,
-};
+use common::{database_sizes, Client, DEMO};
+use jumun_bench::figures::{begin, cpu_time, env_number, finish, mb, ms, per_sec, Latencies};
+use jumun_bench::orders::{arriving_order, Rng, IDS_PER_ORDER};
 use jumun_core::carrier::Carrier;
 use jumun_core::ids::OrderId;
 use jumun_core::order::Payment;
@@ -64,12 +63,7 @@ fn main() -> ExitCode {
         .split(',')
         .filter_map(|r| r.trim().parse().ok())
         .collect();
-    println!("== jumun-server bench: api_load ==");
-    println!(
-        "cores available: {} | load average at start: {}",
-        cores(),
-        common::load_average()
-    );
+    begin("jumun-server bench: api_load");
     println!(
         "store: {orders} orders | rates {rates:?} req/s × {secs} s | changes page {page} | \
          {WORKERS} generator threads | timeout {} s",
@@ -77,19 +71,8 @@ fn main() -> ExitCode {
     );
     println!();
     let result = run(orders, secs, page, &rates);
-    println!();
-    println!("load average at the end: {}", common::load_average());
-    println!(
-        "peak memory (VmHWM, server and generator): {}",
-        proc_status("VmHWM:")
-    );
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("CHECK FAILED: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    // The server and the load generator share this process: the peak memory is theirs together.
+    finish(result)
 }
 
 /// The database the bench runs on: `JUMUN_BENCH_DATABASE` (`sqlite`, the default, or
@@ -255,7 +238,8 @@ fn prefill(location: &DatabaseLocation, orders: u64) -> Result<Targets, String> 
                 .await
                 .map_err(|e| e.to_string())?;
             for _ in 0..page {
-                let order = common::korean_order(&mut rng, n, &mut ids, now);
+                let order =
+                    arriving_order(&mut rng, n, &mut ids, now).map_err(|e| e.to_string())?;
                 let (id, paid) = (order.id, matches!(order.payment, Payment::Paid));
                 let marketplace = order.marketplace.clone();
                 let mut commands = vec![(Command::CollectOrder(order), true)];

@@ -25,10 +25,9 @@
 mod common;
 
 use chrono::Utc;
-use common::{
-    cores, cpu_time, env_number, mb, ms, per_sec, proc_status, Client, Latencies, Rng, DEMO,
-    IDS_PER_ORDER,
-};
+use common::{Client, DEMO};
+use jumun_bench::figures::{begin, cpu_time, env_number, finish, mb, ms, per_sec, Latencies};
+use jumun_bench::orders::{arriving_order, Rng, IDS_PER_ORDER};
 use jumun_core::ids::IdBlock;
 use jumun_core::Command;
 use jumun_server::accounts::{Accounts, NewStore, NewUser, Role};
@@ -46,25 +45,11 @@ const SEED: u64 = 0x1a9e_5700_0001;
 
 fn main() -> ExitCode {
     let orders = env_number("JUMUN_BENCH_ORDERS", 20_000);
-    println!("== jumun-server bench: ingest ==");
-    println!(
-        "cores available: {} | load average at start: {}",
-        cores(),
-        common::load_average()
-    );
+    begin("jumun-server bench: ingest");
     println!("orders per phase: {orders} (JUMUN_BENCH_ORDERS)");
     println!();
     let result = run(orders);
-    println!();
-    println!("load average at the end: {}", common::load_average());
-    println!("peak memory (VmHWM): {}", proc_status("VmHWM:"));
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("CHECK FAILED: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    finish(result)
 }
 
 fn run(orders: u64) -> Result<(), String> {
@@ -256,7 +241,8 @@ fn ingest_ledger(orders: u64, store: Store, rebuild: bool) -> Result<(), String>
                 .await
                 .map_err(|e| e.to_string())?;
             for _ in 0..page {
-                let order = common::korean_order(&mut rng, n, &mut ids, Utc::now());
+                let order =
+                    arriving_order(&mut rng, n, &mut ids, Utc::now()).map_err(|e| e.to_string())?;
                 lines += order.lines.len();
                 let marketplace = order.marketplace.clone();
                 let sent = Instant::now();
@@ -369,7 +355,8 @@ fn ingest_http(orders: u64, postgres: Option<String>) -> Result<(), String> {
         let now = Utc::now();
         let mut ops = Vec::with_capacity(page as usize);
         for i in 0..page {
-            let order = common::korean_order(&mut rng, n + i, &mut ids, now);
+            let order =
+                arriving_order(&mut rng, n + i, &mut ids, now).map_err(|e| e.to_string())?;
             lines += order.lines.len();
             ops.push(json!({
                 "key": format!("ingest-{}", n + i),
