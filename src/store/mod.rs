@@ -27,6 +27,7 @@ use indexed_db_futures::KeyRange;
 use jumun_core::ids::OrderId;
 use jumun_core::marketplace::MarketplaceCode;
 use jumun_core::order::{LineStatus, Order};
+use jumun_core::stored;
 use jumun_core::{Command, Event};
 use rows::{EventRow, MetaRow, OrderRow, OutboxRow};
 use schema::{indexes, stores};
@@ -116,7 +117,7 @@ fn outbox_row(op: &OutboxOp) -> Result<JsValue, StoreError> {
         n: None,
         key: op.key.clone(),
         at: op.at.to_rfc3339(),
-        command: serde_json::to_string(&op.command).map_err(|e| StoreError::corrupt("작업", e))?,
+        command: stored::encode_command(&op.command).map_err(|e| StoreError::corrupt("작업", e))?,
     })?)
 }
 
@@ -414,7 +415,7 @@ impl Store {
         for value in found {
             let row: OutboxRow = serde_wasm_bindgen::from_value(value?)?;
             let command: Command =
-                serde_json::from_str(&row.command).map_err(|e| StoreError::corrupt("작업", e))?;
+                stored::decode_command(&row.command).map_err(|e| StoreError::corrupt("작업", e))?;
             let at = chrono::DateTime::parse_from_rfc3339(&row.at)
                 .map_err(|e| StoreError::corrupt("작업 시각", e))?
                 .with_timezone(&chrono::Utc);
@@ -529,7 +530,7 @@ impl Store {
         for value in found {
             let row: EventRow = serde_wasm_bindgen::from_value(value?)?;
             let event: Event =
-                serde_json::from_str(&row.json).map_err(|e| StoreError::corrupt("이벤트", e))?;
+                stored::decode_event(&row.json).map_err(|e| StoreError::corrupt("이벤트", e))?;
             events.push(StoredEvent {
                 position: row.k,
                 op: row.op,

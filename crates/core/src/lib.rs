@@ -58,6 +58,7 @@ pub mod order;
 pub mod pickup;
 pub mod refusal;
 pub mod stock;
+pub mod stored;
 
 pub use book::{Book, BulkOutcome, ReplayError};
 pub use command::Command;

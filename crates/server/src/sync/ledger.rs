@@ -27,6 +27,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use jumun_core::ids::IdBlock;
 use jumun_core::marketplace::MarketplaceCode;
 use jumun_core::order::Payment;
+use jumun_core::stored;
 use jumun_core::{Actor, Book, Change, Command, Ctx, Event, Refusal};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -241,7 +242,7 @@ fn event_rows(events: &[Event]) -> Result<Vec<EventRow>, LedgerError> {
             Ok(EventRow {
                 at: time_text(event.at),
                 actor: actor_text(&event.actor),
-                json: serde_json::to_string(event).map_err(LedgerError::Encode)?,
+                json: stored::encode_event(event).map_err(LedgerError::Encode)?,
             })
         })
         .collect()
@@ -398,12 +399,11 @@ impl Ledger {
         let events = rows
             .into_iter()
             .map(|row| {
-                let event =
-                    serde_json::from_str(&row.json).map_err(|err| LedgerError::Corrupt {
-                        store,
-                        what: format!("event {}", row.seq),
-                        reason: err.to_string(),
-                    })?;
+                let event = stored::event_json(&row.json).map_err(|err| LedgerError::Corrupt {
+                    store,
+                    what: format!("event {}", row.seq),
+                    reason: err.to_string(),
+                })?;
                 Ok(PulledEvent {
                     seq: row.seq,
                     event,
@@ -445,7 +445,7 @@ impl Ledger {
                     if seq != head + 1 {
                         return Err((seq, format!("follows event {head}: the log has a gap")));
                     }
-                    let event: Event = serde_json::from_str(json)
+                    let event: Event = stored::decode_event(json)
                         .map_err(|err| (seq, format!("is not a readable event ({err})")))?;
                     book.apply(&event)
                         .map_err(|err| (seq, format!("does not apply: {err}")))?;
@@ -838,6 +838,7 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::Param;
     use jumun_core::ids::{LineId, OrderId};
     use jumun_core::marketplace::MarketplaceKeys;
     use jumun_core::money::Won;
@@ -988,6 +989,67 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, LedgerError::Replay { seq: 2, .. }), "{err:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_log_written_before_stored_versions_replays_into_the_same_book() {
+        // Rows of format version 1 (the bare event JSON older builds wrote) beside rows of the
+        // current version: the book and the pulled events are the same as if all were current.
+        let dir = tempfile::tempdir().unwrap();
+        let (before, pulled) = {
+            let (ledger, _db) = ledger(dir.path()).await;
+            for (id, hours) in [(10, 0), (20, 1), (30, 2)] {
+                let done = ledger
+                    .execute(
+                        STORE,
+                        order(id, Payment::Paid),
+                        Ctx::operator("kim", at(hours)),
+                        None,
+                    )
+                    .await
+                    .unwrap();
+                assert!(done.is_accepted());
+            }
+            let memo = ledger
+                .execute(STORE, memo(20), Ctx::operator("kim", at(3)), None)
+                .await
+                .unwrap();
+            assert!(memo.is_accepted());
+            let book = ledger.read(STORE, |book| book.clone()).await.unwrap();
+            (book, ledger.changes(STORE, 0, 100).await.unwrap().events)
+        };
+        let db = crate::db::testing::open(dir.path(), "2026-11-24T00:00:00Z").unwrap();
+        let rewritten = db
+            .with(|conn| {
+                let rows = conn.query_map(
+                    "SELECT seq, event_json FROM events WHERE store_id = 1 ORDER BY seq",
+                    &[],
+                    |row| Ok((row.get::<i64>(0)?, row.get_str(1)?.to_owned())),
+                )?;
+                let mut rewritten = 0;
+                for (seq, json) in rows.into_iter().filter(|(seq, _)| seq % 2 == 1) {
+                    assert!(
+                        json.starts_with(r#"{"v":2,"event":"#),
+                        "written versioned: {json}"
+                    );
+                    let event = stored::decode_event(&json).unwrap();
+                    let bare = serde_json::to_string(&event).unwrap();
+                    conn.execute(
+                        "UPDATE events SET event_json = ?1 WHERE store_id = 1 AND seq = ?2",
+                        &[Param::Text(&bare), Param::Int(seq)],
+                    )?;
+                    rewritten += 1;
+                }
+                Ok(rewritten)
+            })
+            .await
+            .unwrap();
+        assert!(rewritten >= 2, "some rows are in the old format");
+        let ledger = Ledger::new(db);
+        let after = ledger.read(STORE, |book| book.clone()).await.unwrap();
+        assert_eq!(after, before);
+        let pulled_again = ledger.changes(STORE, 0, 100).await.unwrap().events;
+        assert_eq!(pulled_again, pulled);
     }
 
     fn memo(order: u64) -> Command {
