@@ -12,7 +12,7 @@
 //! (`tests/golden/stored-v{N}.json`: one stored sample of every variant). Its test fails when a
 //! variant's JSON changes. A change that old readers or new readers cannot take as it is (a field
 //! renamed, removed or made required, a variant renamed) needs: [`FORMAT_VERSION`] + 1, an
-//! upcaster from the previous version in [`upcast`], and a new golden file
+//! upcaster from the previous version in `upcast`, and a new golden file
 //! (`JUMUN_BLESS_GOLDEN=1 cargo test -p jumun-core --test stored_format`); the previous golden file
 //! stays, and the test reads it through the upcasters. An optional field that is left out when
 //! empty needs no new version.
