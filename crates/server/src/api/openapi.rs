@@ -5,9 +5,9 @@
 //! documented, and the schemas come from the request and response types themselves. What this
 //! module adds is the document's frame: its title, the bearer security scheme and the tags.
 
-use crate::error::ApiError;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
+use jumun_protocol::ApiErrorBody;
 use std::sync::LazyLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -29,7 +29,7 @@ pub const BEARER_SCHEME: &str = "bearer";
                        types as JSON (`Command`, `Event`, `Refusal`): see the jumun-core crate's \
                        documentation (`cargo doc -p jumun-core`)."
     ),
-    components(schemas(ApiError)),
+    components(schemas(ApiErrorBody)),
     modifiers(&BearerScheme),
     tags(
         (name = "health", description = "Is the server up"),
