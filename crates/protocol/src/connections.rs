@@ -346,40 +346,36 @@ pub struct LimitQuery {
 mod tests {
     use super::*;
 
-    #[test]
-    fn credentials_never_show_their_secrets_in_debug() {
-        let credentials = StoredCredentials::CoupangHmac {
-            access_key: "AK-123".into(),
-            secret_key: "SECRET-456".into(),
-            vendor_id: "A0001".into(),
-        };
-        let shown = format!("{credentials:?}");
-        assert_eq!(shown, "StoredCredentials::coupang_hmac(…)");
-    }
-
-    #[test]
-    fn credentials_kind_is_the_json_tag() {
-        let samples = [
+    /// One of each kind.
+    fn every_kind() -> [StoredCredentials; 5] {
+        [
             StoredCredentials::None,
             StoredCredentials::Bearer {
                 access_token: "t".into(),
             },
             StoredCredentials::NaverClient {
-                client_id: "i".into(),
-                client_secret: "s".into(),
+                client_id: "id".into(),
+                client_secret: "$2a$04$secret".into(),
             },
             StoredCredentials::CoupangHmac {
                 access_key: "a".into(),
                 secret_key: "s".into(),
-                vendor_id: "v".into(),
+                vendor_id: "A00012345".into(),
             },
             StoredCredentials::ApiKey { key: "k".into() },
-        ];
-        for credentials in samples {
-            let json = serde_json::to_string(&credentials).unwrap();
-            assert!(
-                json.contains(&format!("\"kind\":\"{}\"", credentials.kind())),
-                "{json}"
+        ]
+    }
+
+    #[test]
+    fn credentials_round_trip_with_their_kind_as_tag_and_never_print_secrets() {
+        for stored in every_kind() {
+            let json = serde_json::to_string(&stored).unwrap();
+            assert!(json.contains(&format!("\"kind\":\"{}\"", stored.kind())));
+            let back: StoredCredentials = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, stored);
+            assert_eq!(
+                format!("{stored:?}"),
+                format!("StoredCredentials::{}(…)", stored.kind())
             );
         }
     }
@@ -391,6 +387,10 @@ mod tests {
             client_secret: "  ".into(),
         };
         assert_eq!(credentials.empty_field(), Some("client_secret"));
+        assert_eq!(
+            StoredCredentials::ApiKey { key: " ".into() }.empty_field(),
+            Some("key")
+        );
         assert_eq!(StoredCredentials::None.empty_field(), None);
     }
 }

@@ -230,3 +230,92 @@ pub struct PulledEvent {
     /// queued operations); `null` for marketplace sync and automatic rules.
     pub key: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(json: &str) -> Result<OpAnswer, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    #[test]
+    fn each_status_of_an_answer_reads_as_its_variant() {
+        let accepted = answer(
+            r#"{"key": "k1", "status": "accepted", "seq_from": 4, "seq_to": 5, "events": 2}"#,
+        )
+        .unwrap();
+        assert_eq!(accepted.key.as_deref(), Some("k1"));
+        assert_eq!(
+            accepted.answer,
+            Answer::Done(OpResult::Accepted {
+                seq_from: 4,
+                seq_to: 5,
+                events: 2
+            })
+        );
+        let refused = answer(
+            r#"{"key": "k2", "status": "refused", "refusal": "NothingSelected",
+                "code": "nothing_selected", "message": "nothing selected"}"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            refused.answer,
+            Answer::Done(OpResult::Refused {
+                refusal: Refusal::NothingSelected,
+                ..
+            })
+        ));
+        let invalid = answer(
+            r#"{"key": null, "status": "invalid", "code": "invalid_key", "message": "key: …"}"#,
+        )
+        .unwrap();
+        assert_eq!(invalid.key, None);
+        assert_eq!(
+            invalid.answer,
+            Answer::Invalid(Invalid::new(InvalidCode::InvalidKey, "key: …"))
+        );
+    }
+
+    #[test]
+    fn an_unknown_status_or_invalid_code_is_an_error_not_a_default() {
+        assert!(answer(r#"{"key": "k", "status": "maybe", "code": "x", "message": "m"}"#).is_err());
+        assert!(
+            answer(r#"{"key": "k", "status": "invalid", "code": "weird", "message": "m"}"#)
+                .is_err()
+        );
+        assert!(answer(r#"{"key": "k", "status": "accepted", "seq_from": 1}"#).is_err());
+    }
+
+    #[test]
+    fn an_operation_is_key_at_and_command_with_an_rfc_3339_time() {
+        let json = r#"{"key": "k", "at": "2026-11-24T09:30:00+09:00",
+                       "command": {"Ship": {"order": 7}}}"#;
+        let op: Operation = serde_json::from_str(json).unwrap();
+        assert_eq!(op.at.to_rfc3339(), "2026-11-24T00:30:00+00:00");
+        assert_eq!(
+            op.command,
+            Command::Ship {
+                order: jumun_core::ids::OrderId(7)
+            }
+        );
+        let written = serde_json::to_value(&op).unwrap();
+        assert_eq!(written["at"], "2026-11-24T00:30:00Z");
+        let extra = r#"{"key": "k", "at": "2026-11-24T00:00:00Z", "command": "x", "note": 1}"#;
+        assert!(serde_json::from_str::<Operation>(extra).is_err());
+    }
+
+    #[test]
+    fn a_changes_query_is_its_path() {
+        let first = ChangesQuery {
+            since: 0,
+            limit: None,
+        };
+        assert_eq!(first.path(), "/api/changes?since=0");
+        let next = ChangesQuery {
+            since: 1500,
+            limit: Some(500),
+        };
+        assert_eq!(next.path(), "/api/changes?since=1500&limit=500");
+    }
+}

@@ -2,8 +2,10 @@
 //!
 //! Nothing here lists endpoints: the document is built from each handler's `#[utoipa::path]`
 //! annotation as [`super::routes`] registers it, so a route cannot be served without being
-//! documented, and the schemas come from the request and response types themselves. What this
-//! module adds is the document's frame: its title, the bearer security scheme and the tags.
+//! documented, and the schemas come from the request and response types themselves — the
+//! `jumun-protocol` types, which the browser and the tests use too (`tests/openapi_conformance.rs`
+//! checks that every served schema is theirs). What this module adds is the document's frame:
+//! its title, the bearer security scheme and the tags.
 
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
