@@ -32,22 +32,15 @@ use jumun_core::{Command, Event};
 use rows::{EventRow, MetaRow, OrderRow, OutboxRow};
 use schema::{indexes, stores};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// An operation waiting to be sent to the server (`POST /api/ops` takes `{key, at, command}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutboxOp {
-    /// The idempotency key: the server answers a repeated key with its first answer.
-    pub key: String,
-    /// When the operator gave the command.
-    pub at: chrono::DateTime<chrono::Utc>,
-    /// The command.
-    pub command: Command,
-}
+/// An operation waiting to be sent to the server: the protocol's operation of `POST /api/ops`
+/// (`{key, at, command}`), kept as it will be sent.
+pub use jumun_protocol::sync::Operation as OutboxOp;
 
 /// An outbox entry with its place in the queue.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -187,7 +187,7 @@ pub(crate) async fn run_once(
         .db()
         .with(move |c| Ok(store::start_run(c, connection_id, trigger, started)?))
         .await?;
-    let mut run = RunRecord::new(run_id, row.id, trigger, started);
+    let mut run = RunRecord::started(run_id, row.id, trigger, started);
     let adapter = collector.adapter(&row.marketplace);
     let conn = match row.adapter_connection(collector.secret_key()) {
         Ok(conn) => conn,

@@ -13,6 +13,7 @@ pub use sql::{
     Transaction, Value,
 };
 
+use jumun_protocol::health::DatabaseStatus;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -146,15 +147,6 @@ pub struct Database {
 struct Readers {
     conns: Vec<Mutex<Conn>>,
     next: AtomicUsize,
-}
-
-/// What the health endpoint reports about the database.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct DatabaseStatus {
-    /// `sqlite` or `postgres`.
-    pub engine: Engine,
-    /// The applied schema version.
-    pub schema_version: i64,
 }
 
 impl Database {

@@ -10,25 +10,9 @@
 use super::postgres::PgConn;
 use std::ops::{Deref, DerefMut};
 
-/// Which database engine a connection talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Engine {
-    /// The embedded SQLite file in the data directory.
-    Sqlite,
-    /// A PostgreSQL server named by `DATABASE_URL`.
-    Postgres,
-}
-
-impl Engine {
-    /// `sqlite` or `postgres`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Engine::Sqlite => "sqlite",
-            Engine::Postgres => "postgres",
-        }
-    }
-}
+/// Which database engine a connection talks to (the health report shows it, so it is a
+/// protocol type).
+pub use jumun_protocol::health::Engine;
 
 /// Why a statement failed.
 #[derive(Debug, thiserror::Error)]

@@ -29,7 +29,6 @@ use jumun_core::marketplace::MarketplaceCode;
 use jumun_core::order::Payment;
 use jumun_core::stored;
 use jumun_core::{Actor, Book, Change, Command, Ctx, Event, Refusal};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{Mutex as AsyncMutex, MutexGuard};
@@ -37,41 +36,14 @@ use tokio::sync::{Mutex as AsyncMutex, MutexGuard};
 /// The most ids one reservation hands out.
 pub const MAX_ID_BLOCK: u64 = 10_000;
 
-/// The answer to one operation, as the API returns it (with the key added) and as it is stored
-/// for a keyed operation's retries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum OpResult {
-    /// Applied: its events are `seq_from..=seq_to` in the store's log (`events` of them; when
-    /// the command changed nothing, `events` is 0 and `seq_to` is `seq_from - 1`).
-    Accepted {
-        /// The first event's seq.
-        seq_from: u64,
-        /// The last event's seq.
-        seq_to: u64,
-        /// How many events.
-        events: u64,
-    },
-    /// Refused by the domain: nothing changed.
-    Refused {
-        /// The reason, as `jumun_core::Refusal` JSON (the browser shows it in Korean).
-        #[schema(value_type = Object)]
-        refusal: Refusal,
-        /// The refusal's kind in snake case, e.g. `on_hold`.
-        code: String,
-        /// The refusal's message, for logs and people.
-        message: String,
-    },
-}
+pub use jumun_protocol::sync::{ChangesPage, OpResult, PulledEvent};
 
-impl OpResult {
-    /// The answer for a refusal.
-    pub fn refused(refusal: Refusal) -> Self {
-        Self::Refused {
-            code: refusal_code(&refusal),
-            message: refusal.to_string(),
-            refusal,
-        }
+/// The answer for a refusal: its kind as [`refusal_code`] and its message.
+pub fn refused(refusal: Refusal) -> OpResult {
+    OpResult::Refused {
+        code: refusal_code(&refusal),
+        message: refusal.to_string(),
+        refusal,
     }
 }
 
@@ -115,34 +87,6 @@ impl Outcome {
     pub fn is_accepted(&self) -> bool {
         matches!(self.result, OpResult::Accepted { .. })
     }
-}
-
-/// One event of a pull.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct PulledEvent {
-    /// Its position in the store's log.
-    pub seq: u64,
-    /// The `jumun_core::Event`, as JSON.
-    #[schema(value_type = Object)]
-    pub event: serde_json::Value,
-    /// The idempotency key of the operation that caused it (so a browser recognises its own
-    /// queued operations); `null` for marketplace sync and automatic rules.
-    pub key: Option<String>,
-}
-
-/// A page of a store's events.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct ChangesPage {
-    /// The events after the cursor, in seq order.
-    pub events: Vec<PulledEvent>,
-    /// The cursor for the next page: the last seq returned (the cursor asked for when the page
-    /// is empty).
-    pub next: u64,
-    /// Whether more events follow `next`.
-    pub more: bool,
-    /// The store's latest seq. Below the cursor asked for only when the client's cursor comes
-    /// from another database (restored backup, reset server): it must then pull from 0.
-    pub head: u64,
 }
 
 /// Why the ledger could not do what was asked. Refusals are not errors: they are answers
@@ -576,7 +520,7 @@ impl Ledger {
                 None => batch.loaded.insert(self.checkout(store, slot).await?),
             };
             let (result, events) = match loaded.book.decide(&command, &ctx) {
-                Err(refusal) => (OpResult::refused(refusal), Vec::new()),
+                Err(refusal) => (refused(refusal), Vec::new()),
                 Ok(changes) => {
                     let events: Vec<Event> = changes
                         .into_iter()
@@ -750,7 +694,7 @@ impl Ledger {
         let changes = match decided {
             Ok(changes) => changes,
             Err(refusal) => {
-                let result = OpResult::refused(refusal);
+                let result = refused(refusal);
                 if let Some(key) = op_key {
                     let operation = OperationRow {
                         key,
@@ -1294,7 +1238,7 @@ mod tests {
 
     #[test]
     fn answers_round_trip_through_their_stored_json() {
-        let refused = OpResult::refused(Refusal::NothingSelected);
+        let refused = refused(Refusal::NothingSelected);
         let json = serde_json::to_string(&refused).unwrap();
         assert!(json.contains(r#""status":"refused""#), "{json}");
         assert_eq!(serde_json::from_str::<OpResult>(&json).unwrap(), refused);
