@@ -157,12 +157,6 @@ pub fn decode_command(stored: &str) -> Result<Command, StoredFormatError> {
     decode(StoredKind::Command, stored)
 }
 
-/// Reads a stored event of any version as the current version's JSON, without building the
-/// typed [`Event`] — for passing events on (a pull of the log) where the receiver reads them.
-pub fn event_json(stored: &str) -> Result<Value, StoredFormatError> {
-    current_payload(StoredKind::Event, stored).map(|(_, payload)| payload)
-}
-
 /// The slow path: any version, through the upcasters.
 fn decode<T: DeserializeOwned>(kind: StoredKind, stored: &str) -> Result<T, StoredFormatError> {
     let (version, current) = current_payload(kind, stored)?;
@@ -262,15 +256,6 @@ mod tests {
     fn version_1_is_the_bare_json_written_before_versions() {
         let bare = serde_json::to_string(&event()).expect("encodes");
         assert_eq!(decode_event(&bare).expect("decodes"), event());
-        assert_eq!(
-            event_json(&bare).expect("reads"),
-            serde_json::to_value(event()).expect("encodes")
-        );
-        let current = encode_event(&event()).expect("encodes");
-        assert_eq!(
-            event_json(&current).expect("reads"),
-            serde_json::to_value(event()).expect("encodes")
-        );
         let bare = serde_json::to_string(&Command::Ship { order: OrderId(7) }).expect("encodes");
         assert_eq!(
             decode_command(&bare).expect("decodes"),

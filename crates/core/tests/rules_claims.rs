@@ -1064,7 +1064,11 @@ fn r12_r27_withdrawing_a_request_never_undoes_a_cancel_that_came_after_it() {
         &sync,
     );
     assert_eq!(line_of(&book, 1, 11).claim_state, ClaimState::Cancelled);
-    run(&mut book, Command::WithdrawClaim { claim: ClaimId(5) }, &op(3));
+    run(
+        &mut book,
+        Command::WithdrawClaim { claim: ClaimId(5) },
+        &op(3),
+    );
     assert_eq!(book.claims[&ClaimId(5)].progress, ClaimProgress::Withdrawn);
     assert_eq!(line_of(&book, 1, 11).claim_state, ClaimState::Cancelled);
     assert!(matches!(

@@ -343,11 +343,12 @@ impl Ledger {
         let events = rows
             .into_iter()
             .map(|row| {
-                let event = stored::event_json(&row.json).map_err(|err| LedgerError::Corrupt {
-                    store,
-                    what: format!("event {}", row.seq),
-                    reason: err.to_string(),
-                })?;
+                let event =
+                    stored::decode_event(&row.json).map_err(|err| LedgerError::Corrupt {
+                        store,
+                        what: format!("event {}", row.seq),
+                        reason: err.to_string(),
+                    })?;
                 Ok(PulledEvent {
                     seq: row.seq,
                     event,
