@@ -764,3 +764,17 @@ fn a_log_in_the_oldest_format_replays_into_the_same_book() {
     let replayed = Book::replay(&read).expect("replays");
     assert_eq!(replayed, script.book);
 }
+
+#[test]
+fn r31_every_change_reads_in_an_orders_history() {
+    // One sample of every variant (see `every_variant_has_a_sample`) has its own words.
+    for (name, event) in samples().events {
+        let entry = jumun_core::history::entry(&event);
+        assert!(
+            !entry.what.starts_with("기타 변경"),
+            "{name} has no words in the order history (jumun_core::history): {}",
+            entry.what
+        );
+        assert_eq!((entry.at, &entry.actor), (event.at, &event.actor));
+    }
+}
