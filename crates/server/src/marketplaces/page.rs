@@ -44,8 +44,12 @@ impl<W> Element<W> {
 }
 
 /// Elements that make one item together (the product orders or sheets of one order), kept as
-/// one malformed payload: their raw JSON as one list, their paths joined with `, `.
+/// one malformed payload: their raw JSON as one list, their paths joined with `, ` (a group of one
+/// is kept like a single element).
 pub fn malformed_group<W>(elements: &[Element<W>], error: ElementError) -> MalformedPayload {
+    if let [one] = elements {
+        return one.malformed(error);
+    }
     let raws: Vec<&str> = elements.iter().map(|e| e.raw.as_str()).collect();
     let paths: Vec<&str> = elements.iter().map(|e| e.at.as_str()).collect();
     MalformedPayload {
