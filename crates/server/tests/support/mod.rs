@@ -82,3 +82,5 @@ impl Client {
         self.send("POST", path, body)
     }
 }
+pub mod commands;
+pub mod server;
