@@ -87,6 +87,9 @@ pub enum Invocation {
     /// Copy the SQLite database of a data directory, live, into a backup file
     /// (`jumun-server backup …`) with these arguments; see [`crate::maintenance::cli`].
     Backup(Vec<String>),
+    /// Copy a stopped SQLite data store into an empty PostgreSQL database
+    /// (`jumun-server copy-to-postgres …`); see [`crate::maintenance::cli`].
+    CopyToPostgres(Vec<String>),
 }
 
 /// Usage text for `--help`.
@@ -101,6 +104,9 @@ USAGE:
     jumun-server backup [--data-dir DIR] --to FILE
                        copy the SQLite database into FILE while the server runs
                        (see jumun-server backup --help)
+    jumun-server copy-to-postgres [--data-dir DIR] --database-url URL
+                       move a stopped SQLite data store into an empty PostgreSQL database
+                       (see jumun-server copy-to-postgres --help)
 
 OPTIONS:
     --addr HOST:PORT   listen address          [env JUMUN_ADDR, default 127.0.0.1:8080]
@@ -135,6 +141,9 @@ impl ServerConfig {
         match args.peek().map(String::as_str) {
             Some("sandbox") => return Ok(Invocation::Sandbox(args.skip(1).collect())),
             Some("backup") => return Ok(Invocation::Backup(args.skip(1).collect())),
+            Some("copy-to-postgres") => {
+                return Ok(Invocation::CopyToPostgres(args.skip(1).collect()))
+            }
             _ => {}
         }
         let mut addr = env("JUMUN_ADDR").map(|v| (v, "JUMUN_ADDR".to_owned()));
@@ -359,9 +368,7 @@ mod tests {
             (k == "JUMUN_DEMO").then(|| value.clone()).flatten()
         })? {
             Invocation::Serve(config) => Ok(config.demo),
-            Invocation::Help | Invocation::Sandbox(_) | Invocation::Backup(_) => {
-                panic!("expected serve")
-            }
+            _ => panic!("expected serve"),
         }
     }
 

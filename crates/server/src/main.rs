@@ -18,6 +18,9 @@ async fn main() -> ExitCode {
         }
         Ok(Invocation::Sandbox(args)) => return jumun_server::sandbox::cli::run(args).await,
         Ok(Invocation::Backup(args)) => return jumun_server::maintenance::cli::run(args),
+        Ok(Invocation::CopyToPostgres(args)) => {
+            return jumun_server::maintenance::cli::run_copy(args)
+        }
         Err(err) => {
             eprintln!("jumun-server: {err}");
             return ExitCode::from(2);

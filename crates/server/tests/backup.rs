@@ -19,22 +19,10 @@ use support::commands::{change_name, invoice, memo, new_order, op, print, ship, 
 use support::server::{sqlite_demo_config, start_with};
 use support::{agent, Client};
 
-/// Runs `jumun-server backup` with `args`, outside the server's environment; returns its exit
-/// code, standard output and standard error.
+/// Runs `jumun-server backup` with `args`; returns its exit code, standard output and standard
+/// error.
 fn backup_command(args: &[&Path]) -> (i32, String, String) {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_jumun-server"));
-    command.arg("backup");
-    command.args(args);
-    let output = command
-        .env_remove("JUMUN_DATA_DIR")
-        .env_remove("DATABASE_URL")
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    support::run_binary(std::iter::once(Path::new("backup")).chain(args.iter().copied()))
 }
 
 /// Pushes one memo per request to `order` from a thread of its own until `stop` is set; every

@@ -14,14 +14,11 @@
 //! The secret key that encrypts marketplace credentials is not in the database, so it is not in
 //! the backup either; it is kept apart on purpose ([`crate::secret_key`]).
 
-use crate::db::DATABASE_FILE;
+use super::{open_source, SourceError};
 use crate::secret_key::KEY_FILE;
 use rusqlite::{Connection, OpenFlags};
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
-
-/// How long the copy waits for a lock the server holds for a moment (a WAL checkpoint).
-const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What a finished backup holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,16 +43,9 @@ pub struct BackupReport {
 /// Why a backup was not made. Nothing is left at the destination when one fails.
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
-    /// The data directory does not exist.
-    #[error("there is no data directory {0}; give the server's --data-dir (or JUMUN_DATA_DIR)")]
-    NoDataDir(PathBuf),
-    /// The data directory holds no database.
-    #[error(
-        "{0} does not exist: this data directory holds no SQLite database. Is it the server's \
-         --data-dir? (A server on PostgreSQL keeps its data in PostgreSQL: back it up with \
-         pg_dump.)"
-    )]
-    NoDatabase(PathBuf),
+    /// The data directory or its database cannot be read.
+    #[error(transparent)]
+    Source(#[from] SourceError),
     /// The destination exists; it is never overwritten.
     #[error(
         "{0} already exists; a backup never overwrites a file: choose a new name (with the \
@@ -74,9 +64,6 @@ pub enum BackupError {
          write the backup to another disk"
     )]
     DiskFull(PathBuf),
-    /// The file in the data directory is not a Jumun database.
-    #[error("{0} is not a Jumun database (it has no schema_migrations table)")]
-    NotJumun(PathBuf),
     /// SQLite could not open, read or copy the database.
     #[error("cannot back up {database}: {source}")]
     Sqlite {
@@ -110,13 +97,7 @@ pub enum BackupError {
 /// Copies the SQLite database of `data_dir` to the new file `destination` while the server may
 /// be running and writing; see the module docs.
 pub fn backup(data_dir: &Path, destination: &Path) -> Result<BackupReport, BackupError> {
-    if !data_dir.is_dir() {
-        return Err(BackupError::NoDataDir(data_dir.to_owned()));
-    }
-    let database = data_dir.join(DATABASE_FILE);
-    if !database.is_file() {
-        return Err(BackupError::NoDatabase(database));
-    }
+    let (database, source) = open_source(data_dir)?;
     let partial = partial_path(destination)?;
     // Claims the temporary name (VACUUM INTO accepts an empty file), so two backups to the same
     // destination cannot write into each other.
@@ -126,7 +107,7 @@ pub fn backup(data_dir: &Path, destination: &Path) -> Result<BackupReport, Backu
         .open(&partial)
         .map_err(|source| io("create", &partial, source))?;
     let written =
-        copy_and_check(&database, &partial).and_then(|(schema_version, stores, events)| {
+        copy_and_check(source, &database, &partial).and_then(|(schema_version, stores, events)| {
             sync_file(&partial)?;
             put_in_place(&partial, destination)?;
             Ok((schema_version, stores, events))
@@ -179,29 +160,15 @@ fn partial_path(destination: &Path) -> Result<PathBuf, BackupError> {
 
 /// Writes one snapshot of `database` into the empty file `partial` and checks it. Returns the
 /// copy's schema version, store count and event count.
-fn copy_and_check(database: &Path, partial: &Path) -> Result<(i64, i64, i64), BackupError> {
+fn copy_and_check(
+    source: Connection,
+    database: &Path,
+    partial: &Path,
+) -> Result<(i64, i64, i64), BackupError> {
     let sqlite = |source| BackupError::Sqlite {
         database: database.to_owned(),
         source,
     };
-    // Read-write without create: a missing file is not made, and a database in WAL mode is
-    // readable whether or not the server has its shared-memory file open. Nothing is written.
-    let source = Connection::open_with_flags(
-        database,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(sqlite)?;
-    source.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
-    let is_jumun: bool = source
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')",
-            [],
-            |row| row.get(0),
-        )
-        .map_err(sqlite)?;
-    if !is_jumun {
-        return Err(BackupError::NotJumun(database.to_owned()));
-    }
     let Some(target) = partial.to_str() else {
         return Err(BackupError::NotAFileName(partial.to_owned()));
     };
@@ -291,7 +258,7 @@ fn io(action: &'static str, path: &Path, source: std::io::Error) -> BackupError 
 mod tests {
     use super::*;
     use crate::db::migrations::MIGRATIONS;
-    use crate::db::Database;
+    use crate::db::{Database, DATABASE_FILE};
 
     const NOW: &str = "2026-11-24T00:00:00Z";
 
@@ -355,13 +322,19 @@ mod tests {
         let missing = dir.path().join("nowhere");
         let to = dir.path().join("b.sqlite3");
         let err = backup(&missing, &to).unwrap_err();
-        assert!(matches!(err, BackupError::NoDataDir(_)), "{err}");
+        assert!(
+            matches!(err, BackupError::Source(SourceError::NoDataDir(_))),
+            "{err}"
+        );
         assert!(err.to_string().contains("--data-dir"), "{err}");
 
         let empty = dir.path().join("empty");
         std::fs::create_dir(&empty).unwrap();
         let err = backup(&empty, &to).unwrap_err();
-        assert!(matches!(err, BackupError::NoDatabase(_)), "{err}");
+        assert!(
+            matches!(err, BackupError::Source(SourceError::NoDatabase(_))),
+            "{err}"
+        );
         assert!(err.to_string().contains("pg_dump"), "{err}");
 
         let not_jumun = dir.path().join("other");
@@ -371,7 +344,10 @@ mod tests {
             .execute_batch("CREATE TABLE t (x INTEGER)")
             .unwrap();
         let err = backup(&not_jumun, &to).unwrap_err();
-        assert!(matches!(err, BackupError::NotJumun(_)), "{err}");
+        assert!(
+            matches!(err, BackupError::Source(SourceError::NotJumun(_))),
+            "{err}"
+        );
         assert!(!to.exists(), "a refused backup writes nothing");
 
         let data_dir = dir.path().join("data");
