@@ -84,6 +84,12 @@ pub enum Invocation {
     /// Run the marketplace sandbox (`jumun-server sandbox …`) with these arguments; see
     /// [`crate::sandbox::cli`].
     Sandbox(Vec<String>),
+    /// Copy the SQLite database of a data directory, live, into a backup file
+    /// (`jumun-server backup …`) with these arguments; see [`crate::maintenance::cli`].
+    Backup(Vec<String>),
+    /// Copy a stopped SQLite data store into an empty PostgreSQL database
+    /// (`jumun-server copy-to-postgres …`); see [`crate::maintenance::cli`].
+    CopyToPostgres(Vec<String>),
 }
 
 /// Usage text for `--help`.
@@ -95,6 +101,12 @@ USAGE:
                  [--demo [--sandbox SEED]]
     jumun-server sandbox [--seed N] [--addr 127.0.0.1:PORT] [--speed X] …
                        the marketplace sandbox (see jumun-server sandbox --help)
+    jumun-server backup [--data-dir DIR] --to FILE
+                       copy the SQLite database into FILE while the server runs
+                       (see jumun-server backup --help)
+    jumun-server copy-to-postgres [--data-dir DIR] --database-url URL
+                       move a stopped SQLite data store into an empty PostgreSQL database
+                       (see jumun-server copy-to-postgres --help)
 
 OPTIONS:
     --addr HOST:PORT   listen address          [env JUMUN_ADDR, default 127.0.0.1:8080]
@@ -126,8 +138,13 @@ impl ServerConfig {
         E: Fn(&str) -> Option<String>,
     {
         let mut args = args.into_iter().peekable();
-        if args.peek().is_some_and(|first| first == "sandbox") {
-            return Ok(Invocation::Sandbox(args.skip(1).collect()));
+        match args.peek().map(String::as_str) {
+            Some("sandbox") => return Ok(Invocation::Sandbox(args.skip(1).collect())),
+            Some("backup") => return Ok(Invocation::Backup(args.skip(1).collect())),
+            Some("copy-to-postgres") => {
+                return Ok(Invocation::CopyToPostgres(args.skip(1).collect()))
+            }
+            _ => {}
         }
         let mut addr = env("JUMUN_ADDR").map(|v| (v, "JUMUN_ADDR".to_owned()));
         let mut data_dir = env("JUMUN_DATA_DIR").map(PathBuf::from);
@@ -351,18 +368,22 @@ mod tests {
             (k == "JUMUN_DEMO").then(|| value.clone()).flatten()
         })? {
             Invocation::Serve(config) => Ok(config.demo),
-            Invocation::Help | Invocation::Sandbox(_) => panic!("expected serve"),
+            _ => panic!("expected serve"),
         }
     }
 
     #[test]
-    fn the_sandbox_subcommand_takes_the_rest_of_the_line() {
+    fn subcommands_take_the_rest_of_the_line() {
         assert_eq!(
             ServerConfig::from_args(args(&["sandbox", "--seed", "7"]), |k| {
                 // The server's environment does not apply to the sandbox.
                 (k == "JUMUN_ADDR").then(|| "not an address".to_owned())
             }),
             Ok(Invocation::Sandbox(args(&["--seed", "7"])))
+        );
+        assert_eq!(
+            ServerConfig::from_args(args(&["backup", "--to", "b.sqlite3"]), |_| None),
+            Ok(Invocation::Backup(args(&["--to", "b.sqlite3"])))
         );
     }
 

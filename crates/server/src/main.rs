@@ -17,6 +17,10 @@ async fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Ok(Invocation::Sandbox(args)) => return jumun_server::sandbox::cli::run(args).await,
+        Ok(Invocation::Backup(args)) => return jumun_server::maintenance::cli::run(args),
+        Ok(Invocation::CopyToPostgres(args)) => {
+            return jumun_server::maintenance::cli::run_copy(args)
+        }
         Err(err) => {
             eprintln!("jumun-server: {err}");
             return ExitCode::from(2);

@@ -292,16 +292,24 @@ fn open_sqlite_reader(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
+/// A plain session with the PostgreSQL database at `url`: no lock, no migrations (for tools that
+/// prepare a database no server serves yet). Call it off any async runtime: the client runs
+/// one of its own.
+pub fn connect_postgres(url: &str) -> Result<Conn, DatabaseError> {
+    postgres::PgConn::connect(url)
+        .map(Conn::postgres)
+        .map_err(|source| DatabaseError::Connect {
+            location: DatabaseLocation::Postgres {
+                url: url.to_owned(),
+            }
+            .describe(),
+            source,
+        })
+}
+
 /// The PostgreSQL writer (holding the server's advisory lock) and its read-only companions.
 fn open_postgres(url: &str, location: &str, now: &str) -> Result<(Conn, Vec<Conn>), DatabaseError> {
-    let connect = || {
-        postgres::PgConn::connect(url)
-            .map(Conn::postgres)
-            .map_err(|source| DatabaseError::Connect {
-                location: location.to_owned(),
-                source,
-            })
-    };
+    let connect = || connect_postgres(url);
     let mut writer = connect()?;
     // A server restarted right after a crash may find its old session still ending (PostgreSQL
     // notices the closed socket a moment later), so the lock is tried for a few seconds.

@@ -82,3 +82,26 @@ impl Client {
         self.send("POST", path, body)
     }
 }
+pub mod commands;
+pub mod server;
+
+/// Runs the real `jumun-server` binary with `args`, outside the server's environment (no
+/// `JUMUN_DATA_DIR`, no `DATABASE_URL`); returns its exit code, standard output and standard
+/// error.
+pub fn run_binary<I, S>(args: I) -> (i32, String, String)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_jumun-server"))
+        .args(args)
+        .env_remove("JUMUN_DATA_DIR")
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
