@@ -262,6 +262,16 @@ mod tests {
 
     const NOW: &str = "2026-11-24T00:00:00Z";
 
+    /// No temporary copy is left in `dir`, whether the backup succeeded or not.
+    fn assert_no_partial_files(dir: &Path) {
+        let leftovers: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|name| name.to_string_lossy().contains("partial"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
     #[tokio::test]
     async fn a_copy_of_an_open_database_is_checked_and_counts_what_it_holds() {
         let dir = tempfile::tempdir().unwrap();
@@ -283,12 +293,7 @@ mod tests {
         assert_eq!(report.schema_version, MIGRATIONS.len() as i64);
         assert_eq!(report.bytes, std::fs::metadata(&destination).unwrap().len());
         assert_eq!(report.key_file, None, "no server has made a key here");
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .filter(|name| name.to_string_lossy().contains("partial"))
-            .collect();
-        assert!(leftovers.is_empty(), "{leftovers:?}");
+        assert_no_partial_files(dir.path());
     }
 
     #[test]
@@ -356,16 +361,6 @@ mod tests {
         assert!(matches!(err, BackupError::NoDestinationDir(_)), "{err}");
         let err = backup(&data_dir, dir.path()).unwrap_err();
         assert!(matches!(err, BackupError::DestinationExists(_)), "{err}");
-        let leftovers = std::fs::read_dir(dir.path())
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .file_name()
-                    .to_string_lossy()
-                    .contains("partial")
-            })
-            .count();
-        assert_eq!(leftovers, 0);
+        assert_no_partial_files(dir.path());
     }
 }
