@@ -22,7 +22,8 @@
 //!   the list of its members' JSON); and the items of the orders the mutation did not touch are
 //!   the same as from the unmutated page.
 //!
-//! `PROPTEST_CASES` sets the cases per feed (default [`DEFAULT_CASES`], a few seconds in all);
+//! `JUMUN_PROPTEST_CASES` (as for `jumun-core`'s properties) or proptest's own `PROPTEST_CASES`
+//! sets the cases per feed (default [`DEFAULT_CASES`], a few seconds in all);
 //! `docs/robustness.md` has the figures of a long run.
 
 mod robustness;
@@ -41,7 +42,7 @@ use std::collections::HashSet;
 use std::fmt::Debug;
 use std::time::Instant;
 
-/// Cases per feed when `PROPTEST_CASES` is not set.
+/// Cases per feed when neither `JUMUN_PROPTEST_CASES` nor `PROPTEST_CASES` is set.
 const DEFAULT_CASES: u32 = 64;
 
 /// The request every page is said to answer.
@@ -343,12 +344,18 @@ struct Stats {
 }
 
 fn config() -> Config {
+    // `Config::default()` reads `PROPTEST_CASES`; the project's own name wins.
     let mut config = Config {
         failure_persistence: None,
         ..Config::default()
     };
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = DEFAULT_CASES;
+    let project = std::env::var("JUMUN_PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok());
+    match project {
+        Some(cases) => config.cases = cases,
+        None if std::env::var_os("PROPTEST_CASES").is_none() => config.cases = DEFAULT_CASES,
+        None => {}
     }
     config
 }
