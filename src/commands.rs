@@ -177,28 +177,27 @@ mod hooks {
         Ok(new_ids(1).await.map_err(js_error)?[0] as f64)
     }
 
-    /// The sync's state as JSON: `{orders, pending, outbox, cursor, ids_left, notices, online}`
-    /// (`outbox`: the waiting operations' keys).
+    /// The sync's state as JSON: a [`jumun_protocol::hooks::ConsoleState`].
     #[wasm_bindgen]
     pub async fn jumun_state() -> Result<String, JsValue> {
         let console = console().ok_or_else(|| js_error(CommandError::NotSignedIn))?;
         let store = &console.store;
-        let state = serde_json::json!({
-            "orders": store.order_count().await.map_err(js_error)?,
-            "pending": store.outbox_len().await.map_err(js_error)?,
-            "outbox": store
+        let state = jumun_protocol::hooks::ConsoleState {
+            orders: store.order_count().await.map_err(js_error)?,
+            pending: store.outbox_len().await.map_err(js_error)?,
+            outbox: store
                 .outbox_pending()
                 .await
                 .map_err(js_error)?
                 .into_iter()
                 .map(|q| q.op.key)
-                .collect::<Vec<_>>(),
-            "cursor": store.cursor().await.map_err(js_error)?,
-            "ids_left": store.ids_left().await.map_err(js_error)?,
-            "notices": store.notices().await.map_err(js_error)?,
-            "online": console.sync.status().online,
-        });
-        Ok(state.to_string())
+                .collect(),
+            cursor: store.cursor().await.map_err(js_error)?,
+            ids_left: store.ids_left().await.map_err(js_error)?,
+            notices: store.notices().await.map_err(js_error)?.len() as u32,
+            online: console.sync.status().online,
+        };
+        serde_json::to_string(&state).map_err(js_error)
     }
 
     /// An order as `jumun_core::order::Order` JSON (`null` when absent).

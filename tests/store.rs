@@ -304,8 +304,8 @@ async fn writes_orders_and_finds_them_by_every_index() {
 }
 
 /// Opens `name` at schema version 1 exactly as the first release created it (written out here,
-/// independently of the store's own code), and writes one order row in version 1's shape and one
-/// outbox entry.
+/// independently of the store's own code), and writes one order row in version 1's shape, one
+/// outbox entry and two server events, the last two in stored format version 1 (bare JSON).
 async fn create_version_1(name: &str, order: &Order) -> Database {
     let db = Database::open(name)
         .with_version(1u32)
@@ -363,11 +363,35 @@ async fn create_version_1(name: &str, order: &Order) -> Database {
         &serde_json::to_string(&command).unwrap().into(),
     )
     .unwrap();
+    // Two events of the server's log, in stored format version 1: the bare event JSON that
+    // builds before stored versions wrote.
+    let event_rows: Vec<js_sys::Object> = version_1_events(order.id)
+        .iter()
+        .enumerate()
+        .map(|(i, event)| {
+            let row = js_sys::Object::new();
+            js_sys::Reflect::set(&row, &"k".into(), &JsValue::from_f64(i as f64 + 1.0)).unwrap();
+            js_sys::Reflect::set(
+                &row,
+                &"json".into(),
+                &serde_json::to_string(event).unwrap().into(),
+            )
+            .unwrap();
+            row
+        })
+        .collect();
     let tx = db
-        .transaction(["orders", "outbox"])
+        .transaction(["orders", "outbox", "events"])
         .with_mode(TransactionMode::Readwrite)
         .build()
         .unwrap();
+    for row in event_rows {
+        tx.object_store("events")
+            .unwrap()
+            .put(JsValue::from(row))
+            .primitive()
+            .unwrap();
+    }
     tx.object_store("orders")
         .unwrap()
         .put(JsValue::from(row))
@@ -380,6 +404,22 @@ async fn create_version_1(name: &str, order: &Order) -> Database {
         .unwrap();
     tx.commit().await.expect("write version 1 data");
     db
+}
+
+/// The server events `create_version_1` writes in stored format version 1.
+fn version_1_events(order: OrderId) -> Vec<Event> {
+    vec![
+        Event {
+            at: at(11, 10),
+            actor: Actor::Operator("demo".into()),
+            change: Change::PaymentConfirmed { order },
+        },
+        Event {
+            at: at(11, 11),
+            actor: Actor::Operator("demo".into()),
+            change: Change::Delivered { order },
+        },
+    ]
 }
 
 #[wasm_bindgen_test]
@@ -445,6 +485,16 @@ async fn upgrade_from_version_1_keeps_the_data_and_indexes_it() {
     let pending = store.outbox_pending().await.unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].op.key, "op-v1");
+    // The operation and the events in stored format version 1 read as today's values.
+    assert_eq!(
+        pending[0].op.command,
+        Command::ConfirmPayment { order: OrderId(7) }
+    );
+    let log = store.events().await.unwrap();
+    assert_eq!(
+        log.iter().map(|e| e.event.clone()).collect::<Vec<_>>(),
+        version_1_events(OrderId(7))
+    );
     assert_eq!(store.cursor().await.unwrap(), 0);
     store.meta_set("id_block", &(100u64, 200u64)).await.unwrap();
     assert_eq!(

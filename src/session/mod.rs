@@ -3,7 +3,8 @@
 //! sign-in.
 
 use crate::store::{Store, StoreError};
-use crate::sync::http::{call, NetError};
+use crate::sync::http::{call, NetError, NO_BODY};
+use jumun_protocol::auth::{LoggedOut, LoginRequest, LoginResponse};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -43,26 +44,26 @@ pub async fn login(
     login: &str,
     password: &str,
 ) -> Result<Session, String> {
-    let answer: serde_json::Value = call(
-        "POST",
-        "/api/auth/login",
-        None,
-        Some(&serde_json::json!({ "store": store_code, "login": login, "password": password })),
-    )
-    .await
-    .map_err(|e| match e {
-        NetError::Unauthorized => "상점 코드, 아이디 또는 비밀번호가 맞지 않습니다.".to_owned(),
-        NetError::Offline => {
-            "서버에 연결할 수 없습니다. 인터넷 연결을 확인하고 다시 시도하세요.".to_owned()
-        }
-        NetError::Status { message, .. } => format!("로그인하지 못했습니다: {message}"),
-        other => other.to_string(),
-    })?;
-    let session = Session {
-        token: answer["token"].as_str().unwrap_or_default().to_owned(),
+    let form = LoginRequest {
         store: store_code.to_owned(),
-        login: answer["user"]["login"].as_str().unwrap_or(login).to_owned(),
-        name: answer["user"]["name"].as_str().unwrap_or(login).to_owned(),
+        login: login.to_owned(),
+        password: password.to_owned(),
+    };
+    let answer: LoginResponse = call("POST", "/api/auth/login", None, Some(&form))
+        .await
+        .map_err(|e| match e {
+            NetError::Unauthorized => "상점 코드, 아이디 또는 비밀번호가 맞지 않습니다.".to_owned(),
+            NetError::Offline => {
+                "서버에 연결할 수 없습니다. 인터넷 연결을 확인하고 다시 시도하세요.".to_owned()
+            }
+            NetError::Status { message, .. } => format!("로그인하지 못했습니다: {message}"),
+            other => other.to_string(),
+        })?;
+    let session = Session {
+        token: answer.token,
+        store: answer.store.code,
+        login: answer.user.login,
+        name: answer.user.name,
     };
     if session.token.is_empty() {
         return Err("서버의 응답에 토큰이 없습니다.".to_owned());
@@ -76,7 +77,8 @@ pub async fn login(
 
 /// Signs out: revokes the token on the server when reachable, and forgets it here.
 pub async fn logout(store: &Store, session: &Session) -> Result<(), StoreError> {
-    let _ = call::<serde_json::Value>("POST", "/api/auth/logout", Some(&session.token), None).await;
+    // Signed out here whatever the server says: it may be unreachable, and the token expires.
+    let _ = call::<LoggedOut, ()>("POST", "/api/auth/logout", Some(&session.token), NO_BODY).await;
     forget(store).await
 }
 

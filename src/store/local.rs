@@ -16,6 +16,7 @@ use jumun_core::command::Subjects;
 use jumun_core::ids::{ClaimId, OrderId};
 use jumun_core::order::Order;
 use jumun_core::stock::Stock;
+use jumun_core::stored;
 use jumun_core::{Book, Command, Event};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -282,7 +283,7 @@ impl Store {
         };
         let row: OutboxRow = serde_wasm_bindgen::from_value(row)?;
         let command: Command =
-            serde_json::from_str(&row.command).map_err(|e| StoreError::corrupt("작업", e))?;
+            stored::decode_command(&row.command).map_err(|e| StoreError::corrupt("작업", e))?;
         let mut subjects = subjects_of(&command);
         let log = tx.object_store(stores::EVENTS)?;
         let all = log.get_all::<JsValue>().primitive()?.await?;
@@ -290,7 +291,7 @@ impl Store {
         for value in all {
             let row: EventRow = serde_wasm_bindgen::from_value(value?)?;
             let event: Event =
-                serde_json::from_str(&row.json).map_err(|e| StoreError::corrupt("이벤트", e))?;
+                stored::decode_event(&row.json).map_err(|e| StoreError::corrupt("이벤트", e))?;
             if row.op.as_deref() == Some(key) && matches!(row.k, EventPosition::Local(..)) {
                 merge(&mut subjects, event.subjects());
                 continue;

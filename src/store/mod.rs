@@ -27,26 +27,20 @@ use indexed_db_futures::KeyRange;
 use jumun_core::ids::OrderId;
 use jumun_core::marketplace::MarketplaceCode;
 use jumun_core::order::{LineStatus, Order};
+use jumun_core::stored;
 use jumun_core::{Command, Event};
 use rows::{EventRow, MetaRow, OrderRow, OutboxRow};
 use schema::{indexes, stores};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// An operation waiting to be sent to the server (`POST /api/ops` takes `{key, at, command}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutboxOp {
-    /// The idempotency key: the server answers a repeated key with its first answer.
-    pub key: String,
-    /// When the operator gave the command.
-    pub at: chrono::DateTime<chrono::Utc>,
-    /// The command.
-    pub command: Command,
-}
+/// An operation waiting to be sent to the server: the protocol's operation of `POST /api/ops`
+/// (`{key, at, command}`), kept as it will be sent.
+pub use jumun_protocol::sync::Operation as OutboxOp;
 
 /// An outbox entry with its place in the queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,7 +110,7 @@ fn outbox_row(op: &OutboxOp) -> Result<JsValue, StoreError> {
         n: None,
         key: op.key.clone(),
         at: op.at.to_rfc3339(),
-        command: serde_json::to_string(&op.command).map_err(|e| StoreError::corrupt("작업", e))?,
+        command: stored::encode_command(&op.command).map_err(|e| StoreError::corrupt("작업", e))?,
     })?)
 }
 
@@ -414,7 +408,7 @@ impl Store {
         for value in found {
             let row: OutboxRow = serde_wasm_bindgen::from_value(value?)?;
             let command: Command =
-                serde_json::from_str(&row.command).map_err(|e| StoreError::corrupt("작업", e))?;
+                stored::decode_command(&row.command).map_err(|e| StoreError::corrupt("작업", e))?;
             let at = chrono::DateTime::parse_from_rfc3339(&row.at)
                 .map_err(|e| StoreError::corrupt("작업 시각", e))?
                 .with_timezone(&chrono::Utc);
@@ -529,7 +523,7 @@ impl Store {
         for value in found {
             let row: EventRow = serde_wasm_bindgen::from_value(value?)?;
             let event: Event =
-                serde_json::from_str(&row.json).map_err(|e| StoreError::corrupt("이벤트", e))?;
+                stored::decode_event(&row.json).map_err(|e| StoreError::corrupt("이벤트", e))?;
             events.push(StoredEvent {
                 position: row.k,
                 op: row.op,

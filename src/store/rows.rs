@@ -14,6 +14,7 @@
 
 use super::StoreError;
 use jumun_core::order::Order;
+use jumun_core::stored;
 use jumun_core::Event;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
@@ -151,7 +152,7 @@ impl EventRow {
         Ok(Self {
             k,
             op: op.map(str::to_owned),
-            json: serde_json::to_string(event).map_err(|e| StoreError::corrupt("이벤트", e))?,
+            json: stored::encode_event(event).map_err(|e| StoreError::corrupt("이벤트", e))?,
         })
     }
 }

@@ -1,5 +1,7 @@
-//! JSON over the browser's `fetch`, same origin, with the session's bearer token.
+//! JSON over the browser's `fetch`, same origin, with the session's bearer token. Bodies and
+//! answers are `jumun-protocol` types; an error answer is its `ApiErrorBody`.
 
+use jumun_protocol::ApiErrorBody;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -31,15 +33,25 @@ pub enum NetError {
     /// The answer is not what was expected.
     #[error("서버의 응답을 읽을 수 없습니다: {0}")]
     Decode(String),
+    /// The request could not be written as JSON (a bug in the app, never the network).
+    #[error("요청을 만들 수 없습니다: {0}")]
+    Encode(String),
 }
 
-/// Sends `body` (JSON) with `method` to `path` and decodes the JSON answer.
-pub async fn call<T: serde::de::DeserializeOwned>(
+/// No request body, for [`call`].
+pub const NO_BODY: Option<&()> = None;
+
+/// Sends `body` (as JSON) with `method` to `path` and decodes the JSON answer as `T`.
+pub async fn call<T: serde::de::DeserializeOwned, B: serde::Serialize>(
     method: &str,
     path: &str,
     token: Option<&str>,
-    body: Option<&serde_json::Value>,
+    body: Option<&B>,
 ) -> Result<T, NetError> {
+    let body = body
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| NetError::Encode(e.to_string()))?;
     let window = web_sys::window().ok_or(NetError::Offline)?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -50,7 +62,7 @@ pub async fn call<T: serde::de::DeserializeOwned>(
     }
     if let Some(body) = body {
         let _ = headers.set("Content-Type", "application/json");
-        init.set_body(&wasm_bindgen::JsValue::from_str(&body.to_string()));
+        init.set_body(&wasm_bindgen::JsValue::from_str(&body));
     }
     init.set_headers(&headers);
     init.set_cache(web_sys::RequestCache::NoStore);
@@ -71,11 +83,16 @@ pub async fn call<T: serde::de::DeserializeOwned>(
         return Err(NetError::Unauthorized);
     }
     if !(200..300).contains(&status) {
-        let error: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        // A proxy in front of the server may answer with its own page: then its text is the
+        // message, and there is no code.
+        let error = serde_json::from_str::<ApiErrorBody>(&text).unwrap_or(ApiErrorBody {
+            code: String::new(),
+            message: text,
+        });
         return Err(NetError::Status {
             status,
-            code: error["code"].as_str().unwrap_or_default().to_owned(),
-            message: error["message"].as_str().unwrap_or(&text).to_owned(),
+            code: error.code,
+            message: error.message,
         });
     }
     serde_json::from_str(&text).map_err(|e| NetError::Decode(e.to_string()))

@@ -32,17 +32,19 @@ use crate::session::Session;
 use crate::store::{Notice, ServerEvent, Store, StoreError};
 use http::{call, NetError};
 use jumun_core::ids::IdBlock;
-use jumun_core::Event;
-use serde::Deserialize;
+use jumun_protocol::sync::{
+    Answer, ChangesPage, ChangesQuery, IdBlockAnswer, OpResult, PushRequest, PushResponse,
+    ReserveIds, MAX_OPS_PER_PUSH,
+};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Events per pull page.
-pub const PULL_PAGE: u64 = 500;
+pub const PULL_PAGE: u32 = 500;
 /// Operations per push (the server's limit).
-pub const PUSH_BATCH: usize = 500;
+pub const PUSH_BATCH: usize = MAX_OPS_PER_PUSH;
 /// Ids asked for at a time.
 pub const ID_BLOCK: u64 = 1000;
 /// Below this many ids left, another block is reserved (the spare).
@@ -153,32 +155,6 @@ impl SyncError {
                 })
         )
     }
-}
-
-#[derive(Deserialize)]
-struct IdBlockAnswer {
-    start: u64,
-    len: u64,
-}
-
-#[derive(Deserialize)]
-struct PushAnswer {
-    results: Vec<serde_json::Value>,
-}
-
-#[derive(Deserialize)]
-struct PulledEvent {
-    seq: u64,
-    event: serde_json::Value,
-    key: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ChangesPage {
-    events: Vec<PulledEvent>,
-    next: u64,
-    more: bool,
-    head: u64,
 }
 
 type Listener = Rc<dyn Fn(&Status)>;
@@ -441,7 +417,7 @@ impl Syncer {
             "POST",
             "/api/ids",
             Some(token),
-            Some(&serde_json::json!({ "count": ID_BLOCK })),
+            Some(&ReserveIds { count: ID_BLOCK }),
         )
         .await?;
         self.store
@@ -458,61 +434,32 @@ impl Syncer {
                 return Ok(());
             }
             let batch = &pending[..pending.len().min(PUSH_BATCH)];
-            let ops: Vec<serde_json::Value> = batch
-                .iter()
-                .map(|q| {
-                    serde_json::json!({
-                        "key": q.op.key,
-                        "at": q.op.at.to_rfc3339(),
-                        "command": q.op.command,
-                    })
-                })
-                .collect();
-            let answer: PushAnswer = call(
-                "POST",
-                "/api/ops",
-                Some(token),
-                Some(&serde_json::json!({ "ops": ops })),
-            )
-            .await?;
+            let push = PushRequest {
+                ops: batch.iter().map(|queued| queued.op.clone()).collect(),
+            };
+            let answer: PushResponse = call("POST", "/api/ops", Some(token), Some(&push)).await?;
+            let answered = answer.results.len();
             let mut accepted = Vec::new();
-            for (queued, result) in batch.iter().zip(&answer.results) {
-                let key = result["key"].as_str().unwrap_or(&queued.op.key).to_owned();
-                match result["status"].as_str() {
-                    Some("accepted") => {
-                        accepted.push((key, result["seq_to"].as_u64().unwrap_or_default()))
+            for (queued, result) in batch.iter().zip(answer.results) {
+                let key = result.key.unwrap_or_else(|| queued.op.key.clone());
+                let notice = match result.answer {
+                    Answer::Done(OpResult::Accepted { seq_to, .. }) => {
+                        accepted.push((key, seq_to));
+                        continue;
                     }
-                    Some("refused") => {
-                        let message = serde_json::from_value::<jumun_core::Refusal>(
-                            result["refusal"].clone(),
-                        )
-                        .map(|r| crate::commands::refusal_message(&r))
-                        .unwrap_or_else(|_| {
-                            result["message"].as_str().unwrap_or_default().to_owned()
-                        });
-                        self.store
-                            .refuse(
-                                &key,
-                                &format!("서버가 거부: {message}"),
-                                crate::commands::now(),
-                            )
-                            .await?;
-                    }
-                    _ => {
-                        let message = result["message"].as_str().unwrap_or_default();
-                        self.store
-                            .refuse(
-                                &key,
-                                &format!("서버가 받지 않음: {message}"),
-                                crate::commands::now(),
-                            )
-                            .await?;
-                    }
-                }
+                    Answer::Done(OpResult::Refused { refusal, .. }) => format!(
+                        "서버가 거부: {}",
+                        crate::commands::refusal_message(&refusal)
+                    ),
+                    Answer::Invalid(invalid) => format!("서버가 받지 않음: {}", invalid.message),
+                };
+                self.store
+                    .refuse(&key, &notice, crate::commands::now())
+                    .await?;
             }
             self.store.accept(&accepted).await?;
             self.refresh().await;
-            if answer.results.len() < batch.len() || batch.len() < PUSH_BATCH {
+            if answered < batch.len() || batch.len() < PUSH_BATCH {
                 return Ok(());
             }
         }
@@ -523,13 +470,11 @@ impl Syncer {
         let start = self.store.cursor().await?;
         let mut since = start;
         loop {
-            let page: ChangesPage = call(
-                "GET",
-                &format!("/api/changes?since={since}&limit={PULL_PAGE}"),
-                Some(token),
-                None,
-            )
-            .await?;
+            let query = ChangesQuery {
+                since,
+                limit: Some(PULL_PAGE),
+            };
+            let page: ChangesPage = call("GET", &query.path(), Some(token), http::NO_BODY).await?;
             if page.head < since {
                 let message = "서버의 기록이 이 브라우저보다 오래되었습니다(백업 복원 등). \
                                브라우저 데이터를 지우고 다시 로그인하세요."
@@ -537,20 +482,19 @@ impl Syncer {
                 self.update(|s| s.problem = Some(message));
                 return Ok(());
             }
-            if page.head.saturating_sub(start) > PULL_PAGE {
+            if page.head.saturating_sub(start) > u64::from(PULL_PAGE) {
                 let progress = (page.next.saturating_sub(start), page.head - start);
                 self.update(|s| s.progress = Some(progress));
             }
-            let mut events = Vec::with_capacity(page.events.len());
-            for pulled in page.events {
-                let event: Event = serde_json::from_value(pulled.event)
-                    .map_err(|e| NetError::Decode(e.to_string()))?;
-                events.push(ServerEvent {
+            let events: Vec<ServerEvent> = page
+                .events
+                .into_iter()
+                .map(|pulled| ServerEvent {
                     seq: pulled.seq,
                     key: pulled.key,
-                    event,
-                });
-            }
+                    event: pulled.event,
+                })
+                .collect();
             self.store.fold_server_page(&events, page.next).await?;
             if !page.more || page.next <= since {
                 return Ok(());

@@ -1851,8 +1851,13 @@ impl Run {
 /// shrunk case and the commands it ran. Returns the statistics of the run.
 fn check_property(test: &str, check: Check) {
     let stats = RefCell::new(Stats::default());
+    // 256 cases in the ordinary run; JUMUN_PROPTEST_CASES asks for a long one by hand.
+    let cases = std::env::var("JUMUN_PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(256);
     let config = Config {
-        cases: 256,
+        cases,
         failure_persistence: None,
         ..Config::default()
     };

@@ -995,3 +995,92 @@ fn r3_marketplace_return_or_exchange_after_confirmation_is_kept_for_the_operator
         Refusal::PurchaseConfirmed(LineId(11))
     );
 }
+
+#[test]
+fn r12_an_exchange_is_withdrawn_once_its_replacement_order_is_cancelled() {
+    let mut book = book_with("11st", 1, &[(11, 1)]);
+    deliver(&mut book, 1);
+    run(
+        &mut book,
+        Command::Exchange(exchange(1, 1, 11, false)),
+        &op(30),
+    );
+    assert_eq!(
+        refuse(
+            &mut book,
+            Command::WithdrawClaim { claim: ClaimId(1) },
+            &op(31)
+        ),
+        Refusal::ReplacementOrderExists {
+            claim: ClaimId(1),
+            order: OrderId(101)
+        }
+    );
+    // As the refusal says: cancel the replacement order, then withdraw.
+    let mut cancel = claim_on(2, 101, &[]);
+    cancel.lines.clear();
+    cancel.lines.push(ClaimPick {
+        line: LineId(111),
+        quantity: 1,
+        split_line: None,
+    });
+    run(&mut book, Command::Cancel(cancel), &op(32));
+    run(
+        &mut book,
+        Command::WithdrawClaim { claim: ClaimId(1) },
+        &op(33),
+    );
+    assert_eq!(book.claims[&ClaimId(1)].progress, ClaimProgress::Withdrawn);
+    assert_eq!(line_of(&book, 1, 11).claim_state, ClaimState::Normal);
+}
+
+#[test]
+fn r12_r27_withdrawing_a_request_never_undoes_a_cancel_that_came_after_it() {
+    // Found by the properties: an exchange request waits on an unshipped line, the marketplace
+    // then cancels the line, then the buyer withdraws the exchange request. The line stays
+    // cancelled; the withdrawal must not put back the state from before the request.
+    let mut book = book_with("11st", 1, &[(11, 1)]);
+    let sync = Ctx::sync(&MarketplaceCode::from("11st"), at(1));
+    run(
+        &mut book,
+        Command::CollectClaim(collected(ClaimKind::Exchange, "11st", 1, 11, 5)),
+        &sync,
+    );
+    let mut keys = new_line("11st-1", 11, 1).keys;
+    keys.product_name = None;
+    run(
+        &mut book,
+        Command::SyncCancels {
+            records: vec![jumun_core::cancel_sync::CancelRecord {
+                marketplace: MarketplaceCode::from("11st"),
+                status: "취소신청".into(),
+                keys,
+                quantity: None,
+                claim_no: None,
+                reported_at: at(2),
+            }],
+            ids: jumun_core::ids::IdBlock::new(50, 4),
+        },
+        &sync,
+    );
+    assert_eq!(line_of(&book, 1, 11).claim_state, ClaimState::Cancelled);
+    run(
+        &mut book,
+        Command::WithdrawClaim { claim: ClaimId(5) },
+        &op(3),
+    );
+    assert_eq!(book.claims[&ClaimId(5)].progress, ClaimProgress::Withdrawn);
+    assert_eq!(line_of(&book, 1, 11).claim_state, ClaimState::Cancelled);
+    assert!(matches!(
+        refuse(
+            &mut book,
+            Command::IssueInvoice {
+                order: OrderId(1),
+                carrier: Carrier::cj(),
+                tracking_no: "T1".into()
+            },
+            &op(4)
+        ),
+        Refusal::AllCancelled(_)
+    ));
+}

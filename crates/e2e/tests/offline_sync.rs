@@ -20,9 +20,26 @@
 //! for states with a timeout, never for a moment. The API and the sandbox listen on port 0, so
 //! tests can run in parallel.
 
+use chrono::{DateTime, Utc};
+use jumun_core::carrier::Carrier;
+use jumun_core::claim::{ClaimPick, Reason};
+use jumun_core::command::{ClaimRequest, ReturnRequest};
+use jumun_core::fault::Fault;
+use jumun_core::ids::{ClaimId, LineId, OrderId};
+use jumun_core::order::{ClaimState, Line, LineStatus, Order, OrderOrigin};
+use jumun_core::{Change, Command, Event};
 use jumun_e2e::processes::{start_sandbox, start_server_with, RunningSandbox, RunningServer};
-use jumun_e2e::webdriver::Session;
+use jumun_e2e::webdriver::{Session, WdResult};
 use jumun_e2e::{artifacts, chromium_args, required_env, scratch_dir};
+use jumun_protocol::auth::{LoginRequest, LoginResponse};
+use jumun_protocol::connections::{ConnectionInfo, ConnectionList, RunRecord};
+use jumun_protocol::hooks::ConsoleState;
+use jumun_protocol::sync::{
+    Answer, ChangesPage, ChangesQuery, IdBlockAnswer, OpResult, Operation, PulledEvent,
+    PushRequest, PushResponse, ReserveIds,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -47,7 +64,13 @@ fn start_sandboxed_server(data_dir: &Path, dist_dir: &Path) -> (RunningSandbox, 
     (sandbox, server)
 }
 
-fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> Value {
+/// POSTs `body` and decodes the answer as `T`.
+fn post<T: DeserializeOwned>(
+    base: &str,
+    path: &str,
+    token: Option<&str>,
+    body: impl Serialize,
+) -> T {
     let mut request = ureq::post(&format!("{base}{path}"));
     if let Some(token) = token {
         request = request.header("Authorization", &format!("Bearer {token}"));
@@ -57,10 +80,11 @@ fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> Value {
         .unwrap_or_else(|e| panic!("POST {path}: {e}"))
         .body_mut()
         .read_json()
-        .expect("a JSON answer")
+        .unwrap_or_else(|e| panic!("POST {path}: not the expected answer: {e}"))
 }
 
-fn get(base: &str, path: &str, token: Option<&str>) -> Value {
+/// GETs `path` and decodes the answer as `T`.
+fn get<T: DeserializeOwned>(base: &str, path: &str, token: Option<&str>) -> T {
     let mut request = ureq::get(&format!("{base}{path}"));
     if let Some(token) = token {
         request = request.header("Authorization", &format!("Bearer {token}"));
@@ -70,64 +94,71 @@ fn get(base: &str, path: &str, token: Option<&str>) -> Value {
         .unwrap_or_else(|e| panic!("GET {base}{path}: {e}"))
         .body_mut()
         .read_json()
-        .expect("a JSON answer")
+        .unwrap_or_else(|e| panic!("GET {base}{path}: not the expected answer: {e}"))
 }
 
 fn login(base: &str, user: &str, password: &str) -> String {
-    let answer = post(
+    let answer: LoginResponse = post(
         base,
         "/api/auth/login",
         None,
-        json!({ "store": "demo", "login": user, "password": password }),
+        LoginRequest {
+            store: "demo".into(),
+            login: user.into(),
+            password: password.into(),
+        },
     );
-    answer["token"].as_str().expect("a token").to_owned()
+    answer.token
 }
 
 /// Pushes operations as a user of the store; every one must be accepted.
-fn push(base: &str, token: &str, ops: Vec<Value>) {
-    let answer = post(base, "/api/ops", Some(token), json!({ "ops": ops }));
-    for result in answer["results"].as_array().expect("results") {
-        assert_eq!(result["status"], "accepted", "operation: {result}");
+fn push(base: &str, token: &str, ops: Vec<Operation>) {
+    let answer: PushResponse = post(base, "/api/ops", Some(token), PushRequest { ops });
+    for result in answer.results {
+        assert!(
+            matches!(result.answer, Answer::Done(OpResult::Accepted { .. })),
+            "operation: {result:?}"
+        );
     }
 }
 
 /// The store's whole event log, page by page.
-fn all_events(base: &str, token: &str) -> Vec<Value> {
+fn all_events(base: &str, token: &str) -> Vec<PulledEvent> {
     let mut events = Vec::new();
-    let mut since = 0;
+    let mut query = ChangesQuery {
+        since: 0,
+        limit: Some(5000),
+    };
     loop {
-        let page = get(
-            base,
-            &format!("/api/changes?since={since}&limit=5000"),
-            Some(token),
-        );
-        events.extend(page["events"].as_array().expect("events").iter().cloned());
-        if page["more"] != json!(true) {
+        let page: ChangesPage = get(base, &query.path(), Some(token));
+        events.extend(page.events);
+        if !page.more {
             return events;
         }
-        since = page["next"].as_u64().expect("the next seq");
+        query.since = page.next;
     }
 }
 
 /// Collects a marketplace's connection now (`POST /api/connections/{id}/collect`) and checks
 /// the run did not fail; answers the connection's base URL.
-fn collect_now(base: &str, token: &str, connections: &[Value], marketplace: &str) -> String {
+fn collect_now(
+    base: &str,
+    token: &str,
+    connections: &[ConnectionInfo],
+    marketplace: &str,
+) -> String {
     let connection = connections
         .iter()
-        .find(|c| c["marketplace"] == json!(marketplace))
+        .find(|c| c.marketplace == marketplace)
         .unwrap_or_else(|| panic!("the demo store has a {marketplace} connection"));
-    let id = connection["id"].as_i64().expect("a connection id");
-    let run = post(
+    let run: RunRecord = post(
         base,
-        &format!("/api/connections/{id}/collect"),
+        &format!("/api/connections/{}/collect", connection.id),
         Some(token),
         json!({}),
     );
-    assert!(run["error"].is_null(), "{marketplace} collected: {run}");
-    connection["base_url"]
-        .as_str()
-        .expect("a base URL")
-        .to_owned()
+    assert!(run.error.is_none(), "{marketplace} collected: {run:?}");
+    connection.base_url.clone()
 }
 
 /// `http://host:port` of a URL.
@@ -142,123 +173,143 @@ fn origin(url: &str) -> String {
 struct Collected {
     marketplace: String,
     order_no: String,
-    id: u64,
-    line: u64,
-    quantity: u64,
+    id: OrderId,
+    line: LineId,
+    quantity: u32,
 }
 
 /// Finds the order `order_no` of `marketplace` that collection created in the server's log.
-fn find_collected(events: &[Value], marketplace: &str, order_no: &str) -> Option<Collected> {
-    events.iter().find_map(|e| {
-        let created = &e["event"]["change"]["OrderCreated"];
-        if created["marketplace"] != json!(marketplace) || created["order_no"] != json!(order_no) {
+fn find_collected(events: &[PulledEvent], marketplace: &str, order_no: &str) -> Option<Collected> {
+    events.iter().find_map(|pulled| {
+        let Change::OrderCreated(created) = &pulled.event.change else {
+            return None;
+        };
+        if created.marketplace.0 != marketplace || created.order_no != order_no {
             return None;
         }
         assert_eq!(
-            created["origin"], "Collected",
-            "a collected order: {created}"
+            created.origin,
+            OrderOrigin::Collected,
+            "a collected order: {created:?}"
         );
-        let line = &created["lines"][0];
+        let line = created.lines.first()?;
         Some(Collected {
             marketplace: marketplace.to_owned(),
             order_no: order_no.to_owned(),
-            id: created["id"].as_u64()?,
-            line: line["id"].as_u64()?,
-            quantity: line["quantity"].as_u64()?,
+            id: created.id,
+            line: line.id,
+            quantity: line.quantity,
         })
     })
 }
 
-fn now() -> String {
-    // RFC 3339 from the system clock, without a date crate: seconds since the epoch.
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
+/// The system clock as a UTC time.
+fn now() -> DateTime<Utc> {
+    DateTime::<Utc>::from(std::time::SystemTime::now())
+}
+
+fn op(key: &str, command: Command) -> Operation {
+    Operation {
+        key: key.to_owned(),
+        at: now(),
+        command,
+    }
+}
+
+fn claim(claim: ClaimId, order: &Collected) -> ClaimRequest {
+    ClaimRequest {
+        claim,
+        order: order.id,
+        lines: vec![ClaimPick {
+            line: order.line,
+            quantity: order.quantity,
+            split_line: None,
+        }],
+        reason: Reason::ChangeOfMind,
+        fault: Fault::Buyer,
+        memo: "e2e".into(),
+    }
+}
+
+/// Runs a browser script whose promise resolves to JSON text (or `null`), and decodes it as
+/// `T`; an answer that is not a `T` fails the test at once, saying what it was.
+fn execute_json<T: DeserializeOwned>(
+    browser: &Session,
+    script: &str,
+    args: Vec<Value>,
+) -> WdResult<Option<T>> {
+    match browser.execute(script, args)? {
+        Value::Null => Ok(None),
+        Value::String(text) => match serde_json::from_str(&text) {
+            Ok(value) => Ok(Some(value)),
+            Err(err) => panic!("{script}: not the expected JSON ({err}): {text}"),
+        },
+        other => panic!("{script}: not JSON text: {other}"),
+    }
+}
+
+/// The app's sync state, or `None` while the app cannot tell (loading, signed out).
+fn state(browser: &Session) -> Option<ConsoleState> {
+    execute_json(
+        browser,
+        "const w = window.wasmBindings; \
+         return w ? w.jumun_state().catch(e => null) : null;",
+        vec![],
     )
+    .unwrap_or(None)
 }
 
-fn op(key: &str, command: Value) -> Value {
-    json!({ "key": key, "at": now(), "command": command })
+/// Runs a command through the app's command layer; answers its local events.
+fn run(browser: &Session, command: &Command) -> WdResult<Vec<Event>> {
+    let text = serde_json::to_string(command).expect("a command is JSON");
+    execute_json(
+        browser,
+        "return window.wasmBindings.jumun_run(arguments[0]);",
+        vec![json!(text)],
+    )
+    .map(Option::unwrap_or_default)
 }
 
-fn claim(claim: u64, order: &Collected) -> Value {
-    json!({
-        "claim": claim, "order": order.id,
-        "lines": [{ "line": order.line, "quantity": order.quantity, "split_line": null }],
-        "reason": "ChangeOfMind", "fault": "Buyer", "memo": "e2e"
-    })
+/// The order in IndexedDB (`None` when it is not there).
+fn order(browser: &Session, id: OrderId) -> Option<Order> {
+    execute_json::<Option<Order>>(
+        browser,
+        "return window.wasmBindings.jumun_order(arguments[0]);",
+        vec![json!(id.0)],
+    )
+    .expect("read an order")
+    .flatten()
 }
 
-fn state(browser: &Session) -> Value {
-    browser
-        .execute(
-            "return window.wasmBindings.jumun_state().then(JSON.parse).catch(e => null);",
-            vec![],
-        )
-        .unwrap_or(Value::Null)
+/// The order in IndexedDB, or `None` while it is not there (or the app not ready).
+fn order_if_pulled(browser: &Session, id: OrderId) -> Option<Order> {
+    execute_json::<Option<Order>>(
+        browser,
+        "const w = window.wasmBindings; \
+         return w ? w.jumun_order(arguments[0]).catch(e => null) : null;",
+        vec![json!(id.0)],
+    )
+    .unwrap_or(None)
+    .flatten()
 }
 
-fn run(browser: &Session, command: Value) -> Value {
-    browser
-        .execute(
-            "return window.wasmBindings.jumun_run(arguments[0]).then(JSON.parse, e => ({error: String(e)}));",
-            vec![json!(command.to_string())],
-        )
-        .expect("run a command")
+/// The line `line` of an order, if both are there.
+fn line_of(order: Option<Order>, line: LineId) -> Option<Line> {
+    order.and_then(|order| order.line(line).cloned())
 }
 
-fn order(browser: &Session, id: u64) -> Value {
-    browser
-        .execute(
-            "return window.wasmBindings.jumun_order(arguments[0]).then(JSON.parse);",
-            vec![json!(id)],
-        )
-        .expect("read an order")
+/// Whether the line `line` of an order is in `status`.
+fn line_is(order: Option<Order>, line: LineId, status: LineStatus) -> bool {
+    line_of(order, line).is_some_and(|l| l.status == status)
 }
 
-/// The order in IndexedDB, or null while it is not there (or the app not ready).
-fn order_if_pulled(browser: &Session, id: u64) -> Value {
-    browser
-        .execute(
-            "const w = window.wasmBindings; \
-             return w ? w.jumun_order(arguments[0]).then(JSON.parse).catch(e => null) : null;",
-            vec![json!(id)],
-        )
-        .unwrap_or(Value::Null)
-}
-
-/// The line of `order` with id `line`.
-fn line_of(order: &Value, line: u64) -> Value {
-    order["lines"]
-        .as_array()
-        .and_then(|lines| lines.iter().find(|l| l["id"] == json!(line)).cloned())
-        .unwrap_or(Value::Null)
-}
-
-fn new_id(browser: &Session) -> u64 {
-    browser
+fn new_id(browser: &Session) -> ClaimId {
+    let id = browser
         .execute("return window.wasmBindings.jumun_new_id();", vec![])
         .expect("a new id")
         .as_u64()
-        .expect("a number")
+        .expect("a number");
+    ClaimId(id)
 }
 
 fn network(browser: &Session, offline: bool) {
@@ -284,10 +335,7 @@ fn offline_cancel_and_return_reach_the_server_exactly_once() {
 
     // Collect Smartstore and Coupang now (the scheduler collects every connection every 5 s as
     // well; a manual run waits for a scheduled one in progress).
-    let connections = get(&base, "/api/connections", Some(&owner))["connections"]
-        .as_array()
-        .expect("connections")
-        .clone();
+    let connections = get::<ConnectionList>(&base, "/api/connections", Some(&owner)).connections;
     let mut sandbox = String::new();
     for marketplace in ["smartstore", "coupang"] {
         sandbox = origin(&collect_now(&base, &operator, &connections, marketplace));
@@ -295,7 +343,8 @@ fn offline_cancel_and_return_reach_the_server_exactly_once() {
 
     // The sandbox's backlog orders (placed before it started; no scenario ever touches them) of
     // the two marketplaces, oldest first: the same for every run with this seed.
-    let sandbox_orders = get(&sandbox, "/sandbox/orders", None);
+    // The sandbox is a marketplace, not this API: its answers are read as plain JSON.
+    let sandbox_orders: Value = get(&sandbox, "/sandbox/orders", None);
     let backlog: Vec<(String, String)> = sandbox_orders["orders"]
         .as_array()
         .expect("sandbox orders")
@@ -355,13 +404,14 @@ fn offline_cancel_and_return_reach_the_server_exactly_once() {
         vec![
             op(
                 "operator-b-invoice",
-                json!({ "IssueInvoice": { "order": b.id, "carrier": "cj", "tracking_no": "600012345678" } }),
+                Command::IssueInvoice {
+                    order: b.id,
+                    carrier: Carrier::cj(),
+                    tracking_no: "600012345678".into(),
+                },
             ),
-            op(
-                "operator-b-print",
-                json!({ "PrintInvoice": { "order": b.id } }),
-            ),
-            op("operator-b-ship", json!({ "Ship": { "order": b.id } })),
+            op("operator-b-print", Command::PrintInvoice { order: b.id }),
+            op("operator-b-ship", Command::Ship { order: b.id }),
         ],
     );
 
@@ -396,14 +446,13 @@ fn offline_cancel_and_return_reach_the_server_exactly_once() {
             "the collected orders pulled",
             Duration::from_secs(60),
             |br| {
-                let st = state(br);
-                if st["ids_left"].as_u64().unwrap_or(0) == 0 {
+                if state(br).is_none_or(|st| st.ids_left == 0) {
                     return Ok(false);
                 }
                 let pulled = [&a, &c]
                     .iter()
-                    .all(|o| line_of(&order_if_pulled(br, o.id), o.line)["status"] == "Preparing");
-                let shipped = line_of(&order_if_pulled(br, b.id), b.line)["status"] == "InTransit";
+                    .all(|o| line_is(order_if_pulled(br, o.id), o.line, LineStatus::Preparing));
+                let shipped = line_is(order_if_pulled(br, b.id), b.line, LineStatus::InTransit);
                 Ok(pulled && shipped)
             },
         )
@@ -427,40 +476,38 @@ fn offline_cancel_and_return_reach_the_server_exactly_once() {
 
     // A cancel, a return, and a cancel the server will refuse, through the command layer.
     let (claim_a, claim_b, claim_c) = (new_id(&browser), new_id(&browser), new_id(&browser));
-    let cancelled = run(&browser, json!({ "Cancel": claim(claim_a, &a) }));
-    assert!(cancelled.is_array(), "cancel ran locally: {cancelled}");
+    let cancelled = run(&browser, &Command::Cancel(claim(claim_a, &a)));
+    assert!(!cancelled.expect("cancel ran locally").is_empty());
     let returned = run(
         &browser,
-        json!({ "Return": { "claim": claim(claim_b, &b), "pickup": null, "complete_at_once": true } }),
+        &Command::Return(ReturnRequest {
+            claim: claim(claim_b, &b),
+            pickup: None,
+            complete_at_once: true,
+        }),
     );
-    assert!(returned.is_array(), "return ran locally: {returned}");
-    let doomed = run(&browser, json!({ "Cancel": claim(claim_c, &c) }));
-    assert!(doomed.is_array(), "cancel ran locally: {doomed}");
-    let before_reload = state(&browser);
-    let keys: Vec<String> = before_reload["outbox"]
-        .as_array()
-        .expect("outbox keys")
-        .iter()
-        .map(|k| k.as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(keys.len(), 3, "three operations wait: {before_reload}");
-    let orders_offline = before_reload["orders"].clone();
+    assert!(!returned.expect("return ran locally").is_empty());
+    let doomed = run(&browser, &Command::Cancel(claim(claim_c, &c)));
+    assert!(!doomed.expect("cancel ran locally").is_empty());
+    let before_reload = state(&browser).expect("the app's state");
+    let keys = before_reload.outbox.clone();
+    assert_eq!(keys.len(), 3, "three operations wait: {before_reload:?}");
+    let orders_offline = before_reload.orders;
     assert!(
-        orders_offline.as_u64().unwrap_or(0) >= 3,
-        "the collected orders are in IndexedDB: {before_reload}"
+        orders_offline >= 3,
+        "the collected orders are in IndexedDB: {before_reload:?}"
     );
     let local_a = order(&browser, a.id);
 
     // Meanwhile the other operator cancels order C on the server.
-    let other_claim = post(&base, "/api/ids", Some(&operator), json!({ "count": 1 }))["start"]
-        .as_u64()
-        .expect("a reserved id");
+    let reserved: IdBlockAnswer = post(&base, "/api/ids", Some(&operator), ReserveIds { count: 1 });
+    let other_claim = ClaimId(reserved.start);
     push(
         &base,
         &operator,
         vec![op(
             "other-operator-cancel-c",
-            json!({ "Cancel": claim(other_claim, &c) }),
+            Command::Cancel(claim(other_claim, &c)),
         )],
     );
 
@@ -470,10 +517,7 @@ fn offline_cancel_and_return_reach_the_server_exactly_once() {
         .wait_until(
             "the app offline with its outbox",
             Duration::from_secs(30),
-            |br| {
-                let st = state(br);
-                Ok(st["orders"] == orders_offline && st["pending"] == json!(3))
-            },
+            |br| Ok(state(br).is_some_and(|st| st.orders == orders_offline && st.pending == 3)),
         )
         .expect("the outbox survives the reload");
     assert_eq!(
@@ -492,7 +536,7 @@ fn offline_cancel_and_return_reach_the_server_exactly_once() {
     network(&browser, false);
     browser
         .wait_until("the outbox to drain", Duration::from_secs(60), |br| {
-            Ok(state(br)["pending"] == json!(0))
+            Ok(state(br).is_some_and(|st| st.pending == 0))
         })
         .expect("the outbox drains");
 
@@ -501,8 +545,8 @@ fn offline_cancel_and_return_reach_the_server_exactly_once() {
     for (key, claim) in [(&keys[0], claim_a), (&keys[1], claim_b)] {
         let seqs: Vec<u64> = events
             .iter()
-            .filter(|e| e["key"] == json!(key))
-            .map(|e| e["seq"].as_u64().unwrap())
+            .filter(|e| e.key.as_ref() == Some(key))
+            .map(|e| e.seq)
             .collect();
         assert!(!seqs.is_empty(), "operation {key} reached the server");
         assert!(
@@ -511,13 +555,14 @@ fn offline_cancel_and_return_reach_the_server_exactly_once() {
         );
         let opened = events
             .iter()
-            .filter(|e| e["event"].to_string().contains("ClaimOpened"))
-            .filter(|e| e["event"]["change"]["ClaimOpened"]["id"] == json!(claim))
+            .filter(
+                |e| matches!(&e.event.change, Change::ClaimOpened(opened) if opened.id == claim),
+            )
             .count();
-        assert_eq!(opened, 1, "claim {claim} opened once");
+        assert_eq!(opened, 1, "claim {claim:?} opened once");
     }
     assert!(
-        events.iter().all(|e| e["key"] != json!(keys[2])),
+        events.iter().all(|e| e.key.as_ref() != Some(&keys[2])),
         "the refused cancel left nothing in the server's log"
     );
 
@@ -535,20 +580,20 @@ fn offline_cancel_and_return_reach_the_server_exactly_once() {
         .wait_until(
             "order C to show the server's cancel",
             Duration::from_secs(30),
-            |br| Ok(line_of(&order(br, c.id), c.line)["claim"] == json!(other_claim)),
+            |br| Ok(line_of(order(br, c.id), c.line).is_some_and(|l| l.claim == Some(other_claim))),
         )
         .expect("order C is rebuilt from the server");
     assert_ne!(
-        line_of(&order(&browser, a.id), a.line)["claim_state"],
-        json!("Normal"),
+        line_of(order(&browser, a.id), a.line).map(|l| l.claim_state),
+        Some(ClaimState::Normal),
         "order {} ({} {}) stays cancelled",
         a.id,
         a.marketplace,
         a.order_no
     );
     assert_eq!(
-        line_of(&order(&browser, b.id), b.line)["claim"],
-        json!(claim_b),
+        line_of(order(&browser, b.id), b.line).and_then(|l| l.claim),
+        Some(claim_b),
         "order {} ({} {}) carries the return",
         b.id,
         b.marketplace,

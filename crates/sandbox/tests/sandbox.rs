@@ -476,7 +476,7 @@ async fn the_adapters_collect_every_scenario_in_its_marketplace_words() {
 async fn the_directory_lists_every_marketplace_as_the_console_connects_it() {
     let sandbox = start(23, recent_epoch(), None).await;
     let body = json(format!("{}/connections", sandbox.base_url())).await;
-    let directory: jumun_server::collector::directory::MarketplaceDirectory =
+    let directory: jumun_protocol::connections::MarketplaceDirectory =
         serde_json::from_value(body.clone()).unwrap_or_else(|e| panic!("{e}: {body}"));
     let listed: Vec<(String, String)> = directory
         .connections
@@ -496,7 +496,7 @@ async fn the_directory_lists_every_marketplace_as_the_console_connects_it() {
             "{}",
             conn.base_url
         );
-        let expected = jumun_server::collector::StoredCredentials::from(
+        let expected = jumun_protocol::connections::StoredCredentials::from(
             sandbox.connection(&conn.marketplace).unwrap().credentials,
         );
         assert!(conn.credentials == expected, "{}", conn.marketplace);

@@ -91,6 +91,12 @@ pub enum Invocation {
     Serve(ServerConfig),
     /// Print usage and exit.
     Help,
+    /// Copy the SQLite database of a data directory, live, into a backup file
+    /// (`jumun-server backup …`) with these arguments; see [`crate::maintenance::cli`].
+    Backup(Vec<String>),
+    /// Copy a stopped SQLite data store into an empty PostgreSQL database
+    /// (`jumun-server copy-to-postgres …`); see [`crate::maintenance::cli`].
+    CopyToPostgres(Vec<String>),
 }
 
 /// Usage text for `--help`.
@@ -100,6 +106,12 @@ jumun-server — Jumun's JSON API and the browser app's host
 USAGE:
     jumun-server [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--dist-dir DIR]
                  [--demo [--demo-marketplaces URL]]
+    jumun-server backup [--data-dir DIR] --to FILE
+                       copy the SQLite database into FILE while the server runs
+                       (see jumun-server backup --help)
+    jumun-server copy-to-postgres [--data-dir DIR] --database-url URL
+                       move a stopped SQLite data store into an empty PostgreSQL database
+                       (see jumun-server copy-to-postgres --help)
 
 OPTIONS:
     --addr HOST:PORT   listen address          [env JUMUN_ADDR, default 127.0.0.1:8080]
@@ -132,7 +144,14 @@ impl ServerConfig {
         I: IntoIterator<Item = String>,
         E: Fn(&str) -> Option<String>,
     {
-        let mut args = args.into_iter();
+        let mut args = args.into_iter().peekable();
+        match args.peek().map(String::as_str) {
+            Some("backup") => return Ok(Invocation::Backup(args.skip(1).collect())),
+            Some("copy-to-postgres") => {
+                return Ok(Invocation::CopyToPostgres(args.skip(1).collect()))
+            }
+            _ => {}
+        }
         if env("JUMUN_SANDBOX").is_some() {
             return Err(ConfigError::SandboxMoved("JUMUN_SANDBOX".to_owned()));
         }
@@ -368,7 +387,7 @@ mod tests {
             (k == "JUMUN_DEMO").then(|| value.clone()).flatten()
         })? {
             Invocation::Serve(config) => Ok(config.demo),
-            Invocation::Help => panic!("expected serve"),
+            _ => panic!("expected serve"),
         }
     }
 
@@ -386,8 +405,23 @@ mod tests {
                 .map(|(_, v)| v.clone())
         })? {
             Invocation::Serve(config) => Ok(config.demo_marketplaces),
-            Invocation::Help => panic!("expected serve"),
+            _ => panic!("expected serve"),
         }
+    }
+
+    #[test]
+    fn subcommands_take_the_rest_of_the_line() {
+        assert_eq!(
+            ServerConfig::from_args(args(&["backup", "--to", "b.sqlite3"]), |k| {
+                // The server's environment does not apply to the subcommands.
+                (k == "JUMUN_ADDR").then(|| "not an address".to_owned())
+            }),
+            Ok(Invocation::Backup(args(&["--to", "b.sqlite3"])))
+        );
+        assert_eq!(
+            ServerConfig::from_args(args(&["copy-to-postgres", "--data-dir", "d"]), |_| None),
+            Ok(Invocation::CopyToPostgres(args(&["--data-dir", "d"])))
+        );
     }
 
     #[test]

@@ -4,15 +4,13 @@ use crate::accounts::AccountsError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
+use jumun_protocol::ApiErrorBody;
 
-/// An error as the API reports it: `{code, message}`, with the HTTP status as the response's
-/// (the schema `ApiErrorBody` of the OpenAPI document).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = ApiErrorBody)]
+/// An error as the API reports it: the response's HTTP status, and
+/// [`ApiErrorBody`] `{code, message}` as its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
-    /// HTTP status (not serialised; it is the response's status).
-    #[serde(skip)]
+    /// HTTP status (the response's status, not in the body).
     pub status: StatusCode,
     /// Stable machine-readable code, e.g. `not_found`.
     pub code: &'static str,
@@ -57,7 +55,11 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let challenge = self.status == StatusCode::UNAUTHORIZED;
-        let mut response = (self.status, Json(self)).into_response();
+        let body = ApiErrorBody {
+            code: self.code.to_owned(),
+            message: self.message,
+        };
+        let mut response = (self.status, Json(body)).into_response();
         if challenge {
             // RFC 6750: a 401 names the scheme the client should use.
             response

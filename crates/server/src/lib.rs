@@ -9,6 +9,7 @@ pub mod collector;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod maintenance;
 pub mod marketplaces;
 pub mod secret_key;
 mod static_files;

@@ -16,6 +16,10 @@ async fn main() -> ExitCode {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
+        Ok(Invocation::Backup(args)) => return jumun_server::maintenance::cli::run(args),
+        Ok(Invocation::CopyToPostgres(args)) => {
+            return jumun_server::maintenance::cli::run_copy(args)
+        }
         Err(err) => {
             eprintln!("jumun-server: {err}");
             return ExitCode::from(2);

@@ -25,8 +25,8 @@ use jumun_core::order::Payment;
 use jumun_core::Book;
 use jumun_server::marketplaces::cafe24::{self, StatusMeaning};
 use jumun_server::marketplaces::{
-    adapter_for, coupang, naver, AdapterError, Collected, Connection, Credentials, Cursor,
-    InvoiceUpload, LineFact, MarketClaim, MarketOrder,
+    adapter_for, coupang, naver, AdapterError, BodyProblem, Collected, Connection, Credentials,
+    Cursor, InvoiceUpload, LineFact, MarketClaim, MarketOrder,
 };
 use std::sync::{Arc, Mutex};
 
@@ -418,8 +418,9 @@ fn cafe24_every_documented_code_has_a_meaning() {
         assert_eq!(got, Some(StatusMeaning::Fact(want)));
     }
     assert_eq!(cafe24::status_meaning("Q12"), None);
-    assert_eq!(cafe24::amount("36000.00"), Ok(Won(36000)));
-    assert!(cafe24::amount("3만원").is_err());
+    assert_eq!(cafe24::amount("product_price", "36000.00"), Ok(Won(36000)));
+    let err = cafe24::amount("product_price", "3만원").expect_err("not a number");
+    assert!(err.to_string().contains("product_price \"3만원\""), "{err}");
 }
 
 // ---------------------------------------------------------------- Naver
@@ -926,6 +927,7 @@ fn generic_replacement_orders_and_delay_figures_are_carried() {
     order.exchange_of = Some(wire::ExchangeOf::default());
     assert!(normalize_order(&conn, &order)
         .expect_err("no order_no")
+        .to_string()
         .contains("exchange_of"));
 
     let conn = Connection::new("zigzag", "https://feed.example", Credentials::None);
@@ -953,6 +955,7 @@ fn generic_replacement_orders_and_delay_figures_are_carried() {
     claim.due_at = Some("다음 주".into());
     assert!(normalize_claim(&conn, &claim)
         .expect_err("not a date")
+        .to_string()
         .contains("due_at"));
     claim.due_at = None;
     claim.delay_notices = None;
@@ -1014,9 +1017,9 @@ async fn a_body_that_is_not_the_envelope_fails_with_the_raw_body() {
     let conn = Connection::new("ably", format!("{base}/broken"), Credentials::None);
     let err = blocking(orders(&conn)).await.expect_err("not JSON");
     match &err {
-        AdapterError::Malformed { raw, error, .. } => {
-            assert!(raw.contains("502 Bad Gateway"));
-            assert!(error.contains("not JSON"));
+        AdapterError::Malformed { raw, problem, .. } => {
+            assert_eq!(raw, "<html>502 Bad Gateway</html>");
+            assert!(matches!(problem, BodyProblem::NotJson { .. }), "{problem}");
         }
         other => panic!("expected Malformed, got {other}"),
     }

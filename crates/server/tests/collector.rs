@@ -33,6 +33,8 @@ use support::{Client, TestServer};
 #[derive(Default)]
 struct Fake {
     orders: Value,
+    /// Serve these bytes for the orders feed instead of `orders` (a body that is not JSON).
+    orders_body: Option<Vec<u8>>,
     claims: Value,
     /// Answer every feed request with this status instead.
     fail: Option<u16>,
@@ -76,7 +78,10 @@ async fn serve_fake(
         return (status, "upstream exploded").into_response();
     }
     match (method.as_str(), path.as_str()) {
-        ("GET", "/feed/orders") => json_response(&fake.orders),
+        ("GET", "/feed/orders") => match &fake.orders_body {
+            Some(bytes) => ([("content-type", "application/json")], bytes.clone()).into_response(),
+            None => json_response(&fake.orders),
+        },
         ("GET", "/feed/claims") => match fake.fail_claims {
             Some(status) => (StatusCode::from_u16(status).unwrap(), "claims down").into_response(),
             None => json_response(&fake.claims),
@@ -326,6 +331,60 @@ fn collect_now_brings_orders_in_once_and_keeps_malformed_ones_with_their_raw_bod
     assert_eq!(status, 200);
     assert_eq!(runs["runs"].as_array().unwrap().len(), 1);
     assert_eq!(runs["runs"][0]["id"], again["id"], "newest first");
+}
+
+#[test]
+fn an_answer_that_is_not_the_envelope_fails_its_feed_and_is_kept_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    // A proxy's error page, longer than the 2000 characters an error message quotes, with a byte
+    // that is not UTF-8.
+    let mut page = b"<html><body>\xFF 502 Bad Gateway ".to_vec();
+    page.extend(std::iter::repeat_n(b'.', 3000));
+    page.extend_from_slice(b"</body></html>");
+    server.set(|f| {
+        f.orders_body = Some(page.clone());
+        f.claims = json!({"claims": [], "next_cursor": "claims-page-2"});
+    });
+    let demo = Client::demo(&server.base);
+    let id = demo.connect(&server.feed);
+
+    let run = demo.collect(id);
+    let error = run["error"].as_str().expect("the run's error");
+    assert!(error.contains("collecting orders"), "{error}");
+    assert!(error.contains("not JSON"), "{error}");
+    assert!(error.contains("not UTF-8"), "{error}");
+    assert_eq!(run["malformed"], 1, "{run}");
+    let conn = demo.connection(id);
+    assert_eq!(conn["orders_cursor"], "", "the page is asked again: {conn}");
+    assert_eq!(
+        conn["claims_cursor"], "claims-page-2",
+        "the other feed goes on"
+    );
+
+    let (status, bad) = demo.get("/api/malformed");
+    assert_eq!(status, 200, "{bad}");
+    let kept = &bad["malformed"][0];
+    assert_eq!(kept["feed"], "orders");
+    assert_eq!(
+        kept["raw"].as_str().unwrap(),
+        String::from_utf8_lossy(&page),
+        "the whole body"
+    );
+    assert!(
+        kept["error"].as_str().unwrap().contains("not JSON"),
+        "{kept}"
+    );
+    assert!(
+        kept["at_path"].as_str().unwrap().starts_with("GET "),
+        "{kept}"
+    );
+
+    // Asked again and still broken: the same body is one more sighting.
+    demo.collect(id);
+    let (_, bad) = demo.get("/api/malformed");
+    assert_eq!(bad["malformed"].as_array().unwrap().len(), 1, "{bad}");
+    assert_eq!(bad["malformed"][0]["times_seen"], 2);
 }
 
 #[test]

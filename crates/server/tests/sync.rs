@@ -4,15 +4,11 @@
 
 mod support;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use jumun_core::cancel_sync::CancelRecord;
-use jumun_core::carrier::Carrier;
 use jumun_core::ids::{LineId, OrderId};
-use jumun_core::marketplace::{MarketplaceCode, MarketplaceKeys};
-use jumun_core::money::Won;
-use jumun_core::order::{DeliveryInfo, MemoKind, NewLine, NewOrder, Payment};
+use jumun_core::marketplace::MarketplaceCode;
 use jumun_core::Command;
-use jumun_server::accounts::token::SessionToken;
 use jumun_server::accounts::StoreId;
 use jumun_server::db::{testing, Engine};
 use serde_json::{json, Value};
@@ -20,72 +16,13 @@ use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
+use support::commands::{
+    change_name, invoice, keys, memo, new_order, op, op_at, print, ship, status, MARKETPLACE,
+};
+use support::server::start;
 use support::{agent, reply, Client, TestServer};
 
-const MARKETPLACE: &str = "smartstore";
-
-fn start(data_dir: &Path) -> TestServer {
-    TestServer::start(support::config(data_dir))
-}
-
-impl Client {
-    /// Reserves an id block; returns its first id.
-    fn ids(&self, count: u64) -> u64 {
-        let (status, json) = self.post("/api/ids", json!({ "count": count }));
-        assert_eq!(status, 200, "{json}");
-        assert_eq!(json["len"], count);
-        json["start"].as_u64().unwrap()
-    }
-
-    /// Pushes operations; returns the per-operation answers.
-    fn push(&self, ops: Vec<Value>) -> Vec<Value> {
-        let count = ops.len();
-        let (status, json) = self.post("/api/ops", json!({ "ops": ops }));
-        assert_eq!(status, 200, "{json}");
-        let results = json["results"].as_array().unwrap().clone();
-        assert_eq!(results.len(), count, "one answer per operation: {json}");
-        results
-    }
-
-    /// Pulls every event after `since`, `limit` per page, following `next` until `more` is
-    /// false.
-    fn pull_all(&self, since: u64, limit: usize) -> (Vec<Value>, u64) {
-        let mut events = Vec::new();
-        let mut cursor = since;
-        loop {
-            let (status, page) = self.get(&format!("/api/changes?since={cursor}&limit={limit}"));
-            assert_eq!(status, 200, "{page}");
-            let batch = page["events"].as_array().unwrap();
-            assert!(batch.len() <= limit, "{page}");
-            events.extend(batch.iter().cloned());
-            cursor = page["next"].as_u64().unwrap();
-            if !page["more"].as_bool().unwrap() {
-                assert_eq!(cursor, page["head"].as_u64().unwrap(), "{page}");
-                return (events, cursor);
-            }
-            assert_eq!(batch.len(), limit, "a page with more after it is full");
-        }
-    }
-
-    /// The store's latest seq.
-    fn head(&self) -> u64 {
-        let (status, page) = self.get("/api/changes?limit=1");
-        assert_eq!(status, 200, "{page}");
-        page["head"].as_u64().unwrap()
-    }
-}
-
 impl TestServer {
-    /// The store id behind a client's session.
-    fn store_of(&self, client: &Client) -> StoreId {
-        let token = SessionToken::parse(&client.token).unwrap();
-        self.runtime
-            .block_on(self.accounts.authenticate(&token, Utc::now()))
-            .unwrap()
-            .store
-            .id
-    }
-
     /// Runs a marketplace fact through the ledger, as the collector does.
     fn marketplace(&self, store: StoreId, command: Command) -> jumun_server::sync::Outcome {
         self.runtime
@@ -97,101 +34,6 @@ impl TestServer {
             ))
             .unwrap()
     }
-}
-
-/// An operation `{key, at, command}` done at `at`.
-fn op_at(key: &str, at: DateTime<Utc>, command: &Command) -> Value {
-    json!({"key": key, "at": at.to_rfc3339(), "command": command})
-}
-
-/// An operation done now.
-fn op(key: &str, command: &Command) -> Value {
-    op_at(key, Utc::now(), command)
-}
-
-fn keys(order_no: &str, line: u64) -> MarketplaceKeys {
-    MarketplaceKeys {
-        order_no: order_no.to_owned(),
-        line_no: Some(format!("{order_no}-{line}")),
-        product_code: Some(format!("P{line}")),
-        option: Some("블랙".to_owned()),
-        product_name: Some("티셔츠".to_owned()),
-        ..Default::default()
-    }
-}
-
-/// A paid SmartStore order `id` with one line `line` of 2 units.
-fn new_order(id: u64, line: u64) -> NewOrder {
-    let order_no = format!("2026{id:08}");
-    NewOrder {
-        id: OrderId(id),
-        marketplace: MarketplaceCode::from(MARKETPLACE),
-        order_no: order_no.clone(),
-        ordered_at: Utc::now() - Duration::hours(2),
-        payment: Payment::Paid,
-        paid_at: None,
-        delivery: DeliveryInfo {
-            orderer_name: "홍길순".into(),
-            orderer_phone: "010-0000-1111".into(),
-            recipient_name: "홍길순".into(),
-            recipient_phone: "010-0000-1111".into(),
-            recipient_landline: String::new(),
-            postcode: "04563".into(),
-            address: "서울특별시 중구 장충단로13길 20".into(),
-            memo: String::new(),
-        },
-        lines: vec![NewLine {
-            id: LineId(line),
-            keys: keys(&order_no, line),
-            product_name: "티셔츠".into(),
-            option: "블랙".into(),
-            quantity: 2,
-            unit_price: Won(19_000),
-            option_price: Won::ZERO,
-        }],
-        no_bundle: false,
-    }
-}
-
-fn invoice(order: u64) -> Command {
-    Command::IssueInvoice {
-        order: OrderId(order),
-        carrier: Carrier::cj(),
-        tracking_no: format!("6{order:011}"),
-    }
-}
-
-fn print(order: u64) -> Command {
-    Command::PrintInvoice {
-        order: OrderId(order),
-    }
-}
-
-fn ship(order: u64) -> Command {
-    Command::Ship {
-        order: OrderId(order),
-    }
-}
-
-fn memo(order: u64, text: &str) -> Command {
-    Command::AddMemo {
-        order: OrderId(order),
-        text: text.to_owned(),
-        kind: MemoKind::Order,
-    }
-}
-
-/// The name of an event's change (`"Shipped"`, `"MemoAdded"`, …).
-fn change_name(event: &Value) -> String {
-    match &event["event"]["change"] {
-        Value::Object(map) => map.keys().next().unwrap().clone(),
-        Value::String(name) => name.clone(),
-        other => panic!("unexpected change {other}"),
-    }
-}
-
-fn status(answer: &Value) -> &str {
-    answer["status"].as_str().unwrap()
 }
 
 #[test]

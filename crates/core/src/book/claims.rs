@@ -1040,9 +1040,11 @@ impl Book {
                     });
                 }
             }
+            // The replacement must not ship once the exchange is withdrawn: it has to be
+            // cancelled first (as the refusal says), and then the withdrawal goes through.
             if let Some(order) = details
                 .replacement_order
-                .filter(|o| self.orders.contains_key(o))
+                .filter(|o| self.orders.get(o).is_some_and(|o| !o.is_cancelled()))
             {
                 return Err(Refusal::ReplacementOrderExists { claim: id, order });
             }
@@ -1064,7 +1066,10 @@ impl Book {
     }
 
     /// The change that puts a claim's lines back exactly where they were (R12, R20). Claims do not
-    /// move a line's 주문상태, so its status stays what it is now.
+    /// move a line's 주문상태, so its status stays what it is now. A line a later claim has taken
+    /// since (a marketplace cancel that arrived while an exchange request waited) is left to that
+    /// claim: its snapshot from before this claim is stale, and restoring it would undo the
+    /// later claim — a cancelled line would ship again.
     pub(super) fn undo_claim(
         &self,
         claim: &Claim,
@@ -1076,6 +1081,7 @@ impl Book {
             .lines
             .iter()
             .filter_map(|l| order.line(l.line).map(|line| (l, line)))
+            .filter(|(_, line)| line.claim == Some(claim.id))
             .map(|(claimed, line)| {
                 (
                     claimed.line,

@@ -10,7 +10,6 @@ pub mod storage;
 pub mod token;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
-use serde::Serialize;
 use storage::{AccountStorage, NewUserRecord, StorageError, StoreRecord, UserRecord};
 use token::{SessionToken, TokenHash};
 
@@ -32,19 +31,7 @@ pub struct StoreId(pub i64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct UserId(pub i64);
 
-/// What a user may do in their store.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Runs the store: everything, including managing users.
-    Owner,
-    /// Works the orders: reads and writes the store's data, sees its users.
-    Operator,
-    /// Looks only: reads the store's data, changes nothing.
-    Viewer,
-}
+pub use jumun_protocol::auth::{Role, StoreInfo, UserInfo};
 
 /// Something a request wants to do, checked against the caller's [`Role`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,39 +46,16 @@ pub enum Permission {
     ManageUsers,
 }
 
-impl Role {
-    /// The name used in JSON and in storage.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Owner => "owner",
-            Self::Operator => "operator",
-            Self::Viewer => "viewer",
-        }
-    }
-
-    /// Reads a name written by [`Role::as_str`].
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "owner" => Some(Self::Owner),
-            "operator" => Some(Self::Operator),
-            "viewer" => Some(Self::Viewer),
-            _ => None,
-        }
-    }
-
-    /// Whether this role may do `permission`.
-    pub fn allows(self, permission: Permission) -> bool {
-        match permission {
-            Permission::Read => true,
-            Permission::Write | Permission::ListUsers => {
-                matches!(self, Self::Owner | Self::Operator)
-            }
-            Permission::ManageUsers => self == Self::Owner,
-        }
-    }
-}
-
 impl Permission {
+    /// Whether `role` may do this.
+    pub fn allowed_for(self, role: Role) -> bool {
+        match self {
+            Self::Read => true,
+            Self::Write | Self::ListUsers => matches!(role, Role::Owner | Role::Operator),
+            Self::ManageUsers => role == Role::Owner,
+        }
+    }
+
     /// What the permission allows, for messages ("… cannot {describe}").
     fn describe(self) -> &'static str {
         match self {
@@ -103,32 +67,13 @@ impl Permission {
     }
 }
 
-/// A store as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct StoreInfo {
-    /// Its id (not shown in JSON).
-    #[serde(skip)]
+/// A store as the server knows it: its id in storage, and what the API shows of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Store {
+    /// Its id in storage (never shown).
     pub id: StoreId,
-    /// The sign-in code, e.g. `demo`.
-    pub code: String,
-    /// The name people see, e.g. `데모 상점`.
-    pub name: String,
-}
-
-/// A user as the API shows it (never with a password hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct UserInfo {
-    /// Its id (not shown in JSON).
-    #[serde(skip)]
-    pub id: UserId,
-    /// The sign-in name.
-    pub login: String,
-    /// The name people see.
-    pub name: String,
-    /// What the user may do.
-    pub role: Role,
-    /// When the user was created.
-    pub created_at: DateTime<Utc>,
+    /// Code and name, as the API shows them.
+    pub info: StoreInfo,
 }
 
 /// A user to create: what the owner types.
@@ -163,7 +108,7 @@ pub struct SignedIn {
     /// Who signed in.
     pub user: UserInfo,
     /// Their store.
-    pub store: StoreInfo,
+    pub store: Store,
 }
 
 /// A request's proven identity: a live session's user and store.
@@ -175,7 +120,7 @@ pub struct Authenticated {
     /// Who is asking.
     pub user: UserInfo,
     /// The store the request is confined to.
-    pub store: StoreInfo,
+    pub store: Store,
     /// When the session ends.
     pub expires_at: DateTime<Utc>,
     token_hash: TokenHash,
@@ -189,7 +134,7 @@ impl Authenticated {
 
     /// `Ok` if the caller's role allows `permission`, otherwise [`AccountsError::Forbidden`].
     pub fn require(&self, permission: Permission) -> Result<(), AccountsError> {
-        if self.role().allows(permission) {
+        if permission.allowed_for(self.role()) {
             Ok(())
         } else {
             Err(AccountsError::Forbidden {
@@ -291,7 +236,7 @@ impl Accounts {
         store: NewStore,
         owner: NewUser,
         now: DateTime<Utc>,
-    ) -> Result<(StoreInfo, UserInfo), AccountsError> {
+    ) -> Result<(Store, UserInfo), AccountsError> {
         let code = normalise_handle(&store.code, "store", 2, 32)?;
         let name = check_name(&store.name, "name")?;
         let owner = self
@@ -538,17 +483,18 @@ fn check_password(password: &str) -> Result<(), AccountsError> {
     }
 }
 
-fn store_info(store: StoreRecord) -> StoreInfo {
-    StoreInfo {
+fn store_info(store: StoreRecord) -> Store {
+    Store {
         id: store.id,
-        code: store.code,
-        name: store.name,
+        info: StoreInfo {
+            code: store.code,
+            name: store.name,
+        },
     }
 }
 
 fn user_info(user: UserRecord) -> UserInfo {
     UserInfo {
-        id: user.id,
         login: user.login,
         name: user.display_name,
         role: user.role,
@@ -620,7 +566,7 @@ mod tests {
             (Role::Viewer, [true, false, false, false]),
         ];
         for (role, expected) in table {
-            let got = [Read, Write, ListUsers, ManageUsers].map(|p| role.allows(p));
+            let got = [Read, Write, ListUsers, ManageUsers].map(|p| p.allowed_for(role));
             assert_eq!(got, expected, "{role:?}");
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
@@ -641,7 +587,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(signed_in.expires_at, t0() + SESSION_TTL);
-        assert_eq!(signed_in.store.code, "alpha");
+        assert_eq!(signed_in.store.info.code, "alpha");
         // The owner's role is forced to owner whatever the form said.
         assert_eq!(signed_in.user.role, Role::Owner);
         let me = f
@@ -650,7 +596,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(me.user.login, "kim");
-        assert_eq!(me.store.name, "alpha 상점");
+        assert_eq!(me.store.info.name, "alpha 상점");
 
         for (store, login, password) in [
             ("alpha", "kim", "wrong-password"),
@@ -948,7 +894,7 @@ mod tests {
             .sign_in("demo", "demo", "demo1234", t0())
             .await
             .unwrap();
-        assert_eq!(owner.store.name, "데모 상점");
+        assert_eq!(owner.store.info.name, "데모 상점");
         assert_eq!(owner.user.role, Role::Owner);
         let operator = f
             .accounts

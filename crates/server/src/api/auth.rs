@@ -5,59 +5,16 @@
 
 use super::json::JsonBody;
 use crate::accounts::token::SessionToken;
-use crate::accounts::{Authenticated, StoreInfo, UserInfo};
+use crate::accounts::Authenticated;
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{FromRequestParts, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::Json;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-/// The sign-in form.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LoginRequest {
-    /// The store code, e.g. `demo`.
-    pub store: String,
-    /// The user's login.
-    pub login: String,
-    /// The user's password.
-    pub password: String,
-}
-
-/// A successful sign-in.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LoginResponse {
-    /// The bearer token, for `Authorization: Bearer …`. Shown only here.
-    pub token: String,
-    /// When the token stops working.
-    pub expires_at: DateTime<Utc>,
-    /// Who signed in.
-    pub user: UserInfo,
-    /// Their store.
-    pub store: StoreInfo,
-}
-
-/// Who a token belongs to.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Me {
-    /// The user.
-    pub user: UserInfo,
-    /// Their store.
-    pub store: StoreInfo,
-    /// When the session ends.
-    pub expires_at: DateTime<Utc>,
-}
-
-/// The answer to a sign-out.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LoggedOut {
-    /// Always `true`: the token no longer works.
-    pub logged_out: bool,
-}
+use chrono::Utc;
+use jumun_protocol::auth::{LoggedOut, LoginRequest, LoginResponse, Me};
+use jumun_protocol::ApiErrorBody;
 
 /// Sign in.
 ///
@@ -71,12 +28,12 @@ pub struct LoggedOut {
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = LoginResponse),
-        (status = 400, description = "The body is not JSON (`bad_request`)", body = ApiError),
-        (status = 401, description = "Unknown store, login or password (`bad_credentials`)", body = ApiError),
-        (status = 413, description = "The body is too large (`payload_too_large`)", body = ApiError),
-        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiError),
-        (status = 422, description = "A field is missing, unknown or of the wrong type (`invalid_input`)", body = ApiError),
-        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+        (status = 400, description = "The body is not JSON (`bad_request`)", body = ApiErrorBody),
+        (status = 401, description = "Unknown store, login or password (`bad_credentials`)", body = ApiErrorBody),
+        (status = 413, description = "The body is too large (`payload_too_large`)", body = ApiErrorBody),
+        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiErrorBody),
+        (status = 422, description = "A field is missing, unknown or of the wrong type (`invalid_input`)", body = ApiErrorBody),
+        (status = 500, description = "The server failed (`internal`)", body = ApiErrorBody),
     )
 )]
 pub async fn login(
@@ -87,12 +44,12 @@ pub async fn login(
         .accounts
         .sign_in(&form.store, &form.login, &form.password, Utc::now())
         .await?;
-    tracing::info!(store = %signed_in.store.code, login = %signed_in.user.login, "signed in");
+    tracing::info!(store = %signed_in.store.info.code, login = %signed_in.user.login, "signed in");
     Ok(Json(LoginResponse {
         token: signed_in.token.as_str().to_owned(),
         expires_at: signed_in.expires_at,
         user: signed_in.user,
-        store: signed_in.store,
+        store: signed_in.store.info,
     }))
 }
 
@@ -105,8 +62,8 @@ pub async fn login(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Signed out", body = LoggedOut),
-        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
-        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiErrorBody),
+        (status = 500, description = "The server failed (`internal`)", body = ApiErrorBody),
     )
 )]
 pub async fn logout(
@@ -126,14 +83,14 @@ pub async fn logout(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = Me),
-        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
-        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiErrorBody),
+        (status = 500, description = "The server failed (`internal`)", body = ApiErrorBody),
     )
 )]
 pub async fn me(caller: Authenticated) -> Json<Me> {
     Json(Me {
         user: caller.user,
-        store: caller.store,
+        store: caller.store.info,
         expires_at: caller.expires_at,
     })
 }

@@ -29,9 +29,7 @@
 
 use super::json::JsonBody;
 use crate::accounts::{Authenticated, Permission, Role};
-use crate::collector::{
-    CollectorError, ConnectionInfo, ConnectionPatch, MalformedRecord, NewConnection, RunRecord,
-};
+use crate::collector::CollectorError;
 use crate::error::ApiError;
 use crate::AppState;
 use axum::body::Bytes;
@@ -40,11 +38,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use jumun_protocol::connections::{
+    ConnectionInfo, ConnectionList, ConnectionPatch, LimitQuery, MalformedList, NewConnection,
+    RunList, RunRecord,
+};
+use jumun_protocol::ApiErrorBody;
 
 /// The largest `limit` of the lists.
-pub const MAX_LIMIT: usize = 500;
+pub const MAX_LIMIT: u32 = 500;
 
 impl From<CollectorError> for ApiError {
     fn from(err: CollectorError) -> Self {
@@ -99,18 +100,9 @@ fn connection_id(path: Result<Path<i64>, PathRejection>) -> Result<i64, ApiError
     })
 }
 
-/// `?limit=`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct LimitQuery {
-    /// How many, 1 to 500.
-    pub limit: Option<usize>,
-}
-
 fn limit(
     query: Result<Query<LimitQuery>, QueryRejection>,
-    default: usize,
+    default: u32,
 ) -> Result<usize, ApiError> {
     let Query(query) = query.map_err(|rejection| {
         ApiError::new(
@@ -121,7 +113,7 @@ fn limit(
     })?;
     let limit = query.limit.unwrap_or(default);
     if (1..=MAX_LIMIT).contains(&limit) {
-        Ok(limit)
+        Ok(limit as usize)
     } else {
         Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -129,13 +121,6 @@ fn limit(
             format!("limit: {limit} is not between 1 and {MAX_LIMIT}"),
         ))
     }
-}
-
-/// `{"connections": [...]}`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConnectionList {
-    /// The store's connections.
-    pub connections: Vec<ConnectionInfo>,
 }
 
 /// The store's marketplace connections, each with its latest run (never the credentials).
@@ -147,8 +132,8 @@ pub struct ConnectionList {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The connections", body = ConnectionList),
-        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
-        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiErrorBody),
+        (status = 500, description = "The server failed (`internal`)", body = ApiErrorBody),
     )
 )]
 pub async fn list(
@@ -170,14 +155,14 @@ pub async fn list(
     request_body = NewConnection,
     responses(
         (status = 201, description = "Connected", body = ConnectionInfo),
-        (status = 400, description = "The body is not JSON (`bad_request`)", body = ApiError),
-        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
-        (status = 403, description = "Only the owner connects marketplaces (`forbidden`)", body = ApiError),
-        (status = 409, description = "This account is connected already (`already_connected`)", body = ApiError),
-        (status = 413, description = "The body is too large (`payload_too_large`)", body = ApiError),
-        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiError),
-        (status = 422, description = "An unknown marketplace, a bad base URL, period or credentials (`invalid_input`)", body = ApiError),
-        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+        (status = 400, description = "The body is not JSON (`bad_request`)", body = ApiErrorBody),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiErrorBody),
+        (status = 403, description = "Only the owner connects marketplaces (`forbidden`)", body = ApiErrorBody),
+        (status = 409, description = "This account is connected already (`already_connected`)", body = ApiErrorBody),
+        (status = 413, description = "The body is too large (`payload_too_large`)", body = ApiErrorBody),
+        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiErrorBody),
+        (status = 422, description = "An unknown marketplace, a bad base URL, period or credentials (`invalid_input`)", body = ApiErrorBody),
+        (status = 500, description = "The server failed (`internal`)", body = ApiErrorBody),
     )
 )]
 pub async fn create(
@@ -204,14 +189,14 @@ pub async fn create(
     request_body = ConnectionPatch,
     responses(
         (status = 200, description = "The changed connection", body = ConnectionInfo),
-        (status = 400, description = "The id is not a number (`invalid_path`) or the body is not JSON (`bad_request`)", body = ApiError),
-        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
-        (status = 403, description = "Only the owner changes connections (`forbidden`)", body = ApiError),
-        (status = 404, description = "No such connection in this store (`not_found`)", body = ApiError),
-        (status = 413, description = "The body is too large (`payload_too_large`)", body = ApiError),
-        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiError),
-        (status = 422, description = "A bad base URL, period or credentials (`invalid_input`)", body = ApiError),
-        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+        (status = 400, description = "The id is not a number (`invalid_path`) or the body is not JSON (`bad_request`)", body = ApiErrorBody),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiErrorBody),
+        (status = 403, description = "Only the owner changes connections (`forbidden`)", body = ApiErrorBody),
+        (status = 404, description = "No such connection in this store (`not_found`)", body = ApiErrorBody),
+        (status = 413, description = "The body is too large (`payload_too_large`)", body = ApiErrorBody),
+        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiErrorBody),
+        (status = 422, description = "A bad base URL, period or credentials (`invalid_input`)", body = ApiErrorBody),
+        (status = 500, description = "The server failed (`internal`)", body = ApiErrorBody),
     )
 )]
 pub async fn update(
@@ -242,12 +227,12 @@ pub async fn update(
     params(("id" = i64, Path, description = "The connection's id")),
     responses(
         (status = 200, description = "The run's record", body = RunRecord),
-        (status = 202, description = "The run takes longer than 30 s and goes on (`still_running`)", body = ApiError),
-        (status = 400, description = "The id is not a number (`invalid_path`)", body = ApiError),
-        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
-        (status = 403, description = "A viewer may not collect (`forbidden`)", body = ApiError),
-        (status = 404, description = "No such connection in this store (`not_found`)", body = ApiError),
-        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+        (status = 202, description = "The run takes longer than 30 s and goes on (`still_running`)", body = ApiErrorBody),
+        (status = 400, description = "The id is not a number (`invalid_path`)", body = ApiErrorBody),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiErrorBody),
+        (status = 403, description = "A viewer may not collect (`forbidden`)", body = ApiErrorBody),
+        (status = 404, description = "No such connection in this store (`not_found`)", body = ApiErrorBody),
+        (status = 500, description = "The server failed (`internal`)", body = ApiErrorBody),
     )
 )]
 pub async fn collect(
@@ -262,13 +247,6 @@ pub async fn collect(
     Ok(Json(run))
 }
 
-/// `{"runs": [...]}`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RunList {
-    /// Newest first.
-    pub runs: Vec<RunRecord>,
-}
-
 /// A connection's runs, newest first.
 #[utoipa::path(
     get,
@@ -279,11 +257,11 @@ pub struct RunList {
     params(("id" = i64, Path, description = "The connection's id"), LimitQuery),
     responses(
         (status = 200, description = "The runs (at most `limit`, default 20)", body = RunList),
-        (status = 400, description = "The id is not a number (`invalid_path`) or a bad query (`invalid_query`)", body = ApiError),
-        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
-        (status = 404, description = "No such connection in this store (`not_found`)", body = ApiError),
-        (status = 422, description = "`limit` not between 1 and 500 (`invalid_input`)", body = ApiError),
-        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+        (status = 400, description = "The id is not a number (`invalid_path`) or a bad query (`invalid_query`)", body = ApiErrorBody),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiErrorBody),
+        (status = 404, description = "No such connection in this store (`not_found`)", body = ApiErrorBody),
+        (status = 422, description = "`limit` not between 1 and 500 (`invalid_input`)", body = ApiErrorBody),
+        (status = 500, description = "The server failed (`internal`)", body = ApiErrorBody),
     )
 )]
 pub async fn runs(
@@ -299,13 +277,6 @@ pub async fn runs(
     Ok(Json(RunList { runs }))
 }
 
-/// `{"malformed": [...]}`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MalformedList {
-    /// Newest first.
-    pub malformed: Vec<MalformedRecord>,
-}
-
 /// Payloads the store's runs could not use, newest first, with their raw JSON.
 #[utoipa::path(
     get,
@@ -316,10 +287,10 @@ pub struct MalformedList {
     params(LimitQuery),
     responses(
         (status = 200, description = "The malformed payloads (at most `limit`, default 50)", body = MalformedList),
-        (status = 400, description = "A bad query (`invalid_query`)", body = ApiError),
-        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
-        (status = 422, description = "`limit` not between 1 and 500 (`invalid_input`)", body = ApiError),
-        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+        (status = 400, description = "A bad query (`invalid_query`)", body = ApiErrorBody),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiErrorBody),
+        (status = 422, description = "`limit` not between 1 and 500 (`invalid_input`)", body = ApiErrorBody),
+        (status = 500, description = "The server failed (`internal`)", body = ApiErrorBody),
     )
 )]
 pub async fn malformed(

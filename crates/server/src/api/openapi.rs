@@ -2,12 +2,14 @@
 //!
 //! Nothing here lists endpoints: the document is built from each handler's `#[utoipa::path]`
 //! annotation as [`super::routes`] registers it, so a route cannot be served without being
-//! documented, and the schemas come from the request and response types themselves. What this
-//! module adds is the document's frame: its title, the bearer security scheme and the tags.
+//! documented, and the schemas come from the request and response types themselves — the
+//! `jumun-protocol` types, which the browser and the tests use too (`tests/openapi_conformance.rs`
+//! checks that every served schema is theirs). What this module adds is the document's frame:
+//! its title, the bearer security scheme and the tags.
 
-use crate::error::ApiError;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
+use jumun_protocol::ApiErrorBody;
 use std::sync::LazyLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -29,7 +31,7 @@ pub const BEARER_SCHEME: &str = "bearer";
                        types as JSON (`Command`, `Event`, `Refusal`): see the jumun-core crate's \
                        documentation (`cargo doc -p jumun-core`)."
     ),
-    components(schemas(ApiError)),
+    components(schemas(ApiErrorBody)),
     modifiers(&BearerScheme),
     tags(
         (name = "health", description = "Is the server up"),

@@ -36,107 +36,31 @@
 use super::json::JsonBody;
 use crate::accounts::{Authenticated, Permission};
 use crate::error::ApiError;
-use crate::sync::{LedgerError, OpResult};
+use crate::sync::LedgerError;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use jumun_core::{Command, Ctx};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use jumun_protocol::sync::{
+    Answer, IdBlockAnswer, Invalid, InvalidCode, OpAnswer, PushRequest, PushResponse, ReserveIds,
+};
+use jumun_protocol::ApiErrorBody;
+use serde::Deserialize;
 
-/// The most operations one push may carry.
-pub const MAX_OPS_PER_PUSH: usize = 500;
-/// How far ahead of the server's clock an operation's `at` may be.
-pub const MAX_CLOCK_AHEAD_SECS: i64 = 5 * 60;
-/// The longest idempotency key, in bytes.
-pub const MAX_KEY_BYTES: usize = 128;
+pub use jumun_protocol::sync::{MAX_CLOCK_AHEAD_SECS, MAX_KEY_BYTES, MAX_OPS_PER_PUSH};
+
 /// The largest push body, in bytes (500 collected orders fit easily).
 pub const MAX_PUSH_BYTES: usize = 16 * 1024 * 1024;
 
-/// `POST /api/ids`.
-#[derive(Debug, Deserialize, ToSchema)]
+/// A push as it arrives: [`PushRequest`] on the wire, but each operation kept as JSON until
+/// [`parse_op`] checks it, so that one malformed operation is answered `invalid` on its own
+/// instead of failing the whole push.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ReserveIds {
-    /// How many ids, 1 to 10,000.
-    pub count: u64,
-}
-
-/// A reserved block of ids: `start`, `start + 1`, …, `start + len - 1`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct IdBlockAnswer {
-    /// The first id.
-    pub start: u64,
-    /// How many.
-    pub len: u64,
-}
-
-/// `POST /api/ops`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PushRequest {
-    /// The operations, each `{key, at, command}`; kept as JSON so that one malformed operation
-    /// is answered on its own.
-    #[schema(value_type = Vec<Operation>)]
-    pub ops: Vec<serde_json::Value>,
-}
-
-/// One operation of a push.
-// The server reads operations as plain JSON (`PushRequest::ops`) so that a malformed one is
-// answered `invalid` on its own; this type only documents their shape in the OpenAPI document.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct Operation {
-    /// Names the operation within the store, 1 to 128 bytes without control characters (a UUID
-    /// fits); a key answered before answers the same again and applies nothing.
-    pub key: String,
-    /// The client's time of the operation, RFC 3339; at most 5 minutes ahead of the server's
-    /// clock.
-    pub at: DateTime<Utc>,
-    /// A `jumun_core::Command` as JSON, e.g. `{"AddMemo": {"order": 1, "text": "…", "kind":
-    /// "Order"}}`; its variants are documented in the jumun-core crate (`cargo doc -p
-    /// jumun-core`).
-    #[schema(value_type = Object)]
-    pub command: serde_json::Value,
-}
-
-/// The answers of a push, one per operation, in order.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PushResponse {
-    /// The answers.
-    pub results: Vec<OpAnswer>,
-}
-
-/// The answer to one operation.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OpAnswer {
-    /// The operation's key (`null` when it had none).
-    pub key: Option<String>,
-    /// What happened.
-    #[serde(flatten)]
-    pub answer: Answer,
-}
-
-/// Accepted, refused or invalid.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(untagged)]
-pub enum Answer {
-    /// Applied or refused by the domain (also when answered from the key).
-    Done(OpResult),
-    /// Malformed; not applied.
-    Invalid(Invalid),
-}
-
-/// A malformed operation.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Invalid {
-    /// Always `invalid`.
-    pub status: &'static str,
-    /// `invalid_op`, `invalid_key`, `invalid_time`, `clock_ahead` or `invalid_command`.
-    pub code: &'static str,
-    /// What is wrong, for a person.
-    pub message: String,
+pub struct UncheckedPush {
+    ops: Vec<serde_json::Value>,
 }
 
 /// A well-formed operation.
@@ -181,13 +105,13 @@ impl From<LedgerError> for ApiError {
     request_body = ReserveIds,
     responses(
         (status = 200, description = "The block `start..start+len`", body = IdBlockAnswer),
-        (status = 400, description = "The body is not JSON (`bad_request`)", body = ApiError),
-        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
-        (status = 403, description = "A viewer may not write (`forbidden`)", body = ApiError),
-        (status = 413, description = "The body is too large (`payload_too_large`)", body = ApiError),
-        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiError),
-        (status = 422, description = "`count` missing or not 1 to 10,000 (`invalid_input`)", body = ApiError),
-        (status = 500, description = "The server failed (`internal`, `book_unavailable`)", body = ApiError),
+        (status = 400, description = "The body is not JSON (`bad_request`)", body = ApiErrorBody),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiErrorBody),
+        (status = 403, description = "A viewer may not write (`forbidden`)", body = ApiErrorBody),
+        (status = 413, description = "The body is too large (`payload_too_large`)", body = ApiErrorBody),
+        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiErrorBody),
+        (status = 422, description = "`count` missing or not 1 to 10,000 (`invalid_input`)", body = ApiErrorBody),
+        (status = 500, description = "The server failed (`internal`, `book_unavailable`)", body = ApiErrorBody),
     )
 )]
 pub async fn reserve_ids(
@@ -217,19 +141,19 @@ pub async fn reserve_ids(
     request_body = PushRequest,
     responses(
         (status = 200, description = "One answer per operation, in order", body = PushResponse),
-        (status = 400, description = "The body is not JSON (`bad_request`)", body = ApiError),
-        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
-        (status = 403, description = "A viewer may not write (`forbidden`)", body = ApiError),
-        (status = 413, description = "More than 500 operations (`too_many_ops`) or a body over 16 MiB (`payload_too_large`)", body = ApiError),
-        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiError),
-        (status = 422, description = "`ops` missing or not a list (`invalid_input`)", body = ApiError),
-        (status = 500, description = "The server failed; no operation of the push is answered, resend it: kept operations answer from their keys (`internal`, `book_unavailable`)", body = ApiError),
+        (status = 400, description = "The body is not JSON (`bad_request`)", body = ApiErrorBody),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiErrorBody),
+        (status = 403, description = "A viewer may not write (`forbidden`)", body = ApiErrorBody),
+        (status = 413, description = "More than 500 operations (`too_many_ops`) or a body over 16 MiB (`payload_too_large`)", body = ApiErrorBody),
+        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiErrorBody),
+        (status = 422, description = "`ops` missing or not a list (`invalid_input`)", body = ApiErrorBody),
+        (status = 500, description = "The server failed; no operation of the push is answered, resend it: kept operations answer from their keys (`internal`, `book_unavailable`)", body = ApiErrorBody),
     )
 )]
 pub async fn push(
     State(state): State<AppState>,
     caller: Authenticated,
-    JsonBody(push): JsonBody<PushRequest>,
+    JsonBody(push): JsonBody<UncheckedPush>,
 ) -> Result<Json<PushResponse>, ApiError> {
     caller.require(Permission::Write)?;
     if push.ops.len() > MAX_OPS_PER_PUSH {
@@ -305,7 +229,7 @@ pub async fn push(
         results.push(answer);
     }
     tracing::info!(
-        store = %caller.store.code,
+        store = %caller.store.info.code,
         by = %caller.user.login,
         accepted, refused, invalid, repeated,
         "pushed operations"
@@ -313,15 +237,8 @@ pub async fn push(
     Ok(Json(PushResponse { results }))
 }
 
-fn invalid(key: Option<String>, code: &'static str, message: String) -> (Option<String>, Invalid) {
-    (
-        key,
-        Invalid {
-            status: "invalid",
-            code,
-            message,
-        },
-    )
+fn invalid(key: Option<String>, code: InvalidCode, message: String) -> (Option<String>, Invalid) {
+    (key, Invalid::new(code, message))
 }
 
 /// Checks one operation's shape; the domain checks its command later.
@@ -329,7 +246,7 @@ fn parse_op(raw: serde_json::Value, now: DateTime<Utc>) -> Result<Op, (Option<St
     let serde_json::Value::Object(mut fields) = raw else {
         return Err(invalid(
             None,
-            "invalid_op",
+            InvalidCode::InvalidOp,
             "an operation is an object {\"key\", \"at\", \"command\"}".to_owned(),
         ));
     };
@@ -338,7 +255,7 @@ fn parse_op(raw: serde_json::Value, now: DateTime<Utc>) -> Result<Op, (Option<St
         _ => {
             return Err(invalid(
                 None,
-                "invalid_key",
+                InvalidCode::InvalidKey,
                 "key: every operation needs a text key that names it (for example a UUID)"
                     .to_owned(),
             ))
@@ -347,7 +264,7 @@ fn parse_op(raw: serde_json::Value, now: DateTime<Utc>) -> Result<Op, (Option<St
     if key.is_empty() || key.len() > MAX_KEY_BYTES || key.chars().any(char::is_control) {
         return Err(invalid(
             Some(key),
-            "invalid_key",
+            InvalidCode::InvalidKey,
             format!("key: 1 to {MAX_KEY_BYTES} bytes without control characters (a UUID fits)"),
         ));
     }
@@ -358,7 +275,7 @@ fn parse_op(raw: serde_json::Value, now: DateTime<Utc>) -> Result<Op, (Option<St
         let message = format!(
             "unknown field {other:?}; an operation has only \"key\", \"at\" and \"command\""
         );
-        return Err(invalid(Some(key), "invalid_op", message));
+        return Err(invalid(Some(key), InvalidCode::InvalidOp, message));
     }
     let at = match fields.remove("at") {
         Some(serde_json::Value::String(text)) => match DateTime::parse_from_rfc3339(&text) {
@@ -367,13 +284,13 @@ fn parse_op(raw: serde_json::Value, now: DateTime<Utc>) -> Result<Op, (Option<St
                 let message = format!(
                     "at: {text:?} is not an RFC 3339 time like 2026-11-24T09:30:00+09:00 ({err})"
                 );
-                return Err(invalid(Some(key), "invalid_time", message));
+                return Err(invalid(Some(key), InvalidCode::InvalidTime, message));
             }
         },
         _ => {
             return Err(invalid(
                 Some(key),
-                "invalid_time",
+                InvalidCode::InvalidTime,
                 "at: every operation needs its time, RFC 3339 (2026-11-24T09:30:00+09:00)"
                     .to_owned(),
             ))
@@ -387,7 +304,7 @@ fn parse_op(raw: serde_json::Value, now: DateTime<Utc>) -> Result<Op, (Option<St
             now.to_rfc3339(),
             MAX_CLOCK_AHEAD_SECS / 60
         );
-        return Err(invalid(Some(key), "clock_ahead", message));
+        return Err(invalid(Some(key), InvalidCode::ClockAhead, message));
     }
     let command = match fields.remove("command") {
         Some(command) => match serde_json::from_value::<Command>(command) {
@@ -397,13 +314,13 @@ fn parse_op(raw: serde_json::Value, now: DateTime<Utc>) -> Result<Op, (Option<St
                     "command: not a command this server understands ({err}); update the app \
                      or fix the operation"
                 );
-                return Err(invalid(Some(key), "invalid_command", message));
+                return Err(invalid(Some(key), InvalidCode::InvalidCommand, message));
             }
         },
         None => {
             return Err(invalid(
                 Some(key),
-                "invalid_command",
+                InvalidCode::InvalidCommand,
                 "command: every operation needs its command".to_owned(),
             ))
         }
@@ -422,36 +339,72 @@ mod tests {
             .with_timezone(&Utc)
     }
 
-    fn code(raw: serde_json::Value) -> &'static str {
-        match parse_op(raw, now()) {
-            Ok(_) => "ok",
-            Err((_, invalid)) => invalid.code,
-        }
+    /// `None` for a well-formed operation, else its invalid code.
+    fn code(raw: serde_json::Value) -> Option<InvalidCode> {
+        parse_op(raw, now()).err().map(|(_, invalid)| invalid.code)
     }
 
     #[test]
     fn well_formed_operations_parse_and_malformed_ones_say_why() {
         let memo = json!({"AddMemo": {"order": 1, "text": "메모", "kind": "Order"}});
         let op = |key: serde_json::Value, at: &str| json!({"key": key, "at": at, "command": memo});
-        assert_eq!(code(op(json!("k1"), "2026-11-24T09:00:00+09:00")), "ok");
+        assert_eq!(code(op(json!("k1"), "2026-11-24T09:00:00+09:00")), None);
         assert_eq!(
             code(op(json!("k1"), "2026-11-01T00:00:00Z")),
-            "ok",
+            None,
             "old is fine"
         );
-        assert_eq!(code(op(json!("k1"), "2026-11-24T00:04:59Z")), "ok");
-        assert_eq!(code(op(json!("k1"), "2026-11-24T00:05:01Z")), "clock_ahead");
-        assert_eq!(code(op(json!("k1"), "yesterday")), "invalid_time");
-        assert_eq!(code(op(json!(""), "2026-11-24T00:00:00Z")), "invalid_key");
-        assert_eq!(code(op(json!(7), "2026-11-24T00:00:00Z")), "invalid_key");
-        assert_eq!(code(json!("AddMemo")), "invalid_op");
+        assert_eq!(code(op(json!("k1"), "2026-11-24T00:04:59Z")), None);
+        assert_eq!(
+            code(op(json!("k1"), "2026-11-24T00:05:01Z")),
+            Some(InvalidCode::ClockAhead)
+        );
+        assert_eq!(
+            code(op(json!("k1"), "yesterday")),
+            Some(InvalidCode::InvalidTime)
+        );
+        assert_eq!(
+            code(op(json!(""), "2026-11-24T00:00:00Z")),
+            Some(InvalidCode::InvalidKey)
+        );
+        assert_eq!(
+            code(op(json!(7), "2026-11-24T00:00:00Z")),
+            Some(InvalidCode::InvalidKey)
+        );
+        assert_eq!(code(json!("AddMemo")), Some(InvalidCode::InvalidOp));
         assert_eq!(
             code(json!({"key": "k", "at": "2026-11-24T00:00:00Z", "command": {"Fly": {}}})),
-            "invalid_command"
+            Some(InvalidCode::InvalidCommand)
         );
         assert_eq!(
             code(json!({"key": "k", "at": "2026-11-24T00:00:00Z", "command": memo, "x": 1})),
-            "invalid_op"
+            Some(InvalidCode::InvalidOp)
         );
+    }
+
+    #[test]
+    fn a_protocol_push_request_is_read_operation_by_operation() {
+        let command = jumun_core::Command::AddMemo {
+            order: jumun_core::ids::OrderId(1),
+            text: "메모".to_owned(),
+            kind: jumun_core::order::MemoKind::Order,
+        };
+        let sent = PushRequest {
+            ops: vec![jumun_protocol::sync::Operation {
+                key: "k1".to_owned(),
+                at: now(),
+                command: command.clone(),
+            }],
+        };
+        let received: UncheckedPush =
+            serde_json::from_value(serde_json::to_value(&sent).unwrap()).unwrap();
+        let ops: Vec<Op> = received
+            .ops
+            .into_iter()
+            .map(|raw| parse_op(raw, now()).unwrap_or_else(|(_, invalid)| panic!("{invalid:?}")))
+            .collect();
+        assert_eq!(ops.len(), 1);
+        assert_eq!((ops[0].key.as_str(), ops[0].at), ("k1", now()));
+        assert_eq!(ops[0].command, command);
     }
 }

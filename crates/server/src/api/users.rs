@@ -2,36 +2,16 @@
 //! Both act only on the caller's own store.
 
 use super::json::JsonBody;
-use crate::accounts::{Authenticated, NewUser, Role, UserInfo};
+use crate::accounts::{Authenticated, NewUser};
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-/// The store's users.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserList {
-    /// Ordered by login.
-    pub users: Vec<UserInfo>,
-}
-
-/// A user to create in the caller's store. There is no store field: the store is the caller's.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateUser {
-    /// The sign-in name.
-    pub login: String,
-    /// The name people see.
-    pub name: String,
-    /// `owner`, `operator` or `viewer`.
-    pub role: Role,
-    /// The first password, at least 8 characters.
-    pub password: String,
-}
+use jumun_protocol::auth::UserInfo;
+use jumun_protocol::users::{CreateUser, UserList};
+use jumun_protocol::ApiErrorBody;
 
 /// The users of the caller's store (owners and operators).
 #[utoipa::path(
@@ -42,9 +22,9 @@ pub struct CreateUser {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The store's users, by login", body = UserList),
-        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
-        (status = 403, description = "A viewer may not list users (`forbidden`)", body = ApiError),
-        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiErrorBody),
+        (status = 403, description = "A viewer may not list users (`forbidden`)", body = ApiErrorBody),
+        (status = 500, description = "The server failed (`internal`)", body = ApiErrorBody),
     )
 )]
 pub async fn list(
@@ -65,14 +45,14 @@ pub async fn list(
     request_body = CreateUser,
     responses(
         (status = 201, description = "Created", body = UserInfo),
-        (status = 400, description = "The body is not JSON (`bad_request`)", body = ApiError),
-        (status = 401, description = "No valid session (`unauthorized`)", body = ApiError),
-        (status = 403, description = "Only an owner creates users (`forbidden`)", body = ApiError),
-        (status = 409, description = "The login is taken in this store (`login_taken`)", body = ApiError),
-        (status = 413, description = "The body is too large (`payload_too_large`)", body = ApiError),
-        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiError),
-        (status = 422, description = "A field is missing, unknown or invalid, e.g. a short password (`invalid_input`)", body = ApiError),
-        (status = 500, description = "The server failed (`internal`)", body = ApiError),
+        (status = 400, description = "The body is not JSON (`bad_request`)", body = ApiErrorBody),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ApiErrorBody),
+        (status = 403, description = "Only an owner creates users (`forbidden`)", body = ApiErrorBody),
+        (status = 409, description = "The login is taken in this store (`login_taken`)", body = ApiErrorBody),
+        (status = 413, description = "The body is too large (`payload_too_large`)", body = ApiErrorBody),
+        (status = 415, description = "Not `Content-Type: application/json` (`unsupported_media_type`)", body = ApiErrorBody),
+        (status = 422, description = "A field is missing, unknown or invalid, e.g. a short password (`invalid_input`)", body = ApiErrorBody),
+        (status = 500, description = "The server failed (`internal`)", body = ApiErrorBody),
     )
 )]
 pub async fn create(
@@ -94,7 +74,7 @@ pub async fn create(
         )
         .await?;
     tracing::info!(
-        store = %caller.store.code,
+        store = %caller.store.info.code,
         by = %caller.user.login,
         login = %user.login,
         role = user.role.as_str(),

@@ -20,90 +20,10 @@
 use crate::accounts::StoreId;
 use crate::marketplaces::Credentials;
 use crate::secret_key::{OpenError, SealError, SecretKey, ENV_VAR, KEY_FILE, SEALED_PREFIX};
-use serde::{Deserialize, Serialize};
 
-/// Credentials as JSON: `{"kind": "none"}`, `{"kind": "bearer", "access_token": …}`,
-/// `{"kind": "naver_client", "client_id": …, "client_secret": …}`,
-/// `{"kind": "coupang_hmac", "access_key": …, "secret_key": …, "vendor_id": …}`,
-/// `{"kind": "api_key", "key": …}`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum StoredCredentials {
-    /// None (a sandbox or an open feed).
-    None,
-    /// An OAuth access token (Cafe24).
-    Bearer {
-        /// The token.
-        access_token: String,
-    },
-    /// A Naver Commerce API application.
-    NaverClient {
-        /// 애플리케이션 ID.
-        client_id: String,
-        /// 애플리케이션 시크릿.
-        client_secret: String,
-    },
-    /// Coupang Open API keys.
-    CoupangHmac {
-        /// Access key.
-        access_key: String,
-        /// Secret key.
-        secret_key: String,
-        /// 업체 ID.
-        vendor_id: String,
-    },
-    /// A generic feed's API key.
-    ApiKey {
-        /// The key.
-        key: String,
-    },
-}
-
-impl std::fmt::Debug for StoredCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Secrets never reach logs.
-        write!(f, "StoredCredentials::{}(…)", self.kind())
-    }
-}
-
-impl StoredCredentials {
-    /// The kind's name as in JSON (`bearer`, `api_key`, …), the only part the API shows.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::Bearer { .. } => "bearer",
-            Self::NaverClient { .. } => "naver_client",
-            Self::CoupangHmac { .. } => "coupang_hmac",
-            Self::ApiKey { .. } => "api_key",
-        }
-    }
-
-    /// The first empty secret field, if any (for validation messages).
-    pub fn empty_field(&self) -> Option<&'static str> {
-        let fields: Vec<(&'static str, &str)> = match self {
-            Self::None => Vec::new(),
-            Self::Bearer { access_token } => vec![("access_token", access_token)],
-            Self::NaverClient {
-                client_id,
-                client_secret,
-            } => vec![("client_id", client_id), ("client_secret", client_secret)],
-            Self::CoupangHmac {
-                access_key,
-                secret_key,
-                vendor_id,
-            } => vec![
-                ("access_key", access_key),
-                ("secret_key", secret_key),
-                ("vendor_id", vendor_id),
-            ],
-            Self::ApiKey { key } => vec![("key", key)],
-        };
-        fields
-            .into_iter()
-            .find(|(_, value)| value.trim().is_empty())
-            .map(|(name, _)| name)
-    }
-}
+/// Credentials as the API takes them and the database keeps them (sealed): the protocol's
+/// type, so the browser and the server agree on its JSON.
+pub use jumun_protocol::connections::StoredCredentials;
 
 impl From<StoredCredentials> for Credentials {
     fn from(stored: StoredCredentials) -> Self {
@@ -420,7 +340,7 @@ mod tests {
     }
 
     #[test]
-    fn credentials_round_trip_through_json_and_never_print_secrets() {
+    fn stored_and_adapter_credentials_convert_both_ways() {
         let all = [
             StoredCredentials::None,
             StoredCredentials::Bearer {
@@ -428,27 +348,14 @@ mod tests {
             },
             StoredCredentials::NaverClient {
                 client_id: "id".into(),
-                client_secret: "$2a$04$secret".into(),
+                client_secret: "secret".into(),
             },
-            StoredCredentials::CoupangHmac {
-                access_key: "a".into(),
-                secret_key: "s".into(),
-                vendor_id: "A00012345".into(),
-            },
+            coupang(),
             StoredCredentials::ApiKey { key: "k".into() },
         ];
         for stored in all {
-            let json = serde_json::to_string(&stored).unwrap();
-            assert!(json.contains(&format!("\"kind\":\"{}\"", stored.kind())));
-            let back: StoredCredentials = serde_json::from_str(&json).unwrap();
-            assert_eq!(back, stored);
-            let adapter: Credentials = back.clone().into();
+            let adapter: Credentials = stored.clone().into();
             assert_eq!(StoredCredentials::from(adapter), stored);
-            assert!(!format!("{stored:?}").contains("secret"));
         }
-        assert_eq!(
-            StoredCredentials::ApiKey { key: " ".into() }.empty_field(),
-            Some("key")
-        );
     }
 }

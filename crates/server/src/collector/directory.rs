@@ -1,8 +1,8 @@
 //! The demo store's marketplaces from a directory on this machine (`--demo-marketplaces URL`).
 //!
 //! A **marketplace directory** is any HTTP service on loopback that answers `GET {URL}/connections`
-//! with `{"connections": [...]}`, each element a connection in the body format of
-//! `POST /api/connections` ([`NewConnection`]). The sandbox marketplace (`jumun-sandbox`) serves
+//! with `{"connections": [...]}` ([`MarketplaceDirectory`]), each element a connection in the
+//! body format of `POST /api/connections` ([`NewConnection`]). The sandbox marketplace (`jumun-sandbox`) serves
 //! one; the server knows nothing else about it. [`connect_demo_store`] reads the directory and
 //! connects the demo store to every marketplace it lists, collected every few seconds, so a
 //! newcomer sees orders arrive.
@@ -16,25 +16,16 @@
 use super::{Collector, CollectorError, ConnectionInfo, ConnectionPatch, NewConnection};
 use crate::accounts::DEMO_STORE;
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
+pub use jumun_protocol::connections::{MarketplaceDirectory, DIRECTORY_PATH};
+use serde::Deserialize;
 use std::time::Duration;
 
 /// Seconds between the demo store's scheduled runs: marketplaces on loopback may be collected
 /// every few seconds (real ones every 10–30 minutes, R25).
 pub const DEMO_PERIOD_SECS: u32 = 5;
 
-/// The path below the directory's URL that lists its connections.
-pub const DIRECTORY_PATH: &str = "/connections";
-
-/// What a marketplace directory answers: the connection settings of each marketplace it serves.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct MarketplaceDirectory {
-    /// One connection per marketplace, as `POST /api/connections` takes it.
-    pub connections: Vec<NewConnection>,
-}
-
-/// The directory as read: its elements are checked one by one, so one bad element does not hide
-/// the others.
+/// A [`MarketplaceDirectory`] as read: its elements are decoded one by one, so one bad element
+/// does not hide the others.
 #[derive(Deserialize)]
 struct ListedConnections {
     connections: Vec<serde_json::Value>,

@@ -41,7 +41,6 @@ use crate::sync::{Ledger, LedgerError};
 use chrono::{DateTime, Utc};
 use credentials::{Binding, SealedCredentials};
 use jumun_core::marketplace::{MarketplaceCode, MarketplaceTable};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use tokio::sync::{Mutex as AsyncMutex, Notify};
@@ -55,25 +54,9 @@ pub const MAX_PERIOD_SECS: u32 = 1800;
 /// How long `collect now` waits for its run before answering that it is still running.
 pub const MANUAL_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// What started a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Trigger {
-    /// The scheduler, at the connection's period.
-    Schedule,
-    /// An operator's "collect now".
-    Manual,
-}
-
-impl Trigger {
-    /// The name kept in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Trigger::Schedule => "schedule",
-            Trigger::Manual => "manual",
-        }
-    }
-}
+pub use jumun_protocol::connections::{
+    ConnectionInfo, ConnectionPatch, MalformedRecord, NewConnection, RunRecord, Trigger,
+};
 
 /// A connection as stored.
 #[derive(Debug, Clone)]
@@ -126,187 +109,6 @@ impl ConnectionRow {
         conn.carrier_codes = self.carrier_codes.clone();
         Ok(conn)
     }
-}
-
-/// A connection as the API shows it: never its credentials, only their kind.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct ConnectionInfo {
-    /// Its id.
-    pub id: i64,
-    /// The marketplace's code.
-    pub marketplace: String,
-    /// The marketplace's name operators know (판매처명).
-    pub marketplace_name: String,
-    /// The API's base URL.
-    pub base_url: String,
-    /// `none`, `bearer`, `naver_client`, `coupang_hmac` or `api_key`; `unreadable` when the
-    /// stored credentials cannot be decrypted (see `credentials_error`).
-    pub credentials_kind: &'static str,
-    /// Why the stored credentials cannot be used (e.g. the server's secret key is not the one
-    /// they were stored with), and what to do; `None` when they can.
-    pub credentials_error: Option<String>,
-    /// Seconds between scheduled runs.
-    pub period_seconds: u32,
-    /// Whether the scheduler runs it.
-    pub enabled: bool,
-    /// Where the next orders collection resumes.
-    pub orders_cursor: String,
-    /// Where the next claims collection resumes.
-    pub claims_cursor: String,
-    /// Failed runs in a row.
-    pub failures: u32,
-    /// When the scheduler runs it next.
-    pub next_run_at: DateTime<Utc>,
-    /// When it was created.
-    pub created_at: DateTime<Utc>,
-    /// When its settings last changed.
-    pub updated_at: DateTime<Utc>,
-    /// The marketplace's carrier codes by the console's carrier code, for invoice uploads
-    /// (`{"cj": "0006"}`; Cafe24 needs them, see [`Connection::carrier_codes`]).
-    pub carrier_codes: BTreeMap<String, String>,
-    /// Its latest run.
-    pub last_run: Option<RunRecord>,
-    /// Claims in the console whose acknowledgement the marketplace has not taken yet; each run
-    /// tries them again (its notes say how it went).
-    pub unacknowledged_claims: u32,
-}
-
-/// The record of one run: when, how many, what failed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct RunRecord {
-    /// Its id.
-    pub id: i64,
-    /// The connection.
-    pub connection_id: i64,
-    /// Schedule or manual.
-    pub trigger: Trigger,
-    /// When it started.
-    pub started_at: DateTime<Utc>,
-    /// When it ended (`None`: running, or the server stopped mid-run).
-    pub finished_at: Option<DateTime<Utc>>,
-    /// Orders collected into the console.
-    pub orders_new: u32,
-    /// Known orders moved forward by a marketplace fact (paid, delivered, purchase confirmed).
-    pub orders_updated: u32,
-    /// Orders already in the console with nothing new.
-    pub orders_unchanged: u32,
-    /// Orders (or new lines of known orders) not collected: Cafe24 exchange lines whose line
-    /// number changed (R18), or a refusal (see `notes`).
-    pub orders_skipped: u32,
-    /// Returns, exchanges and unrecognised cancels collected as held claims (R11).
-    pub claims: u32,
-    /// Claims the marketplace withdrew, withdrawn in the console (R12).
-    pub claims_withdrawn: u32,
-    /// Cancel-sync records that cancelled, held or withdrew lines (R27).
-    pub cancels_applied: u32,
-    /// Cancel-sync records that matched no line, kept and shown (R27).
-    pub cancels_unmatched: u32,
-    /// Invoice numbers sent back to the marketplace (R29).
-    pub invoices_sent: u32,
-    /// Payloads that could not be used, kept with their raw bodies (`GET /api/malformed`).
-    pub malformed: u32,
-    /// What the operator should know about single items.
-    pub notes: Vec<String>,
-    /// Why a stage failed (the marketplace unreachable, a body that is not the documented
-    /// envelope, the database); `None` when every stage went through.
-    pub error: Option<String>,
-}
-
-impl RunRecord {
-    fn new(id: i64, connection_id: i64, trigger: Trigger, started_at: DateTime<Utc>) -> Self {
-        Self {
-            id,
-            connection_id,
-            trigger,
-            started_at,
-            finished_at: None,
-            orders_new: 0,
-            orders_updated: 0,
-            orders_unchanged: 0,
-            orders_skipped: 0,
-            claims: 0,
-            claims_withdrawn: 0,
-            cancels_applied: 0,
-            cancels_unmatched: 0,
-            invoices_sent: 0,
-            malformed: 0,
-            notes: Vec::new(),
-            error: None,
-        }
-    }
-}
-
-/// A payload a run could not use, with its raw body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct MalformedRecord {
-    /// Its id.
-    pub id: i64,
-    /// The connection.
-    pub connection_id: i64,
-    /// The connection's marketplace.
-    pub marketplace: String,
-    /// The run that first met it.
-    pub first_run_id: i64,
-    /// The latest run that met it.
-    pub last_run_id: i64,
-    /// When it was first met.
-    pub received_at: DateTime<Utc>,
-    /// When it was last met.
-    pub last_seen_at: DateTime<Utc>,
-    /// How many runs met it.
-    pub times_seen: u32,
-    /// `orders` or `claims`.
-    pub feed: String,
-    /// The request and the element's JSON path.
-    pub at_path: String,
-    /// What is wrong with it.
-    pub error: String,
-    /// The element's raw JSON.
-    pub raw: String,
-}
-
-/// A connection to create (`POST /api/connections`; also an element of a marketplace
-/// [`directory`]).
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewConnection {
-    /// A code of the marketplace table, e.g. `cafe24`, `coupang`, `zigzag`.
-    pub marketplace: String,
-    /// The API's base URL: `https://…`, or `http://` on loopback (a sandbox).
-    pub base_url: String,
-    /// The credentials.
-    pub credentials: StoredCredentials,
-    /// Seconds between runs: 600–1800 (default 900); 1–1800 for a loopback base URL.
-    #[serde(default)]
-    pub period_seconds: Option<u32>,
-    /// Whether the scheduler runs it (default yes).
-    #[serde(default)]
-    pub enabled: Option<bool>,
-    /// The marketplace's carrier codes by the console's carrier code (default none).
-    #[serde(default)]
-    pub carrier_codes: Option<BTreeMap<String, String>>,
-}
-
-/// Changes to a connection (`PATCH /api/connections/{id}`); absent fields stay.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConnectionPatch {
-    /// A new base URL.
-    #[serde(default)]
-    pub base_url: Option<String>,
-    /// New credentials.
-    #[serde(default)]
-    pub credentials: Option<StoredCredentials>,
-    /// A new period.
-    #[serde(default)]
-    pub period_seconds: Option<u32>,
-    /// On or off.
-    #[serde(default)]
-    pub enabled: Option<bool>,
-    /// The marketplace's carrier codes by the console's carrier code; replaces the whole map
-    /// (`{}` clears it).
-    #[serde(default)]
-    pub carrier_codes: Option<BTreeMap<String, String>>,
 }
 
 /// Why the collector could not do what was asked. A run's own failures are not errors: they
@@ -782,8 +584,8 @@ fn to_info(
         .map(|p| p.korean_name.clone())
         .unwrap_or_default();
     let (credentials_kind, credentials_error) = match row.open_credentials(key) {
-        Ok(credentials) => (credentials.kind(), None),
-        Err(err) => ("unreadable", Some(err.to_string())),
+        Ok(credentials) => (credentials.kind().to_owned(), None),
+        Err(err) => ("unreadable".to_owned(), Some(err.to_string())),
     };
     ConnectionInfo {
         id: row.id,

@@ -39,13 +39,15 @@
 //!
 //! A stage that fails (the marketplace unreachable, a body that is not the documented envelope,
 //! the database) is the run's error; the other stages still run and what succeeded stays. A
-//! feed's cursor is saved only after its page's commands are committed.
+//! feed's answer that is not the documented envelope is also kept whole with the malformed
+//! payloads (the error quotes only its start). A feed's cursor is saved only after its page's
+//! commands are committed.
 
 use super::store::{self, Feed};
 use super::{Collector, CollectorError, ConnectionRow, RunRecord, Trigger};
 use crate::marketplaces::{
-    Collected, Connection, Cursor, InvoiceUpload, MalformedPayload, MarketClaim, MarketOrder,
-    MarketplaceAdapter,
+    AdapterError, Collected, Connection, Cursor, InvoiceUpload, MalformedPayload, MarketClaim,
+    MarketOrder, MarketplaceAdapter,
 };
 use crate::sync::{LedgerError, OpResult, Outcome, MAX_ID_BLOCK};
 use chrono::{DateTime, Utc};
@@ -157,19 +159,45 @@ fn refusal_of(outcome: &Outcome) -> Option<&Refusal> {
     }
 }
 
+/// Why an adapter call gave no answer.
+#[derive(Debug, thiserror::Error)]
+enum CallError {
+    /// The adapter's own error.
+    #[error(transparent)]
+    Adapter(#[from] AdapterError),
+    /// The blocking thread panicked or was cancelled.
+    #[error("the adapter's thread failed: {0}; the next run tries again")]
+    Thread(tokio::task::JoinError),
+}
+
+impl CallError {
+    /// A body that was not the documented envelope, to keep whole with the malformed payloads
+    /// (the run's error only quotes its start).
+    fn unreadable_body(&self) -> Option<MalformedPayload> {
+        match self {
+            CallError::Adapter(AdapterError::Malformed { at, problem, raw }) => {
+                Some(MalformedPayload {
+                    raw: raw.clone(),
+                    error: format!("the whole answer is unusable: {problem}"),
+                    at_path: at.clone(),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Runs the adapter's blocking call on the blocking pool.
 async fn blocking<T: Send + 'static>(
     adapter: &Arc<dyn MarketplaceAdapter>,
     conn: &Connection,
-    call: impl FnOnce(&dyn MarketplaceAdapter, &Connection) -> Result<T, crate::marketplaces::AdapterError>
-        + Send
-        + 'static,
-) -> Result<T, String> {
+    call: impl FnOnce(&dyn MarketplaceAdapter, &Connection) -> Result<T, AdapterError> + Send + 'static,
+) -> Result<T, CallError> {
     let adapter = Arc::clone(adapter);
     let conn = conn.clone();
     match tokio::task::spawn_blocking(move || call(adapter.as_ref(), &conn)).await {
-        Ok(result) => result.map_err(|e| e.to_string()),
-        Err(join) => Err(format!("the adapter's thread failed: {join}")),
+        Ok(result) => Ok(result?),
+        Err(join) => Err(CallError::Thread(join)),
     }
 }
 
@@ -185,7 +213,7 @@ pub(crate) async fn run_once(
         .db()
         .with(move |c| Ok(store::start_run(c, connection_id, trigger, started)?))
         .await?;
-    let mut run = RunRecord::new(run_id, row.id, trigger, started);
+    let mut run = RunRecord::started(run_id, row.id, trigger, started);
     let adapter = collector.adapter(&row.marketplace);
     let conn = match row.adapter_connection(collector.secret_key()) {
         Ok(conn) => conn,
@@ -215,7 +243,12 @@ pub(crate) async fn run_once(
             Ok(()) => stage.save_cursor(Feed::Orders, &page.next_cursor).await?,
             Err(e) => errors.push(format!("orders: {e}; the page is read again next run")),
         },
-        Err(e) => errors.push(format!("collecting orders: {e}")),
+        Err(e) => {
+            errors.push(format!("collecting orders: {e}"));
+            if let Err(db) = stage.keep_unreadable(&e, Feed::Orders, &mut run).await {
+                errors.push(format!("keeping the unusable orders answer: {db}"));
+            }
+        }
     }
 
     // 2. Claims.
@@ -225,7 +258,12 @@ pub(crate) async fn run_once(
             Ok(()) => stage.save_cursor(Feed::Claims, &page.next_cursor).await?,
             Err(e) => errors.push(format!("claims: {e}; the page is read again next run")),
         },
-        Err(e) => errors.push(format!("collecting claims: {e}")),
+        Err(e) => {
+            errors.push(format!("collecting claims: {e}"));
+            if let Err(db) = stage.keep_unreadable(&e, Feed::Claims, &mut run).await {
+                errors.push(format!("keeping the unusable claims answer: {db}"));
+            }
+        }
     }
     // Then the acknowledgements earlier runs could not deliver (after the page, so a claim it
     // shows withdrawn is not acknowledged any more).
@@ -303,6 +341,21 @@ impl Stage<'_> {
             })
             .await?;
         Ok(())
+    }
+
+    /// Keeps the body of a feed's answer that was not the documented envelope, whole, with the
+    /// malformed payloads (`GET /api/malformed`): the cursor stays, so the page is asked again,
+    /// and the same body met again only counts another sighting.
+    async fn keep_unreadable(
+        &self,
+        error: &CallError,
+        feed: Feed,
+        run: &mut RunRecord,
+    ) -> Result<(), LedgerError> {
+        match error.unreadable_body() {
+            Some(body) => self.keep_malformed(run, feed, vec![body], true).await,
+            None => Ok(()),
+        }
     }
 
     fn profile(&self) -> Option<&'static MarketplaceProfile> {
@@ -769,7 +822,7 @@ impl Stage<'_> {
             claim.claim_no.as_deref().unwrap_or("(no number)"),
             claim.keys.order_no
         ));
-        let (connection, now) = (self.row.id, self.now);
+        let (connection, now, error) = (self.row.id, self.now, e.to_string());
         let (reference, json) = (claim_ref(claim), serde_json::to_string(claim));
         let kept = match json {
             Ok(json) => self
@@ -777,7 +830,7 @@ impl Stage<'_> {
                 .db()
                 .with(move |conn| {
                     Ok(store::save_pending_ack(
-                        conn, connection, &reference, &json, &e, now,
+                        conn, connection, &reference, &json, &error, now,
                     )?)
                 })
                 .await
@@ -839,6 +892,7 @@ impl Stage<'_> {
                         .await?;
                 }
                 Err(e) => {
+                    let e = e.to_string();
                     run.notes.push(format!(
                         "{} claim {} (order {}) is still not acknowledged at the marketplace \
                          after {} tries: {e}",

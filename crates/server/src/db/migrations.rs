@@ -117,14 +117,7 @@ pub fn migrate(
     now: &str,
 ) -> Result<i64, MigrationError> {
     let engine = conn.engine();
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-             version    BIGINT PRIMARY KEY NOT NULL,
-             name       TEXT NOT NULL,
-             checksum   TEXT NOT NULL,
-             applied_at TEXT NOT NULL
-         );",
-    )?;
+    create_migrations_table(conn)?;
     let known = migrations.last().map_or(0, |m| m.version);
     let current: i64 = conn.query_row(
         "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
@@ -157,20 +150,55 @@ pub fn migrate(
             None => {}
         }
         let mut tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?1, ?2, ?3, ?4)",
-            params![migration.version, migration.name, checksum(sql), now],
-        )?;
+        apply(&mut tx, migration, now)?;
         tx.commit()?;
-        tracing::info!(
-            version = migration.version,
-            name = migration.name,
-            engine = engine.as_str(),
-            "applied migration"
-        );
     }
     Ok(known)
+}
+
+/// Creates every table of `migrations` on an empty database inside the caller's transaction,
+/// recording each migration as [`migrate`] does, so the schema appears whole or not at all
+/// (copying a database into a new engine does this). Returns the resulting version.
+pub fn create_schema(
+    conn: &mut Conn,
+    migrations: &[Migration],
+    now: &str,
+) -> Result<i64, MigrationError> {
+    create_migrations_table(conn)?;
+    for migration in migrations {
+        apply(conn, migration, now)?;
+    }
+    Ok(migrations.last().map_or(0, |m| m.version))
+}
+
+fn create_migrations_table(conn: &mut Conn) -> Result<(), MigrationError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version    BIGINT PRIMARY KEY NOT NULL,
+             name       TEXT NOT NULL,
+             checksum   TEXT NOT NULL,
+             applied_at TEXT NOT NULL
+         );",
+    )?;
+    Ok(())
+}
+
+/// Runs one migration and records it, in the caller's transaction.
+fn apply(conn: &mut Conn, migration: &Migration, now: &str) -> Result<(), MigrationError> {
+    let engine = conn.engine();
+    let sql = migration.sql(engine);
+    conn.execute_batch(sql)?;
+    conn.execute(
+        "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?1, ?2, ?3, ?4)",
+        params![migration.version, migration.name, checksum(sql), now],
+    )?;
+    tracing::info!(
+        version = migration.version,
+        name = migration.name,
+        engine = engine.as_str(),
+        "applied migration"
+    );
+    Ok(())
 }
 
 #[cfg(test)]

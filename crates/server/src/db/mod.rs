@@ -13,6 +13,7 @@ pub use sql::{
     Transaction, Value,
 };
 
+use jumun_protocol::health::DatabaseStatus;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -146,15 +147,6 @@ pub struct Database {
 struct Readers {
     conns: Vec<Mutex<Conn>>,
     next: AtomicUsize,
-}
-
-/// What the health endpoint reports about the database.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct DatabaseStatus {
-    /// `sqlite` or `postgres`.
-    pub engine: Engine,
-    /// The applied schema version.
-    pub schema_version: i64,
 }
 
 impl Database {
@@ -300,16 +292,24 @@ fn open_sqlite_reader(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
+/// A plain session with the PostgreSQL database at `url`: no lock, no migrations (for tools that
+/// prepare a database no server serves yet). Call it off any async runtime: the client runs
+/// one of its own.
+pub fn connect_postgres(url: &str) -> Result<Conn, DatabaseError> {
+    postgres::PgConn::connect(url)
+        .map(Conn::postgres)
+        .map_err(|source| DatabaseError::Connect {
+            location: DatabaseLocation::Postgres {
+                url: url.to_owned(),
+            }
+            .describe(),
+            source,
+        })
+}
+
 /// The PostgreSQL writer (holding the server's advisory lock) and its read-only companions.
 fn open_postgres(url: &str, location: &str, now: &str) -> Result<(Conn, Vec<Conn>), DatabaseError> {
-    let connect = || {
-        postgres::PgConn::connect(url)
-            .map(Conn::postgres)
-            .map_err(|source| DatabaseError::Connect {
-                location: location.to_owned(),
-                source,
-            })
-    };
+    let connect = || connect_postgres(url);
     let mut writer = connect()?;
     // A server restarted right after a crash may find its old session still ending (PostgreSQL
     // notices the closed socket a moment later), so the lock is tried for a few seconds.

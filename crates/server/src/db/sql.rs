@@ -10,25 +10,9 @@
 use super::postgres::PgConn;
 use std::ops::{Deref, DerefMut};
 
-/// Which database engine a connection talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Engine {
-    /// The embedded SQLite file in the data directory.
-    Sqlite,
-    /// A PostgreSQL server named by `DATABASE_URL`.
-    Postgres,
-}
-
-impl Engine {
-    /// `sqlite` or `postgres`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Engine::Sqlite => "sqlite",
-            Engine::Postgres => "postgres",
-        }
-    }
-}
+/// Which database engine a connection talks to (the health report shows it, so it is a
+/// protocol type).
+pub use jumun_protocol::health::Engine;
 
 /// Why a statement failed.
 #[derive(Debug, thiserror::Error)]
@@ -194,7 +178,19 @@ pub enum Value {
 }
 
 impl Value {
-    fn kind(&self) -> &'static str {
+    /// The value bound as a parameter again; `None` for the kinds parameters do not carry
+    /// (real numbers and bytes, which no table of the schema holds).
+    pub fn as_param(&self) -> Option<Param<'_>> {
+        match self {
+            Value::Null => Some(Param::Null),
+            Value::Int(value) => Some(Param::Int(*value)),
+            Value::Text(text) => Some(Param::Text(text)),
+            Value::Real(_) | Value::Blob(_) => None,
+        }
+    }
+
+    /// What kind of value it is, for errors.
+    pub fn kind(&self) -> &'static str {
         match self {
             Value::Null => "NULL",
             Value::Int(_) => "an integer",
@@ -224,6 +220,12 @@ impl Row {
             expected: T::EXPECTED,
             found: value.kind(),
         })
+    }
+
+    /// Every value of the row, in column order (for code that copies rows whatever their
+    /// columns).
+    pub fn values(&self) -> &[Value] {
+        &self.values
     }
 
     /// The text of column `index`, borrowed.

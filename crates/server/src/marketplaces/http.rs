@@ -1,5 +1,6 @@
 //! The blocking HTTP calls every adapter makes, with errors that keep the marketplace's answer.
 
+use super::error::body_excerpt;
 use super::AdapterError;
 use jumun_core::marketplace::MarketplaceCode;
 use std::sync::OnceLock;
@@ -25,17 +26,6 @@ pub(crate) enum Body {
     Form(Vec<(String, String)>),
 }
 
-/// Cuts long bodies for error messages.
-pub(crate) fn truncate(body: &str) -> String {
-    const MAX: usize = 2000;
-    if body.chars().count() <= MAX {
-        body.to_owned()
-    } else {
-        let cut: String = body.chars().take(MAX).collect();
-        format!("{cut}…")
-    }
-}
-
 /// Percent-encodes a query value (RFC 3986 unreserved characters stay).
 pub(crate) fn enc(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -59,18 +49,15 @@ pub(crate) fn query(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-/// Sends a request and returns the body of a 2xx answer.
+/// Sends a request and returns the body of a 2xx answer, as bytes: whether they are UTF-8 and
+/// JSON is the page parser's to say ([`super::page`]), element by element.
 pub(crate) fn send(
     marketplace: &MarketplaceCode,
     method: &str,
     url: &str,
     headers: &[(&str, String)],
     body: Option<Body>,
-) -> Result<String, AdapterError> {
-    let transport = |e: ureq::Error| AdapterError::Transport {
-        url: url.to_owned(),
-        message: e.to_string(),
-    };
+) -> Result<Vec<u8>, AdapterError> {
     let result = match method {
         "GET" | "DELETE" => {
             let mut req = if method == "GET" {
@@ -103,26 +90,45 @@ pub(crate) fn send(
             }
         }
     };
-    let mut response = result.map_err(transport)?;
+    let mut response = result.map_err(|source| AdapterError::Transport {
+        url: url.to_owned(),
+        source,
+    })?;
     let status = response.status().as_u16();
-    let text = response
+    let bytes = response
         .body_mut()
-        .read_to_string()
-        .map_err(|e| AdapterError::Transport {
+        .read_to_vec()
+        .map_err(|source| AdapterError::ReadBody {
             url: url.to_owned(),
-            message: format!("cannot read the answer: {e}"),
+            source,
         })?;
+    let shown = || body_excerpt(&String::from_utf8_lossy(&bytes));
     match status {
-        200..=299 => Ok(text),
+        200..=299 => Ok(bytes),
         401 | 403 => Err(AdapterError::Auth {
             marketplace: marketplace.clone(),
-            message: format!("{method} {url} answered HTTP {status}: {}", truncate(&text)),
+            method: method.to_owned(),
+            url: url.to_owned(),
+            status,
+            body: shown(),
         }),
         _ => Err(AdapterError::Http {
             method: method.to_owned(),
             url: url.to_owned(),
             status,
-            body: truncate(&text),
+            body: shown(),
         }),
     }
+}
+
+/// Reads a small answer of a documented shape (a token, an invoice or claim result).
+pub(crate) fn answer<T: serde::de::DeserializeOwned>(
+    at: String,
+    bytes: &[u8],
+) -> Result<T, AdapterError> {
+    serde_json::from_slice(bytes).map_err(|e| AdapterError::Malformed {
+        at,
+        problem: super::BodyProblem::Shape(e),
+        raw: String::from_utf8_lossy(bytes).into_owned(),
+    })
 }

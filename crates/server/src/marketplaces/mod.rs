@@ -11,22 +11,32 @@
 //!
 //! Every adapter turns the wire payloads into the server's normalized [`MarketOrder`] and
 //! [`MarketClaim`], which turn into `jumun_core` commands' inputs ([`NewOrder`],
-//! [`CancelRecord`], [`CollectedClaim`]). A page is never failed by one bad element: each order
-//! or claim that does not parse or normalize is reported in [`Collected::malformed`] with its raw
-//! JSON and a clear error, and the rest of the page goes on. Only a body that is not the documented
-//! envelope at all (not JSON, no list where the list must be) fails the call.
+//! [`CancelRecord`], [`CollectedClaim`]), in two steps that do no IO and take any bytes without
+//! panicking: [`read_page`] cuts an answer into the elements of its list ([`page`]), and each
+//! adapter's `*_of` functions normalize the parsed elements (grouping the product orders or
+//! sheets of one order). A page is never failed by one bad element: each order or claim that
+//! does not parse or normalize is reported in [`Collected::malformed`] with its raw JSON as sent
+//! and a clear [`ElementError`], and the rest of the page goes on. Only a body that is not the
+//! documented envelope at all (not JSON, no list where the list must be) fails the call, with
+//! [`AdapterError::Malformed`] holding the whole body ([`error`] has every failure's type).
 //!
 //! The adapters block (they use `ureq`); call them inside `tokio::task::spawn_blocking`.
 
 pub mod cafe24;
 pub mod coupang;
+pub mod error;
 pub mod generic;
 mod http;
 pub mod naver;
+pub mod page;
 pub mod registry;
 mod serde_util;
 mod time;
 
+pub use error::{
+    AdapterError, AmountError, BodyProblem, ElementError, SignError, StatusError, TimeError,
+};
+pub use page::{read_page, Element, Page};
 pub use registry::adapter_for;
 
 use chrono::{DateTime, Utc};
@@ -172,7 +182,8 @@ pub struct Collected<T> {
 }
 
 impl<T> Collected<T> {
-    fn new(next_cursor: Cursor) -> Self {
+    /// Nothing collected yet; the next collection resumes at `next_cursor`.
+    pub fn new(next_cursor: Cursor) -> Self {
         Self {
             items: Vec::new(),
             malformed: Vec::new(),
@@ -417,96 +428,6 @@ pub struct InvoiceUpload {
     pub shipped_at: DateTime<Utc>,
 }
 
-/// Why an adapter call failed. Each message says what to do.
-#[derive(Debug, thiserror::Error)]
-pub enum AdapterError {
-    /// The marketplace could not be reached.
-    #[error("cannot reach {url}: {message}; check the network and the connection's base URL")]
-    Transport {
-        /// The URL.
-        url: String,
-        /// The transport error.
-        message: String,
-    },
-    /// The marketplace answered with an error status.
-    #[error("{method} {url} answered HTTP {status}: {body}")]
-    Http {
-        /// The method.
-        method: String,
-        /// The URL.
-        url: String,
-        /// The status.
-        status: u16,
-        /// The body, as sent (truncated to 2000 characters).
-        body: String,
-    },
-    /// Credentials were refused (HTTP 401/403) or could not be used.
-    #[error("{marketplace}: authentication failed: {message}; renew the marketplace credentials")]
-    Auth {
-        /// The marketplace.
-        marketplace: MarketplaceCode,
-        /// What was refused.
-        message: String,
-    },
-    /// The connection lacks the credentials this marketplace needs.
-    #[error("{marketplace}: this adapter needs {needed} credentials; set them in the store's marketplace settings")]
-    MissingCredentials {
-        /// The marketplace.
-        marketplace: MarketplaceCode,
-        /// Which kind.
-        needed: &'static str,
-    },
-    /// The whole body is not the documented envelope.
-    #[error("{at}: unexpected response ({error}); raw body kept: {raw}")]
-    Malformed {
-        /// The request.
-        at: String,
-        /// What is wrong.
-        error: String,
-        /// The raw body (truncated to 2000 characters).
-        raw: String,
-    },
-    /// The marketplace refused the operation in its answer body.
-    #[error("{marketplace} refused: {message}")]
-    Rejected {
-        /// The marketplace.
-        marketplace: MarketplaceCode,
-        /// Its message.
-        message: String,
-    },
-    /// The invoice's carrier has no known code at this marketplace.
-    #[error(
-        "{marketplace} has no known code for carrier {carrier}; set the connection's carrier \
-         codes (PATCH /api/connections/{{id}} {{\"carrier_codes\": {{\"{code}\": \"…\"}}}}, \
-         the marketplace's code for it; Cafe24 lists its mall's codes at GET \
-         /api/v2/admin/carriers) or give the code with the invoice",
-        code = carrier.0
-    )]
-    UnknownCarrier {
-        /// The marketplace.
-        marketplace: MarketplaceCode,
-        /// The console's carrier.
-        carrier: Carrier,
-    },
-    /// The request lacks something the marketplace needs.
-    #[error("{0}")]
-    Invalid(String),
-    /// The marketplace's API has no such operation for this claim.
-    #[error("{marketplace}: {what} is not possible through its API; do it in the marketplace's seller center")]
-    Unsupported {
-        /// The marketplace.
-        marketplace: MarketplaceCode,
-        /// What.
-        what: String,
-    },
-    /// Fewer console ids than lines were given to [`MarketOrder::to_new_order`].
-    #[error("the order has {needed} lines; give one line id per line")]
-    NotEnoughIds {
-        /// Lines in the order.
-        needed: usize,
-    },
-}
-
 /// A marketplace adapter. Blocking: call it inside `tokio::task::spawn_blocking`.
 pub trait MarketplaceAdapter: Send + Sync {
     /// New and changed orders since `cursor`.
@@ -530,68 +451,6 @@ pub trait MarketplaceAdapter: Send + Sync {
     /// confirms a stopped shipment, acknowledges a return or exchange).
     fn acknowledge_claim(&self, conn: &Connection, claim: &MarketClaim)
         -> Result<(), AdapterError>;
-}
-
-/// Parses each element of a JSON array on its own: the good ones, and the bad ones as
-/// [`MalformedPayload`]s. `path` names the array (`GET /x $.orders`).
-pub(crate) fn parse_each<T: serde::de::DeserializeOwned>(
-    elements: &[serde_json::Value],
-    path: &str,
-    malformed: &mut Vec<MalformedPayload>,
-) -> Vec<(String, T)> {
-    let mut good = Vec::new();
-    for (i, element) in elements.iter().enumerate() {
-        let at = format!("{path}[{i}]");
-        match T::deserialize(element) {
-            Ok(value) => good.push((at, value)),
-            Err(e) => malformed.push(MalformedPayload {
-                raw: element.to_string(),
-                error: format!("does not match the documented shape: {e}"),
-                at_path: at,
-            }),
-        }
-    }
-    good
-}
-
-/// A malformed element whose shape parsed but whose content cannot be used.
-pub(crate) fn unusable(
-    raw: &impl Serialize,
-    at: &str,
-    error: impl Into<String>,
-) -> MalformedPayload {
-    MalformedPayload {
-        raw: serde_json::to_string(raw).unwrap_or_default(),
-        error: error.into(),
-        at_path: at.to_owned(),
-    }
-}
-
-/// Reads `body` as JSON and takes the array at `pointer` (`/orders`, `/data`,
-/// `/data/lastChangeStatuses`); a missing or `null` array is empty.
-pub(crate) fn array_at(
-    body: &str,
-    pointer: &str,
-    at: &str,
-) -> Result<(serde_json::Value, Vec<serde_json::Value>), AdapterError> {
-    let value: serde_json::Value =
-        serde_json::from_str(body).map_err(|e| AdapterError::Malformed {
-            at: at.to_owned(),
-            error: format!("not JSON: {e}"),
-            raw: http::truncate(body),
-        })?;
-    let list = match value.pointer(pointer) {
-        None | Some(serde_json::Value::Null) => Vec::new(),
-        Some(serde_json::Value::Array(list)) => list.clone(),
-        Some(_) => {
-            return Err(AdapterError::Malformed {
-                at: at.to_owned(),
-                error: format!("{pointer} is not a list"),
-                raw: http::truncate(body),
-            })
-        }
-    };
-    Ok((value, list))
 }
 
 /// Maps a marketplace reason text to the console's reason by its Korean words.

@@ -27,8 +27,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use jumun_core::ids::IdBlock;
 use jumun_core::marketplace::MarketplaceCode;
 use jumun_core::order::Payment;
+use jumun_core::stored;
 use jumun_core::{Actor, Book, Change, Command, Ctx, Event, Refusal};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{Mutex as AsyncMutex, MutexGuard};
@@ -36,41 +36,14 @@ use tokio::sync::{Mutex as AsyncMutex, MutexGuard};
 /// The most ids one reservation hands out.
 pub const MAX_ID_BLOCK: u64 = 10_000;
 
-/// The answer to one operation, as the API returns it (with the key added) and as it is stored
-/// for a keyed operation's retries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum OpResult {
-    /// Applied: its events are `seq_from..=seq_to` in the store's log (`events` of them; when
-    /// the command changed nothing, `events` is 0 and `seq_to` is `seq_from - 1`).
-    Accepted {
-        /// The first event's seq.
-        seq_from: u64,
-        /// The last event's seq.
-        seq_to: u64,
-        /// How many events.
-        events: u64,
-    },
-    /// Refused by the domain: nothing changed.
-    Refused {
-        /// The reason, as `jumun_core::Refusal` JSON (the browser shows it in Korean).
-        #[schema(value_type = Object)]
-        refusal: Refusal,
-        /// The refusal's kind in snake case, e.g. `on_hold`.
-        code: String,
-        /// The refusal's message, for logs and people.
-        message: String,
-    },
-}
+pub use jumun_protocol::sync::{ChangesPage, OpResult, PulledEvent};
 
-impl OpResult {
-    /// The answer for a refusal.
-    pub fn refused(refusal: Refusal) -> Self {
-        Self::Refused {
-            code: refusal_code(&refusal),
-            message: refusal.to_string(),
-            refusal,
-        }
+/// The answer for a refusal: its kind as [`refusal_code`] and its message.
+pub fn refused(refusal: Refusal) -> OpResult {
+    OpResult::Refused {
+        code: refusal_code(&refusal),
+        message: refusal.to_string(),
+        refusal,
     }
 }
 
@@ -114,34 +87,6 @@ impl Outcome {
     pub fn is_accepted(&self) -> bool {
         matches!(self.result, OpResult::Accepted { .. })
     }
-}
-
-/// One event of a pull.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct PulledEvent {
-    /// Its position in the store's log.
-    pub seq: u64,
-    /// The `jumun_core::Event`, as JSON.
-    #[schema(value_type = Object)]
-    pub event: serde_json::Value,
-    /// The idempotency key of the operation that caused it (so a browser recognises its own
-    /// queued operations); `null` for marketplace sync and automatic rules.
-    pub key: Option<String>,
-}
-
-/// A page of a store's events.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct ChangesPage {
-    /// The events after the cursor, in seq order.
-    pub events: Vec<PulledEvent>,
-    /// The cursor for the next page: the last seq returned (the cursor asked for when the page
-    /// is empty).
-    pub next: u64,
-    /// Whether more events follow `next`.
-    pub more: bool,
-    /// The store's latest seq. Below the cursor asked for only when the client's cursor comes
-    /// from another database (restored backup, reset server): it must then pull from 0.
-    pub head: u64,
 }
 
 /// Why the ledger could not do what was asked. Refusals are not errors: they are answers
@@ -241,7 +186,7 @@ fn event_rows(events: &[Event]) -> Result<Vec<EventRow>, LedgerError> {
             Ok(EventRow {
                 at: time_text(event.at),
                 actor: actor_text(&event.actor),
-                json: serde_json::to_string(event).map_err(LedgerError::Encode)?,
+                json: stored::encode_event(event).map_err(LedgerError::Encode)?,
             })
         })
         .collect()
@@ -399,7 +344,7 @@ impl Ledger {
             .into_iter()
             .map(|row| {
                 let event =
-                    serde_json::from_str(&row.json).map_err(|err| LedgerError::Corrupt {
+                    stored::decode_event(&row.json).map_err(|err| LedgerError::Corrupt {
                         store,
                         what: format!("event {}", row.seq),
                         reason: err.to_string(),
@@ -445,7 +390,7 @@ impl Ledger {
                     if seq != head + 1 {
                         return Err((seq, format!("follows event {head}: the log has a gap")));
                     }
-                    let event: Event = serde_json::from_str(json)
+                    let event: Event = stored::decode_event(json)
                         .map_err(|err| (seq, format!("is not a readable event ({err})")))?;
                     book.apply(&event)
                         .map_err(|err| (seq, format!("does not apply: {err}")))?;
@@ -576,7 +521,7 @@ impl Ledger {
                 None => batch.loaded.insert(self.checkout(store, slot).await?),
             };
             let (result, events) = match loaded.book.decide(&command, &ctx) {
-                Err(refusal) => (OpResult::refused(refusal), Vec::new()),
+                Err(refusal) => (refused(refusal), Vec::new()),
                 Ok(changes) => {
                     let events: Vec<Event> = changes
                         .into_iter()
@@ -750,7 +695,7 @@ impl Ledger {
         let changes = match decided {
             Ok(changes) => changes,
             Err(refusal) => {
-                let result = OpResult::refused(refusal);
+                let result = refused(refusal);
                 if let Some(key) = op_key {
                     let operation = OperationRow {
                         key,
@@ -838,6 +783,7 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::Param;
     use jumun_core::ids::{LineId, OrderId};
     use jumun_core::marketplace::MarketplaceKeys;
     use jumun_core::money::Won;
@@ -988,6 +934,67 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, LedgerError::Replay { seq: 2, .. }), "{err:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_log_written_before_stored_versions_replays_into_the_same_book() {
+        // Rows of format version 1 (the bare event JSON older builds wrote) beside rows of the
+        // current version: the book and the pulled events are the same as if all were current.
+        let dir = tempfile::tempdir().unwrap();
+        let (before, pulled) = {
+            let (ledger, _db) = ledger(dir.path()).await;
+            for (id, hours) in [(10, 0), (20, 1), (30, 2)] {
+                let done = ledger
+                    .execute(
+                        STORE,
+                        order(id, Payment::Paid),
+                        Ctx::operator("kim", at(hours)),
+                        None,
+                    )
+                    .await
+                    .unwrap();
+                assert!(done.is_accepted());
+            }
+            let memo = ledger
+                .execute(STORE, memo(20), Ctx::operator("kim", at(3)), None)
+                .await
+                .unwrap();
+            assert!(memo.is_accepted());
+            let book = ledger.read(STORE, |book| book.clone()).await.unwrap();
+            (book, ledger.changes(STORE, 0, 100).await.unwrap().events)
+        };
+        let db = crate::db::testing::open(dir.path(), "2026-11-24T00:00:00Z").unwrap();
+        let rewritten = db
+            .with(|conn| {
+                let rows = conn.query_map(
+                    "SELECT seq, event_json FROM events WHERE store_id = 1 ORDER BY seq",
+                    &[],
+                    |row| Ok((row.get::<i64>(0)?, row.get_str(1)?.to_owned())),
+                )?;
+                let mut rewritten = 0;
+                for (seq, json) in rows.into_iter().filter(|(seq, _)| seq % 2 == 1) {
+                    assert!(
+                        json.starts_with(r#"{"v":2,"event":"#),
+                        "written versioned: {json}"
+                    );
+                    let event = stored::decode_event(&json).unwrap();
+                    let bare = serde_json::to_string(&event).unwrap();
+                    conn.execute(
+                        "UPDATE events SET event_json = ?1 WHERE store_id = 1 AND seq = ?2",
+                        &[Param::Text(&bare), Param::Int(seq)],
+                    )?;
+                    rewritten += 1;
+                }
+                Ok(rewritten)
+            })
+            .await
+            .unwrap();
+        assert!(rewritten >= 2, "some rows are in the old format");
+        let ledger = Ledger::new(db);
+        let after = ledger.read(STORE, |book| book.clone()).await.unwrap();
+        assert_eq!(after, before);
+        let pulled_again = ledger.changes(STORE, 0, 100).await.unwrap().events;
+        assert_eq!(pulled_again, pulled);
     }
 
     fn memo(order: u64) -> Command {
@@ -1232,7 +1239,7 @@ mod tests {
 
     #[test]
     fn answers_round_trip_through_their_stored_json() {
-        let refused = OpResult::refused(Refusal::NothingSelected);
+        let refused = refused(Refusal::NothingSelected);
         let json = serde_json::to_string(&refused).unwrap();
         assert!(json.contains(r#""status":"refused""#), "{json}");
         assert_eq!(serde_json::from_str::<OpResult>(&json).unwrap(), refused);

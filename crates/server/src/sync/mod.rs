@@ -16,6 +16,6 @@ pub mod ledger;
 mod store;
 
 pub use ledger::{
-    refusal_code, BatchOp, ChangesPage, Ledger, LedgerError, OpResult, Outcome, PulledEvent,
-    MAX_ID_BLOCK,
+    refusal_code, refused, BatchOp, ChangesPage, Ledger, LedgerError, OpResult, Outcome,
+    PulledEvent, MAX_ID_BLOCK,
 };

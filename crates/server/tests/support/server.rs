@@ -20,6 +20,12 @@ pub fn config(data_dir: &Path) -> ServerConfig {
     config_with_database(data_dir, jumun_server::db::testing::database_url(data_dir))
 }
 
+/// [`config`] on SQLite whatever the test run's engine: for what only SQLite has (its file in
+/// the data directory).
+pub fn sqlite_config(data_dir: &Path) -> ServerConfig {
+    config_with_database(data_dir, None)
+}
+
 /// [`config`] on this database (`None`: SQLite in the data directory).
 pub fn config_with_database(data_dir: &Path, database_url: Option<String>) -> ServerConfig {
     ServerConfig {
@@ -31,6 +37,11 @@ pub fn config_with_database(data_dir: &Path, database_url: Option<String>) -> Se
         demo_marketplaces: None,
         secret_key: None,
     }
+}
+
+/// Starts a server with the demo store on `data_dir` ([`config`]).
+pub fn start(data_dir: &Path) -> TestServer {
+    TestServer::start(config(data_dir))
 }
 
 /// A running server (see the module's doc).

@@ -32,12 +32,13 @@
 
 pub mod wire;
 
+use super::error::{AmountError, ElementError, StatusError};
 use super::http::{self, Body};
+use super::page::{collect_each, read_page, Element};
 use super::time;
 use super::{
-    array_at, parse_each, unusable, AdapterError, Collected, Connection, Credentials, Cursor,
-    InvoiceUpload, LineFact, MalformedPayload, MarketClaim, MarketLine, MarketOrder,
-    MarketplaceAdapter,
+    AdapterError, Collected, Connection, Credentials, Cursor, InvoiceUpload, LineFact,
+    MalformedPayload, MarketClaim, MarketLine, MarketOrder, MarketplaceAdapter,
 };
 use chrono::{Duration, Utc};
 use jumun_core::claim::{ClaimKind, Reason};
@@ -142,6 +143,9 @@ pub const ALL_CODES: &[&str] = &[
 const PAGE: usize = 500;
 const MAX_OFFSET: usize = 15000;
 
+/// Where the orders are in an order list answer (a JSON pointer).
+pub const ORDERS_LIST: &str = "/orders";
+
 /// The Cafe24 adapter.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Cafe24Adapter;
@@ -165,17 +169,18 @@ fn headers(auth: &str) -> Vec<(&'static str, String)> {
     h
 }
 
-/// Parses a Cafe24 amount (`"36000.00"`) as whole won.
-pub fn amount(text: &str) -> Result<Won, String> {
+/// Parses a Cafe24 amount (`"36000.00"`, the field `field`) as whole won.
+pub fn amount(field: &'static str, text: &str) -> Result<Won, AmountError> {
     let t = text.trim();
     let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    let not_a_number = || AmountError::NotANumber {
+        field,
+        text: text.to_owned(),
+    };
     if !frac.chars().all(|c| c.is_ascii_digit()) {
-        return Err(format!("amount {text:?} is not a number"));
+        return Err(not_a_number());
     }
-    whole
-        .parse::<i64>()
-        .map(Won)
-        .map_err(|_| format!("amount {text:?} is not a number"))
+    whole.parse::<i64>().map(Won).map_err(|_| not_a_number())
 }
 
 impl Cafe24Adapter {
@@ -185,7 +190,7 @@ impl Cafe24Adapter {
         conn: &Connection,
         params: &[(&str, &str)],
         malformed: &mut Vec<MalformedPayload>,
-    ) -> Result<Vec<(String, wire::Order)>, AdapterError> {
+    ) -> Result<Vec<Element<wire::Order>>, AdapterError> {
         let auth = token(conn)?;
         let mut out = Vec::new();
         let mut offset = 0;
@@ -201,14 +206,10 @@ impl Cafe24Adapter {
                 http::query(&pairs)
             );
             let body = http::send(&conn.marketplace, "GET", &url, &headers(&auth), None)?;
-            let at = format!("GET {url}");
-            let (_, list) = array_at(&body, "/orders", &at)?;
-            let n = list.len();
-            out.extend(parse_each::<wire::Order>(
-                &list,
-                &format!("{at} $.orders"),
-                malformed,
-            ));
+            let page = read_page::<wire::Order>(&body, ORDERS_LIST, &format!("GET {url}"))?;
+            let n = page.len();
+            out.extend(page.elements);
+            malformed.extend(page.malformed);
             offset += n;
             if n < PAGE || offset + PAGE > MAX_OFFSET {
                 break;
@@ -242,39 +243,59 @@ fn or_empty(v: &Option<String>) -> String {
     v.clone().unwrap_or_default()
 }
 
+/// What an item's `order_status` means; an error naming the item when the code is unknown.
+fn item_meaning(item: &wire::Item) -> Result<StatusMeaning, ElementError> {
+    status_meaning(&item.order_status).ok_or_else(|| {
+        ElementError::from(StatusError::unknown("order_status", &item.order_status))
+            .in_part(format!("item {}", item.order_item_code))
+    })
+}
+
 /// Normalizes one Cafe24 order.
-pub fn normalize_order(conn: &Connection, order: &wire::Order) -> Result<MarketOrder, String> {
+pub fn normalize_order(
+    conn: &Connection,
+    order: &wire::Order,
+) -> Result<MarketOrder, ElementError> {
     let ordered_at = time::parse_req(&order.order_date, "order_date")?;
     let paid_at = time::parse_opt(order.payment_date.as_deref(), "payment_date")?;
     if order.items.is_empty() {
-        return Err("the order has no items (ask with embed=items)".into());
+        return Err(ElementError::Missing {
+            what: "items (asked with embed=items)",
+        });
     }
-    let receiver = order
-        .receivers
-        .first()
-        .ok_or("the order has no receivers (ask with embed=receivers)")?;
+    let receiver = order.receivers.first().ok_or(ElementError::Missing {
+        what: "receivers (asked with embed=receivers)",
+    })?;
     let mut lines = Vec::new();
     for item in &order.items {
-        let meaning = status_meaning(&item.order_status).ok_or_else(|| {
-            format!(
-                "item {} has an unknown order_status {:?}",
-                item.order_item_code, item.order_status
-            )
-        })?;
-        let product_price = amount(&item.product_price)?;
+        let meaning = item_meaning(item)?;
+        let of_item = |e: AmountError| {
+            ElementError::from(e).in_part(format!("item {}", item.order_item_code))
+        };
+        let product_price = amount("product_price", &item.product_price).map_err(of_item)?;
         let option_price = match &item.option_price {
-            Some(p) => amount(p)?,
+            Some(p) => amount("option_price", p).map_err(of_item)?,
             None => Won(0),
         };
+        let unit_price = product_price
+            .0
+            .checked_add(option_price.0)
+            .map(Won)
+            .ok_or(AmountError::TooLarge {
+                field: "product_price + option_price",
+            })
+            .map_err(of_item)?;
         if item.quantity == 0 {
-            return Err(format!("item {} has quantity 0", item.order_item_code));
+            return Err(ElementError::ZeroQuantity {
+                of: format!("item {}", item.order_item_code),
+            });
         }
         lines.push(MarketLine {
             keys: keys(order, item),
             product_name: item.product_name.clone(),
             option: or_empty(&item.option_value),
             quantity: item.quantity,
-            unit_price: product_price + option_price,
+            unit_price,
             option_price,
             status: item.order_status.clone(),
             fact: match meaning {
@@ -290,7 +311,7 @@ pub fn normalize_order(conn: &Connection, order: &wire::Order) -> Result<MarketO
         .any(|m| m == "cash" || m == "icash");
     let payment = if bank_transfer && order.paid.as_deref() != Some("T") {
         Payment::BankTransfer {
-            deadline: ordered_at + Duration::days(conn.bank_transfer_days),
+            deadline: time::plus_days(ordered_at, conn.bank_transfer_days, "order_date")?,
         }
     } else {
         Payment::Paid
@@ -350,16 +371,11 @@ pub fn reason(item: &wire::Item) -> Reason {
 pub fn normalize_claims(
     conn: &Connection,
     order: &wire::Order,
-) -> Result<Vec<MarketClaim>, String> {
+) -> Result<Vec<MarketClaim>, ElementError> {
     let ordered_at = time::parse_req(&order.order_date, "order_date")?;
     let mut claims = Vec::new();
     for item in &order.items {
-        let meaning = status_meaning(&item.order_status).ok_or_else(|| {
-            format!(
-                "item {} has an unknown order_status {:?}",
-                item.order_item_code, item.order_status
-            )
-        })?;
+        let meaning = item_meaning(item)?;
         let StatusMeaning::Claim {
             kind,
             word,
@@ -368,13 +384,14 @@ pub fn normalize_claims(
         else {
             continue;
         };
-        let requested = match kind {
-            ClaimKind::Cancel => &item.cancel_request_date,
-            ClaimKind::Return => &item.return_request_date,
-            ClaimKind::Exchange => &item.exchange_request_date,
+        let (requested, field) = match kind {
+            ClaimKind::Cancel => (&item.cancel_request_date, "cancel_request_date"),
+            ClaimKind::Return => (&item.return_request_date, "return_request_date"),
+            ClaimKind::Exchange => (&item.exchange_request_date, "exchange_request_date"),
         };
-        let reported_at =
-            time::parse_opt(requested.as_deref(), "claim request date")?.unwrap_or(ordered_at);
+        let reported_at = time::parse_opt(requested.as_deref(), field)
+            .map_err(|e| ElementError::from(e).in_part(format!("item {}", item.order_item_code)))?
+            .unwrap_or(ordered_at);
         claims.push(MarketClaim {
             marketplace: conn.marketplace.clone(),
             kind,
@@ -397,6 +414,32 @@ pub fn normalize_claims(
         });
     }
     Ok(claims)
+}
+
+/// Normalizes the orders of order lists, one [`MarketOrder`] each; an order that cannot be used
+/// goes to `out.malformed` with its raw JSON.
+pub fn orders_of(
+    conn: &Connection,
+    orders: Vec<Element<wire::Order>>,
+    out: &mut Collected<MarketOrder>,
+) {
+    collect_each(orders, |order| normalize_order(conn, order).map(Some), out);
+}
+
+/// The claims of the orders of the claim queries' lists; an order listed again (each claim
+/// query may list it) is read once, and one that cannot be used goes to `out.malformed` with its
+/// raw JSON.
+pub fn claims_of(
+    conn: &Connection,
+    orders: Vec<Element<wire::Order>>,
+    out: &mut Collected<MarketClaim>,
+) {
+    let mut seen = HashSet::new();
+    let first_listings = orders
+        .into_iter()
+        .filter(|order| seen.insert(order.wire.order_id.clone()))
+        .collect();
+    collect_each(first_listings, |order| normalize_claims(conn, order), out);
 }
 
 const CLAIM_QUERIES: &[(&str, &str)] = &[
@@ -433,12 +476,7 @@ impl MarketplaceAdapter for Cafe24Adapter {
             ],
             &mut out.malformed,
         )?;
-        for (at, order) in orders {
-            match normalize_order(conn, &order) {
-                Ok(o) => out.items.push(o),
-                Err(e) => out.malformed.push(unusable(&order, &at, e)),
-            }
-        }
+        orders_of(conn, orders, &mut out);
         Ok(out.dedupe_malformed())
     }
 
@@ -450,9 +488,9 @@ impl MarketplaceAdapter for Cafe24Adapter {
         let start = start_date(cursor);
         let today = time::kst_format(Utc::now(), "%Y-%m-%d");
         let mut out = Collected::new(Cursor(today.clone()));
-        let mut seen = HashSet::new();
+        let mut orders = Vec::new();
         for (date_type, codes) in CLAIM_QUERIES {
-            let orders = self.list(
+            orders.extend(self.list(
                 conn,
                 &[
                     ("start_date", &start),
@@ -462,17 +500,9 @@ impl MarketplaceAdapter for Cafe24Adapter {
                     ("embed", "items"),
                 ],
                 &mut out.malformed,
-            )?;
-            for (at, order) in orders {
-                if !seen.insert(order.order_id.clone()) {
-                    continue;
-                }
-                match normalize_claims(conn, &order) {
-                    Ok(claims) => out.items.extend(claims),
-                    Err(e) => out.malformed.push(unusable(&order, &at, e)),
-                }
-            }
+            )?);
         }
+        claims_of(conn, orders, &mut out);
         Ok(out.dedupe_malformed())
     }
 
@@ -492,9 +522,10 @@ impl MarketplaceAdapter for Cafe24Adapter {
             .filter_map(|k| k.line_no.clone())
             .collect();
         if items.is_empty() {
-            return Err(AdapterError::Invalid(
-                "a Cafe24 invoice names its items by order_item_code; the lines carry none".into(),
-            ));
+            return Err(AdapterError::InvoiceLines {
+                marketplace: conn.marketplace.clone(),
+                key: "order_item_code",
+            });
         }
         let request = wire::ShipmentsRequest {
             shop_no: 1,
@@ -507,8 +538,10 @@ impl MarketplaceAdapter for Cafe24Adapter {
                 shipping_code: upload.shipment_no.clone(),
             }],
         };
-        let body =
-            serde_json::to_string(&request).map_err(|e| AdapterError::Invalid(e.to_string()))?;
+        let body = serde_json::to_string(&request).map_err(|source| AdapterError::Encode {
+            what: "shipments",
+            source,
+        })?;
         let url = format!("{}/api/v2/admin/shipments", conn.base_url);
         http::send(
             &conn.marketplace,

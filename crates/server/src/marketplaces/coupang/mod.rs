@@ -29,12 +29,13 @@
 
 pub mod wire;
 
+use super::error::{ElementError, StatusError};
 use super::http::{self, Body};
+use super::page::{collect_each, collect_groups, read_page, Element};
 use super::time;
 use super::{
-    array_at, parcel_code, parse_each, unusable, AdapterError, Collected, Connection, Credentials,
-    Cursor, InvoiceUpload, LineFact, MalformedPayload, MarketClaim, MarketLine, MarketOrder,
-    MarketplaceAdapter,
+    parcel_code, AdapterError, Collected, Connection, Credentials, Cursor, InvoiceUpload, LineFact,
+    MalformedPayload, MarketClaim, MarketLine, MarketOrder, MarketplaceAdapter,
 };
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
@@ -49,6 +50,10 @@ use std::collections::{BTreeMap, HashSet};
 /// The Coupang adapter.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CoupangAdapter;
+
+/// Where the order sheets, return requests and exchange requests are in their answers (a JSON
+/// pointer).
+pub const LIST: &str = "/data";
 
 /// The order sheet statuses collected, in flow order.
 pub const SHEET_STATUSES: &[&str] = &[
@@ -126,7 +131,7 @@ fn call(
     path: &str,
     query: &str,
     body: Option<String>,
-) -> Result<(String, String), AdapterError> {
+) -> Result<(String, Vec<u8>), AdapterError> {
     let k = keys_of(conn)?;
     let auth = authorization(k.access_key, k.secret_key, method, path, query, Utc::now());
     let url = if query.is_empty() {
@@ -149,7 +154,7 @@ fn call(
     Ok((format!("{method} {url}"), answer))
 }
 
-fn sheet_fact(status: &str, confirmed: bool) -> Result<LineFact, String> {
+fn sheet_fact(status: &str, confirmed: bool) -> Result<LineFact, StatusError> {
     Ok(match status {
         "ACCEPT" => LineFact::Paid,
         "INSTRUCT" => LineFact::Preparing,
@@ -157,12 +162,12 @@ fn sheet_fact(status: &str, confirmed: bool) -> Result<LineFact, String> {
         "DELIVERING" | "NONE_TRACKING" => LineFact::Shipped,
         "FINAL_DELIVERY" if confirmed => LineFact::Confirmed,
         "FINAL_DELIVERY" => LineFact::Delivered,
-        other => return Err(format!("unknown order sheet status {other:?}")),
+        other => return Err(StatusError::unknown("status (order sheet)", other)),
     })
 }
 
 /// The fact of an order sheet status (without a purchase confirmation).
-pub fn order_fact(status: &str) -> Result<LineFact, String> {
+pub fn order_fact(status: &str) -> Result<LineFact, StatusError> {
     sheet_fact(status, false)
 }
 
@@ -179,8 +184,10 @@ fn line_keys(order_id: u64, vendor_item_id: u64) -> MarketplaceKeys {
 pub fn normalize_order(
     conn: &Connection,
     sheets: &[wire::OrderSheet],
-) -> Result<MarketOrder, String> {
-    let first = sheets.first().ok_or("no order sheets")?;
+) -> Result<MarketOrder, ElementError> {
+    let first = sheets.first().ok_or(ElementError::Missing {
+        what: "order sheets",
+    })?;
     let ordered_at = time::parse_req(&first.ordered_at, "orderedAt")?;
     let paid_at = time::parse_opt(first.paid_at.as_deref(), "paidAt")?;
     let mut lines = Vec::new();
@@ -218,7 +225,7 @@ pub fn normalize_order(
         }
     }
     if lines.is_empty() {
-        return Err("every item of the order is cancelled (shippingCount 0)".into());
+        return Err(ElementError::NothingToShip);
     }
     let orderer = first.orderer.clone().unwrap_or_default();
     let r = &first.receiver;
@@ -249,26 +256,26 @@ pub fn normalize_order(
 }
 
 /// What a return request's `receiptStatus` means: kind and word.
-pub fn return_meaning(receipt_status: &str) -> Result<(ClaimKind, &'static str), String> {
+pub fn return_meaning(receipt_status: &str) -> Result<(ClaimKind, &'static str), StatusError> {
     Ok(match receipt_status {
         "RELEASE_STOP_UNCHECKED" => (ClaimKind::Cancel, "출고중지요청"),
         "RETURNS_UNCHECKED" => (ClaimKind::Return, "반품접수"),
         "VENDOR_WAREHOUSE_CONFIRM" => (ClaimKind::Return, "입고완료"),
         "REQUEST_COUPANG_CHECK" => (ClaimKind::Return, "쿠팡확인요청"),
         "RETURNS_COMPLETED" => (ClaimKind::Return, "반품완료"),
-        other => return Err(format!("unknown receiptStatus {other:?}")),
+        other => return Err(StatusError::unknown("receiptStatus", other)),
     })
 }
 
 /// What an exchange's `exchangeStatus` means: word and withdrawn.
-pub fn exchange_meaning(status: &str) -> Result<(&'static str, bool), String> {
+pub fn exchange_meaning(status: &str) -> Result<(&'static str, bool), StatusError> {
     Ok(match status {
         "RECEIPT" => ("교환접수", false),
         "PROGRESS" => ("교환진행", false),
         "SUCCESS" => ("교환완료", false),
         "REJECT" => ("교환불가", true),
         "CANCEL" => ("교환철회", true),
-        other => return Err(format!("unknown exchangeStatus {other:?}")),
+        other => return Err(StatusError::unknown("exchangeStatus", other)),
     })
 }
 
@@ -284,7 +291,7 @@ fn fault(text: Option<&str>) -> Option<Fault> {
 pub fn normalize_return(
     conn: &Connection,
     request: &wire::ReturnRequest,
-) -> Result<Vec<MarketClaim>, String> {
+) -> Result<Vec<MarketClaim>, ElementError> {
     let (kind, word) = return_meaning(&request.receipt_status)?;
     let reported_at = time::parse_req(&request.created_at, "createdAt")?;
     let text = [
@@ -297,7 +304,9 @@ pub fn normalize_return(
     .collect::<Vec<_>>()
     .join(" ");
     if request.return_items.is_empty() {
-        return Err("the request has no returnItems".into());
+        return Err(ElementError::Missing {
+            what: "returnItems",
+        });
     }
     Ok(request
         .return_items
@@ -325,11 +334,13 @@ pub fn normalize_return(
 pub fn normalize_exchange(
     conn: &Connection,
     request: &wire::ExchangeRequest,
-) -> Result<Vec<MarketClaim>, String> {
+) -> Result<Vec<MarketClaim>, ElementError> {
     let (word, withdrawn) = exchange_meaning(&request.exchange_status)?;
     let reported_at = time::parse_req(&request.created_at, "createdAt")?;
     if request.exchange_item_dto_v1s.is_empty() {
-        return Err("the request has no exchangeItemDtoV1s".into());
+        return Err(ElementError::Missing {
+            what: "exchangeItemDtoV1s",
+        });
     }
     Ok(request
         .exchange_item_dto_v1s
@@ -353,6 +364,47 @@ pub fn normalize_exchange(
         .collect())
 }
 
+/// Normalizes order sheets into orders: a sheet listed again (each status is asked on its own)
+/// is read once; the rest are grouped by `orderId`, in first-seen order, one [`MarketOrder`] per
+/// group; a group that cannot be used goes to `out.malformed` with the raw JSON of its sheets.
+pub fn orders_of(
+    conn: &Connection,
+    sheets: Vec<Element<wire::OrderSheet>>,
+    out: &mut Collected<MarketOrder>,
+) {
+    let mut boxes = HashSet::new();
+    let first_listings = sheets
+        .into_iter()
+        .filter(|sheet| boxes.insert(sheet.wire.shipment_box_id))
+        .collect();
+    collect_groups(
+        first_listings,
+        |sheet| sheet.order_id,
+        |group| normalize_order(conn, group),
+        out,
+    );
+}
+
+/// The claims of return requests (one per returned item); a request that cannot be used goes
+/// to `out.malformed` with its raw JSON.
+pub fn returns_of(
+    conn: &Connection,
+    requests: Vec<Element<wire::ReturnRequest>>,
+    out: &mut Collected<MarketClaim>,
+) {
+    collect_each(requests, |request| normalize_return(conn, request), out);
+}
+
+/// The claims of exchange requests (one per exchanged item); a request that cannot be used
+/// goes to `out.malformed` with its raw JSON.
+pub fn exchanges_of(
+    conn: &Connection,
+    requests: Vec<Element<wire::ExchangeRequest>>,
+    out: &mut Collected<MarketClaim>,
+) {
+    collect_each(requests, |request| normalize_exchange(conn, request), out);
+}
+
 fn next_token(value: &serde_json::Value) -> Option<String> {
     value
         .get("nextToken")
@@ -370,7 +422,7 @@ fn collect_pages<T: serde::de::DeserializeOwned>(
     base_query: &[(&str, &str)],
     paged: bool,
     malformed: &mut Vec<MalformedPayload>,
-) -> Result<Vec<(String, T)>, AdapterError> {
+) -> Result<Vec<Element<T>>, AdapterError> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     let mut seen = HashSet::new();
@@ -380,9 +432,10 @@ fn collect_pages<T: serde::de::DeserializeOwned>(
             pairs.push(("nextToken", t.as_str()));
         }
         let (at, body) = call(conn, "GET", path, &http::query(&pairs), None)?;
-        let (value, list) = array_at(&body, "/data", &at)?;
-        out.extend(parse_each::<T>(&list, &format!("{at} $.data"), malformed));
-        token = next_token(&value);
+        let page = read_page::<T>(&body, LIST, &at)?;
+        out.extend(page.elements);
+        malformed.extend(page.malformed);
+        token = next_token(&page.envelope);
         match &token {
             Some(t) if paged && seen.insert(t.clone()) => {}
             _ => break,
@@ -406,10 +459,9 @@ impl MarketplaceAdapter for CoupangAdapter {
         let to = time::kst_format(Utc::now(), "%Y-%m-%d");
         let mut out = Collected::new(Cursor(to.clone()));
         let path = format!("/v2/providers/openapi/apis/api/v4/vendors/{vendor}/ordersheets");
-        let mut boxes = HashSet::new();
-        let mut groups: Vec<(u64, Vec<(String, wire::OrderSheet)>)> = Vec::new();
+        let mut sheets = Vec::new();
         for status in SHEET_STATUSES {
-            let sheets = collect_pages::<wire::OrderSheet>(
+            sheets.extend(collect_pages::<wire::OrderSheet>(
                 conn,
                 &path,
                 &[
@@ -420,31 +472,9 @@ impl MarketplaceAdapter for CoupangAdapter {
                 ],
                 true,
                 &mut out.malformed,
-            )?;
-            for (at, sheet) in sheets {
-                if !boxes.insert(sheet.shipment_box_id) {
-                    continue;
-                }
-                match groups.iter_mut().find(|(id, _)| *id == sheet.order_id) {
-                    Some((_, g)) => g.push((at, sheet)),
-                    None => groups.push((sheet.order_id, vec![(at, sheet)])),
-                }
-            }
+            )?);
         }
-        for (_, group) in groups {
-            let sheets: Vec<wire::OrderSheet> = group.iter().map(|(_, s)| s.clone()).collect();
-            match normalize_order(conn, &sheets) {
-                Ok(order) => out.items.push(order),
-                Err(e) => {
-                    let at = group
-                        .iter()
-                        .map(|(a, _)| a.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    out.malformed.push(unusable(&sheets, &at, e));
-                }
-            }
-        }
+        orders_of(conn, sheets, &mut out);
         Ok(out.dedupe_malformed())
     }
 
@@ -473,12 +503,7 @@ impl MarketplaceAdapter for CoupangAdapter {
             false,
             &mut out.malformed,
         )?;
-        for (at, request) in returns {
-            match normalize_return(conn, &request) {
-                Ok(claims) => out.items.extend(claims),
-                Err(e) => out.malformed.push(unusable(&request, &at, e)),
-            }
-        }
+        returns_of(conn, returns, &mut out);
         let exchanges = collect_pages::<wire::ExchangeRequest>(
             conn,
             &format!("/v2/providers/openapi/apis/api/v4/vendors/{vendor}/exchangeRequests"),
@@ -490,12 +515,7 @@ impl MarketplaceAdapter for CoupangAdapter {
             true,
             &mut out.malformed,
         )?;
-        for (at, request) in exchanges {
-            match normalize_exchange(conn, &request) {
-                Ok(claims) => out.items.extend(claims),
-                Err(e) => out.malformed.push(unusable(&request, &at, e)),
-            }
-        }
+        exchanges_of(conn, exchanges, &mut out);
         Ok(out.dedupe_malformed())
     }
 
@@ -508,12 +528,13 @@ impl MarketplaceAdapter for CoupangAdapter {
                 marketplace: conn.marketplace.clone(),
                 carrier: upload.carrier.clone(),
             })?;
-        let number = |what: &str, text: Option<&str>| -> Result<u64, AdapterError> {
-            text.and_then(|t| t.trim().parse().ok()).ok_or_else(|| {
-                AdapterError::Invalid(format!(
-                    "a Coupang invoice needs the numeric {what}; collect the order again to get it"
-                ))
-            })
+        let number = |field: &'static str, text: Option<&str>| -> Result<u64, AdapterError> {
+            text.and_then(|t| t.trim().parse().ok())
+                .ok_or_else(|| AdapterError::InvoiceField {
+                    marketplace: conn.marketplace.clone(),
+                    field,
+                    value: text.map(str::to_owned),
+                })
         };
         let shipment_box_id = number("shipmentBoxId (shipment_no)", upload.shipment_no.as_deref())?;
         let order_id = number("orderId", Some(&upload.order_no))?;
@@ -542,15 +563,13 @@ impl MarketplaceAdapter for CoupangAdapter {
             vendor_id: vendor.clone(),
             order_sheet_invoice_apply_dtos: dtos,
         })
-        .map_err(|e| AdapterError::Invalid(e.to_string()))?;
+        .map_err(|source| AdapterError::Encode {
+            what: "invoice upload",
+            source,
+        })?;
         let path = format!("/v2/providers/openapi/apis/api/v4/vendors/{vendor}/orders/invoices");
         let (at, answer) = call(conn, "POST", &path, "", Some(body))?;
-        let parsed: wire::InvoiceUploadResponse =
-            serde_json::from_str(&answer).map_err(|e| AdapterError::Malformed {
-                at,
-                error: e.to_string(),
-                raw: http::truncate(&answer),
-            })?;
+        let parsed: wire::InvoiceUploadResponse = http::answer(at, &answer)?;
         let data = parsed.data.unwrap_or_default();
         let failed: Vec<String> = data
             .response_list
@@ -597,8 +616,9 @@ impl MarketplaceAdapter for CoupangAdapter {
             .claim_no
             .as_deref()
             .and_then(|c| c.parse().ok())
-            .ok_or_else(|| {
-                AdapterError::Invalid("a 출고중지요청 is confirmed by its receiptId".into())
+            .ok_or_else(|| AdapterError::ClaimReference {
+                marketplace: conn.marketplace.clone(),
+                key: "receiptId (the 출고중지요청's claim number)",
             })?;
         let path = format!(
             "/v2/providers/openapi/apis/api/v4/vendors/{vendor}/returnRequests/{receipt}/stoppedShipment"

@@ -13,13 +13,14 @@
 
 pub mod wire;
 
+use super::error::{ElementError, StatusError};
 use super::http::{self, Body};
+use super::page::{collect_each, read_page, Element, Page};
 use super::time;
 use super::{
-    array_at, parse_each, unusable, AdapterError, Collected, Connection, Credentials, Cursor,
-    InvoiceUpload, LineFact, MarketClaim, MarketLine, MarketOrder, MarketplaceAdapter,
+    AdapterError, Collected, Connection, Credentials, Cursor, InvoiceUpload, LineFact, MarketClaim,
+    MarketLine, MarketOrder, MarketplaceAdapter,
 };
-use chrono::Duration;
 use jumun_core::claim::ClaimKind;
 use jumun_core::marketplace::{
     CancelStatusMeaning, MarketplaceKeys, MarketplaceProfile, MarketplaceTable,
@@ -30,6 +31,12 @@ use jumun_core::order::{DeliveryInfo, Payment};
 /// The generic adapter.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GenericAdapter;
+
+/// Where the orders are in the feed's `GET /orders` answer (a JSON pointer).
+pub const ORDERS_LIST: &str = "/orders";
+
+/// Where the claims are in the feed's `GET /claims` answer (a JSON pointer).
+pub const CLAIMS_LIST: &str = "/claims";
 
 /// What a status word means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,15 +107,19 @@ pub fn word_meaning(profile: &MarketplaceProfile, word: &str) -> Option<WordMean
     Some(WordMeaning::Claim { kind, withdrawn })
 }
 
-fn profile(conn: &Connection) -> Result<&'static MarketplaceProfile, AdapterError> {
-    MarketplaceTable::builtin()
-        .get(&conn.marketplace)
-        .ok_or_else(|| {
-            AdapterError::Invalid(format!(
-                "marketplace {} is not in the console's table (data/marketplaces.tsv)",
-                conn.marketplace
-            ))
-        })
+/// The connection's row of the console's table.
+fn profile(conn: &Connection) -> Option<&'static MarketplaceProfile> {
+    MarketplaceTable::builtin().get(&conn.marketplace)
+}
+
+/// [`profile`], for normalizing one element.
+fn element_profile(conn: &Connection) -> Result<&'static MarketplaceProfile, ElementError> {
+    profile(conn).ok_or_else(|| ElementError::UnknownMarketplace(conn.marketplace.clone()))
+}
+
+/// What a line's or claim's status word means; an error naming the word when it is unknown.
+fn meaning(profile: &MarketplaceProfile, word: &str) -> Result<WordMeaning, StatusError> {
+    word_meaning(profile, word).ok_or_else(|| StatusError::unknown("status", word))
 }
 
 fn headers(conn: &Connection) -> Vec<(&'static str, String)> {
@@ -141,37 +152,38 @@ fn keys(
 }
 
 /// Normalizes one feed order.
-pub fn normalize_order(conn: &Connection, order: &wire::FeedOrder) -> Result<MarketOrder, String> {
-    let profile = MarketplaceTable::builtin()
-        .get(&conn.marketplace)
-        .ok_or_else(|| format!("marketplace {} is not in the table", conn.marketplace))?;
+pub fn normalize_order(
+    conn: &Connection,
+    order: &wire::FeedOrder,
+) -> Result<MarketOrder, ElementError> {
+    let profile = element_profile(conn)?;
     let ordered_at = time::parse_req(&order.ordered_at, "ordered_at")?;
     let paid_at = time::parse_opt(order.paid_at.as_deref(), "paid_at")?;
     let payment = match order.payment.as_str() {
         "paid" => Payment::Paid,
         "bank_transfer" => Payment::BankTransfer {
-            deadline: time::parse_opt(order.payment_due_at.as_deref(), "payment_due_at")?
-                .unwrap_or(ordered_at + Duration::days(conn.bank_transfer_days)),
+            deadline: match time::parse_opt(order.payment_due_at.as_deref(), "payment_due_at")? {
+                Some(due) => due,
+                None => time::plus_days(ordered_at, conn.bank_transfer_days, "ordered_at")?,
+            },
         },
         other => {
-            return Err(format!(
-                "payment {other:?} is neither paid nor bank_transfer"
-            ))
+            return Err(ElementError::Payment {
+                value: other.to_owned(),
+            })
         }
     };
     if order.lines.is_empty() {
-        return Err("the order has no lines".into());
+        return Err(ElementError::Missing { what: "lines" });
     }
     let mut lines = Vec::new();
     for (i, line) in order.lines.iter().enumerate() {
-        let meaning = word_meaning(profile, &line.status).ok_or_else(|| {
-            format!(
-                "line {i}: status {:?} is not a word this adapter knows",
-                line.status
-            )
-        })?;
+        let meaning = meaning(profile, &line.status)
+            .map_err(|e| ElementError::from(e).in_part(format!("line {i}")))?;
         if line.quantity == 0 {
-            return Err(format!("line {i} has quantity 0"));
+            return Err(ElementError::ZeroQuantity {
+                of: format!("line {i}"),
+            });
         }
         lines.push(MarketLine {
             keys: keys(
@@ -213,7 +225,9 @@ pub fn normalize_order(conn: &Connection, order: &wire::FeedOrder) -> Result<Mar
         replaces: match &order.exchange_of {
             None => None,
             Some(of) if of.order_no.trim().is_empty() => {
-                return Err("exchange_of has no order_no".into())
+                return Err(ElementError::Missing {
+                    what: "exchange_of.order_no",
+                })
             }
             Some(of) => Some(MarketplaceKeys {
                 order_no: of.order_no.trim().to_owned(),
@@ -230,23 +244,17 @@ pub fn normalize_order(conn: &Connection, order: &wire::FeedOrder) -> Result<Mar
 }
 
 /// Normalizes one feed claim.
-pub fn normalize_claim(conn: &Connection, claim: &wire::FeedClaim) -> Result<MarketClaim, String> {
-    let profile = MarketplaceTable::builtin()
-        .get(&conn.marketplace)
-        .ok_or_else(|| format!("marketplace {} is not in the table", conn.marketplace))?;
-    let (kind, withdrawn) = match word_meaning(profile, &claim.status) {
-        Some(WordMeaning::Claim { kind, withdrawn }) => (kind, withdrawn),
-        Some(WordMeaning::Fact(_)) => {
-            return Err(format!(
-                "status {:?} is an order status, not a claim",
-                claim.status
-            ))
-        }
-        None => {
-            return Err(format!(
-                "status {:?} is not a word this adapter knows",
-                claim.status
-            ))
+pub fn normalize_claim(
+    conn: &Connection,
+    claim: &wire::FeedClaim,
+) -> Result<MarketClaim, ElementError> {
+    let profile = element_profile(conn)?;
+    let (kind, withdrawn) = match meaning(profile, &claim.status)? {
+        WordMeaning::Claim { kind, withdrawn } => (kind, withdrawn),
+        WordMeaning::Fact(_) => {
+            return Err(ElementError::NotAClaim {
+                status: claim.status.clone(),
+            })
         }
     };
     Ok(MarketClaim {
@@ -272,24 +280,58 @@ pub fn normalize_claim(conn: &Connection, claim: &wire::FeedClaim) -> Result<Mar
     })
 }
 
-fn feed(
+/// Normalizes the feed's orders, one [`MarketOrder`] each; an order that cannot be used goes to
+/// `out.malformed` with its raw JSON.
+pub fn orders_of(
+    conn: &Connection,
+    orders: Vec<Element<wire::FeedOrder>>,
+    out: &mut Collected<MarketOrder>,
+) {
+    collect_each(orders, |order| normalize_order(conn, order).map(Some), out);
+}
+
+/// Normalizes the feed's claims, one [`MarketClaim`] each; a claim that cannot be used goes to
+/// `out.malformed` with its raw JSON.
+pub fn claims_of(
+    conn: &Connection,
+    claims: Vec<Element<wire::FeedClaim>>,
+    out: &mut Collected<MarketClaim>,
+) {
+    collect_each(claims, |claim| normalize_claim(conn, claim).map(Some), out);
+}
+
+/// Reads one page of the feed `what` (`orders`, `claims`) at `list`, starting the collection
+/// with its malformed elements and its `next_cursor` (the same cursor when it has none).
+fn feed<W: serde::de::DeserializeOwned, T>(
     conn: &Connection,
     what: &str,
+    list: &str,
     cursor: &Cursor,
-) -> Result<(String, serde_json::Value, Vec<serde_json::Value>), AdapterError> {
+) -> Result<(Vec<Element<W>>, Collected<T>), AdapterError> {
+    if profile(conn).is_none() {
+        return Err(AdapterError::UnknownMarketplace {
+            marketplace: conn.marketplace.clone(),
+        });
+    }
     let url = format!(
         "{}/{what}?{}",
         conn.base_url,
         http::query(&[("since", cursor.as_str())])
     );
     let body = http::send(&conn.marketplace, "GET", &url, &headers(conn), None)?;
-    let at = format!("GET {url}");
-    let (value, list) = array_at(&body, &format!("/{what}"), &at)?;
-    Ok((at, value, list))
+    let Page {
+        envelope,
+        elements,
+        malformed,
+    } = read_page::<W>(&body, list, &format!("GET {url}"))?;
+    let mut out = Collected::new(next_cursor(&envelope, cursor));
+    out.malformed = malformed;
+    Ok((elements, out))
 }
 
-fn next_cursor(value: &serde_json::Value, cursor: &Cursor) -> Cursor {
-    value
+/// The feed's `next_cursor`; the same cursor when it has none.
+fn next_cursor(envelope: &serde_json::Value, cursor: &Cursor) -> Cursor {
+    envelope
         .get("next_cursor")
         .and_then(|c| c.as_str())
         .map(|c| Cursor(c.to_owned()))
@@ -302,17 +344,8 @@ impl MarketplaceAdapter for GenericAdapter {
         conn: &Connection,
         cursor: &Cursor,
     ) -> Result<Collected<MarketOrder>, AdapterError> {
-        profile(conn)?;
-        let (at, value, list) = feed(conn, "orders", cursor)?;
-        let mut out = Collected::new(next_cursor(&value, cursor));
-        for (at, order) in
-            parse_each::<wire::FeedOrder>(&list, &format!("{at} $.orders"), &mut out.malformed)
-        {
-            match normalize_order(conn, &order) {
-                Ok(o) => out.items.push(o),
-                Err(e) => out.malformed.push(unusable(&order, &at, e)),
-            }
-        }
+        let (orders, mut out) = feed(conn, "orders", ORDERS_LIST, cursor)?;
+        orders_of(conn, orders, &mut out);
         Ok(out)
     }
 
@@ -321,17 +354,8 @@ impl MarketplaceAdapter for GenericAdapter {
         conn: &Connection,
         cursor: &Cursor,
     ) -> Result<Collected<MarketClaim>, AdapterError> {
-        profile(conn)?;
-        let (at, value, list) = feed(conn, "claims", cursor)?;
-        let mut out = Collected::new(next_cursor(&value, cursor));
-        for (at, claim) in
-            parse_each::<wire::FeedClaim>(&list, &format!("{at} $.claims"), &mut out.malformed)
-        {
-            match normalize_claim(conn, &claim) {
-                Ok(c) => out.items.push(c),
-                Err(e) => out.malformed.push(unusable(&claim, &at, e)),
-            }
-        }
+        let (claims, mut out) = feed(conn, "claims", CLAIMS_LIST, cursor)?;
+        claims_of(conn, claims, &mut out);
         Ok(out)
     }
 
@@ -349,8 +373,10 @@ impl MarketplaceAdapter for GenericAdapter {
                 .unwrap_or_else(|| upload.carrier.0.clone()),
             tracking_no: upload.tracking_no.clone(),
         };
-        let body =
-            serde_json::to_string(&body).map_err(|e| AdapterError::Invalid(e.to_string()))?;
+        let body = serde_json::to_string(&body).map_err(|source| AdapterError::Encode {
+            what: "invoice",
+            source,
+        })?;
         let url = format!("{}/invoices", conn.base_url);
         http::send(
             &conn.marketplace,
@@ -367,11 +393,13 @@ impl MarketplaceAdapter for GenericAdapter {
         conn: &Connection,
         claim: &MarketClaim,
     ) -> Result<(), AdapterError> {
-        let no = claim.claim_no.as_deref().ok_or_else(|| {
-            AdapterError::Invalid(
-                "the feed acknowledges claims by claim_no; this one has none".into(),
-            )
-        })?;
+        let no = claim
+            .claim_no
+            .as_deref()
+            .ok_or_else(|| AdapterError::ClaimReference {
+                marketplace: conn.marketplace.clone(),
+                key: "claim_no",
+            })?;
         let url = format!("{}/claims/{}/ack", conn.base_url, http::enc(no));
         http::send(
             &conn.marketplace,

@@ -33,12 +33,13 @@
 
 pub mod wire;
 
+use super::error::{AmountError, ElementError, SignError, StatusError};
 use super::http::{self, Body};
+use super::page::{collect_each, collect_groups, read_page, Element};
 use super::time;
 use super::{
-    array_at, parcel_code, parse_each, unusable, AdapterError, Collected, Connection, Credentials,
-    Cursor, InvoiceUpload, LineFact, MalformedPayload, MarketClaim, MarketLine, MarketOrder,
-    MarketplaceAdapter,
+    parcel_code, AdapterError, Collected, Connection, Credentials, Cursor, InvoiceUpload, LineFact,
+    MalformedPayload, MarketClaim, MarketLine, MarketOrder, MarketplaceAdapter,
 };
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
@@ -52,15 +53,20 @@ use std::collections::HashSet;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NaverAdapter;
 
+/// Where the changes are in a `last-changed-statuses` answer (a JSON pointer).
+pub const CHANGES_LIST: &str = "/data/lastChangeStatuses";
+
+/// Where the product orders are in a `product-orders/query` answer (a JSON pointer).
+pub const PRODUCT_ORDERS_LIST: &str = "/data";
+
 /// `client_secret_sign` of the token request: base64 of bcrypt(`{client_id}_{timestamp}`) with the
 /// client secret (`$2a$04$` + 22 salt characters) as the salt.
 pub fn client_secret_sign(
     client_id: &str,
     client_secret: &str,
     timestamp_ms: i64,
-) -> Result<String, String> {
-    let bad =
-        || "the Naver client secret is not a bcrypt salt ($2a$NN$ + 22 characters)".to_owned();
+) -> Result<String, SignError> {
+    let bad = || SignError::NotABcryptSalt;
     let mut parts = client_secret.trim().splitn(4, '$');
     let (Some(""), Some(version), Some(cost), Some(salt)) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -85,9 +91,7 @@ pub fn client_secret_sign(
         _ => bcrypt::Version::TwoA,
     };
     let password = format!("{client_id}_{timestamp_ms}");
-    let hashed = bcrypt::hash_with_salt(password, cost, salt)
-        .map_err(|e| format!("cannot sign the Naver token request: {e}"))?
-        .format_for_version(version);
+    let hashed = bcrypt::hash_with_salt(password, cost, salt)?.format_for_version(version);
     Ok(base64::engine::general_purpose::STANDARD.encode(hashed))
 }
 
@@ -103,12 +107,13 @@ fn auth(conn: &Connection) -> Result<Vec<(&'static str, String)>, AdapterError> 
             client_secret,
         } => {
             let timestamp = Utc::now().timestamp_millis();
-            let sign = client_secret_sign(client_id, client_secret, timestamp).map_err(|m| {
-                AdapterError::Auth {
-                    marketplace: conn.marketplace.clone(),
-                    message: m,
-                }
-            })?;
+            let sign =
+                client_secret_sign(client_id, client_secret, timestamp).map_err(|source| {
+                    AdapterError::Credentials {
+                        marketplace: conn.marketplace.clone(),
+                        source,
+                    }
+                })?;
             let url = format!("{}/v1/oauth2/token", conn.base_url);
             let body = http::send(
                 &conn.marketplace,
@@ -124,9 +129,10 @@ fn auth(conn: &Connection) -> Result<Vec<(&'static str, String)>, AdapterError> 
                 ])),
             )?;
             let token: wire::TokenResponse =
-                serde_json::from_str(&body).map_err(|e| AdapterError::Auth {
+                serde_json::from_slice(&body).map_err(|source| AdapterError::TokenAnswer {
                     marketplace: conn.marketplace.clone(),
-                    message: format!("unexpected token answer ({e}): {}", http::truncate(&body)),
+                    url,
+                    source,
                 })?;
             headers.push(("Authorization", format!("Bearer {}", token.access_token)));
         }
@@ -144,7 +150,7 @@ fn auth(conn: &Connection) -> Result<Vec<(&'static str, String)>, AdapterError> 
 pub fn order_fact(
     status: &str,
     place_order_status: Option<&str>,
-) -> Result<Option<LineFact>, String> {
+) -> Result<Option<LineFact>, StatusError> {
     Ok(Some(match status {
         "PAYMENT_WAITING" => LineFact::AwaitingPayment,
         "PAYED" if place_order_status == Some("OK") => LineFact::Preparing,
@@ -153,7 +159,7 @@ pub fn order_fact(
         "DELIVERED" => LineFact::Delivered,
         "PURCHASE_DECIDED" => LineFact::Confirmed,
         "CANCELED" | "RETURNED" | "EXCHANGED" | "CANCELED_BY_NOPAYMENT" => return Ok(None),
-        other => return Err(format!("unknown productOrderStatus {other:?}")),
+        other => return Err(StatusError::unknown("productOrderStatus", other)),
     }))
 }
 
@@ -162,7 +168,7 @@ pub fn order_fact(
 pub fn claim_meaning(
     claim_type: &str,
     claim_status: &str,
-) -> Result<Option<(ClaimKind, &'static str, bool)>, String> {
+) -> Result<Option<(ClaimKind, &'static str, bool)>, StatusError> {
     use ClaimKind::{Cancel, Exchange, Return};
     if claim_type == "PURCHASE_DECISION_HOLDBACK" || claim_status.starts_with("PURCHASE_DECISION") {
         return Ok(None);
@@ -171,7 +177,7 @@ pub fn claim_meaning(
         "CANCEL" | "ADMIN_CANCEL" => Cancel,
         "RETURN" => Return,
         "EXCHANGE" => Exchange,
-        other => return Err(format!("unknown claimType {other:?}")),
+        other => return Err(StatusError::unknown("claimType", other)),
     };
     let (word, withdrawn) = match (kind, claim_status) {
         (Cancel, "CANCEL_REQUEST") => ("취소요청", false),
@@ -188,9 +194,12 @@ pub fn claim_meaning(
         (Exchange, "EXCHANGE_DONE") => ("교환완료", false),
         (Exchange, "EXCHANGE_REJECT") => ("교환철회", true),
         (_, other) => {
-            return Err(format!(
-                "claimStatus {other:?} does not fit claimType {claim_type:?}"
-            ))
+            return Err(StatusError::Mismatch {
+                field: "claimStatus",
+                value: other.to_owned(),
+                other_field: "claimType",
+                other: claim_type.to_owned(),
+            })
         }
     };
     Ok(Some((kind, word, withdrawn)))
@@ -232,8 +241,10 @@ fn keys(info: &wire::ProductOrderInfo) -> MarketplaceKeys {
 pub fn normalize_order(
     conn: &Connection,
     infos: &[wire::ProductOrderInfo],
-) -> Result<MarketOrder, String> {
-    let first = infos.first().ok_or("no product orders")?;
+) -> Result<MarketOrder, ElementError> {
+    let first = infos.first().ok_or(ElementError::Missing {
+        what: "product orders",
+    })?;
     let order = &first.order;
     let ordered_at = time::parse_req(&order.order_date, "orderDate")?;
     let paid_at = time::parse_opt(order.payment_date.as_deref(), "paymentDate")?;
@@ -241,22 +252,30 @@ pub fn normalize_order(
     let mut waiting = false;
     for info in infos {
         let po = &info.product_order;
+        let of = || format!("product order {}", po.product_order_id);
         let fact = order_fact(&po.product_order_status, po.place_order_status.as_deref())
-            .map_err(|e| format!("product order {}: {e}", po.product_order_id))?;
+            .map_err(|e| ElementError::from(e).in_part(of()))?;
         waiting |= fact == Some(LineFact::AwaitingPayment);
         if po.quantity == 0 {
-            return Err(format!(
-                "product order {} has quantity 0",
-                po.product_order_id
-            ));
+            return Err(ElementError::ZeroQuantity { of: of() });
         }
         let option_price = Won(po.option_price.unwrap_or(0));
+        let unit_price = po
+            .unit_price
+            .checked_add(option_price.0)
+            .map(Won)
+            .ok_or_else(|| {
+                ElementError::from(AmountError::TooLarge {
+                    field: "unitPrice + optionPrice",
+                })
+                .in_part(of())
+            })?;
         lines.push(MarketLine {
             keys: keys(info),
             product_name: po.product_name.clone(),
             option: po.product_option.clone().unwrap_or_default(),
             quantity: po.quantity,
-            unit_price: Won(po.unit_price) + option_price,
+            unit_price,
             option_price,
             status: po.product_order_status.clone(),
             fact,
@@ -266,7 +285,10 @@ pub fn normalize_order(
     let payment = if waiting {
         let due = time::parse_opt(order.payment_due_date.as_deref(), "paymentDueDate")?;
         Payment::BankTransfer {
-            deadline: due.unwrap_or(ordered_at + Duration::days(conn.bank_transfer_days)),
+            deadline: match due {
+                Some(due) => due,
+                None => time::plus_days(ordered_at, conn.bank_transfer_days, "orderDate")?,
+            },
         }
     } else {
         Payment::Paid
@@ -310,7 +332,7 @@ pub fn normalize_order(
 pub fn normalize_claim(
     conn: &Connection,
     info: &wire::ProductOrderInfo,
-) -> Result<Option<MarketClaim>, String> {
+) -> Result<Option<MarketClaim>, ElementError> {
     let po = &info.product_order;
     let Some(claim_type) = po.claim_type.as_deref().filter(|t| !t.is_empty()) else {
         return Ok(None);
@@ -358,13 +380,16 @@ pub fn normalize_claim(
         }
         _ => (None, None, None, None, Reason::Other(String::new())),
     };
+    let of = || format!("product order {}", po.product_order_id);
     let status = status.or(po.claim_status.clone()).ok_or_else(|| {
-        format!(
-            "product order {} has claimType but no claimStatus",
-            po.product_order_id
-        )
+        ElementError::Missing {
+            what: "claimStatus (the product order has a claimType)",
+        }
+        .in_part(of())
     })?;
-    let Some((kind, word, withdrawn)) = claim_meaning(claim_type, &status)? else {
+    let meaning =
+        claim_meaning(claim_type, &status).map_err(|e| ElementError::from(e).in_part(of()))?;
+    let Some((kind, word, withdrawn)) = meaning else {
         return Ok(None);
     };
     let ordered_at = time::parse_req(&info.order.order_date, "orderDate")?;
@@ -502,7 +527,7 @@ fn changed(
     conn: &Connection,
     cursor: &Cursor,
     malformed: &mut Vec<MalformedPayload>,
-) -> Result<(Vec<(String, wire::ProductOrderInfo)>, Cursor), AdapterError> {
+) -> Result<(Vec<Element<wire::ProductOrderInfo>>, Cursor), AdapterError> {
     let headers = auth(conn)?;
     let start = ChangeCursor::parse(cursor);
     let mut from = match &start {
@@ -525,13 +550,10 @@ fn changed(
             http::query(&pairs)
         );
         let body = http::send(&conn.marketplace, "GET", &url, &headers, None)?;
-        let at = format!("GET {url}");
-        let (value, list) = array_at(&body, "/data/lastChangeStatuses", &at)?;
-        for (_, change) in parse_each::<wire::LastChangeStatus>(
-            &list,
-            &format!("{at} $.data.lastChangeStatuses"),
-            malformed,
-        ) {
+        let page = read_page::<wire::LastChangeStatus>(&body, CHANGES_LIST, &format!("GET {url}"))?;
+        malformed.extend(page.malformed);
+        for change in page.elements {
+            let change = change.wire;
             let (date, id) = (&change.last_changed_date, &change.product_order_id);
             // `lastChangedFrom` is inclusive: the changes up to the last one seen last time
             // come again; they were read then.
@@ -548,7 +570,8 @@ fn changed(
                 ids.push(id.clone());
             }
         }
-        let more: Option<wire::More> = value
+        let more: Option<wire::More> = page
+            .envelope
             .pointer("/data/more")
             .and_then(|m| serde_json::from_value(m.clone()).ok());
         match more.and_then(|m| m.more_from.map(|f| (f, m.more_sequence))) {
@@ -572,8 +595,10 @@ fn changed(
             quantity_claim_compatibility: None,
         };
         let url = format!("{}/v1/pay-order/seller/product-orders/query", conn.base_url);
-        let body =
-            serde_json::to_string(&query).map_err(|e| AdapterError::Invalid(e.to_string()))?;
+        let body = serde_json::to_string(&query).map_err(|source| AdapterError::Encode {
+            what: "product-orders query",
+            source,
+        })?;
         let answer = http::send(
             &conn.marketplace,
             "POST",
@@ -581,15 +606,41 @@ fn changed(
             &headers,
             Some(Body::Json(body)),
         )?;
-        let at = format!("POST {url}");
-        let (_, list) = array_at(&answer, "/data", &at)?;
-        infos.extend(parse_each::<wire::ProductOrderInfo>(
-            &list,
-            &format!("{at} $.data"),
-            malformed,
-        ));
+        let page = read_page::<wire::ProductOrderInfo>(
+            &answer,
+            PRODUCT_ORDERS_LIST,
+            &format!("POST {url}"),
+        )?;
+        infos.extend(page.elements);
+        malformed.extend(page.malformed);
     }
     Ok((infos, next))
+}
+
+/// Normalizes product orders into orders: grouped by `order.orderId`, in first-seen order, one
+/// [`MarketOrder`] per group; a group that cannot be used goes to `out.malformed` with the raw
+/// JSON of its product orders.
+pub fn orders_of(
+    conn: &Connection,
+    infos: Vec<Element<wire::ProductOrderInfo>>,
+    out: &mut Collected<MarketOrder>,
+) {
+    collect_groups(
+        infos,
+        |info| info.order.order_id.clone(),
+        |group| normalize_order(conn, group),
+        out,
+    );
+}
+
+/// The claims of product orders (those under one); a product order that cannot be used goes to
+/// `out.malformed` with its raw JSON.
+pub fn claims_of(
+    conn: &Connection,
+    infos: Vec<Element<wire::ProductOrderInfo>>,
+    out: &mut Collected<MarketClaim>,
+) {
+    collect_each(infos, |info| normalize_claim(conn, info), out);
 }
 
 impl MarketplaceAdapter for NaverAdapter {
@@ -602,28 +653,7 @@ impl MarketplaceAdapter for NaverAdapter {
         let (infos, next) = changed(conn, cursor, &mut malformed)?;
         let mut out = Collected::new(next);
         out.malformed = malformed;
-        // Group by order, in first-seen order.
-        let mut groups: Vec<(String, Vec<(String, wire::ProductOrderInfo)>)> = Vec::new();
-        for (at, info) in infos {
-            match groups.iter_mut().find(|(id, _)| *id == info.order.order_id) {
-                Some((_, g)) => g.push((at, info)),
-                None => groups.push((info.order.order_id.clone(), vec![(at, info)])),
-            }
-        }
-        for (_, group) in groups {
-            let infos: Vec<wire::ProductOrderInfo> = group.iter().map(|(_, i)| i.clone()).collect();
-            match normalize_order(conn, &infos) {
-                Ok(order) => out.items.push(order),
-                Err(e) => {
-                    let at = group
-                        .iter()
-                        .map(|(a, _)| a.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    out.malformed.push(unusable(&infos, &at, e));
-                }
-            }
-        }
+        orders_of(conn, infos, &mut out);
         Ok(out)
     }
 
@@ -636,13 +666,7 @@ impl MarketplaceAdapter for NaverAdapter {
         let (infos, next) = changed(conn, cursor, &mut malformed)?;
         let mut out = Collected::new(next);
         out.malformed = malformed;
-        for (at, info) in infos {
-            match normalize_claim(conn, &info) {
-                Ok(Some(claim)) => out.items.push(claim),
-                Ok(None) => {}
-                Err(e) => out.malformed.push(unusable(&info, &at, e)),
-            }
-        }
+        claims_of(conn, infos, &mut out);
         Ok(out)
     }
 
@@ -668,10 +692,10 @@ impl MarketplaceAdapter for NaverAdapter {
             })
             .collect();
         if orders.is_empty() {
-            return Err(AdapterError::Invalid(
-                "a Naver dispatch names product orders (productOrderId); the lines carry none"
-                    .into(),
-            ));
+            return Err(AdapterError::InvoiceLines {
+                marketplace: conn.marketplace.clone(),
+                key: "productOrderId",
+            });
         }
         let url = format!(
             "{}/v1/pay-order/seller/product-orders/dispatch",
@@ -680,7 +704,10 @@ impl MarketplaceAdapter for NaverAdapter {
         let body = serde_json::to_string(&wire::DispatchRequest {
             dispatch_product_orders: orders,
         })
-        .map_err(|e| AdapterError::Invalid(e.to_string()))?;
+        .map_err(|source| AdapterError::Encode {
+            what: "dispatch",
+            source,
+        })?;
         let answer = http::send(
             &conn.marketplace,
             "POST",
@@ -688,7 +715,7 @@ impl MarketplaceAdapter for NaverAdapter {
             &headers,
             Some(Body::Json(body)),
         )?;
-        check_process(conn, &answer)
+        check_process(conn, &format!("POST {url}"), &answer)
     }
 
     fn acknowledge_claim(
@@ -697,13 +724,18 @@ impl MarketplaceAdapter for NaverAdapter {
         claim: &MarketClaim,
     ) -> Result<(), AdapterError> {
         if claim.withdrawn {
-            return Err(AdapterError::Invalid(
-                "a withdrawn claim has nothing to acknowledge".into(),
-            ));
+            return Err(AdapterError::WithdrawnClaim {
+                marketplace: conn.marketplace.clone(),
+            });
         }
-        let id = claim.keys.line_no.clone().ok_or_else(|| {
-            AdapterError::Invalid("a Naver claim is acknowledged by its productOrderId".into())
-        })?;
+        let id = claim
+            .keys
+            .line_no
+            .clone()
+            .ok_or_else(|| AdapterError::ClaimReference {
+                marketplace: conn.marketplace.clone(),
+                key: "productOrderId",
+            })?;
         let action = match claim.kind {
             ClaimKind::Cancel => "cancel/approve",
             ClaimKind::Return => "return/approve",
@@ -716,20 +748,17 @@ impl MarketplaceAdapter for NaverAdapter {
             http::enc(&id)
         );
         let answer = http::send(&conn.marketplace, "POST", &url, &headers, None)?;
-        check_process(conn, &answer)
+        check_process(conn, &format!("POST {url}"), &answer)
     }
 }
 
-fn check_process(conn: &Connection, answer: &str) -> Result<(), AdapterError> {
-    if answer.trim().is_empty() {
+/// Reads the answer of a dispatch or claim call (`at`): the product orders it did not process
+/// are a refusal.
+fn check_process(conn: &Connection, at: &str, answer: &[u8]) -> Result<(), AdapterError> {
+    if answer.trim_ascii().is_empty() {
         return Ok(());
     }
-    let parsed: wire::ProcessResponse =
-        serde_json::from_str(answer).map_err(|e| AdapterError::Malformed {
-            at: "Naver process answer".into(),
-            error: e.to_string(),
-            raw: http::truncate(answer),
-        })?;
+    let parsed: wire::ProcessResponse = http::answer(at.to_owned(), answer)?;
     let failed = parsed
         .data
         .map(|d| d.fail_product_order_infos)
