@@ -494,32 +494,7 @@ impl Book {
             before_shipping: false,
         };
         let mut changes = std::mem::take(&mut resolved.before);
-        match resolved.existing {
-            Some(existing) => {
-                changes.push(Change::ClaimAccepted {
-                    claim: existing.id,
-                    order: existing.order,
-                });
-                changes.push(Change::ExchangeArranged {
-                    claim: existing.id,
-                    order: existing.order,
-                    details: Box::new(details),
-                });
-            }
-            None => {
-                let mut claim = self.new_claim(
-                    &request.claim,
-                    ClaimKind::Exchange,
-                    &resolved.lines,
-                    ClaimSource::Operator,
-                    ClaimProgress::Open,
-                    None,
-                    ctx,
-                );
-                claim.exchange = Some(details);
-                changes.push(Change::ClaimOpened(Box::new(claim)));
-            }
-        }
+        changes.extend(self.exchange_opened(&resolved, &request.claim, details, ctx));
         if !kakao {
             let order = self.replacement_order(
                 original,
@@ -621,32 +596,7 @@ impl Book {
         };
         let claim = request.claim.claim;
         let mut changes = std::mem::take(&mut resolved.before);
-        match resolved.existing {
-            Some(existing) => {
-                changes.push(Change::ClaimAccepted {
-                    claim: existing.id,
-                    order: existing.order,
-                });
-                changes.push(Change::ExchangeArranged {
-                    claim: existing.id,
-                    order: existing.order,
-                    details: Box::new(details),
-                });
-            }
-            None => {
-                let mut opened = self.new_claim(
-                    &request.claim,
-                    ClaimKind::Exchange,
-                    &resolved.lines,
-                    ClaimSource::Operator,
-                    ClaimProgress::Open,
-                    None,
-                    ctx,
-                );
-                opened.exchange = Some(details);
-                changes.push(Change::ClaimOpened(Box::new(opened)));
-            }
-        }
+        changes.extend(self.exchange_opened(&resolved, &request.claim, details, ctx));
         changes.push(Change::ReplacementLinesAdded {
             claim,
             order: order.id,
@@ -658,6 +608,43 @@ impl Book {
             order: order.id,
         });
         Ok(changes)
+    }
+
+    /// An exchange made in the console: the marketplace claim being processed is accepted and
+    /// given its details, or a new operator claim opens with them.
+    fn exchange_opened(
+        &self,
+        resolved: &Resolved<'_>,
+        request: &ClaimRequest,
+        details: ExchangeDetails,
+        ctx: &Ctx,
+    ) -> Vec<Change> {
+        match resolved.existing {
+            Some(existing) => vec![
+                Change::ClaimAccepted {
+                    claim: existing.id,
+                    order: existing.order,
+                },
+                Change::ExchangeArranged {
+                    claim: existing.id,
+                    order: existing.order,
+                    details: Box::new(details),
+                },
+            ],
+            None => {
+                let mut opened = self.new_claim(
+                    request,
+                    ClaimKind::Exchange,
+                    &resolved.lines,
+                    ClaimSource::Operator,
+                    ClaimProgress::Open,
+                    None,
+                    ctx,
+                );
+                opened.exchange = Some(details);
+                vec![Change::ClaimOpened(Box::new(opened))]
+            }
+        }
     }
 
     /// The parcel's label, if printed, no longer names what the parcel carries (R28).
