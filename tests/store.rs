@@ -12,10 +12,11 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyPath;
-use jumun::store::{EventPosition, OutboxOp, ServerEvent, Store, StoreError};
+use jumun::store::{EventPosition, ListIndex, OutboxOp, ServerEvent, Store, StoreError};
 use jumun_core::carrier::Carrier;
 use jumun_core::claim::{Hold, HoldKind, HoldReason};
 use jumun_core::ids::{LineId, OrderId};
+use jumun_core::listing::OrderSummary;
 use jumun_core::marketplace::{MarketplaceCode, MarketplaceKeys};
 use jumun_core::money::Won;
 use jumun_core::order::{
@@ -496,11 +497,127 @@ async fn upgrade_from_version_1_keeps_the_data_and_indexes_it() {
         version_1_events(OrderId(7))
     );
     assert_eq!(store.cursor().await.unwrap(), 0);
+    // Version 4 gave the kept order its summary for the order list.
+    let rows = store.list_rows(&[7]).await.unwrap();
+    assert_eq!(
+        rows,
+        [OrderSummary::of(
+            &store.order(OrderId(7)).await.unwrap().unwrap()
+        )]
+    );
+    assert_eq!(
+        store
+            .list_tab_counts()
+            .await
+            .unwrap()
+            .of(Some(LineStatus::ReadyToShip)),
+        1
+    );
     store.meta_set("id_block", &(100u64, 200u64)).await.unwrap();
     assert_eq!(
         store.meta_get::<(u64, u64)>("id_block").await.unwrap(),
         Some((100, 200))
     );
+    store.close();
+    delete(&name).await;
+}
+
+fn summary_ids(rows: &[OrderSummary]) -> Vec<u64> {
+    rows.iter().map(|r| r.id).collect()
+}
+
+/// The order list (issue 12) reads summaries kept beside the orders: tab counts by index,
+/// windows at any offset in both directions, rows by id, the phone's last four digits, batches
+/// for a scan; and it is told which orders a write changed.
+#[wasm_bindgen_test]
+async fn the_order_list_pages_counts_and_finds_summaries_without_reading_orders() {
+    let name = fresh_name("list");
+    let store = open(&name).await;
+    let told: Rc<RefCell<Vec<Vec<u64>>>> = Rc::default();
+    let heard = told.clone();
+    store.on_orders_changed(move |change| heard.borrow_mut().push(change.ids.clone()));
+    let mut orders = sample_orders();
+    // Forty more, one hour apart, all 상품준비.
+    for i in 0..40u64 {
+        let mut o = order(
+            100 + i,
+            "coupang",
+            &format!("B-{i}"),
+            &[&format!("B-{i}-1")],
+        );
+        o.dates.ordered_at = at(12, 0) + chrono::Duration::hours(i as i64);
+        orders.push(o);
+    }
+    store.put_orders(&orders).await.unwrap();
+    assert_eq!(told.borrow().len(), 1, "one write, one notice");
+    assert_eq!(told.borrow()[0].len(), 44);
+
+    let counts = store.list_tab_counts().await.unwrap();
+    assert_eq!(counts.all, 44);
+    assert_eq!(
+        counts.of(Some(LineStatus::ReadyToShip)),
+        1,
+        "lee has an invoice"
+    );
+    assert_eq!(counts.of(Some(LineStatus::Preparing)), 43);
+
+    // Newest first: the forty, newest first, then park (day 9), lee (5), kim (1).
+    let first = store
+        .list_window(ListIndex::OrderedAt(None), true, 0, 3)
+        .await
+        .unwrap();
+    assert_eq!(summary_ids(&first), [139, 138, 137]);
+    let last = store
+        .list_window(ListIndex::OrderedAt(None), true, 41, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        summary_ids(&last),
+        [3, 2, 1],
+        "a window past the end is cut short"
+    );
+    let oldest = store
+        .list_window(ListIndex::OrderedAt(None), false, 0, 2)
+        .await
+        .unwrap();
+    assert_eq!(summary_ids(&oldest), [1, 2]);
+    let tab = store
+        .list_window(
+            ListIndex::OrderedAt(Some(LineStatus::ReadyToShip)),
+            true,
+            0,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(summary_ids(&tab), [2]);
+    assert!(store
+        .list_window(ListIndex::CollectedAt, true, 100, 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    assert_eq!(
+        summary_ids(&store.list_rows(&[3, 99, 1]).await.unwrap()),
+        [3, 1]
+    );
+    assert_eq!(
+        summary_ids(&store.list_by_phone_last4("4444").await.unwrap()),
+        [2]
+    );
+    let batch = store.list_batch(None, 3).await.unwrap();
+    assert_eq!(summary_ids(&batch), [1, 2, 3]);
+    let next = store.list_batch(Some(3), 2).await.unwrap();
+    assert_eq!(summary_ids(&next), [4, 100]);
+
+    // A local command changes an order: its summary follows in the same transaction, and the
+    // listeners are told.
+    let (op, events) = local_op("op-list", OrderId(1));
+    let mut changed = store.order(OrderId(1)).await.unwrap().unwrap();
+    changed.delivery.recipient_name = "최수정".into();
+    store.apply_local(&op, &events, &[changed]).await.unwrap();
+    assert_eq!(told.borrow().last().unwrap(), &vec![1]);
+    assert_eq!(store.list_rows(&[1]).await.unwrap()[0].recipient, "최수정");
     store.close();
     delete(&name).await;
 }

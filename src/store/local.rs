@@ -42,10 +42,11 @@ pub struct Notice {
     pub at: chrono::DateTime<chrono::Utc>,
 }
 
-const ALL: [&str; 8] = [
+const ALL: [&str; 9] = [
     stores::OUTBOX,
     stores::EVENTS,
     stores::ORDERS,
+    stores::ORDER_LIST,
     stores::CLAIMS,
     stores::PICKUPS,
     stores::BUNDLES,
@@ -163,6 +164,7 @@ impl Store {
         let number = queue_local(&tx, outbox_row, &op.key, &events).await?;
         pieces.write(&tx, &book)?;
         tx.commit().await?;
+        self.orders_changed(pieces.order_ids());
         Ok(Ok((number, events)))
     }
 
@@ -230,6 +232,7 @@ impl Store {
         meta.put(meta_row(super::META_CURSOR, &cursor)?)
             .primitive()?;
         tx.commit().await?;
+        self.orders_changed(pieces.order_ids());
         Ok(changed)
     }
 
@@ -327,6 +330,7 @@ impl Store {
             .put(meta_row(META_NOTICES, &notices)?)
             .primitive()?;
         tx.commit().await?;
+        self.orders_changed(pieces.order_ids());
         Ok(())
     }
 

@@ -10,12 +10,14 @@
 //! Korean message for the operator (storage full, another tab blocking an upgrade, …).
 
 mod error;
+mod list;
 mod local;
 mod pieces;
 mod rows;
 pub mod schema;
 
 pub use error::StoreError;
+pub use list::ListIndex;
 pub use local::{merge, subjects_of, Notice, META_IDS, META_LANDING, META_NOTICES};
 pub use rows::EventPosition;
 
@@ -29,7 +31,7 @@ use jumun_core::marketplace::MarketplaceCode;
 use jumun_core::order::{LineStatus, Order};
 use jumun_core::stored;
 use jumun_core::{Command, Event};
-use rows::{EventRow, MetaRow, OrderRow, OutboxRow};
+use rows::{EventRow, MetaRow, OutboxRow};
 use schema::{indexes, stores};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -83,6 +85,19 @@ pub struct Store {
     /// Told when that happens.
     on_version_change: Listener,
     _version_change: Closure<dyn FnMut(web_sys::Event)>,
+    /// Told, after each commit, which orders a write touched (see [`Store::on_orders_changed`]).
+    order_listeners: OrderListeners,
+}
+
+/// The listeners of [`Store::on_orders_changed`].
+type OrderListeners = Rc<RefCell<Vec<Rc<dyn Fn(&OrdersChanged)>>>>;
+
+/// Orders a committed write touched (written, changed or removed): what a screen's query
+/// checks to know whether to read again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrdersChanged {
+    /// Their 관리번호, once each, ascending.
+    pub ids: Vec<u64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -189,12 +204,35 @@ impl Store {
             closed,
             on_version_change,
             _version_change: version_change,
+            order_listeners: Rc::default(),
         })
     }
 
     /// Tells `listener` when a newer version in another tab closes this connection.
     pub fn on_version_change(&self, listener: impl FnMut(StoreError) + 'static) {
         *self.on_version_change.borrow_mut() = Some(Box::new(listener));
+    }
+
+    /// Tells `listener`, after every committed write that touched orders (a local command, a
+    /// page of the server's log, an undone operation), which orders changed. Screens refresh
+    /// from this instead of polling.
+    pub fn on_orders_changed(&self, listener: impl Fn(&OrdersChanged) + 'static) {
+        self.order_listeners.borrow_mut().push(Rc::new(listener));
+    }
+
+    /// Tells the listeners of [`Store::on_orders_changed`].
+    pub(crate) fn orders_changed(&self, mut ids: Vec<u64>) {
+        if ids.is_empty() {
+            return;
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let change = OrdersChanged { ids };
+        // A copy: a listener may subscribe another while being told.
+        let listeners: Vec<_> = self.order_listeners.borrow().clone();
+        for listener in listeners {
+            listener(&change);
+        }
     }
 
     /// The schema version on disk.
@@ -224,16 +262,12 @@ impl Store {
     /// Writes (inserts or replaces) orders, all in one transaction.
     pub async fn put_orders(&self, orders: &[Order]) -> Result<(), StoreError> {
         self.check_open()?;
-        let rows = orders
-            .iter()
-            .map(|o| OrderRow::of(o).and_then(|r| r.to_js()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let tx = write_tx!(self.db, stores::ORDERS);
-        let store = tx.object_store(stores::ORDERS)?;
-        for row in rows {
-            store.put(row).primitive()?;
+        let tx = write_tx!(self.db, [stores::ORDERS, stores::ORDER_LIST]);
+        for order in orders {
+            rows::put_order(&tx, order)?;
         }
         tx.commit().await?;
+        self.orders_changed(orders.iter().map(|o| o.id.0).collect());
         Ok(())
     }
 
@@ -384,17 +418,21 @@ impl Store {
     ) -> Result<u64, StoreError> {
         self.check_open()?;
         let outbox_row = outbox_row(op)?;
-        let orders = changed
-            .iter()
-            .map(|o| OrderRow::of(o).and_then(|r| r.to_js()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let tx = write_tx!(self.db, [stores::OUTBOX, stores::EVENTS, stores::ORDERS]);
+        let tx = write_tx!(
+            self.db,
+            [
+                stores::OUTBOX,
+                stores::EVENTS,
+                stores::ORDERS,
+                stores::ORDER_LIST
+            ]
+        );
         let number = queue_local(&tx, outbox_row, &op.key, events).await?;
-        let store = tx.object_store(stores::ORDERS)?;
-        for row in orders {
-            store.put(row).primitive()?;
+        for order in changed {
+            rows::put_order(&tx, order)?;
         }
         tx.commit().await?;
+        self.orders_changed(changed.iter().map(|o| o.id.0).collect());
         Ok(number)
     }
 
@@ -474,12 +512,16 @@ impl Store {
                     .and_then(|row| Ok(serde_wasm_bindgen::to_value(&row)?))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let orders = changed
-            .iter()
-            .map(|o| OrderRow::of(o).and_then(|r| r.to_js()))
-            .collect::<Result<Vec<_>, _>>()?;
         let cursor_row = meta_row(META_CURSOR, &cursor)?;
-        let tx = write_tx!(self.db, [stores::EVENTS, stores::ORDERS, stores::META]);
+        let tx = write_tx!(
+            self.db,
+            [
+                stores::EVENTS,
+                stores::ORDERS,
+                stores::ORDER_LIST,
+                stores::META
+            ]
+        );
         let log = tx.object_store(stores::EVENTS)?;
         let by_op = log.index(indexes::OP)?;
         let mut keys: Vec<&str> = events.iter().filter_map(|e| e.key.as_deref()).collect();
@@ -503,12 +545,12 @@ impl Store {
         for row in rows {
             log.put(row).primitive()?;
         }
-        let store = tx.object_store(stores::ORDERS)?;
-        for row in orders {
-            store.put(row).primitive()?;
+        for order in changed {
+            rows::put_order(&tx, order)?;
         }
         tx.object_store(stores::META)?.put(cursor_row).primitive()?;
         tx.commit().await?;
+        self.orders_changed(changed.iter().map(|o| o.id.0).collect());
         Ok(())
     }
 
@@ -581,7 +623,7 @@ fn meta_row<T: Serialize>(name: &str, value: &T) -> Result<JsValue, StoreError> 
     Ok(serde_wasm_bindgen::to_value(&row)?)
 }
 
-fn js_number(n: u64) -> JsValue {
+pub(crate) fn js_number(n: u64) -> JsValue {
     JsValue::from_f64(n as f64)
 }
 

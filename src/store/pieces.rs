@@ -8,7 +8,7 @@
 //! Pieces looked up and absent are remembered as absent, so a piece the book creates is written as
 //! new and one it removes is deleted.
 
-use super::rows::{self, OrderRow, PieceRow, StockRow};
+use super::rows::{self, PieceRow, StockRow};
 use super::schema::{indexes, stores};
 use super::StoreError;
 use indexed_db_futures::prelude::*;
@@ -250,6 +250,11 @@ impl Pieces {
         Ok(())
     }
 
+    /// The orders loaded (present or known absent): a superset of those a write changes.
+    pub fn order_ids(&self) -> Vec<u64> {
+        self.orders.keys().map(|id| id.0).collect()
+    }
+
     /// Makes `target` hold, for every piece loaded, what `source` holds (absent pieces included):
     /// used to put back the server's state of the pieces a refused operation touched.
     pub fn take_from(&self, source: &Book) -> Book {
@@ -283,19 +288,16 @@ impl Pieces {
     /// Writes what `book` changed against the loaded pieces (new, changed, removed), in `tx`.
     /// Returns the orders written.
     pub fn write(&self, tx: &Transaction<'_>, book: &Book) -> Result<Vec<Order>, StoreError> {
-        let orders = tx.object_store(stores::ORDERS)?;
         let mut written = Vec::new();
         for (id, order) in &book.orders {
             if self.orders.get(id).and_then(Option::as_ref) != Some(order) {
-                orders.put(OrderRow::of(order)?.to_js()?).primitive()?;
+                rows::put_order(tx, order)?;
                 written.push(order.clone());
             }
         }
         for (id, before) in &self.orders {
             if before.is_some() && !book.orders.contains_key(id) {
-                orders
-                    .delete::<JsValue, _>(KeyRange::Only(num(id.0)))
-                    .primitive()?;
+                rows::delete_order(tx, id.0)?;
             }
         }
         let claims = tx.object_store(stores::CLAIMS)?;

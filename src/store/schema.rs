@@ -38,7 +38,7 @@ use wasm_bindgen::JsValue;
 pub const DB_NAME: &str = "jumun";
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// Object store names.
 pub mod stores {
@@ -58,6 +58,8 @@ pub mod stores {
     pub const BUNDLES: &str = "bundles";
     /// Stock items and product links (since version 3).
     pub const STOCK: &str = "stock";
+    /// One summary per order, for the order list (since version 4).
+    pub const ORDER_LIST: &str = "order_list";
 }
 
 /// Index names.
@@ -86,6 +88,14 @@ pub mod indexes {
     pub const KEY: &str = "key";
     /// `claims`, `pickups`: the order (since version 3).
     pub const ORDER: &str = "order";
+    /// `order_list`: 수집일 in epoch milliseconds (since version 4).
+    pub const COLLECTED_AT: &str = "collected_at";
+    /// `order_list`: 출고일 in epoch milliseconds, 0 until shipped (since version 4).
+    pub const SHIPPED_AT: &str = "shipped_at";
+    /// `order_list`: the last four digits of the recipient's phone (since version 4).
+    pub const PHONE_LAST4: &str = "phone_last4";
+    /// `order_list`: `[status, ordered_at]` (since version 4).
+    pub const STATUS_ORDERED_AT: &str = "status_ordered_at";
 }
 
 /// The `upgradeneeded` handler: runs every step from the version on disk to [`VERSION`].
@@ -102,6 +112,9 @@ pub(crate) async fn upgrade(
     }
     if old < 3 {
         upgrade_to_v3(&db)?;
+    }
+    if old < 4 {
+        upgrade_to_v4(&db).await?;
     }
     Ok(())
 }
@@ -191,5 +204,39 @@ fn upgrade_to_v3(db: &Database) -> indexed_db_futures::Result<()> {
     db.create_object_store(stores::STOCK)
         .with_key_path(KeyPath::from("k"))
         .build()?;
+    Ok(())
+}
+
+async fn upgrade_to_v4(db: &Database) -> indexed_db_futures::Result<()> {
+    let list = db
+        .create_object_store(stores::ORDER_LIST)
+        .with_key_path(KeyPath::from("id"))
+        .build()?;
+    for (name, path) in [
+        (indexes::ORDERED_AT, "ordered_at"),
+        (indexes::COLLECTED_AT, "collected_at"),
+        (indexes::SHIPPED_AT, "shipped_at"),
+        (indexes::PHONE_LAST4, "phone_last4"),
+    ] {
+        list.create_index(name, KeyPath::from(path)).build()?;
+    }
+    list.create_index(
+        indexes::STATUS_ORDERED_AT,
+        KeyPath::from(["status", "ordered_at"]),
+    )
+    .build()?;
+    // Every order kept so far gets its summary, one row at a time (a cursor: a large store is
+    // never held in memory at once).
+    let orders = list.transaction().object_store(stores::ORDERS)?;
+    if let Some(mut cursor) = orders.open_cursor().primitive()?.await? {
+        while let Some(value) = cursor.next_record::<JsValue>().await? {
+            let summary = super::rows::order_of(&value)
+                .and_then(|order| super::rows::summary_row(&order))
+                .map_err(|e| {
+                    indexed_db_futures::error::Error::from(JsValue::from_str(&e.to_string()))
+                })?;
+            list.put(summary).primitive()?;
+        }
+    }
     Ok(())
 }
