@@ -1,29 +1,29 @@
-//! The console shell: top navigation and one route per section.
+//! The console shell: top bar (brand, navigation from [`SECTIONS`], sync status, who is signed
+//! in), the sign-in screen, the server's refusals, and one route per section.
 
-use crate::commands::Console;
+use crate::context::{console, Console};
 use crate::pwa::UpdateBanner;
+use crate::screens;
 use crate::sections::{Section, SECTIONS};
-use crate::session::{LoginForm, Session};
-use crate::store::Store;
-use crate::sync::{Status, Syncer};
+use crate::session::{role_korean, LoginForm, Session};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_params_map;
 use leptos_router::path;
-use std::rc::Rc;
 
-/// The whole console: brand, top navigation and the routed section page.
+/// The whole console.
 #[component]
 pub fn App() -> impl IntoView {
-    let state = ConsoleState::start();
+    let console = Console::start();
+    provide_context(console);
+    let signed_in = move || console.session.with(Option::is_some);
     view! {
         <Router>
             <div class="shell">
                 <header class="topbar">
                     <a class="brand" href="/">
-                        <img src="/icons/icon.svg" alt="" width="28" height="28"/>
+                        <img src="/icons/icon.svg" alt="" width="24" height="24"/>
                         <span class="brand-name">"주문"</span>
-                        <span class="brand-sub">"통합 주문 · CS 콘솔"</span>
                     </a>
                     <nav class="main-nav" aria-label="주 메뉴">
                         {SECTIONS
@@ -37,15 +37,25 @@ pub fn App() -> impl IntoView {
                             })
                             .collect_view()}
                     </nav>
-                    <SyncStatus state=state/>
+                    <SyncStatus/>
                 </header>
                 <UpdateBanner/>
-                <ConsolePanels state=state/>
+                <Notices/>
                 <main class="content">
-                    <Routes fallback=NotFound>
-                        <Route path=path!("/") view=|| view! { <SectionPage section=&SECTIONS[0]/> }/>
-                        <Route path=path!("/:section") view=SectionRoute/>
-                    </Routes>
+                    {move || {
+                        if !console.ready.get() {
+                            view! { <p class="starting" role="status">"저장소를 여는 중…"</p> }.into_any()
+                        } else if !signed_in() {
+                            view! { <SignIn/> }.into_any()
+                        } else {
+                            view! {
+                                <Routes fallback=NotFound>
+                                    <Route path=path!("/") view=|| screens::screen(&SECTIONS[0])/>
+                                    <Route path=path!("/:section") view=SectionRoute/>
+                                </Routes>
+                            }.into_any()
+                        }
+                    }}
                 </main>
             </div>
         </Router>
@@ -67,25 +77,9 @@ fn SectionRoute() -> impl IntoView {
             .iter()
             .find(|s| !s.path.is_empty() && s.path == wanted)
         {
-            Some(section) => view! { <SectionPage section=section/> }.into_any(),
+            Some(section) => screens::screen(section),
             None => view! { <NotFound/> }.into_any(),
         }
-    }
-}
-
-/// A section's page: its title, what it is for, and what it will hold.
-#[component]
-fn SectionPage(section: &'static Section) -> impl IntoView {
-    set_document_title(section.label);
-    view! {
-        <section class="section-page" aria-labelledby="section-title">
-            <h1 id="section-title">{section.label}</h1>
-            <p class="summary">{section.summary}</p>
-            <h2>"이 화면에서 할 일"</h2>
-            <ul class="holds">
-                {section.holds.iter().map(|item| view! { <li>{*item}</li> }).collect_view()}
-            </ul>
-        </section>
     }
 }
 
@@ -101,98 +95,65 @@ fn NotFound() -> impl IntoView {
     }
 }
 
-/// Keeps the browser tab's title in step with the section, so operators with many tabs open can
+/// Keeps the browser tab's title in step with the screen, so operators with many tabs open can
 /// tell them apart.
-fn set_document_title(label: &str) {
+pub fn set_document_title(label: &str) {
     document().set_title(&format!("{label} · 주문"));
 }
 
-/// The console's shared state: the open store, the sync, who is signed in, and what the top bar
-/// shows. Copyable handles, given to the components that need them.
-#[derive(Clone, Copy)]
-struct ConsoleState {
-    /// Why the store cannot be used (shown instead of the status chip).
-    problem: RwSignal<Option<String>>,
-    /// The sync's status.
-    status: RwSignal<Status>,
-    /// Who is signed in.
-    session: RwSignal<Option<Session>>,
-    /// The store is open and the session read: the login form may show.
-    ready: RwSignal<bool>,
-    store: StoredValue<Option<Rc<Store>>, LocalStorage>,
-    sync: StoredValue<Option<Rc<Syncer>>, LocalStorage>,
-}
-
-impl ConsoleState {
-    /// Opens the offline store, reads the session and starts the sync.
-    fn start() -> Self {
-        let state = ConsoleState {
-            problem: RwSignal::new(None),
-            status: RwSignal::new(Status::default()),
-            session: RwSignal::new(None),
-            ready: RwSignal::new(false),
-            store: StoredValue::new_local(None),
-            sync: StoredValue::new_local(None),
-        };
-        leptos::task::spawn_local(async move {
-            let problem = state.problem;
-            let opened = Store::open_named(crate::store::schema::DB_NAME, move |blocked| {
-                problem.set(Some(blocked.to_string()));
-            })
-            .await;
-            let opened = match opened {
-                Ok(opened) => Rc::new(opened),
-                Err(e) => return problem.set(Some(e.to_string())),
-            };
-            problem.set(None);
-            opened.on_version_change(move |e| problem.set(Some(e.to_string())));
-            let sync = Syncer::new(opened.clone());
-            let status = state.status;
-            sync.subscribe(move |s| status.set(s.clone()));
-            let session = state.session;
-            sync.on_signed_out(move || session.set(None));
-            crate::commands::install(Rc::new(Console {
-                store: opened.clone(),
-                sync: sync.clone(),
-            }));
-            match crate::session::load(&opened).await {
-                Ok(kept) => {
-                    sync.set_session(kept.clone());
-                    session.set(kept);
-                }
-                Err(e) => problem.set(Some(e.to_string())),
-            }
-            state.store.set_value(Some(opened));
-            state.sync.set_value(Some(sync.clone()));
-            sync.start();
-            state.ready.set(true);
-        });
-        state
+/// The sign-in screen: the form in a panel of its own, centred, with what the console is.
+#[component]
+fn SignIn() -> impl IntoView {
+    let console = console();
+    set_document_title("로그인");
+    let on_login = Callback::new(move |session: Session| {
+        if let Some(sync) = console.sync() {
+            sync.set_session(Some(session.clone()));
+        }
+        console.session.set(Some(session));
+    });
+    view! {
+        <div class="sign-in">
+            <div class="sign-in-card">
+                <div class="sign-in-brand">
+                    <img src="/icons/icon.svg" alt="" width="40" height="40"/>
+                    <div>
+                        <strong>"주문"</strong>
+                        <p class="muted">"통합 주문 · CS 콘솔"</p>
+                    </div>
+                </div>
+                <LoginForm store=console.store_handle() on_login=on_login/>
+                <p class="muted small">
+                    "한 번 로그인하면 인터넷이 끊겨도 이 브라우저에 저장된 주문으로 계속 작업할 수 있습니다."
+                </p>
+            </div>
+        </div>
     }
 }
 
-/// The top bar's status chip (online, offline, syncing with progress, operations waiting) and
-/// who is signed in, or why the store cannot be used. Never an error page.
+/// The top bar's status chip (online, offline, syncing with progress, operations waiting), the
+/// store, who is signed in and their role, or why the store cannot be used. Never an error page.
 #[component]
-fn SyncStatus(state: ConsoleState) -> impl IntoView {
+fn SyncStatus() -> impl IntoView {
+    let console = console();
     let logout = move |_| {
         let (Some(store), Some(sync), Some(session)) = (
-            state.store.get_value(),
-            state.sync.get_value(),
-            state.session.get_untracked(),
+            console.store(),
+            console.sync(),
+            console.session.get_untracked(),
         ) else {
             return;
         };
         leptos::task::spawn_local(async move {
             let _ = crate::session::logout(&store, &session).await;
             sync.set_session(None);
-            state.session.set(None);
+            console.session.set(None);
         });
     };
-    move || match state.problem.get() {
+    move || match console.problem.get() {
         Some(message) => view! { <p class="store-alert" role="alert">{message}</p> }.into_any(),
         None => {
-            let status = state.status.get();
+            let status = console.status.get();
             view! {
                 <div class="sync-area">
                     <span
@@ -203,9 +164,16 @@ fn SyncStatus(state: ConsoleState) -> impl IntoView {
                     >
                         {status.chip()}
                     </span>
-                    {state.session.get().map(|s| view! {
-                        <span class="who">{s.name}</span>
-                        <button class="logout" type="button" on:click=logout>"로그아웃"</button>
+                    {console.session.get().map(|s| {
+                        let store = if s.store_name.is_empty() { s.store.clone() } else { s.store_name.clone() };
+                        view! {
+                            <span class="who" title=format!("상점 {}", s.store)>
+                                <span class="store-name">{store}</span>
+                                <span class="user-name">{s.name}</span>
+                                <span class="role">{role_korean(s.role)}</span>
+                            </span>
+                            <button class="logout" type="button" on:click=logout>"로그아웃"</button>
+                        }
                     })}
                 </div>
             }
@@ -214,18 +182,12 @@ fn SyncStatus(state: ConsoleState) -> impl IntoView {
     }
 }
 
-/// Below the top bar: the sign-in form when nobody is signed in, and the server's refusals on
-/// their orders.
+/// The server's refusals of operations made here, on their orders, until dismissed.
 #[component]
-fn ConsolePanels(state: ConsoleState) -> impl IntoView {
-    let on_login = Callback::new(move |session: Session| {
-        if let Some(sync) = state.sync.get_value() {
-            sync.set_session(Some(session.clone()));
-        }
-        state.session.set(Some(session));
-    });
+fn Notices() -> impl IntoView {
+    let console = console();
     let dismiss = move |key: String| {
-        let (Some(store), Some(sync)) = (state.store.get_value(), state.sync.get_value()) else {
+        let (Some(store), Some(sync)) = (console.store(), console.sync()) else {
             return;
         };
         leptos::task::spawn_local(async move {
@@ -233,12 +195,10 @@ fn ConsolePanels(state: ConsoleState) -> impl IntoView {
             sync.refresh().await;
         });
     };
-    view! {
-        {move || (state.ready.get() && state.session.get().is_none())
-            .then(|| view! { <LoginForm store=state.store on_login=on_login/> })}
-        {move || {
-            let notices = state.status.get().notices;
-            (!notices.is_empty()).then(|| view! {
+    move || {
+        let notices = console.status.get().notices;
+        (!notices.is_empty()).then(|| {
+            view! {
                 <section class="notices" aria-label="서버가 거부한 작업">
                     <ul>
                         {notices.into_iter().map(|notice| {
@@ -256,7 +216,7 @@ fn ConsolePanels(state: ConsoleState) -> impl IntoView {
                         }).collect_view()}
                     </ul>
                 </section>
-            })
-        }}
+            }
+        })
     }
 }

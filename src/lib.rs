@@ -7,7 +7,10 @@ mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod bench;
 pub mod commands;
+pub mod components;
+pub mod context;
 pub mod pwa;
+pub mod screens;
 pub mod sections;
 pub mod session;
 pub mod store;

@@ -346,6 +346,8 @@ fn session() -> Option<Session> {
         store: "demo".into(),
         login: "demo".into(),
         name: "데모".into(),
+        store_name: "데모 상점".into(),
+        role: jumun_protocol::auth::Role::Operator,
     })
 }
 

@@ -4,7 +4,7 @@
 
 use crate::store::{Store, StoreError};
 use crate::sync::http::{call, NetError, NO_BODY};
-use jumun_protocol::auth::{LoggedOut, LoginRequest, LoginResponse};
+use jumun_protocol::auth::{LoggedOut, LoginRequest, LoginResponse, Role};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +22,26 @@ pub struct Session {
     pub login: String,
     /// The user's name.
     pub name: String,
+    /// The store's name.
+    #[serde(default)]
+    pub store_name: String,
+    /// What the user may do; sessions kept before roles were kept count as an operator's (the
+    /// server still checks every write).
+    #[serde(default = "operator")]
+    pub role: Role,
+}
+
+fn operator() -> Role {
+    Role::Operator
+}
+
+/// The Korean name of a role, as 설정 and the top bar show it.
+pub fn role_korean(role: Role) -> &'static str {
+    match role {
+        Role::Owner => "대표",
+        Role::Operator => "운영자",
+        Role::Viewer => "조회자",
+    }
 }
 
 /// The kept session, if any.
@@ -64,6 +84,8 @@ pub async fn login(
         store: answer.store.code,
         login: answer.user.login,
         name: answer.user.name,
+        store_name: answer.store.name,
+        role: answer.user.role,
     };
     if session.token.is_empty() {
         return Err("서버의 응답에 토큰이 없습니다.".to_owned());

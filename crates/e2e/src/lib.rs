@@ -6,6 +6,8 @@
 //! `JUMUN_SERVER_BIN`, `JUMUN_SANDBOX_BIN`, `JUMUN_DIST_DIR`, `CHROMIUM`, `CHROMEDRIVER`,
 //! `JUMUN_E2E_ARTIFACTS`.
 
+pub mod api;
+pub mod app;
 pub mod processes;
 pub mod webdriver;
 

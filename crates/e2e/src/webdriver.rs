@@ -207,6 +207,21 @@ impl Session {
     }
 
     /// Saves a PNG screenshot of the viewport.
+    /// Signs in through the console's form (상점 코드, 아이디, 비밀번호) once it shows.
+    pub fn sign_in(&self, store: &str, login: &str, password: &str) -> WdResult<()> {
+        self.wait_for("form.login-form", Duration::from_secs(30))?;
+        self.execute(
+            "const set = (n, v) => { const i = document.querySelector(`input[name=${n}]`); \
+             i.value = v; i.dispatchEvent(new Event('input', { bubbles: true })); }; \
+             set('store', arguments[0]); set('login', arguments[1]); set('password', arguments[2]); \
+             document.querySelector('form.login-form button[type=submit]').click(); return true;",
+            vec![store.into(), login.into(), password.into()],
+        )?;
+        self.wait_until("signed in", Duration::from_secs(30), |b| {
+            Ok(b.find_all("form.login-form")?.is_empty())
+        })
+    }
+
     pub fn screenshot(&self, path: &Path) -> WdResult<()> {
         let encoded = string(self.call("GET", "/screenshot", None)?, "screenshot")?;
         let png = base64::engine::general_purpose::STANDARD

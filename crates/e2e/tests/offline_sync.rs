@@ -27,89 +27,19 @@ use jumun_core::command::{ClaimRequest, ReturnRequest};
 use jumun_core::fault::Fault;
 use jumun_core::ids::{ClaimId, LineId, OrderId};
 use jumun_core::order::{ClaimState, Line, LineStatus, Order, OrderOrigin};
-use jumun_core::{Change, Command, Event};
-use jumun_e2e::processes::{start_sandbox, start_server_with, RunningSandbox, RunningServer};
-use jumun_e2e::webdriver::{Session, WdResult};
+use jumun_core::{Change, Command};
+use jumun_e2e::api::{collect_now, get, login, post, start_sandboxed_server, SANDBOX_SEED};
+use jumun_e2e::app::{execute_json, network, order, run, state};
+use jumun_e2e::webdriver::Session;
 use jumun_e2e::{artifacts, chromium_args, required_env, scratch_dir};
-use jumun_protocol::auth::{LoginRequest, LoginResponse};
-use jumun_protocol::connections::{ConnectionInfo, ConnectionList, RunRecord};
-use jumun_protocol::hooks::ConsoleState;
+use jumun_protocol::connections::ConnectionList;
 use jumun_protocol::sync::{
     Answer, ChangesPage, ChangesQuery, IdBlockAnswer, OpResult, Operation, PulledEvent,
     PushRequest, PushResponse, ReserveIds,
 };
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
-
-/// The sandbox's seed: its orders are a pure function of it.
-const SANDBOX_SEED: u64 = 1;
-
-/// The sandbox marketplace, then the real server with the demo store fed by it (`--demo
-/// --demo-marketplaces URL`), both on free ports, both with their data in `data_dir`.
-fn start_sandboxed_server(data_dir: &Path, dist_dir: &Path) -> (RunningSandbox, RunningServer) {
-    let sandbox = start_sandbox(
-        &PathBuf::from(required_env("JUMUN_SANDBOX_BIN")),
-        SANDBOX_SEED,
-        data_dir,
-    );
-    let server = start_server_with(
-        &PathBuf::from(required_env("JUMUN_SERVER_BIN")),
-        data_dir,
-        dist_dir,
-        &["--demo", "--demo-marketplaces", &sandbox.base_url],
-    );
-    (sandbox, server)
-}
-
-/// POSTs `body` and decodes the answer as `T`.
-fn post<T: DeserializeOwned>(
-    base: &str,
-    path: &str,
-    token: Option<&str>,
-    body: impl Serialize,
-) -> T {
-    let mut request = ureq::post(&format!("{base}{path}"));
-    if let Some(token) = token {
-        request = request.header("Authorization", &format!("Bearer {token}"));
-    }
-    request
-        .send_json(body)
-        .unwrap_or_else(|e| panic!("POST {path}: {e}"))
-        .body_mut()
-        .read_json()
-        .unwrap_or_else(|e| panic!("POST {path}: not the expected answer: {e}"))
-}
-
-/// GETs `path` and decodes the answer as `T`.
-fn get<T: DeserializeOwned>(base: &str, path: &str, token: Option<&str>) -> T {
-    let mut request = ureq::get(&format!("{base}{path}"));
-    if let Some(token) = token {
-        request = request.header("Authorization", &format!("Bearer {token}"));
-    }
-    request
-        .call()
-        .unwrap_or_else(|e| panic!("GET {base}{path}: {e}"))
-        .body_mut()
-        .read_json()
-        .unwrap_or_else(|e| panic!("GET {base}{path}: not the expected answer: {e}"))
-}
-
-fn login(base: &str, user: &str, password: &str) -> String {
-    let answer: LoginResponse = post(
-        base,
-        "/api/auth/login",
-        None,
-        LoginRequest {
-            store: "demo".into(),
-            login: user.into(),
-            password: password.into(),
-        },
-    );
-    answer.token
-}
 
 /// Pushes operations as a user of the store; every one must be accepted.
 fn push(base: &str, token: &str, ops: Vec<Operation>) {
@@ -137,28 +67,6 @@ fn all_events(base: &str, token: &str) -> Vec<PulledEvent> {
         }
         query.since = page.next;
     }
-}
-
-/// Collects a marketplace's connection now (`POST /api/connections/{id}/collect`) and checks
-/// the run did not fail; answers the connection's base URL.
-fn collect_now(
-    base: &str,
-    token: &str,
-    connections: &[ConnectionInfo],
-    marketplace: &str,
-) -> String {
-    let connection = connections
-        .iter()
-        .find(|c| c.marketplace == marketplace)
-        .unwrap_or_else(|| panic!("the demo store has a {marketplace} connection"));
-    let run: RunRecord = post(
-        base,
-        &format!("/api/connections/{}/collect", connection.id),
-        Some(token),
-        json!({}),
-    );
-    assert!(run.error.is_none(), "{marketplace} collected: {run:?}");
-    connection.base_url.clone()
 }
 
 /// `http://host:port` of a URL.
@@ -231,56 +139,6 @@ fn claim(claim: ClaimId, order: &Collected) -> ClaimRequest {
     }
 }
 
-/// Runs a browser script whose promise resolves to JSON text (or `null`), and decodes it as
-/// `T`; an answer that is not a `T` fails the test at once, saying what it was.
-fn execute_json<T: DeserializeOwned>(
-    browser: &Session,
-    script: &str,
-    args: Vec<Value>,
-) -> WdResult<Option<T>> {
-    match browser.execute(script, args)? {
-        Value::Null => Ok(None),
-        Value::String(text) => match serde_json::from_str(&text) {
-            Ok(value) => Ok(Some(value)),
-            Err(err) => panic!("{script}: not the expected JSON ({err}): {text}"),
-        },
-        other => panic!("{script}: not JSON text: {other}"),
-    }
-}
-
-/// The app's sync state, or `None` while the app cannot tell (loading, signed out).
-fn state(browser: &Session) -> Option<ConsoleState> {
-    execute_json(
-        browser,
-        "const w = window.wasmBindings; \
-         return w ? w.jumun_state().catch(e => null) : null;",
-        vec![],
-    )
-    .unwrap_or(None)
-}
-
-/// Runs a command through the app's command layer; answers its local events.
-fn run(browser: &Session, command: &Command) -> WdResult<Vec<Event>> {
-    let text = serde_json::to_string(command).expect("a command is JSON");
-    execute_json(
-        browser,
-        "return window.wasmBindings.jumun_run(arguments[0]);",
-        vec![json!(text)],
-    )
-    .map(Option::unwrap_or_default)
-}
-
-/// The order in IndexedDB (`None` when it is not there).
-fn order(browser: &Session, id: OrderId) -> Option<Order> {
-    execute_json::<Option<Order>>(
-        browser,
-        "return window.wasmBindings.jumun_order(arguments[0]);",
-        vec![json!(id.0)],
-    )
-    .expect("read an order")
-    .flatten()
-}
-
 /// The order in IndexedDB, or `None` while it is not there (or the app not ready).
 fn order_if_pulled(browser: &Session, id: OrderId) -> Option<Order> {
     execute_json::<Option<Order>>(
@@ -310,18 +168,6 @@ fn new_id(browser: &Session) -> ClaimId {
         .as_u64()
         .expect("a number");
     ClaimId(id)
-}
-
-fn network(browser: &Session, offline: bool) {
-    browser
-        .cdp("Network.enable", json!({}))
-        .expect("CDP Network.enable");
-    browser
-        .cdp(
-            "Network.emulateNetworkConditions",
-            json!({ "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 }),
-        )
-        .expect("CDP Network.emulateNetworkConditions");
 }
 
 #[test]
@@ -427,17 +273,8 @@ fn offline_cancel_and_return_reach_the_server_exactly_once() {
 
     // Sign in through the form.
     browser
-        .wait_for("form.login-form", Duration::from_secs(30))
-        .expect("the login form shows without a session");
-    browser
-        .execute(
-            "const set = (n, v) => { const i = document.querySelector(`input[name=${n}]`); \
-             i.value = v; i.dispatchEvent(new Event('input', { bubbles: true })); }; \
-             set('store', 'demo'); set('login', 'demo'); set('password', 'demo1234'); \
-             document.querySelector('form.login-form button[type=submit]').click(); return true;",
-            vec![],
-        )
-        .expect("fill the login form");
+        .sign_in("demo", "demo", "demo1234")
+        .expect("sign in through the form");
 
     // The pull brings the collected orders into IndexedDB (B shipped), and an id block for
     // offline work.

@@ -3,7 +3,7 @@
 //!
 //! Run through `cargo xtask test`, which builds both and sets the environment this reads.
 
-use jumun_e2e::processes::{start_chromedriver, start_server};
+use jumun_e2e::processes::{start_chromedriver, start_server_with};
 use jumun_e2e::webdriver::Session;
 use jumun_e2e::{artifacts, chromium_args, required_env, scratch_dir};
 use std::path::PathBuf;
@@ -22,10 +22,11 @@ const NAV_LABELS: [&str; 8] = [
 
 #[test]
 fn console_shell_renders_in_korean_with_no_console_errors() {
-    let server = start_server(
+    let server = start_server_with(
         &PathBuf::from(required_env("JUMUN_SERVER_BIN")),
         &scratch_dir("server-data"),
         &PathBuf::from(required_env("JUMUN_DIST_DIR")),
+        &["--demo"],
     );
     let driver = start_chromedriver(&PathBuf::from(required_env("CHROMEDRIVER")));
     let browser = Session::start(
@@ -35,10 +36,20 @@ fn console_shell_renders_in_korean_with_no_console_errors() {
     )
     .expect("start a Chromium session");
 
-    // The dashboard at `/`.
+    // Signed out, the console shows its sign-in screen; signed in, the dashboard at `/`.
     browser
         .goto(&format!("{}/", server.base_url))
         .expect("open the app");
+    browser
+        .wait_for("form.login-form", Duration::from_secs(30))
+        .expect("the sign-in screen shows without a session");
+    assert_eq!(browser.title().unwrap(), "로그인 · 주문");
+    browser
+        .screenshot(&artifacts().join("sign-in.png"))
+        .expect("save a screenshot");
+    browser
+        .sign_in("demo", "demo", "demo1234")
+        .expect("sign in through the form");
     let links = browser
         .wait_for("nav.main-nav a", Duration::from_secs(30))
         .expect("the navigation renders (the wasm app started)");

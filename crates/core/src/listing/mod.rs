@@ -17,7 +17,7 @@ mod filter;
 mod sort;
 
 pub use filter::{CsFilter, DateField, OrderFilter, Period, SearchField, TabCounts};
-pub use sort::{Sort, SortKey};
+pub use sort::{Sort, SortKey, SortValue};
 
 use crate::claim::HoldKind;
 use crate::money::Won;

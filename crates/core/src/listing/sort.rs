@@ -55,20 +55,30 @@ impl Sort {
     /// How `a` and `b` compare in this sort; equal keys fall back to 관리번호 (in the same
     /// direction), so the order of rows is total and pages never shuffle.
     pub fn compare(&self, a: &OrderSummary, b: &OrderSummary) -> Ordering {
-        let by_key = match self.key {
-            SortKey::OrderedAt => a.ordered_at.total_cmp(&b.ordered_at),
-            SortKey::CollectedAt => a.collected_at.total_cmp(&b.collected_at),
-            SortKey::ShippedAt => a.shipped_at.total_cmp(&b.shipped_at),
-            SortKey::Marketplace => a.marketplace.cmp(&b.marketplace),
-            SortKey::OrderNo => a.order_no.cmp(&b.order_no),
-            SortKey::Recipient => a.recipient.cmp(&b.recipient),
-            SortKey::Status => a.status.cmp(&b.status),
-            SortKey::Quantity => a.quantity.cmp(&b.quantity),
-            SortKey::Amount => a.amount.cmp(&b.amount),
-            SortKey::TrackingNo => a.tracking_no.cmp(&b.tracking_no),
-            SortKey::Id => Ordering::Equal,
-        };
-        let ordering = by_key.then(a.id.cmp(&b.id));
+        self.compare_values((&self.value(a), a.id), (&self.value(b), b.id))
+    }
+
+    /// The value of `summary` this sort orders by: what a search keeps of each match, instead of
+    /// the whole summary, to sort a large result in little memory.
+    pub fn value(&self, summary: &OrderSummary) -> SortValue {
+        match self.key {
+            SortKey::OrderedAt => SortValue::Number(summary.ordered_at),
+            SortKey::CollectedAt => SortValue::Number(summary.collected_at),
+            SortKey::ShippedAt => SortValue::Number(summary.shipped_at),
+            SortKey::Marketplace => SortValue::Text(summary.marketplace.clone()),
+            SortKey::OrderNo => SortValue::Text(summary.order_no.clone()),
+            SortKey::Recipient => SortValue::Text(summary.recipient.clone()),
+            SortKey::Status => SortValue::Number(summary.status as u8 as f64),
+            SortKey::Quantity => SortValue::Number(summary.quantity as f64),
+            SortKey::Amount => SortValue::Number(summary.amount.0 as f64),
+            SortKey::TrackingNo => SortValue::Text(summary.tracking_no.clone().unwrap_or_default()),
+            SortKey::Id => SortValue::Number(0.0),
+        }
+    }
+
+    /// How two (value, 관리번호) pairs compare in this sort (see [`Sort::compare`]).
+    pub fn compare_values(&self, a: (&SortValue, u64), b: (&SortValue, u64)) -> Ordering {
+        let ordering = a.0.cmp_value(b.0).then(a.1.cmp(&b.1));
         if self.descending {
             ordering.reverse()
         } else {
@@ -94,6 +104,27 @@ impl Sort {
                     | SortKey::Amount
             );
             Sort { key, descending }
+        }
+    }
+}
+
+/// The value a row is sorted by (see [`Sort::value`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SortValue {
+    /// A date, count or amount.
+    Number(f64),
+    /// Text, compared by code point (Hangul syllables sort in 가나다 order).
+    Text(String),
+}
+
+impl SortValue {
+    fn cmp_value(&self, other: &SortValue) -> Ordering {
+        match (self, other) {
+            (SortValue::Number(a), SortValue::Number(b)) => a.total_cmp(b),
+            (SortValue::Text(a), SortValue::Text(b)) => a.cmp(b),
+            // One sort never mixes the two; numbers first keeps the order total all the same.
+            (SortValue::Number(_), SortValue::Text(_)) => Ordering::Less,
+            (SortValue::Text(_), SortValue::Number(_)) => Ordering::Greater,
         }
     }
 }

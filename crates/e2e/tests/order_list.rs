@@ -1,0 +1,279 @@
+//! End-to-end test of 주문, the order list (issue 12), against the real `jumun-server` fed by the
+//! sandbox marketplace (seed 1) and the release build in headless Chromium: the collected orders
+//! appear; the count and the status tabs agree with what the browser holds; each search field
+//! finds its order (recipient, whole phone, its last four digits, order no., marketplace line
+//! no., product/option, 관리번호); sorting by a column; keyboard moves, selection and the order's
+//! panel; with the network cut, search and the list still work and say they are offline.
+//! Screenshots: `target/e2e/orders-*.png`.
+
+use jumun_core::ids::OrderId;
+use jumun_core::order::Order;
+use jumun_e2e::api::{collect_now, get, login, start_sandboxed_server};
+use jumun_e2e::app::{network, order, state};
+use jumun_e2e::processes::start_chromedriver;
+use jumun_e2e::webdriver::Session;
+use jumun_e2e::{artifacts, chromium_args, required_env, scratch_dir};
+use jumun_protocol::connections::ConnectionList;
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// The 관리번호 of the rows on screen, top to bottom.
+fn row_ids(browser: &Session) -> Vec<u64> {
+    let value = browser
+        .execute(
+            "return [...document.querySelectorAll('table.order-table tbody tr[data-id]')]\
+             .map(r => Number(r.dataset.id));",
+            vec![],
+        )
+        .expect("read the rows");
+    serde_json::from_value(value).expect("a list of ids")
+}
+
+/// The result count the screen shows ("검색결과 N건"), once a search is complete.
+fn result_count(browser: &Session) -> Option<u64> {
+    let text = browser
+        .execute(
+            "const e = document.querySelector('.result-count'); return e ? e.textContent : '';",
+            vec![],
+        )
+        .ok()?;
+    let text = text.as_str()?;
+    let digits: String = text
+        .strip_prefix("검색결과 ")?
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// Chooses the search field (its position in the selector) and searches `text` with Enter.
+fn search(browser: &Session, field: usize, text: &str) {
+    browser
+        .execute(
+            "const form = document.querySelector('form.search-row'); \
+             const selects = form.querySelectorAll('select'); \
+             const field = selects[selects.length - 1]; \
+             field.value = String(arguments[0]); \
+             field.dispatchEvent(new Event('change', { bubbles: true })); \
+             const input = form.querySelector('input[type=search]'); \
+             input.value = arguments[1]; \
+             input.dispatchEvent(new Event('input', { bubbles: true })); \
+             form.requestSubmit(); return true;",
+            vec![json!(field), json!(text)],
+        )
+        .expect("search");
+}
+
+/// Waits until the list shows `id` among a complete result; answers the count.
+fn wait_found(browser: &Session, what: &str, id: u64) -> u64 {
+    browser
+        .wait_until(what, WAIT, |b| {
+            Ok(result_count(b).is_some() && row_ids(b).contains(&id))
+        })
+        .unwrap_or_else(|e| panic!("{what}: {e}; rows {:?}", row_ids(browser)));
+    result_count(browser).expect("a count")
+}
+
+/// Presses a key on the focused element (the table after Enter in the search).
+fn press(browser: &Session, key: &str, shift: bool) {
+    browser
+        .execute(
+            "window.dispatchEvent(new KeyboardEvent('keydown', \
+             { key: arguments[0], shiftKey: arguments[1], bubbles: true })); return true;",
+            vec![json!(key), json!(shift)],
+        )
+        .expect("press a key");
+}
+
+#[test]
+fn the_order_list_finds_sorts_selects_and_works_offline() {
+    let dist = PathBuf::from(required_env("JUMUN_DIST_DIR"));
+    let data = scratch_dir("server-data-order-list");
+    let (_sandbox, server) = start_sandboxed_server(&data, &dist);
+    let base = server.base_url.clone();
+    let owner = login(&base, "demo", "demo1234");
+    let connections = get::<ConnectionList>(&base, "/api/connections", Some(&owner)).connections;
+    for connection in &connections {
+        collect_now(&base, &owner, &connections, &connection.marketplace);
+    }
+
+    let driver = start_chromedriver(&PathBuf::from(required_env("CHROMEDRIVER")));
+    let browser = Session::start(
+        &driver.url,
+        &PathBuf::from(required_env("CHROMIUM")),
+        &chromium_args(&scratch_dir("chromium-profile-order-list")),
+    )
+    .expect("start a Chromium session");
+    browser.goto(&format!("{base}/orders")).expect("open 주문");
+    browser
+        .sign_in("demo", "demo", "demo1234")
+        .expect("sign in");
+
+    // The pull brings the collected orders; the list counts exactly what the browser holds.
+    let mut held = 0;
+    browser
+        .wait_until(
+            "the orders pulled and listed",
+            Duration::from_secs(90),
+            |b| {
+                let Some(now) = state(b) else {
+                    return Ok(false);
+                };
+                let settled = now.orders > 20 && now.orders == held;
+                held = now.orders;
+                Ok(settled && result_count(b) == Some(u64::from(now.orders)))
+            },
+        )
+        .expect("the collected orders appear in the list");
+    let rows = row_ids(&browser);
+    assert!(!rows.is_empty(), "rows on screen");
+    assert!(
+        rows.len() < held as usize || held < 40,
+        "only the rows in view are rendered ({} of {held})",
+        rows.len()
+    );
+    browser
+        .screenshot(&artifacts().join("orders-list.png"))
+        .expect("save a screenshot");
+
+    // The tabs add up to 전체.
+    let tabs: Vec<u64> = serde_json::from_value(
+        browser
+            .execute(
+                "return [...document.querySelectorAll('.status-tabs .count')]\
+                 .map(c => Number(c.textContent.replace(/,/g, '')));",
+                vec![],
+            )
+            .expect("read the tabs"),
+    )
+    .expect("tab counts");
+    assert_eq!(tabs[0], u64::from(held));
+    assert_eq!(tabs[1..].iter().sum::<u64>(), tabs[0], "tabs: {tabs:?}");
+
+    // Each search field finds its order: the first row whose marketplace numbers its lines.
+    let (id, target): (u64, Order) = rows
+        .iter()
+        .filter_map(|id| order(&browser, OrderId(*id)).map(|o| (*id, o)))
+        .find(|(_, o)| o.lines[0].keys.line_no.is_some())
+        .expect("an order with a marketplace line no. on screen");
+    let phone: String = target
+        .delivery
+        .recipient_phone
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let line = &target.lines[0];
+    let searches: Vec<(&str, usize, String)> = vec![
+        ("수령자", 1, target.delivery.recipient_name.clone()),
+        ("전화번호", 2, target.delivery.recipient_phone.clone()),
+        ("전화번호 뒤 4자리", 2, phone[phone.len() - 4..].to_owned()),
+        ("주문번호", 3, target.order_no.clone()),
+        (
+            "주문상세번호",
+            4,
+            line.keys.line_no.clone().expect("a line no."),
+        ),
+        ("상품명", 6, line.product_name.clone()),
+        ("관리번호", 7, id.to_string()),
+        ("통합검색 (주문번호)", 0, target.order_no.clone()),
+    ];
+    for (what, field, text) in &searches {
+        search(&browser, *field, text);
+        let count = wait_found(&browser, what, id);
+        assert!(
+            count >= 1 && count < u64::from(held),
+            "{what} {text}: {count} of {held}"
+        );
+        if *what == "전화번호 뒤 4자리" {
+            browser
+                .screenshot(&artifacts().join("orders-search-phone.png"))
+                .expect("save a screenshot");
+        }
+    }
+    search(&browser, 3, "no-such-order");
+    browser
+        .wait_until("nothing found", WAIT, |b| Ok(result_count(b) == Some(0)))
+        .expect("an order number that does not exist finds nothing");
+    assert!(browser
+        .find_all(".empty-state")
+        .expect("find")
+        .first()
+        .is_some());
+
+    // Back to everything; sort by 수량 (largest first) through its header.
+    search(&browser, 0, "");
+    browser
+        .wait_until("all again", WAIT, |b| {
+            Ok(result_count(b) == Some(u64::from(held)))
+        })
+        .expect("an empty search lists everything");
+    browser
+        .execute(
+            "[...document.querySelectorAll('th button.sort')].find(b => b.textContent.startsWith('수량')).click(); return true;",
+            vec![],
+        )
+        .expect("sort by 수량");
+    browser
+        .wait_until("sorted by 수량", WAIT, |b| {
+            let sorted = b.execute(
+                "const q = [...document.querySelectorAll('table.order-table tbody tr[data-id] td:nth-child(8)')]\
+                 .map(c => Number(c.textContent.replace(/,/g, ''))); \
+                 return q.length > 1 && q.every((v, i) => i == 0 || q[i - 1] >= v);",
+                vec![],
+            )?;
+            Ok(sorted == json!(true) && result_count(b) == Some(u64::from(held)))
+        })
+        .expect("the rows are sorted by 수량, largest first");
+
+    // Keyboard: j moves, x selects, Shift+j extends, Enter opens the order's panel, Esc closes.
+    press(&browser, "j", false);
+    press(&browser, "x", false);
+    press(&browser, "j", true);
+    browser
+        .wait_until("two selected", WAIT, |b| {
+            Ok(b.find_all(".selection-bar strong")?
+                .first()
+                .map(|e| b.text(e))
+                .transpose()?
+                .is_some_and(|t| t == "2건 선택"))
+        })
+        .expect("x and Shift+j select two orders");
+    press(&browser, "Enter", false);
+    browser
+        .wait_for(".order-panel dl.facts", WAIT)
+        .expect("Enter opens the order's panel");
+    browser
+        .screenshot(&artifacts().join("orders-panel.png"))
+        .expect("save a screenshot");
+    press(&browser, "Escape", false);
+    browser
+        .wait_until("panel closed", WAIT, |b| {
+            Ok(b.find_all(".order-panel")?.is_empty())
+        })
+        .expect("Esc closes the panel");
+
+    // Offline: the list and search work on what the browser holds, and say so.
+    network(&browser, true);
+    search(&browser, 3, &target.order_no);
+    wait_found(&browser, "offline search", id);
+    browser
+        .wait_until("offline shown", WAIT, |b| {
+            Ok(b.find_all(".sync-note.offline")?.first().is_some())
+        })
+        .expect("the screen says it works offline");
+    browser
+        .screenshot(&artifacts().join("orders-offline.png"))
+        .expect("save a screenshot");
+    network(&browser, false);
+
+    let errors: Vec<_> = browser
+        .browser_log()
+        .expect("read the console log")
+        .into_iter()
+        .filter(|e| e.level == "SEVERE" && !e.message.contains("net::ERR_INTERNET_DISCONNECTED"))
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+}
