@@ -197,11 +197,7 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
     browser
         .wait_until("nothing found", WAIT, |b| Ok(result_count(b) == Some(0)))
         .expect("an order number that does not exist finds nothing");
-    assert!(browser
-        .find_all(".empty-state")
-        .expect("find")
-        .first()
-        .is_some());
+    assert!(!browser.find_all(".empty-state").expect("find").is_empty());
 
     // Back to everything; sort by 수량 (largest first) through its header.
     search(&browser, 0, "");
@@ -261,7 +257,7 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
     wait_found(&browser, "offline search", id);
     browser
         .wait_until("offline shown", WAIT, |b| {
-            Ok(b.find_all(".sync-note.offline")?.first().is_some())
+            Ok(!b.find_all(".sync-note.offline")?.is_empty())
         })
         .expect("the screen says it works offline");
     browser
