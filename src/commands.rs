@@ -5,7 +5,7 @@
 //! it changed and the operation (with a fresh idempotency key) go into the store in one
 //! transaction; the sync ([`crate::sync`]) pushes the operation when the server is reachable. A
 //! refused command writes nothing and returns the typed [`Refusal`] (its Korean text is
-//! [`refusal_message`]).
+//! [`Refusal::korean`], kept and tested in the engine).
 //!
 //! New ids (claims, orders, lines, pickups, bundles) come from [`new_ids`]: blocks the server
 //! reserved for this browser, kept in the store's meta and refilled by the sync while online, so
@@ -21,7 +21,7 @@ use std::rc::Rc;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CommandError {
     /// The engine refused it: nothing changed.
-    #[error("{}", refusal_message(.0))]
+    #[error("{}", .0.korean())]
     Refused(Refusal),
     /// No reserved ids are left for the new entities it creates (offline for a long time).
     #[error(
@@ -114,42 +114,6 @@ pub async fn new_ids(count: usize) -> Result<Vec<u64>, CommandError> {
     let ids = console.store.take_ids(count).await?;
     console.sync.kick();
     ids.ok_or(CommandError::NoIds)
-}
-
-/// A refusal in the operator's words.
-pub fn refusal_message(refusal: &Refusal) -> String {
-    match refusal {
-        Refusal::UnknownOrder(order) => {
-            format!("주문 {order}이(가) 없습니다. 아직 수집되지 않았을 수 있습니다.")
-        }
-        Refusal::OnHold { order, .. } => {
-            format!("보류 중인 주문입니다(주문 {order}). 보류를 먼저 해결하세요.")
-        }
-        Refusal::AllCancelled(order) => {
-            format!("주문 {order}의 모든 상품이 취소 또는 교환되어 배송할 것이 없습니다.")
-        }
-        Refusal::NothingToPickUp { .. } => {
-            "출고 전 상품의 교환입니다. 수거할 것도 배송비도 없으니 수거정보와 배송비를 빼고 다시 처리하세요.".to_owned()
-        }
-        Refusal::UnknownClaimAfterConfirmation { order, request } => {
-            format!("주문 {order}에 구매확정 후 요청 {request}이(가) 없습니다. 주문을 새로 불러오세요.")
-        }
-        Refusal::ClaimAlreadyOpen { claim, .. } => {
-            format!("이미 진행 중인 클레임({claim})이 있습니다. 먼저 처리하거나 철회하세요.")
-        }
-        Refusal::CancelAfterShipping { .. } => {
-            "이미 출고된 상품은 취소할 수 없습니다. 반품으로 처리하세요.".to_owned()
-        }
-        Refusal::NotShippedYet { .. } => {
-            "아직 출고되지 않은 상품입니다. 취소로 처리하세요.".to_owned()
-        }
-        Refusal::PurchaseConfirmed(_) => "구매확정된 상품은 반품·교환할 수 없습니다.".to_owned(),
-        Refusal::IllegalTransition { .. } => {
-            "현재 상태에서는 할 수 없는 처리입니다. 주문을 새로 불러와 확인하세요.".to_owned()
-        }
-        Refusal::IdBlockUsedUp => "새 번호가 부족합니다. 잠시 후 다시 시도하세요.".to_owned(),
-        other => format!("처리할 수 없습니다 ({other})"),
-    }
 }
 
 #[cfg(target_arch = "wasm32")]

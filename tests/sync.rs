@@ -442,7 +442,7 @@ async fn a_refusal_from_the_server_undoes_the_command_and_tells_on_the_order() {
     assert!(
         notices[0]
             .message
-            .starts_with("서버가 거부: 보류 중인 주문입니다"),
+            .starts_with("서버가 거부: 주문 1의 상품 L10이(가) 취소보류 중이라"),
         "{}",
         notices[0].message
     );

@@ -447,10 +447,9 @@ impl Syncer {
                         accepted.push((key, seq_to));
                         continue;
                     }
-                    Answer::Done(OpResult::Refused { refusal, .. }) => format!(
-                        "서버가 거부: {}",
-                        crate::commands::refusal_message(&refusal)
-                    ),
+                    Answer::Done(OpResult::Refused { refusal, .. }) => {
+                        format!("서버가 거부: {}", refusal.korean())
+                    }
                     Answer::Invalid(invalid) => format!("서버가 받지 않음: {}", invalid.message),
                 };
                 self.store

@@ -21,7 +21,7 @@ use crate::order::{
     ClaimState, InvoiceUpload, Line, LineStatus, Order, OrderDates, OrderOrigin, Payment,
 };
 use crate::pickup::{Pickup, PickupLine, PickupPlan, PickupState};
-use crate::refusal::Refusal;
+use crate::refusal::{Action, Refusal};
 
 /// What a claim request resolved to: an existing marketplace claim to process, or a new one.
 struct Resolved<'b> {
@@ -540,7 +540,7 @@ impl Book {
                 return Err(Refusal::ClaimStateForbids {
                     line: line.id,
                     state: line.claim_state,
-                    action: "exchanging".into(),
+                    action: Action::Exchange,
                 });
             }
         }
@@ -1023,7 +1023,7 @@ impl Book {
                     return Err(Refusal::ExchangeStateForbids {
                         claim: id,
                         state: kakao.state,
-                        action: "withdrawing".into(),
+                        action: Action::Withdraw,
                     });
                 }
             }
@@ -1041,7 +1041,7 @@ impl Book {
                 return Err(Refusal::PickupStateForbids {
                     pickup: pickup.id,
                     state: pickup.state,
-                    action: "withdrawing the claim (the goods are back)".into(),
+                    action: Action::WithdrawAfterArrival,
                 });
             }
         }
@@ -1250,7 +1250,7 @@ fn check_cancellable(line: &Line) -> Result<(), Refusal> {
         return Err(Refusal::ClaimStateForbids {
             line: line.id,
             state: line.claim_state,
-            action: "cancelling".into(),
+            action: Action::Cancel,
         });
     }
     Ok(())
@@ -1274,7 +1274,7 @@ fn check_returnable(line: &Line) -> Result<(), Refusal> {
         return Err(Refusal::ClaimStateForbids {
             line: line.id,
             state: line.claim_state,
-            action: "returning or exchanging".into(),
+            action: Action::ReturnOrExchange,
         });
     }
     Ok(())

@@ -10,7 +10,7 @@ use crate::exchange::{DelayNotice, ExchangeState, KakaoExchange};
 use crate::fault::Fault;
 use crate::ids::{ClaimId, LineId};
 use crate::money::Won;
-use crate::refusal::Refusal;
+use crate::refusal::{Action, Refusal};
 use crate::stock::ProductKey;
 use chrono::{DateTime, Utc};
 
@@ -162,7 +162,7 @@ impl Book {
             return Err(Refusal::ExchangeStateForbids {
                 claim: id,
                 state: kakao.state,
-                action: "paying other than enclosed or by transfer".into(),
+                action: Action::SettleOtherThanEnclosedOrTransfer,
             });
         }
         let details = claim

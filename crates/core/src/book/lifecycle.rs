@@ -11,7 +11,7 @@ use crate::order::{
     ClaimState, Invoice, InvoiceUpload, Line, LineStatus, NewLine, NewOrder, Order, OrderDates,
     OrderOrigin, Payment,
 };
-use crate::refusal::Refusal;
+use crate::refusal::{Action, Refusal};
 use crate::stock::ProductKey;
 use std::collections::BTreeSet;
 
@@ -166,7 +166,7 @@ impl Book {
         if self.cancelled_at_deadline(order) {
             return Err(Refusal::CannotRevive(id));
         }
-        all_lines_at(order, LineStatus::AwaitingPayment, "marked paid")?;
+        all_lines_at(order, LineStatus::AwaitingPayment, Action::MarkPaid)?;
         Ok(vec![Change::PaymentConfirmed { order: id }])
     }
 
@@ -189,7 +189,7 @@ impl Book {
         &self,
         parcel: &[OrderId],
         expected: LineStatus,
-        action: &'static str,
+        action: Action,
     ) -> Result<(), Refusal> {
         let mut any = false;
         for id in parcel {
@@ -212,7 +212,7 @@ impl Book {
                     return Err(Refusal::IllegalTransition {
                         line: line.id,
                         from: line.status,
-                        action: action.into(),
+                        action,
                     });
                 }
             }
@@ -245,7 +245,7 @@ impl Book {
                 });
             }
         }
-        self.check_parcel(&parcel, LineStatus::Preparing, "invoiced")?;
+        self.check_parcel(&parcel, LineStatus::Preparing, Action::IssueInvoice)?;
         if let Some(other) = self
             .orders_with_tracking(tracking_no)
             .and_then(|o| o.first())
@@ -283,7 +283,7 @@ impl Book {
                 return Err(Refusal::IllegalTransition {
                     line: line.id,
                     from: line.status,
-                    action: "given back its invoice".into(),
+                    action: Action::VoidInvoice,
                 });
             }
         }
@@ -300,7 +300,7 @@ impl Book {
             .clone()
             .ok_or(Refusal::NoInvoice(id))?;
         let parcel = self.parcel_of(id);
-        self.check_parcel(&parcel, LineStatus::ReadyToShip, "printed")?;
+        self.check_parcel(&parcel, LineStatus::ReadyToShip, Action::PrintLabel)?;
         Ok(vec![Change::InvoicePrinted {
             orders: parcel,
             tracking_no: invoice.tracking_no,
@@ -315,7 +315,7 @@ impl Book {
             .clone()
             .ok_or(Refusal::NoInvoice(id))?;
         let parcel = self.parcel_of(id);
-        self.check_parcel(&parcel, LineStatus::ReadyToShip, "shipped")?;
+        self.check_parcel(&parcel, LineStatus::ReadyToShip, Action::Ship)?;
         for order in &parcel {
             let invoice = self.order(*order)?.invoice.as_ref();
             if invoice.is_some_and(|i| i.label_outdated) {
@@ -341,7 +341,7 @@ impl Book {
 
     pub(super) fn decide_delivered(&self, id: OrderId) -> Result<Vec<Change>, Refusal> {
         let order = self.order(id)?;
-        all_lines_at(order, LineStatus::InTransit, "marked delivered")?;
+        all_lines_at(order, LineStatus::InTransit, Action::MarkDelivered)?;
         Ok(vec![Change::Delivered { order: id }])
     }
 
@@ -360,7 +360,7 @@ impl Book {
             return Err(Refusal::IllegalTransition {
                 line: line.id,
                 from: line.status,
-                action: "purchase-confirmed".into(),
+                action: Action::ConfirmPurchase,
             });
         }
         Ok(vec![Change::PurchaseConfirmed {
@@ -382,12 +382,12 @@ impl Book {
 }
 
 /// R2: an order moves only when every line it ships is at `expected`.
-fn all_lines_at(order: &Order, expected: LineStatus, action: &str) -> Result<(), Refusal> {
+fn all_lines_at(order: &Order, expected: LineStatus, action: Action) -> Result<(), Refusal> {
     if let Some(line) = order.shipping_lines().find(|l| l.status != expected) {
         return Err(Refusal::IllegalTransition {
             line: line.id,
             from: line.status,
-            action: action.into(),
+            action,
         });
     }
     if order.shipping_lines().next().is_none() {

@@ -9,7 +9,7 @@ use crate::context::Ctx;
 use crate::event::Change;
 use crate::ids::{LineId, PickupId};
 use crate::pickup::{Pickup, PickupState};
-use crate::refusal::Refusal;
+use crate::refusal::{Action, Refusal};
 
 impl Book {
     pub(super) fn decide_start_pickup(&self, id: PickupId) -> Result<Vec<Change>, Refusal> {
@@ -19,7 +19,7 @@ impl Book {
             return Err(Refusal::PickupStateForbids {
                 pickup: id,
                 state: pickup.state,
-                action: "starting the pickup".into(),
+                action: Action::StartPickup,
             });
         }
         Ok(vec![Change::PickupStarted {
@@ -51,7 +51,7 @@ impl Book {
             return Err(Refusal::PickupStateForbids {
                 pickup: id,
                 state: pickup.state,
-                action: "recording another arrival".into(),
+                action: Action::RecordArrival,
             });
         }
         if arrived.is_empty() || arrived.iter().all(|(_, units)| *units == 0) {
@@ -129,7 +129,7 @@ impl Book {
             return Err(Refusal::PickupStateForbids {
                 pickup: id,
                 state: pickup.state,
-                action: "restocking (nothing has arrived)".into(),
+                action: Action::Restock,
             });
         }
         if lines.is_empty() {

@@ -6,7 +6,7 @@ use crate::command::SplitRequest;
 use crate::event::Change;
 use crate::ids::{BundleId, LineId, OrderId};
 use crate::order::{DeliveryInfo, Line, LineStatus, Order, OrderOrigin};
-use crate::refusal::Refusal;
+use crate::refusal::{Action, Refusal};
 use std::collections::BTreeSet;
 
 /// Picked lines — (the line id the claim or split takes, the line as it is now) — and the
@@ -16,7 +16,7 @@ pub(super) type Picked<'b> = (Vec<(LineId, &'b Line)>, Vec<Change>);
 impl Book {
     /// An order still being prepared, without an invoice: the only kind that can be bundled,
     /// split or merged (R6, R8).
-    fn check_preparing(&self, id: OrderId, action: &'static str) -> Result<&Order, Refusal> {
+    fn check_preparing(&self, id: OrderId, action: Action) -> Result<&Order, Refusal> {
         let order = self.order(id)?;
         let status = order.status();
         if order.invoice.is_some()
@@ -27,7 +27,7 @@ impl Book {
             return Err(Refusal::NotPreparing {
                 order: id,
                 status,
-                action: action.into(),
+                action,
             });
         }
         if order.shipping_lines().next().is_none() {
@@ -52,7 +52,7 @@ impl Book {
                 return Err(Refusal::IllegalTransition {
                     line: line.id,
                     from: line.status,
-                    action: "given new delivery info (the parcel has left)".into(),
+                    action: Action::ChangeDeliveryInfo,
                 });
             }
         }
@@ -83,7 +83,7 @@ impl Book {
         }
         let first = self.order(orders[0])?;
         for id in orders {
-            let order = self.check_preparing(*id, "bundled")?;
+            let order = self.check_preparing(*id, Action::Bundle)?;
             if order.no_bundle {
                 return Err(Refusal::NoBundle(*id));
             }
@@ -111,7 +111,7 @@ impl Book {
                 return Err(Refusal::NotPreparing {
                     order: *id,
                     status: order.status(),
-                    action: "unbundled (void the invoice first)".into(),
+                    action: Action::Unbundle,
                 });
             }
         }
@@ -198,7 +198,7 @@ impl Book {
     }
 
     pub(super) fn decide_split(&self, request: &SplitRequest) -> Result<Vec<Change>, Refusal> {
-        let order = self.check_preparing(request.order, "split")?;
+        let order = self.check_preparing(request.order, Action::SplitOrder)?;
         self.check_new_order_id(request.new_order)?;
         let (picked, mut changes) = self.resolve_picks(order, &request.lines)?;
         for (_, line) in &picked {
@@ -206,7 +206,7 @@ impl Book {
                 return Err(Refusal::ClaimStateForbids {
                     line: line.id,
                     state: line.claim_state,
-                    action: "splitting".into(),
+                    action: Action::SplitLine,
                 });
             }
             if let Some(claim) = line.claim.filter(|c| self.claim_is_active(*c)) {
@@ -250,8 +250,8 @@ impl Book {
         into: OrderId,
         from: OrderId,
     ) -> Result<Vec<Change>, Refusal> {
-        let target = self.check_preparing(into, "merged")?;
-        let source = self.check_preparing(from, "merged")?;
+        let target = self.check_preparing(into, Action::MergeOrders)?;
+        let source = self.check_preparing(from, Action::MergeOrders)?;
         if into == from || self.split_root(into) != self.split_root(from) {
             return Err(Refusal::NotSplitFamily(into, from));
         }

@@ -75,6 +75,17 @@ pub enum ClaimProgress {
 }
 
 impl ClaimProgress {
+    /// The Korean word the console shows.
+    pub fn korean(self) -> &'static str {
+        match self {
+            ClaimProgress::Requested => "요청",
+            ClaimProgress::Open => "진행중",
+            ClaimProgress::Completed => "완료",
+            ClaimProgress::Withdrawn => "철회",
+            ClaimProgress::Rejected => "거부",
+        }
+    }
+
     /// Whether the claim is still under way.
     pub fn is_active(self) -> bool {
         matches!(self, ClaimProgress::Requested | ClaimProgress::Open)

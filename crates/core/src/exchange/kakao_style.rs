@@ -12,7 +12,7 @@
 use crate::carrier::Carrier;
 use crate::ids::ClaimId;
 use crate::order::LineStatus;
-use crate::refusal::Refusal;
+use crate::refusal::{Action, Refusal};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -145,11 +145,11 @@ impl KakaoExchange {
         }
     }
 
-    fn forbid(&self, claim: ClaimId, action: &'static str) -> Refusal {
+    fn forbid(&self, claim: ClaimId, action: Action) -> Refusal {
         Refusal::ExchangeStateForbids {
             claim,
             state: self.state,
-            action: action.into(),
+            action,
         }
     }
 
@@ -157,7 +157,7 @@ impl KakaoExchange {
     pub fn check_accept(&self, claim: ClaimId) -> Result<ExchangeState, Refusal> {
         match self.state {
             ExchangeState::Requested => Ok(ExchangeState::PickingUp),
-            _ => Err(self.forbid(claim, "accepting")),
+            _ => Err(self.forbid(claim, Action::AcceptExchange)),
         }
     }
 
@@ -165,7 +165,7 @@ impl KakaoExchange {
     pub fn check_pickup_done(&self, claim: ClaimId) -> Result<ExchangeState, Refusal> {
         match self.state {
             ExchangeState::PickingUp => Ok(ExchangeState::PickedUp),
-            _ => Err(self.forbid(claim, "completing the pickup")),
+            _ => Err(self.forbid(claim, Action::CompleteExchangePickup)),
         }
     }
 
@@ -174,7 +174,7 @@ impl KakaoExchange {
     pub fn check_confirm(&self, claim: ClaimId) -> Result<ExchangeState, Refusal> {
         match self.state {
             ExchangeState::PickedUp => Ok(ExchangeState::PreparingReplacement),
-            _ => Err(self.forbid(claim, "confirming")),
+            _ => Err(self.forbid(claim, Action::ConfirmExchange)),
         }
     }
 
@@ -186,7 +186,7 @@ impl KakaoExchange {
         tracking_no: &str,
     ) -> Result<ExchangeState, Refusal> {
         if !self.state.awaits_shipping() {
-            return Err(self.forbid(claim, "shipping the replacement"));
+            return Err(self.forbid(claim, Action::ShipReplacement));
         }
         if carrier.0.trim().is_empty() || tracking_no.trim().is_empty() {
             return Err(Refusal::MissingInvoiceNumber);
@@ -198,14 +198,14 @@ impl KakaoExchange {
     pub fn check_delivered(&self, claim: ClaimId) -> Result<ExchangeState, Refusal> {
         match self.state {
             ExchangeState::ReplacementInTransit => Ok(ExchangeState::ReplacementDelivered),
-            _ => Err(self.forbid(claim, "marking the replacement delivered")),
+            _ => Err(self.forbid(claim, Action::MarkReplacementDelivered)),
         }
     }
 
     /// 교환 거부: needs a reason; before confirmation only (R20).
     pub fn check_reject(&self, claim: ClaimId, reason: &str) -> Result<ExchangeState, Refusal> {
         if !self.state.can_reject() {
-            return Err(self.forbid(claim, "rejecting"));
+            return Err(self.forbid(claim, Action::RejectExchange));
         }
         if reason.trim().is_empty() {
             return Err(Refusal::ReasonRequired);
@@ -218,7 +218,7 @@ impl KakaoExchange {
         if self.state.can_edit() {
             Ok(())
         } else {
-            Err(self.forbid(claim, "editing the exchange"))
+            Err(self.forbid(claim, Action::EditExchange))
         }
     }
 
@@ -230,7 +230,7 @@ impl KakaoExchange {
         tracking_no: &str,
     ) -> Result<(), Refusal> {
         if self.state != ExchangeState::ReplacementInTransit {
-            return Err(self.forbid(claim, "editing the replacement's invoice"));
+            return Err(self.forbid(claim, Action::EditReplacementInvoice));
         }
         if carrier.0.trim().is_empty() || tracking_no.trim().is_empty() {
             return Err(Refusal::MissingInvoiceNumber);
@@ -249,7 +249,7 @@ impl KakaoExchange {
             self.state,
             ExchangeState::PreparingReplacement | ExchangeState::DelayNoticed
         ) {
-            return Err(self.forbid(claim, "announcing a delay"));
+            return Err(self.forbid(claim, Action::AnnounceDelay));
         }
         if self.delay_notices.len() >= MAX_DELAY_NOTICES {
             return Err(Refusal::TooManyDelayNotices(claim));

@@ -16,6 +16,14 @@ impl MarketplaceCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The name operators know the marketplace by (쿠팡, 카페24 …), from the built-in table; the
+    /// code itself for a marketplace the table does not list.
+    pub fn korean_name(&self) -> &str {
+        super::MarketplaceTable::builtin()
+            .get(self)
+            .map_or(self.as_str(), |profile| profile.korean_name.as_str())
+    }
 }
 
 impl fmt::Display for MarketplaceCode {

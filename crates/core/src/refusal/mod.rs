@@ -1,6 +1,12 @@
 //! Why a command was refused. A refused command changes nothing; the reason names what to do.
 //!
-//! The messages are English for logs and the API; the console shows each variant in Korean.
+//! Each refusal reads two ways: its `Display` is English, for logs and the API; [`Refusal::korean`]
+//! (in `refusal/korean.rs`) is what the console shows the operator.
+
+mod action;
+mod korean;
+
+pub use action::Action;
 
 use crate::claim::{ClaimKind, ClaimProgress, HoldKind};
 use crate::exchange::ExchangeState;
@@ -75,7 +81,7 @@ pub enum Refusal {
         /// Its status.
         from: LineStatus,
         /// What was asked, in words.
-        action: String,
+        action: Action,
     },
     /// A held line can never be invoiced, printed or shipped (R11, R28).
     #[error("line {line} of order {order} is on hold ({hold:?}); resolve the hold first")]
@@ -99,7 +105,7 @@ pub enum Refusal {
         /// Its CS state.
         state: ClaimState,
         /// What was asked.
-        action: String,
+        action: Action,
     },
     /// A claim is already open on the line.
     #[error("line {line} already has claim {claim} open; finish or withdraw it first")]
@@ -188,7 +194,7 @@ pub enum Refusal {
         /// Its status.
         status: LineStatus,
         /// What was asked.
-        action: String,
+        action: Action,
     },
     /// A split must leave at least one unit in the original order (R8).
     #[error("a split must leave at least one line in order {0}")]
@@ -222,7 +228,7 @@ pub enum Refusal {
         /// Its state.
         state: ExchangeState,
         /// What was asked.
-        action: String,
+        action: Action,
     },
     /// This command is only for Kakao Style exchanges.
     #[error("claim {0} is not a Kakao Style exchange")]
@@ -258,7 +264,7 @@ pub enum Refusal {
         /// Its state.
         state: PickupState,
         /// What was asked.
-        action: String,
+        action: Action,
     },
     /// More units restocked than arrived.
     #[error("line {line}: only {arrivable} arrived units are left to restock, not {asked}")]
