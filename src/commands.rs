@@ -108,6 +108,29 @@ pub async fn run_on(
     }
 }
 
+/// Runs `commands` on `store` as `login` now, in one transaction (see
+/// [`Store::run_local_batch`]): each accepted one is its own operation in the outbox, a refused
+/// one changes nothing and the rest go on. Returns each command's events or refusal, in order.
+pub async fn run_batch_on(
+    store: &Store,
+    login: &str,
+    commands: Vec<Command>,
+) -> Result<Vec<Result<Vec<Event>, Refusal>>, CommandError> {
+    let at = now();
+    let ops: Vec<OutboxOp> = commands
+        .into_iter()
+        .map(|command| OutboxOp {
+            key: new_key(),
+            at,
+            command,
+        })
+        .collect();
+    let ctx = Ctx::operator(login, at);
+    Ok(store
+        .run_local_batch(&ops, |book, op| book.execute(&op.command, &ctx))
+        .await?)
+}
+
 /// `count` fresh ids for the entities a command creates.
 pub async fn new_ids(count: usize) -> Result<Vec<u64>, CommandError> {
     let console = console().ok_or(CommandError::NotSignedIn)?;

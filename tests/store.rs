@@ -6,23 +6,16 @@
 //! with the wasm-bindgen test runner configured).
 #![cfg(target_arch = "wasm32")]
 
-use chrono::{DateTime, TimeZone, Utc};
 use gloo_timers::future::TimeoutFuture;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyPath;
 use jumun::store::{EventPosition, ListIndex, OutboxOp, ServerEvent, Store, StoreError};
-use jumun_core::carrier::Carrier;
-use jumun_core::claim::{Hold, HoldKind, HoldReason};
-use jumun_core::ids::{LineId, OrderId};
+use jumun_core::ids::OrderId;
 use jumun_core::listing::OrderSummary;
-use jumun_core::marketplace::{MarketplaceCode, MarketplaceKeys};
-use jumun_core::money::Won;
-use jumun_core::order::{
-    ClaimState, DeliveryInfo, Invoice, InvoiceUpload, Line, LineStatus, Order, OrderDates,
-    OrderOrigin, Payment,
-};
+use jumun_core::marketplace::MarketplaceCode;
+use jumun_core::order::{LineStatus, Order};
 use jumun_core::{Actor, Change, Command, Event};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -31,128 +24,8 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// A database name of its own for each test, so tests never see each other's data.
-fn fresh_name(test: &str) -> String {
-    format!(
-        "jumun-test-{test}-{}",
-        (js_sys::Math::random() * 1e12) as u64
-    )
-}
-
-fn at(day: u32, hour: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0).unwrap()
-}
-
-fn line(id: u64, line_no: Option<&str>, status: LineStatus) -> Line {
-    Line {
-        id: LineId(id),
-        keys: MarketplaceKeys {
-            order_no: String::new(),
-            line_no: line_no.map(str::to_owned),
-            ..MarketplaceKeys::default()
-        },
-        product_name: "반팔 티셔츠".into(),
-        option: "블랙 / L".into(),
-        quantity: 1,
-        unit_price: Won(19_900),
-        option_price: Won::ZERO,
-        sku: None,
-        status,
-        claim_state: ClaimState::Normal,
-        hold: None,
-        claim: None,
-        split_of: None,
-        replaces: None,
-    }
-}
-
-/// An order of `marketplace` with one line per line number.
-fn order(id: u64, marketplace: &str, order_no: &str, line_nos: &[&str]) -> Order {
-    let lines = line_nos
-        .iter()
-        .enumerate()
-        .map(|(i, no)| {
-            let mut l = line(id * 10 + i as u64, Some(no), LineStatus::Preparing);
-            l.keys.order_no = order_no.into();
-            l
-        })
-        .collect();
-    Order {
-        id: OrderId(id),
-        marketplace: MarketplaceCode::from(marketplace),
-        order_no: order_no.into(),
-        origin: OrderOrigin::Collected,
-        payment: Payment::Paid,
-        dates: OrderDates {
-            registered_at: at(10, 9),
-            ordered_at: at(10, 8),
-            paid_at: Some(at(10, 8)),
-            shipped_at: None,
-            delivered_at: None,
-            confirmed_at: None,
-            cancelled_at: None,
-        },
-        delivery: DeliveryInfo {
-            orderer_name: "김철수".into(),
-            orderer_phone: "010-1111-2222".into(),
-            recipient_name: "김철수".into(),
-            recipient_phone: "010-1111-2222".into(),
-            postcode: "06236".into(),
-            address: "서울 강남구 테헤란로 1".into(),
-            ..DeliveryInfo::default()
-        },
-        lines,
-        bundle: None,
-        no_bundle: false,
-        partial_shipping: false,
-        invoice: None,
-        invoice_upload: InvoiceUpload::NotDue,
-        memos: Vec::new(),
-        claims_after_confirmation: Vec::new(),
-    }
-}
-
-fn with_invoice(mut o: Order, tracking_no: &str) -> Order {
-    o.invoice = Some(Invoice {
-        carrier: Carrier::cj(),
-        tracking_no: tracking_no.into(),
-        issued_at: at(11, 10),
-        printed_at: None,
-        label_outdated: false,
-    });
-    for l in &mut o.lines {
-        l.status = LineStatus::ReadyToShip;
-    }
-    o
-}
-
-fn held(mut o: Order) -> Order {
-    o.lines[0].hold = Some(Hold {
-        kind: HoldKind::Operator,
-        reason: HoldReason::Operator("고객 요청으로 출고 보류".into()),
-        since: at(11, 11),
-    });
-    o
-}
-
-fn ids(orders: &[Order]) -> Vec<u64> {
-    let mut ids: Vec<u64> = orders.iter().map(|o| o.id.0).collect();
-    ids.sort_unstable();
-    ids
-}
-
-async fn open(name: &str) -> Store {
-    Store::open_named(name, |_| {})
-        .await
-        .expect("open the store")
-}
-
-async fn delete(name: &str) {
-    Database::delete_by_name(name)
-        .expect("delete request")
-        .await
-        .expect("delete the test database");
-}
+mod support;
+use support::*;
 
 fn sample_orders() -> Vec<Order> {
     let mut kim = order(1, "coupang", "C-100", &["C-100-1", "C-100-2"]);

@@ -3,7 +3,8 @@
 //! appear; the count and the status tabs agree with what the browser holds; each search field
 //! finds its order (recipient, whole phone, its last four digits, order no., marketplace line
 //! no., product/option, 관리번호); sorting by a column; keyboard moves, selection and the order's
-//! panel; with the network cut, search and the list still work and say they are offline.
+//! panel; bulk hold of a selection and bulk ship of the whole result (every refusal listed with
+//! its Korean reason); with the network cut, search and the list still work and say they are offline.
 //! Screenshots: `target/e2e/orders-*.png`.
 
 use jumun_core::ids::OrderId;
@@ -250,6 +251,96 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
             Ok(b.find_all(".order-panel")?.is_empty())
         })
         .expect("Esc closes the panel");
+
+    // Bulk (R5): hold the two selected orders with a reason; then ship the whole result, which
+    // no order can be yet (none has an invoice): every one is listed with its reason.
+    let click_bulk = |label: &str| {
+        browser
+            .execute(
+                "const b = [...document.querySelectorAll('.bulk-actions button')]\
+                 .find(b => b.textContent === arguments[0]); b.click(); return true;",
+                vec![json!(label)],
+            )
+            .expect("click a bulk action");
+    };
+    click_bulk("보류");
+    browser
+        .wait_for(".bulk-panel input[type=text]", WAIT)
+        .expect("the hold asks for its reason");
+    browser
+        .execute(
+            "const i = document.querySelector('.bulk-panel input[type=text]'); \
+             i.value = '고객 요청 출고 보류'; i.dispatchEvent(new Event('input', { bubbles: true })); \
+             document.querySelector('form.bulk-panel').requestSubmit(); return true;",
+            vec![],
+        )
+        .expect("confirm the hold");
+    browser
+        .wait_until("two held", WAIT, |b| {
+            Ok(b.find_all(".bulk-panel.done strong")?
+                .first()
+                .map(|e| b.text(e))
+                .transpose()?
+                .is_some_and(|t| t == "보류 완료 2건"))
+        })
+        .expect("the bulk hold ends with 2 done");
+    browser
+        .wait_until("the CS column shows the holds", WAIT, |b| {
+            let held = b.execute(
+                "return [...document.querySelectorAll('table.order-table td.cs')]\
+                 .filter(c => c.textContent.includes('주문보류')).length;",
+                vec![],
+            )?;
+            Ok(held == json!(2))
+        })
+        .expect("the held rows say 주문보류");
+    browser
+        .execute(
+            "[...document.querySelectorAll('.bulk-panel button')].find(b => b.textContent === '닫기').click(); return true;",
+            vec![],
+        )
+        .expect("close the result");
+    press(&browser, "a", true);
+    click_bulk("배송처리");
+    browser
+        .execute(
+            "document.querySelector('form.bulk-panel').requestSubmit(); return true;",
+            vec![],
+        )
+        .expect("confirm the bulk ship");
+    browser
+        .wait_until("every order refused with its reason", WAIT, |b| {
+            let failures = b.execute(
+                "return document.querySelectorAll('.bulk-panel.done .failures li').length;",
+                vec![],
+            )?;
+            Ok(failures == json!(held))
+        })
+        .expect("all orders fail, each listed");
+    let reasons: Vec<String> = serde_json::from_value(
+        browser
+            .execute(
+                "return [...document.querySelectorAll('.bulk-panel.done .failures li span')].map(s => s.textContent);",
+                vec![],
+            )
+            .expect("read the reasons"),
+    )
+    .expect("reasons");
+    assert!(
+        reasons
+            .iter()
+            .all(|r| r.chars().any(|c| ('가'..='힣').contains(&c))),
+        "every reason in Korean: {reasons:?}"
+    );
+    browser
+        .screenshot(&artifacts().join("orders-bulk-result.png"))
+        .expect("save a screenshot");
+    browser
+        .execute(
+            "[...document.querySelectorAll('.bulk-panel button')].find(b => b.textContent === '닫기').click(); return true;",
+            vec![],
+        )
+        .expect("close the result");
 
     // Offline: the list and search work on what the browser holds, and say so.
     network(&browser, true);

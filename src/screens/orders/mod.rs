@@ -5,6 +5,7 @@
 //! The screen holds no rule: matching, sorting and counting are `jumun_core::listing`; reading
 //! is [`query`] over the store's summaries; the result refreshes from the console's change feed.
 
+pub mod bulk;
 mod detail;
 pub mod query;
 mod saved;
@@ -207,6 +208,7 @@ pub fn OrdersScreen() -> impl IntoView {
             <search_bar::SearchBar state=state/>
             <StatusTabs state=state/>
             <SelectionBar state=state/>
+            <bulk::BulkBar state=state/>
             {move || state.error.get().map(|message| view! { <ErrorState message=message/> })}
             <div class="list-and-panel">
                 <table::OrderTable state=state/>

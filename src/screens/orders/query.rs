@@ -17,7 +17,7 @@ use crate::store::{ListIndex, Store, StoreError};
 use jumun_core::listing::{OrderFilter, OrderSummary, Sort, SortKey, SortValue, TabCounts};
 use jumun_core::order::LineStatus;
 use std::cell::Cell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -158,14 +158,19 @@ impl Matches {
         changed: &[u64],
         now: &[OrderSummary],
     ) -> Found {
+        let mut removed = HashSet::new();
         for id in changed {
             if let Some(status) = self.counted.remove(id) {
                 self.tabs.all = self.tabs.all.saturating_sub(1);
                 if let Some(i) = TabCounts::STATUSES.iter().position(|s| *s == status) {
                     self.tabs.by_status[i] = self.tabs.by_status[i].saturating_sub(1);
                 }
-                self.sorted.retain(|(_, kept)| kept != id);
+                removed.insert(*id);
             }
+        }
+        // One pass, however many changed: a bulk chunk touches hundreds at once.
+        if !removed.is_empty() {
+            self.sorted.retain(|(_, kept)| !removed.contains(kept));
         }
         for summary in now {
             if !search.filter.matches_besides_status(summary) {

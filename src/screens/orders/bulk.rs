@@ -1,0 +1,437 @@
+//! 일괄처리 (R5): one action on the selection or on the whole search result, with no cap.
+//!
+//! The orders run in chunks, each chunk one local transaction ([`Console::run_batch`]); the
+//! page is given back between chunks, so it never freezes. A refusal fails its order only; the
+//! rest go on. A progress bar shows done/total and time left, Esc or 중지 stops after the chunk
+//! under way, and the end lists every failed order with its reason in Korean, with a button to
+//! run the failed ones again.
+
+use super::query::{self, Rows};
+use super::{ListState, Selection};
+use crate::commands;
+use crate::components::progress::{Progress, ProgressBar};
+use crate::context::{console, Console};
+use crate::store::Store;
+use crate::sync::thousands;
+use jumun_core::ids::OrderId;
+use jumun_core::Command;
+use leptos::prelude::*;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Orders per chunk: one IndexedDB transaction each.
+pub const CHUNK: usize = 200;
+
+/// What a bulk run does to each order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkAction {
+    /// 입금확인 → 상품준비.
+    ConfirmPayment,
+    /// 주문보류, with the operator's reason.
+    Hold,
+    /// 보류 해제.
+    Release,
+    /// 송장출력 처리 (the label was printed).
+    Print,
+    /// 배송처리.
+    Ship,
+}
+
+impl BulkAction {
+    /// The actions, in the order the bar shows them.
+    pub const ALL: [BulkAction; 5] = [
+        BulkAction::ConfirmPayment,
+        BulkAction::Hold,
+        BulkAction::Release,
+        BulkAction::Print,
+        BulkAction::Ship,
+    ];
+
+    /// The button's words.
+    pub fn korean(self) -> &'static str {
+        match self {
+            BulkAction::ConfirmPayment => "상품준비 (입금확인)",
+            BulkAction::Hold => "보류",
+            BulkAction::Release => "보류 해제",
+            BulkAction::Print => "송장출력 처리",
+            BulkAction::Ship => "배송처리",
+        }
+    }
+
+    /// The engine's command for one order.
+    pub fn command(self, order: OrderId, reason: &str) -> Command {
+        match self {
+            BulkAction::ConfirmPayment => Command::ConfirmPayment { order },
+            BulkAction::Hold => Command::PlaceHold {
+                order,
+                lines: Vec::new(),
+                reason: reason.to_owned(),
+            },
+            BulkAction::Release => Command::ReleaseHold {
+                order,
+                lines: Vec::new(),
+            },
+            BulkAction::Print => Command::PrintInvoice { order },
+            BulkAction::Ship => Command::Ship { order },
+        }
+    }
+}
+
+/// One order the run could not do, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// 관리번호.
+    pub id: u64,
+    /// The reason, in the operator's words.
+    pub reason: String,
+}
+
+/// Where a bulk run is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BulkState {
+    /// Nothing under way.
+    Idle,
+    /// Waiting for the operator to confirm (and, for a hold, to give the reason).
+    Confirm {
+        /// The action.
+        action: BulkAction,
+        /// The orders, when known already (a retry); else the selection is read at the start.
+        ids: Option<Rc<Vec<u64>>>,
+    },
+    /// Running.
+    Running {
+        /// The action.
+        action: BulkAction,
+        /// How far.
+        progress: Progress,
+    },
+    /// Ended (done, stopped or broken off by a storage error).
+    Done {
+        /// The action.
+        action: BulkAction,
+        /// Orders done.
+        succeeded: u64,
+        /// Orders not done, with the reason.
+        failures: Rc<Vec<Failure>>,
+        /// Orders never tried (stopped, or a storage error).
+        left: u64,
+        /// Why it broke off, if it did.
+        error: Option<String>,
+    },
+}
+
+/// The 관리번호 of the selection, in list order where the list holds them.
+async fn selected_ids(console: &Console, state: ListState) -> Result<Vec<u64>, String> {
+    match state.selection.get_untracked() {
+        Selection::Some(ids) => Ok(ids.into_iter().collect()),
+        Selection::WholeResult => {
+            let Some(found) = state.found.get_untracked() else {
+                return Ok(Vec::new());
+            };
+            match &found.rows {
+                Rows::Ids(ids) => Ok(ids.to_vec()),
+                rows @ Rows::Index { .. } => {
+                    // An index result has no id list: read it window by window (ids only kept).
+                    let store = console.store().ok_or("저장소가 열려 있지 않습니다.")?;
+                    let mut ids = Vec::with_capacity(found.total as usize);
+                    while ids.len() < found.total as usize {
+                        let page = query::window(&store, rows, ids.len(), 2_000)
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        if page.is_empty() {
+                            break;
+                        }
+                        ids.extend(page.iter().map(|s| s.id));
+                    }
+                    Ok(ids)
+                }
+            }
+        }
+    }
+}
+
+/// What a bulk run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BulkResult {
+    /// Orders done.
+    pub succeeded: u64,
+    /// Orders refused, with the reason.
+    pub failures: Vec<Failure>,
+    /// Orders never tried (stopped, or a storage error).
+    pub left: u64,
+    /// Why it broke off, if it did.
+    pub error: Option<String>,
+}
+
+/// Runs `action` on `ids` as `login` on `store`, chunk by chunk (one transaction each), telling
+/// `on_progress` (done, total) after each; `stop` is read between chunks.
+pub async fn run_on(
+    store: &Store,
+    login: &str,
+    action: BulkAction,
+    reason: &str,
+    ids: &[u64],
+    stop: &AtomicBool,
+    mut on_progress: impl FnMut(u64, u64),
+) -> BulkResult {
+    let total = ids.len() as u64;
+    let mut result = BulkResult::default();
+    let mut done = 0usize;
+    for chunk in ids.chunks(CHUNK) {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let commands = chunk
+            .iter()
+            .map(|id| action.command(OrderId(*id), reason))
+            .collect();
+        match commands::run_batch_on(store, login, commands).await {
+            Ok(results) => {
+                for (id, outcome) in chunk.iter().zip(results) {
+                    match outcome {
+                        Ok(_) => result.succeeded += 1,
+                        Err(refusal) => result.failures.push(Failure {
+                            id: *id,
+                            reason: refusal.korean(),
+                        }),
+                    }
+                }
+            }
+            Err(e) => {
+                result.error = Some(e.to_string());
+                break;
+            }
+        }
+        done += chunk.len();
+        on_progress(done as u64, total);
+        // Give the page a turn: it paints the progress and answers the keyboard.
+        crate::sync::sleep(0).await;
+    }
+    result.left = total - done as u64;
+    result
+}
+
+/// [`run_on`] as the signed-in operator, showing its progress in `bulk`.
+async fn run(
+    console: Console,
+    action: BulkAction,
+    reason: String,
+    ids: Rc<Vec<u64>>,
+    bulk: RwSignal<BulkState, LocalStorage>,
+    stop: Arc<AtomicBool>,
+) {
+    let (Some(store), Some(sync)) = (console.store(), console.sync()) else {
+        return;
+    };
+    let Some(login) = sync.login() else {
+        bulk.set(BulkState::Done {
+            action,
+            succeeded: 0,
+            failures: Rc::default(),
+            left: ids.len() as u64,
+            error: Some(crate::commands::CommandError::NotSignedIn.to_string()),
+        });
+        return;
+    };
+    let started_ms = js_sys::Date::now();
+    let result = run_on(
+        &store,
+        &login,
+        action,
+        &reason,
+        &ids,
+        &stop,
+        |done, total| {
+            sync.kick();
+            bulk.set(BulkState::Running {
+                action,
+                progress: Progress {
+                    done,
+                    total,
+                    started_ms,
+                    now_ms: js_sys::Date::now(),
+                },
+            });
+        },
+    )
+    .await;
+    bulk.set(BulkState::Done {
+        action,
+        succeeded: result.succeeded,
+        failures: Rc::new(result.failures),
+        left: result.left,
+        error: result.error,
+    });
+}
+
+/// The bulk actions on the selection: buttons, the confirmation, the progress and the result.
+#[component]
+pub fn BulkBar(state: ListState) -> impl IntoView {
+    let console = console();
+    let bulk = RwSignal::new_local(BulkState::Idle);
+    let reason = RwSignal::new(String::new());
+    let stop: Arc<AtomicBool> = Arc::default();
+    let start = {
+        let stop = stop.clone();
+        move |action: BulkAction, known: Option<Rc<Vec<u64>>>| {
+            let stop = stop.clone();
+            let why = reason.get_untracked().trim().to_owned();
+            leptos::task::spawn_local(async move {
+                let ids = match known {
+                    Some(ids) => ids,
+                    None => match selected_ids(&console, state).await {
+                        Ok(ids) => Rc::new(ids),
+                        Err(message) => {
+                            bulk.set(BulkState::Done {
+                                action,
+                                succeeded: 0,
+                                failures: Rc::default(),
+                                left: 0,
+                                error: Some(message),
+                            });
+                            return;
+                        }
+                    },
+                };
+                stop.store(false, Ordering::Relaxed);
+                bulk.set(BulkState::Running {
+                    action,
+                    progress: Progress {
+                        done: 0,
+                        total: ids.len() as u64,
+                        started_ms: js_sys::Date::now(),
+                        now_ms: js_sys::Date::now(),
+                    },
+                });
+                run(console, action, why, ids, bulk, stop).await;
+            });
+        }
+    };
+    let stop_now = {
+        let stop = stop.clone();
+        Callback::new(move |()| stop.store(true, Ordering::Relaxed))
+    };
+    // Esc stops a run under way.
+    {
+        let stop = stop.clone();
+        let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+            if ev.key() == "Escape" && matches!(bulk.get_untracked(), BulkState::Running { .. }) {
+                stop.store(true, Ordering::Relaxed);
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+
+    let buttons = move || {
+        let total = state.found.with(|f| f.as_ref().map_or(0, |f| f.total));
+        let count = state.selection.with(|s| s.count(total));
+        (console.can_work() && count > 0 && bulk.with(|b| *b == BulkState::Idle)).then(|| {
+            view! {
+                <div class="bulk-actions" role="group" aria-label="일괄처리">
+                    <span class="muted">"일괄처리"</span>
+                    {BulkAction::ALL.into_iter().map(|action| view! {
+                        <button type="button"
+                            on:click=move |_| bulk.set(BulkState::Confirm { action, ids: None })>
+                            {action.korean()}
+                        </button>
+                    }).collect_view()}
+                </div>
+            }
+        })
+    };
+
+    let panel = move || match bulk.get() {
+        BulkState::Idle => None,
+        BulkState::Confirm { action, ids } => {
+            let total = state.found.with(|f| f.as_ref().map_or(0, |f| f.total));
+            let count = ids.as_ref().map_or_else(
+                || state.selection.with(|s| s.count(total)),
+                |ids| ids.len() as u64,
+            );
+            let go = start.clone();
+            let known = ids.clone();
+            let needs_reason = action == BulkAction::Hold;
+            Some(view! {
+                <form class="bulk-panel" role="dialog" aria-label="일괄처리 확인"
+                    on:submit=move |ev| {
+                        ev.prevent_default();
+                        if needs_reason && reason.get_untracked().trim().is_empty() {
+                            return;
+                        }
+                        go(action, known.clone());
+                    }>
+                    <strong>{format!("{} {}건을 처리합니다.", action.korean(), thousands(count))}</strong>
+                    {needs_reason.then(|| view! {
+                        <label>
+                            "보류 사유 "
+                            <input type="text" required autofocus prop:value=reason
+                                on:input=move |ev| reason.set(event_target_value(&ev))/>
+                        </label>
+                    })}
+                    <button type="submit" class="primary">"실행 (Enter)"</button>
+                    <button type="button" on:click=move |_| bulk.set(BulkState::Idle)>"취소"</button>
+                </form>
+            }.into_any())
+        }
+        BulkState::Running { action, progress } => Some(
+            view! {
+                <div class="bulk-panel running">
+                    <ProgressBar
+                        label=action.korean().to_owned()
+                        progress=progress
+                        on_stop=Some(stop_now)
+                    />
+                </div>
+            }
+            .into_any(),
+        ),
+        BulkState::Done {
+            action,
+            succeeded,
+            failures,
+            left,
+            error,
+        } => {
+            let failed_ids: Rc<Vec<u64>> = Rc::new(failures.iter().map(|f| f.id).collect());
+            let go = start.clone();
+            Some(view! {
+                <div class="bulk-panel done" role="status">
+                    <strong>
+                        {format!("{} 완료 {}건", action.korean(), thousands(succeeded))}
+                        {(!failures.is_empty()).then(|| format!(" · 실패 {}건", thousands(failures.len() as u64)))}
+                        {(left > 0).then(|| format!(" · 중지되어 처리하지 않음 {}건", thousands(left)))}
+                    </strong>
+                    {error.map(|e| view! { <p class="error-inline" role="alert">{e}</p> })}
+                    {(!failures.is_empty()).then(|| {
+                        let retry = failed_ids.clone();
+                        view! {
+                            <button type="button" class="primary"
+                                on:click=move |_| go(action, Some(retry.clone()))>
+                                "실패한 주문 다시 처리"
+                            </button>
+                            <ul class="failures" aria-label="실패한 주문">
+                                {failures.iter().map(|f| view! {
+                                    <li>
+                                        <button type="button" class="link"
+                                            on:click={let id = f.id; move |_| state.open.set(Some(id))}>
+                                            {format!("주문 {}", f.id)}
+                                        </button>
+                                        " "
+                                        <span>{f.reason.clone()}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }
+                    })}
+                    <button type="button" on:click=move |_| bulk.set(BulkState::Idle)>"닫기"</button>
+                </div>
+            }.into_any())
+        }
+    };
+
+    view! {
+        {buttons}
+        {panel}
+    }
+}
