@@ -124,3 +124,68 @@ pub fn jumun_bench_close() {
         store.close();
     }
 }
+
+/// Keeps a session for the order-list benchmark (`cargo bench -p jumun-e2e --bench order_list`),
+/// so the console opens its screens on the data in the browser with no server (as it does
+/// offline). Resolves when it is kept; the page must be loaded again to use it.
+#[wasm_bindgen]
+pub async fn jumun_bench_keep_session() -> Result<(), JsValue> {
+    let store = store().await.map_err(js_error)?;
+    let session = crate::session::Session {
+        token: "bench".into(),
+        store: "bench".into(),
+        login: "bench".into(),
+        name: "벤치".into(),
+        store_name: "벤치 상점".into(),
+        role: jumun_protocol::auth::Role::Operator,
+    };
+    store
+        .meta_set(crate::session::META_SESSION, &Some(session))
+        .await
+        .map_err(js_error)
+}
+
+/// 일괄 배송처리 of the newest `count` 배송대기 orders through the command layer (chunks of
+/// [`crate::screens::orders::bulk::CHUNK`], one IndexedDB transaction each, the outbox written):
+/// resolves to `{"orders", "succeeded", "failed", "ms"}`.
+#[wasm_bindgen]
+pub async fn jumun_bench_bulk_ship(count: u32) -> Result<String, JsValue> {
+    use crate::screens::orders::bulk::{run_on, BulkAction};
+    use crate::store::ListIndex;
+    let store = store().await.map_err(js_error)?;
+    let ids: Vec<u64> = store
+        .list_window(
+            ListIndex::OrderedAt(Some(LineStatus::ReadyToShip)),
+            true,
+            0,
+            count,
+        )
+        .await
+        .map_err(js_error)?
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let started = now_ms();
+    let result = run_on(
+        &store,
+        "bench",
+        BulkAction::Ship,
+        "",
+        &ids,
+        &never,
+        |_, _| {},
+    )
+    .await;
+    let ms = now_ms() - started;
+    if let Some(error) = result.error {
+        return Err(js_error(error));
+    }
+    Ok(serde_json::json!({
+        "orders": ids.len(),
+        "succeeded": result.succeeded,
+        "failed": result.failures.len(),
+        "ms": ms,
+    })
+    .to_string())
+}
