@@ -19,6 +19,7 @@ pub use error::StoreError;
 pub use local::{merge, subjects_of, Notice, META_IDS, META_LANDING, META_NOTICES};
 pub use rows::EventPosition;
 
+use gloo_events::EventListener;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
@@ -82,7 +83,8 @@ pub struct Store {
     closed: Rc<Cell<bool>>,
     /// Told when that happens.
     on_version_change: Listener,
-    _version_change: Closure<dyn FnMut(web_sys::Event)>,
+    /// The connection's `versionchange` listener, removed by [`Store::close`].
+    version_change: RefCell<Option<EventListener>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -169,26 +171,23 @@ impl Store {
         // Another tab wants to upgrade: close at once so it is not blocked, and tell the operator
         // to reload this one.
         let version_change = {
-            let raw: web_sys::IdbDatabase =
-                db.as_sys().unchecked_ref::<web_sys::IdbDatabase>().clone();
+            let raw: &web_sys::IdbDatabase = db.as_sys().unchecked_ref();
+            let connection = raw.clone();
             let closed = closed.clone();
             let listener = on_version_change.clone();
-            Closure::<dyn FnMut(web_sys::Event)>::new(move |_event: web_sys::Event| {
-                raw.close();
+            EventListener::new(raw, "versionchange", move |_| {
+                connection.close();
                 closed.set(true);
                 if let Some(tell) = listener.borrow_mut().as_mut() {
                     tell(StoreError::VersionChanged);
                 }
             })
         };
-        db.as_sys()
-            .unchecked_ref::<web_sys::IdbDatabase>()
-            .set_onversionchange(Some(version_change.as_ref().unchecked_ref()));
         Ok(Store {
             db,
             closed,
             on_version_change,
-            _version_change: version_change,
+            version_change: RefCell::new(Some(version_change)),
         })
     }
 
@@ -204,10 +203,7 @@ impl Store {
 
     /// Closes the connection (the app keeps one open for its whole life; tests close theirs).
     pub fn close(&self) {
-        self.db
-            .as_sys()
-            .unchecked_ref::<web_sys::IdbDatabase>()
-            .set_onversionchange(None);
+        self.version_change.borrow_mut().take();
         self.db.clone().close();
     }
 
