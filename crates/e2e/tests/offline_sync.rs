@@ -30,7 +30,7 @@ use jumun_core::order::{ClaimState, Line, LineStatus, Order, OrderOrigin};
 use jumun_core::{Change, Command, Event};
 use jumun_e2e::processes::{start_sandbox, start_server_with, RunningSandbox, RunningServer};
 use jumun_e2e::webdriver::{Session, WdResult};
-use jumun_e2e::{artifacts, chromium_args, required_env, scratch_dir};
+use jumun_e2e::{artifacts, required_env, scratch_dir, start_browser};
 use jumun_protocol::auth::{LoginRequest, LoginResponse};
 use jumun_protocol::connections::{ConnectionInfo, ConnectionList, RunRecord};
 use jumun_protocol::hooks::ConsoleState;
@@ -415,14 +415,7 @@ fn offline_cancel_and_return_reach_the_server_exactly_once() {
         ],
     );
 
-    let driver =
-        jumun_e2e::processes::start_chromedriver(&PathBuf::from(required_env("CHROMEDRIVER")));
-    let browser = Session::start(
-        &driver.url,
-        &PathBuf::from(required_env("CHROMIUM")),
-        &chromium_args(&scratch_dir("chromium-profile-offline-sync")),
-    )
-    .expect("start a Chromium session");
+    let browser = start_browser("chromium-profile-offline-sync");
     browser.goto(&format!("{base}/")).expect("open the app");
 
     // Sign in through the form.
