@@ -277,10 +277,13 @@ fn install_fake_server() {
         const fake = { log: [], answers: {}, pushes: 0, drop: 0, produce: {}, refuse: {}, nextId: 1000000, down: false, failed: 0 };
         window.__fake = fake;
         if (!window.__realFetch) window.__realFetch = window.fetch;
-        window.fetch = async function (url, init) {
+        window.fetch = async function (input, init) {
             if (fake.down) { fake.failed++; throw new TypeError('Failed to fetch'); }
-            const u = new URL(url, location.href);
-            const body = init && init.body ? JSON.parse(init.body) : null;
+            // Called as fetch(url, init) or, as gloo-net does, fetch(request).
+            const request = new Request(input, init);
+            const u = new URL(request.url);
+            const text = await request.text();
+            const body = text ? JSON.parse(text) : null;
             const json = (x, status) => new Response(JSON.stringify(x), { status: status || 200 });
             if (u.pathname === '/api/ids') {
                 const start = fake.nextId; fake.nextId += body.count;

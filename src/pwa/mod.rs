@@ -6,6 +6,7 @@
 //! "새 버전이 준비되었습니다 — 새로고침". Only the click asks the waiting worker to take over
 //! (`SKIP_WAITING`), and the page reloads when it has.
 
+use gloo_events::EventListener;
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
@@ -22,6 +23,8 @@ thread_local! {
     static WAITING: RefCell<Option<ServiceWorker>> = const { RefCell::new(None) };
     /// The operator clicked 새로고침: reload when the new version has taken over.
     static RELOAD_ASKED: Cell<bool> = const { Cell::new(false) };
+    /// Watches the service worker being installed, until a newer one is.
+    static INSTALLING: RefCell<Option<EventListener>> = const { RefCell::new(None) };
 }
 
 /// Whether a new version waits for the operator's click.
@@ -45,15 +48,13 @@ pub fn register_service_worker() {
         return;
     }
     let container = navigator.service_worker();
-    let on_controller_change = Closure::<dyn FnMut()>::new(move || {
+    // For the page's whole life: the new version may take over at any time.
+    EventListener::new(&container, "controllerchange", |_| {
         if RELOAD_ASKED.with(Cell::get) {
-            if let Some(window) = web_sys::window() {
-                let _ = window.location().reload();
-            }
+            reload();
         }
-    });
-    container.set_oncontrollerchange(Some(on_controller_change.as_ref().unchecked_ref()));
-    on_controller_change.forget();
+    })
+    .forget();
     let registering = container.register(SCRIPT);
     wasm_bindgen_futures::spawn_local(async move {
         match wasm_bindgen_futures::JsFuture::from(registering).await {
@@ -86,21 +87,21 @@ fn watch(registration: ServiceWorkerRegistration) {
         }
     }
     let reg = registration.clone();
-    let on_update_found = Closure::<dyn FnMut()>::new(move || {
+    // For the page's whole life: a new build can be found at any time.
+    EventListener::new(&registration, "updatefound", move |_| {
         let Some(installing) = reg.installing() else {
             return;
         };
         let worker = installing.clone();
-        let on_state = Closure::<dyn FnMut()>::new(move || {
+        let on_state = EventListener::new(&installing, "statechange", move |_| {
             if worker.state() == ServiceWorkerState::Installed && controlled() {
                 offer(worker.clone());
             }
         });
-        installing.set_onstatechange(Some(on_state.as_ref().unchecked_ref()));
-        on_state.forget();
-    });
-    registration.set_onupdatefound(Some(on_update_found.as_ref().unchecked_ref()));
-    on_update_found.forget();
+        // Replacing it removes the listener on the worker this one supersedes.
+        INSTALLING.with(|listener| *listener.borrow_mut() = Some(on_state));
+    })
+    .forget();
 }
 
 /// The operator chose to reload: the waiting version takes over, then the page reloads.

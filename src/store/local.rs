@@ -6,7 +6,8 @@ use super::pieces::Pieces;
 use super::rows::{EventRow, OutboxRow};
 use super::schema::{indexes, stores};
 use super::{
-    meta_row, outbox_row, queue_local, EventPosition, OutboxOp, ServerEvent, Store, StoreError,
+    meta_row, outbox_number_of, outbox_row, put_local_events, queue_local, EventPosition, OutboxOp,
+    ServerEvent, Store, StoreError,
 };
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
@@ -190,13 +191,29 @@ impl Store {
         let mut book = Book::new();
         pieces.load(&tx, &subjects, &mut book).await?;
         let mut results = Vec::with_capacity(ops.len());
-        for (op, row) in ops.iter().zip(rows) {
-            match decide(&mut book, op) {
-                Ok(events) => {
-                    queue_local(&tx, row, &op.key, &events).await?;
-                    results.push(Ok(events));
-                }
-                Err(refusal) => results.push(Err(refusal)),
+        let mut accepted = Vec::new();
+        for (position, (op, row)) in ops.iter().zip(rows).enumerate() {
+            let decided = decide(&mut book, op);
+            if decided.is_ok() {
+                accepted.push((position, row));
+            }
+            results.push(decided);
+        }
+        // Every outbox entry is requested before the first is awaited: one round trip for the
+        // chunk, not one per operation. Their numbers then place their events in the log.
+        let outbox = tx.object_store(stores::OUTBOX)?;
+        let mut adds = Vec::with_capacity(accepted.len());
+        for (position, row) in accepted {
+            adds.push((
+                position,
+                outbox.add(row).with_key_type::<JsValue>().primitive()?,
+            ));
+        }
+        let log = tx.object_store(stores::EVENTS)?;
+        for (position, add) in adds {
+            let number = outbox_number_of(add.await?)?;
+            if let Some(Ok(events)) = results.get(position) {
+                put_local_events(&log, number, &ops[position].key, events)?;
             }
         }
         pieces.write(&tx, &book)?;

@@ -21,6 +21,7 @@ pub use list::ListIndex;
 pub use local::{merge, subjects_of, Notice, META_IDS, META_LANDING, META_NOTICES};
 pub use rows::EventPosition;
 
+use gloo_events::EventListener;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
@@ -84,7 +85,8 @@ pub struct Store {
     closed: Rc<Cell<bool>>,
     /// Told when that happens.
     on_version_change: Listener,
-    _version_change: Closure<dyn FnMut(web_sys::Event)>,
+    /// The connection's `versionchange` listener, removed by [`Store::close`].
+    version_change: RefCell<Option<EventListener>>,
     /// Told, after each commit, which orders a write touched (see [`Store::on_orders_changed`]).
     order_listeners: OrderListeners,
 }
@@ -143,16 +145,30 @@ async fn queue_local(
         .with_key_type::<JsValue>()
         .primitive()?
         .await?;
-    let number = number
-        .as_f64()
-        .ok_or_else(|| StoreError::corrupt("작업 번호", "숫자가 아닙니다"))?
-        as u64;
-    let log = tx.object_store(stores::EVENTS)?;
+    let number = outbox_number_of(number)?;
+    put_local_events(&tx.object_store(stores::EVENTS)?, number, key, events)?;
+    Ok(number)
+}
+
+/// The outbox number IndexedDB gave an added entry.
+fn outbox_number_of(key: JsValue) -> Result<u64, StoreError> {
+    key.as_f64()
+        .map(|n| n as u64)
+        .ok_or_else(|| StoreError::corrupt("작업 번호", "숫자가 아닙니다"))
+}
+
+/// Puts an operation's events in the log as pending local events numbered by its outbox entry.
+fn put_local_events(
+    log: &indexed_db_futures::object_store::ObjectStore<'_>,
+    number: u64,
+    key: &str,
+    events: &[Event],
+) -> Result<(), StoreError> {
     for (index, event) in events.iter().enumerate() {
         let row = EventRow::new(EventPosition::Local(number, index as u32), Some(key), event)?;
         log.put(serde_wasm_bindgen::to_value(&row)?).primitive()?;
     }
-    Ok(number)
+    Ok(())
 }
 
 impl Store {
@@ -184,26 +200,23 @@ impl Store {
         // Another tab wants to upgrade: close at once so it is not blocked, and tell the operator
         // to reload this one.
         let version_change = {
-            let raw: web_sys::IdbDatabase =
-                db.as_sys().unchecked_ref::<web_sys::IdbDatabase>().clone();
+            let raw: &web_sys::IdbDatabase = db.as_sys().unchecked_ref();
+            let connection = raw.clone();
             let closed = closed.clone();
             let listener = on_version_change.clone();
-            Closure::<dyn FnMut(web_sys::Event)>::new(move |_event: web_sys::Event| {
-                raw.close();
+            EventListener::new(raw, "versionchange", move |_| {
+                connection.close();
                 closed.set(true);
                 if let Some(tell) = listener.borrow_mut().as_mut() {
                     tell(StoreError::VersionChanged);
                 }
             })
         };
-        db.as_sys()
-            .unchecked_ref::<web_sys::IdbDatabase>()
-            .set_onversionchange(Some(version_change.as_ref().unchecked_ref()));
         Ok(Store {
             db,
             closed,
             on_version_change,
-            _version_change: version_change,
+            version_change: RefCell::new(Some(version_change)),
             order_listeners: Rc::default(),
         })
     }
@@ -242,10 +255,7 @@ impl Store {
 
     /// Closes the connection (the app keeps one open for its whole life; tests close theirs).
     pub fn close(&self) {
-        self.db
-            .as_sys()
-            .unchecked_ref::<web_sys::IdbDatabase>()
-            .set_onversionchange(None);
+        self.version_change.borrow_mut().take();
         self.db.clone().close();
     }
 

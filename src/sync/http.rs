@@ -1,9 +1,10 @@
-//! JSON over the browser's `fetch`, same origin, with the session's bearer token. Bodies and
-//! answers are `jumun-protocol` types; an error answer is its `ApiErrorBody`.
+//! JSON over the browser's `fetch` (through `gloo-net`), same origin, with the session's bearer
+//! token. Bodies and answers are `jumun-protocol` types; an error answer is its `ApiErrorBody`.
 
+use gloo_net::http::{Method, QueryParams, RequestBuilder};
+use gloo_timers::callback::Timeout;
 use jumun_protocol::ApiErrorBody;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, RequestCache, UrlSearchParams};
 
 /// A request with no complete answer after this many milliseconds is given up as
 /// [`NetError::Offline`] (a dead Wi-Fi or a captive portal can leave it hanging for minutes).
@@ -48,36 +49,44 @@ pub async fn call<T: serde::de::DeserializeOwned, B: serde::Serialize>(
     token: Option<&str>,
     body: Option<&B>,
 ) -> Result<T, NetError> {
-    let body = body
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|e| NetError::Encode(e.to_string()))?;
-    let window = web_sys::window().ok_or(NetError::Offline)?;
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    let headers = web_sys::Headers::new().map_err(|_| NetError::Offline)?;
-    let _ = headers.set("Accept", "application/json");
+    let method = Method::from_bytes(method.as_bytes())
+        .map_err(|e| NetError::Encode(format!("{method}: {e}")))?;
+    // Aborting the signal ends both the request and the reading of its body; the timer is
+    // cleared when `_deadline` drops, as soon as the answer is read (or the call fails).
+    let abort = AbortController::new().map_err(|_| NetError::Offline)?;
+    let _deadline = {
+        let abort = abort.clone();
+        Timeout::new(TIMEOUT_MS, move || abort.abort())
+    };
+    // gloo-net 0.6 joins the URL's own query and its query parameters with a `&` even when it
+    // has no parameters (`?since=3&`): the path's query goes in as parameters instead.
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let parameters: Vec<(String, String)> = UrlSearchParams::new_with_str(query)
+        .map(|raw| QueryParams::from_raw(raw).iter().collect())
+        .map_err(|_| NetError::Encode(format!("{query:?} is not a URL query")))?;
+    let mut request = RequestBuilder::new(path)
+        .query(
+            parameters
+                .iter()
+                .map(|(name, value)| (name.as_str(), value)),
+        )
+        .method(method)
+        .cache(RequestCache::NoStore)
+        .abort_signal(Some(&abort.signal()))
+        .header("Accept", "application/json");
     if let Some(token) = token {
-        let _ = headers.set("Authorization", &format!("Bearer {token}"));
+        request = request.header("Authorization", &format!("Bearer {token}"));
     }
-    if let Some(body) = body {
-        let _ = headers.set("Content-Type", "application/json");
-        init.set_body(&wasm_bindgen::JsValue::from_str(&body));
+    let request = match body {
+        Some(body) => request.json(body),
+        None => request.build(),
     }
-    init.set_headers(&headers);
-    init.set_cache(web_sys::RequestCache::NoStore);
-    if let Some(signal) = timeout_signal(TIMEOUT_MS) {
-        let _ = js_sys::Reflect::set(&init, &"signal".into(), &signal);
-    }
-    let response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
-        .await
-        .map_err(|_| NetError::Offline)?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| NetError::Offline)?;
-    let text = JsFuture::from(response.text().map_err(|_| NetError::Offline)?)
-        .await
-        .map_err(|_| NetError::Offline)?
-        .as_string()
-        .unwrap_or_default();
+    .map_err(|error| match error {
+        gloo_net::Error::SerdeError(e) => NetError::Encode(e.to_string()),
+        _ => NetError::Offline,
+    })?;
+    let response = request.send().await.map_err(|_| NetError::Offline)?;
+    let text = response.text().await.map_err(|_| NetError::Offline)?;
     let status = response.status();
     if status == 401 {
         return Err(NetError::Unauthorized);
@@ -96,15 +105,4 @@ pub async fn call<T: serde::de::DeserializeOwned, B: serde::Serialize>(
         });
     }
     serde_json::from_str(&text).map_err(|e| NetError::Decode(e.to_string()))
-}
-
-/// `AbortSignal.timeout(ms)`, where the browser has it: aborts the request and the reading of its
-/// body.
-fn timeout_signal(ms: u32) -> Option<wasm_bindgen::JsValue> {
-    let class = js_sys::Reflect::get(&js_sys::global(), &"AbortSignal".into()).ok()?;
-    let timeout: js_sys::Function = js_sys::Reflect::get(&class, &"timeout".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    timeout.call1(&class, &ms.into()).ok()
 }

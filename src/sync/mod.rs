@@ -30,6 +30,8 @@ pub mod http;
 
 use crate::session::Session;
 use crate::store::{Notice, ServerEvent, Store, StoreError};
+use gloo_events::EventListener;
+use gloo_timers::future::TimeoutFuture;
 use http::{call, NetError};
 use jumun_core::ids::IdBlock;
 use jumun_protocol::sync::{
@@ -38,8 +40,6 @@ use jumun_protocol::sync::{
 };
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// Events per pull page.
 pub const PULL_PAGE: u32 = 500;
@@ -56,7 +56,7 @@ pub const MIN_BACKOFF_MS: f64 = 2_000.0;
 /// The longest wait between tries after failures.
 pub const MAX_BACKOFF_MS: f64 = 60_000.0;
 /// How often the loop looks whether a cycle is due.
-const TICK_MS: i32 = 250;
+const TICK_MS: u32 = 250;
 
 /// What the top bar shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -173,6 +173,8 @@ pub struct Syncer {
     backoff: Cell<f64>,
     running: Cell<bool>,
     started: Cell<bool>,
+    /// The window's `online` and `offline` listeners, removed when the `Syncer` drops.
+    browser_listeners: RefCell<Vec<EventListener>>,
     on_signed_out: RefCell<Option<Rc<dyn Fn()>>>,
 }
 
@@ -181,16 +183,6 @@ fn browser_online() -> bool {
     web_sys::window()
         .map(|w| w.navigator().on_line())
         .unwrap_or(true)
-}
-
-/// Waits `ms` milliseconds.
-pub async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 impl Syncer {
@@ -209,6 +201,7 @@ impl Syncer {
             backoff: Cell::new(0.0),
             running: Cell::new(false),
             started: Cell::new(false),
+            browser_listeners: RefCell::new(Vec::new()),
             on_signed_out: RefCell::new(None),
         })
     }
@@ -299,31 +292,30 @@ impl Syncer {
         });
     }
 
-    /// Starts the background loop and the online/offline listeners (once). The loop ends when
-    /// the last handle on this `Syncer` is dropped.
+    /// Starts the background loop and the online/offline listeners (once). The loop ends, and
+    /// the listeners are removed, when the last handle on this `Syncer` is dropped.
     pub fn start(self: &Rc<Self>) {
         if self.started.replace(true) {
             return;
         }
         if let Some(window) = web_sys::window() {
-            for (name, online) in [("online", true), ("offline", false)] {
+            let listeners = [("online", true), ("offline", false)].map(|(name, online)| {
+                // Weak: the listeners live in the `Syncer` and must not keep it alive.
                 let me = Rc::downgrade(self);
-                let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                EventListener::new(&window, name, move |_| {
                     if let Some(me) = me.upgrade() {
                         me.browser_says(online);
                     }
-                });
-                let _ = window
-                    .add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
-                listener.forget();
-            }
+                })
+            });
+            self.browser_listeners.borrow_mut().extend(listeners);
         }
         let weak = Rc::downgrade(self);
         wasm_bindgen_futures::spawn_local(async move {
             while let Some(me) = weak.upgrade() {
                 me.tick().await;
                 drop(me);
-                sleep(TICK_MS).await;
+                TimeoutFuture::new(TICK_MS).await;
             }
         });
     }

@@ -37,16 +37,24 @@ export function phoneSamples(n, count) {
 const rowsShown = () => document.querySelector('table.order-table tbody tr[data-id]') !== null;
 const resultText = () => (document.querySelector('.result-count') || {}).textContent || '';
 
-/// Resolves when `done()` holds, checked after every DOM change (and at once).
-function when(done) {
-  return new Promise((resolve) => {
+/// Resolves when `done()` holds, checked after every DOM change (and at once); rejects after
+/// 60 s saying what the screen shows.
+function when(done, what = '') {
+  return new Promise((resolve, reject) => {
     if (done()) return resolve();
     const observer = new MutationObserver(() => {
       if (done()) {
         observer.disconnect();
+        clearTimeout(timer);
         resolve();
       }
     });
+    const timer = setTimeout(() => {
+      observer.disconnect();
+      const phones = [...document.querySelectorAll('table.order-table tbody tr[data-id] td:nth-child(11)')]
+        .slice(0, 5).map((p) => p.textContent);
+      reject(new Error(`timed out ${what}: "${resultText()}", phones ${phones.join(' ')}`));
+    }, 60000);
     observer.observe(document.body, { childList: true, subtree: true, characterData: true });
   });
 }
@@ -71,15 +79,14 @@ export async function searchPhone(last4) {
   const input = form.querySelector('input[type=search]');
   input.value = last4;
   input.dispatchEvent(new Event('input', { bubbles: true }));
-  const before = resultText();
   const t0 = performance.now();
   form.requestSubmit();
   await when(() => {
     const text = resultText();
-    if (!text.startsWith('검색결과') || text === before) return false;
+    if (!text.startsWith('검색결과')) return false;
     const phones = [...document.querySelectorAll('table.order-table tbody tr[data-id] td:nth-child(11)')];
     return phones.length > 0 && phones.every((p) => p.textContent.replace(/\D/g, '').endsWith(last4));
-  });
+  }, `searching ${last4}`);
   return { ms: performance.now() - t0, result: resultText() };
 }
 
@@ -93,11 +100,13 @@ export async function clearSearch() {
   await when(() => resultText().startsWith('검색결과') && !resultText().startsWith('검색결과 1건'));
 }
 
-/// Scrolls the whole list, `px` per frame, recording every frame's time and the frames whose
-/// first visible row was not rendered yet (rows still being read).
-export function scrollAll(px) {
+/// Scrolls the list from the top, `px` per frame, to its end or for `maxFrames` frames, recording every frame's time and the frames whose
+/// first visible row was not rendered yet (rows still being read). `rows`: the list's length.
+export async function scrollAll(px, rows, maxFrames) {
+  const el = document.querySelector('.order-table-wrap');
+  // The whole list laid out first (its spacer rows stand for every order).
+  await when(() => el.scrollHeight >= rows * 30, `the list's height for ${rows} rows`);
   return new Promise((resolve) => {
-    const el = document.querySelector('.order-table-wrap');
     el.scrollTop = 0;
     const frames = [];
     let blank = 0;
@@ -107,8 +116,11 @@ export function scrollAll(px) {
       last = t;
       const first = Math.floor(el.scrollTop / 30);
       if (!el.querySelector(`tbody tr[aria-rowindex="${first + 2}"]`)) blank += 1;
-      if (el.scrollTop + el.clientHeight >= el.scrollHeight - 2) {
-        resolve({ frames, blank, height: el.scrollHeight });
+      if (el.scrollTop + el.clientHeight >= el.scrollHeight - 2 || frames.length >= maxFrames) {
+        const row = el.querySelector('tbody tr[data-id]');
+        const rendered = [...el.querySelectorAll('tbody tr[data-id]')].map((r) => Number(r.getAttribute('aria-rowindex')));
+        resolve({ frames, blank, height: el.scrollHeight, row_height: row ? row.getBoundingClientRect().height : null,
+          scroll_top: el.scrollTop, rendered_from: Math.min(...rendered), rendered_to: Math.max(...rendered) });
         return;
       }
       el.scrollTop += px;

@@ -37,6 +37,8 @@ const OPEN_RUNS: usize = 3;
 const PHONE_SEARCHES: usize = 5;
 /// Pixels scrolled per frame (50 rows: a fast flick through the whole list).
 const SCROLL_PX: u32 = 1_500;
+/// Pixels scrolled per frame by a mouse wheel held down (8 rows).
+const WHEEL_PX: u32 = 240;
 /// Orders shipped in bulk.
 const BULK: u32 = 10_000;
 
@@ -263,33 +265,45 @@ fn main() {
         vec![],
         &deadline,
     );
-    let scrolled = call(
-        &browser,
-        "scrolling",
-        "scrollAll",
-        vec![json!(SCROLL_PX)],
-        &deadline,
-    );
-    let mut frames: Vec<f64> = scrolled["frames"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_f64).collect())
-        .unwrap_or_default();
-    let total: f64 = frames.iter().sum();
-    frames.sort_by(f64::total_cmp);
-    let p95 = frames
-        .get(frames.len() * 95 / 100)
-        .copied()
-        .unwrap_or(f64::NAN);
-    println!(
-        "  scrolling the whole list ({} px/frame, {} frames): {:.1} fps, median frame {}, 95th {}, longest {}; frames with rows not read yet {}",
-        SCROLL_PX,
-        frames.len(),
-        frames.len() as f64 * 1000.0 / total,
-        ms(median(frames.clone())),
-        ms(p95),
-        ms(frames.last().copied().unwrap_or(f64::NAN)),
-        scrolled["blank"]
-    );
+    for (what, px, max_frames) in [
+        ("a flick through the whole list", SCROLL_PX, u32::MAX),
+        ("wheel scrolling, 1,000 frames", WHEEL_PX, 1_000),
+    ] {
+        let scrolled = call(
+            &browser,
+            "scrolling",
+            "scrollAll",
+            vec![json!(px), json!(n), json!(max_frames)],
+            &deadline,
+        );
+        let mut frames: Vec<f64> = scrolled["frames"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_f64).collect())
+            .unwrap_or_default();
+        if frames.is_empty() {
+            fail(format!("scrolling ({what}) recorded no frame: {scrolled}"));
+        }
+        let total: f64 = frames.iter().sum();
+        frames.sort_by(f64::total_cmp);
+        let p95 = frames[frames.len() * 95 / 100];
+        println!(
+            "  scrolling, {what} ({px} px/frame, {} frames): {:.1} fps, median frame {}, 95th {}, longest {}; frames whose rows were not read yet {}",
+            frames.len(),
+            frames.len() as f64 * 1000.0 / total,
+            ms(median(frames.clone())),
+            ms(p95),
+            ms(frames.last().copied().unwrap_or(f64::NAN)),
+            scrolled["blank"]
+        );
+        let _ = browser.screenshot(&root.join("target/bench-order-list/after-scroll.png"));
+        for entry in browser.browser_log().unwrap_or_default().iter().take(5) {
+            println!("    console: {} {}", entry.level, entry.message);
+        }
+        println!(
+            "    (row height {}, last scrollTop {}, rows rendered {}–{})",
+            scrolled["row_height"], scrolled["scroll_top"], scrolled["rendered_from"], scrolled["rendered_to"]
+        );
+    }
 
     // Bulk ship through the command layer.
     let bulk = call(

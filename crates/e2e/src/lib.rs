@@ -12,6 +12,10 @@ pub mod bench_page;
 pub mod processes;
 pub mod webdriver;
 
+use processes::{start_chromedriver, start_server_with, RunningDriver, RunningServer};
+use std::path::PathBuf;
+use webdriver::Session;
+
 /// Reads a required environment variable, explaining how to get it set when it is missing.
 pub fn required_env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
@@ -54,4 +58,47 @@ pub fn chromium_args(profile: &std::path::Path) -> Vec<String> {
     .map(|s| s.to_string())
     .chain([format!("--user-data-dir={}", profile.display())])
     .collect()
+}
+
+/// The real `jumun-server` (`JUMUN_SERVER_BIN`) serving the built app (`JUMUN_DIST_DIR`) on a
+/// loopback port, with its data in a fresh [`scratch_dir`] named `data_name` and the demo store
+/// (store `demo`, user `demo`, password `demo1234`).
+pub fn start_app_server(data_name: &str) -> RunningServer {
+    start_server_with(
+        &PathBuf::from(required_env("JUMUN_SERVER_BIN")),
+        &scratch_dir(data_name),
+        &PathBuf::from(required_env("JUMUN_DIST_DIR")),
+        &["--demo"],
+    )
+}
+
+/// A headless Chromium session and the ChromeDriver it runs under; it dereferences to its
+/// [`Session`], which ends before the driver stops.
+pub struct Browser {
+    session: Session,
+    _driver: RunningDriver,
+}
+
+impl std::ops::Deref for Browser {
+    type Target = Session;
+
+    fn deref(&self) -> &Session {
+        &self.session
+    }
+}
+
+/// Chromium (`CHROMIUM`) through ChromeDriver (`CHROMEDRIVER`), with [`chromium_args`] and a
+/// fresh profile in the [`scratch_dir`] named `profile_name`.
+pub fn start_browser(profile_name: &str) -> Browser {
+    let driver = start_chromedriver(&PathBuf::from(required_env("CHROMEDRIVER")));
+    let session = Session::start(
+        &driver.url,
+        &PathBuf::from(required_env("CHROMIUM")),
+        &chromium_args(&scratch_dir(profile_name)),
+    )
+    .expect("start a Chromium session");
+    Browser {
+        session,
+        _driver: driver,
+    }
 }

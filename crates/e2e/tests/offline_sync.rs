@@ -31,7 +31,7 @@ use jumun_core::{Change, Command};
 use jumun_e2e::api::{collect_now, get, login, post, start_sandboxed_server, SANDBOX_SEED};
 use jumun_e2e::app::{execute_json, network, order, run, state};
 use jumun_e2e::webdriver::Session;
-use jumun_e2e::{artifacts, chromium_args, required_env, scratch_dir};
+use jumun_e2e::{artifacts, required_env, scratch_dir, start_browser};
 use jumun_protocol::connections::ConnectionList;
 use jumun_protocol::sync::{
     Answer, ChangesPage, ChangesQuery, IdBlockAnswer, OpResult, Operation, PulledEvent,
@@ -261,14 +261,7 @@ fn offline_cancel_and_return_reach_the_server_exactly_once() {
         ],
     );
 
-    let driver =
-        jumun_e2e::processes::start_chromedriver(&PathBuf::from(required_env("CHROMEDRIVER")));
-    let browser = Session::start(
-        &driver.url,
-        &PathBuf::from(required_env("CHROMIUM")),
-        &chromium_args(&scratch_dir("chromium-profile-offline-sync")),
-    )
-    .expect("start a Chromium session");
+    let browser = start_browser("chromium-profile-offline-sync");
     browser.goto(&format!("{base}/")).expect("open the app");
 
     // Sign in through the form.

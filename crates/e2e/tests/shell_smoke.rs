@@ -3,10 +3,7 @@
 //!
 //! Run through `cargo xtask test`, which builds both and sets the environment this reads.
 
-use jumun_e2e::processes::{start_chromedriver, start_server_with};
-use jumun_e2e::webdriver::Session;
-use jumun_e2e::{artifacts, chromium_args, required_env, scratch_dir};
-use std::path::PathBuf;
+use jumun_e2e::{artifacts, start_app_server, start_browser};
 use std::time::Duration;
 
 const NAV_LABELS: [&str; 8] = [
@@ -22,19 +19,8 @@ const NAV_LABELS: [&str; 8] = [
 
 #[test]
 fn console_shell_renders_in_korean_with_no_console_errors() {
-    let server = start_server_with(
-        &PathBuf::from(required_env("JUMUN_SERVER_BIN")),
-        &scratch_dir("server-data"),
-        &PathBuf::from(required_env("JUMUN_DIST_DIR")),
-        &["--demo"],
-    );
-    let driver = start_chromedriver(&PathBuf::from(required_env("CHROMEDRIVER")));
-    let browser = Session::start(
-        &driver.url,
-        &PathBuf::from(required_env("CHROMIUM")),
-        &chromium_args(&scratch_dir("chromium-profile")),
-    )
-    .expect("start a Chromium session");
+    let server = start_app_server("server-data");
+    let browser = start_browser("chromium-profile");
 
     // Signed out, the console shows its sign-in screen; signed in, the dashboard at `/`.
     browser
@@ -111,11 +97,6 @@ fn console_shell_renders_in_korean_with_no_console_errors() {
         })
         .expect("the not-found page renders");
 
-    let errors: Vec<_> = browser
-        .browser_log()
-        .expect("read the console log")
-        .into_iter()
-        .filter(|e| e.level == "SEVERE")
-        .collect();
+    let errors = browser.console_errors().expect("read the console log");
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }

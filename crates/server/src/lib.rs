@@ -12,6 +12,7 @@ pub mod error;
 pub mod maintenance;
 pub mod marketplaces;
 pub mod secret_key;
+pub mod security_headers;
 mod static_files;
 pub mod sync;
 
@@ -61,11 +62,17 @@ pub enum StartError {
     Serve(#[source] std::io::Error),
 }
 
-/// The whole HTTP application: `/api` and the browser app.
+/// The whole HTTP application: `/api` and the browser app, every answer with the security
+/// headers ([`security_headers`]).
 pub fn app(state: AppState, config: &ServerConfig) -> Router {
+    let security = security_headers::SecurityHeaders::for_dist(&config.dist_dir);
     Router::new()
         .nest("/api", api::router())
         .fallback_service(static_files::service(&config.dist_dir))
+        .layer(axum::middleware::from_fn_with_state(
+            security,
+            security_headers::add,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -206,7 +206,7 @@ pub async fn run_on(
         done += chunk.len();
         on_progress(done as u64, total);
         // Give the page a turn: it paints the progress and answers the keyboard.
-        crate::sync::sleep(0).await;
+        gloo_timers::future::TimeoutFuture::new(0).await;
     }
     result.left = total - done as u64;
     result

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 /// Every row's height in pixels (the stylesheet's `.order-table tr` agrees).
 pub const ROW_HEIGHT: f64 = 30.0;
 /// Rows read beyond the screen on each side, so a short scroll shows rows at once.
-const MARGIN: usize = 40;
+const MARGIN: usize = 100;
 
 /// The rows read: from which position, and which.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -87,7 +87,6 @@ pub fn OrderTable(state: ListState) -> impl IntoView {
     let scroll_top = RwSignal::new(0.0f64);
     let viewport = RwSignal::new(600.0f64);
     let window = RwSignal::new(Window::default());
-    let fetching = StoredValue::new_local(0u64);
 
     // The viewport's height, now and after a resize.
     let measure = move || {
@@ -115,13 +114,17 @@ pub fn OrderTable(state: ListState) -> impl IntoView {
         (first, first + count)
     });
 
-    // Read the rows on screen when they are not read yet, or the result changed.
+    // Read the rows on screen when they are not read yet, or the result changed. One read at a
+    // time: while it is under way the screen keeps the rows it has, and when it lands the check
+    // runs again for where the list is then (a read per frame, each dropping the one before,
+    // would never land while the operator keeps scrolling).
+    let reading = StoredValue::new_local(false);
+    let again = RwSignal::new(0u64);
     Effect::new(move |_| {
+        again.track();
         let (first, last) = on_screen.get();
         let reread = state.reread.get();
-        let Some(found) = state.found.get() else {
-            return;
-        };
+        let Some(found) = state.found.get() else { return };
         let source = Some((found.rows.clone(), reread));
         let total = found.total as usize;
         let last = last.min(total);
@@ -131,14 +134,23 @@ pub fn OrderTable(state: ListState) -> impl IntoView {
         if covered && (last > first || total == 0) {
             return;
         }
+        if reading.get_value() {
+            return;
+        }
         let Some(store) = console.store() else { return };
         let start = first.saturating_sub(MARGIN);
         let len = (last + MARGIN).min(total).saturating_sub(start);
-        let ticket = fetching.get_value() + 1;
-        fetching.set_value(ticket);
+        reading.set_value(true);
         leptos::task::spawn_local(async move {
-            match query::window(&store, &found.rows, start, len).await {
-                Ok(rows) if fetching.get_value() == ticket => {
+            let read = query::window(&store, &found.rows, start, len).await;
+            reading.set_value(false);
+            // A read for a result already replaced is dropped, not shown under the new count.
+            let current = state.found.with_untracked(|f| {
+                f.as_ref().map(|f| (f.rows.clone(), state.reread.get_untracked()))
+            });
+            match read {
+                Ok(_) if current != source => {}
+                Ok(rows) => {
                     state.visible.set_value(
                         rows.iter()
                             .enumerate()
@@ -151,9 +163,10 @@ pub fn OrderTable(state: ListState) -> impl IntoView {
                         source,
                     });
                 }
-                Ok(_) => {}
                 Err(e) => state.error.set(Some(e.to_string())),
             }
+            // Where is the list now? Read again if it moved on meanwhile.
+            again.update(|n| *n += 1);
         });
     });
 
@@ -241,13 +254,20 @@ pub fn OrderTable(state: ListState) -> impl IntoView {
                 <tbody>
                     <tr class="spacer" aria-hidden="true"
                         style:height=move || format!("{}px", window.with(|w| w.start) as f64 * ROW_HEIGHT)></tr>
-                    {move || {
-                        let w = window.get();
-                        w.rows.into_iter().enumerate().map(|(i, row)| {
-                            let position = w.start + i;
-                            view! { <OrderRow state=state row=row position=position/> }
-                        }).collect_view()
-                    }}
+                    // Keyed by order, position and read: sliding the window renders only the rows
+                    // that come into it; a row read again after a change is rendered anew.
+                    <For
+                        each=move || window.with(|w| {
+                            let read = w.source.as_ref().map_or(0, |(_, read)| *read);
+                            w.rows.iter().cloned().enumerate()
+                                .map(|(i, row)| (w.start + i, read, row))
+                                .collect::<Vec<_>>()
+                        })
+                        key=|(position, read, row)| (row.id, *position, *read)
+                        children=move |(position, _, row)| view! {
+                            <OrderRow state=state row=row position=position/>
+                        }
+                    />
                     <tr class="spacer" aria-hidden="true"
                         style:height=move || {
                             let shown = window.with(|w| w.start + w.rows.len());
