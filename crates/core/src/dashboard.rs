@@ -53,15 +53,20 @@ impl Dashboard {
             ClaimProgress::Requested => count(&mut self.requested, claim.kind),
             _ => {}
         }
-        let late = claim
-            .exchange
-            .as_ref()
-            .and_then(|e| e.kakao.as_ref())
-            .is_some_and(|k| k.state == ExchangeState::Delayed);
-        if late {
+        if exchange_is_late(claim) {
             self.exchange_delays += 1;
         }
     }
+}
+
+/// Whether `claim` is a Kakao Style exchange whose replacement missed its due date
+/// (교환배송지연, R22).
+pub fn exchange_is_late(claim: &Claim) -> bool {
+    claim
+        .exchange
+        .as_ref()
+        .and_then(|e| e.kakao.as_ref())
+        .is_some_and(|k| k.state == ExchangeState::Delayed)
 }
 
 fn count(by: &mut ByKind, kind: ClaimKind) {

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod app;
+pub mod console;
 pub mod processes;
 pub mod webdriver;
 

@@ -251,6 +251,13 @@ impl Session {
             .unwrap_or_default())
     }
 
+    /// The errors (`SEVERE`) among the console entries logged since the last call.
+    pub fn console_errors(&self) -> WdResult<Vec<LogEntry>> {
+        let mut entries = self.browser_log()?;
+        entries.retain(|e| e.level == "SEVERE");
+        Ok(entries)
+    }
+
     /// Sends a Chrome DevTools Protocol command through ChromeDriver.
     pub fn cdp(&self, command: &str, params: Value) -> WdResult<Value> {
         self.call(

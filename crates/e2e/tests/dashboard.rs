@@ -7,15 +7,13 @@
 
 use jumun_core::command::Command;
 use jumun_core::ids::OrderId;
-use jumun_e2e::api::{collect_now, get, login, start_sandboxed_server};
-use jumun_e2e::app::{order, run, state};
-use jumun_e2e::processes::start_chromedriver;
+use jumun_e2e::api::get;
+use jumun_e2e::app::{order, run};
+use jumun_e2e::artifacts;
+use jumun_e2e::console::CollectedConsole;
 use jumun_e2e::webdriver::Session;
-use jumun_e2e::{artifacts, chromium_args, required_env, scratch_dir};
-use jumun_protocol::connections::ConnectionList;
 use jumun_protocol::dashboard::DashboardFigures;
 use serde::Deserialize;
-use std::path::PathBuf;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -94,45 +92,15 @@ fn open_dashboard(browser: &Session) {
 
 #[test]
 fn every_dashboard_figure_opens_the_orders_it_counts() {
-    let dist = PathBuf::from(required_env("JUMUN_DIST_DIR"));
-    let data = scratch_dir("server-data-dashboard");
-    let (_sandbox, server) = start_sandboxed_server(&data, &dist);
-    let base = server.base_url.clone();
-    let owner = login(&base, "demo", "demo1234");
-    let connections = get::<ConnectionList>(&base, "/api/connections", Some(&owner)).connections;
-    for connection in &connections {
-        collect_now(&base, &owner, &connections, &connection.marketplace);
-    }
-    let server_figures = get::<DashboardFigures>(&base, "/api/dashboard", Some(&owner));
-
-    let driver = start_chromedriver(&PathBuf::from(required_env("CHROMEDRIVER")));
-    let browser = Session::start(
-        &driver.url,
-        &PathBuf::from(required_env("CHROMIUM")),
-        &chromium_args(&scratch_dir("chromium-profile-dashboard")),
-    )
-    .expect("start a Chromium session");
-    browser.goto(&format!("{base}/")).expect("open the console");
-    browser
-        .sign_in("demo", "demo", "demo1234")
-        .expect("sign in");
+    let console = CollectedConsole::start("dashboard", "/");
+    let (browser, connections) = (&console.browser, &console.connections);
+    let server_figures =
+        get::<DashboardFigures>(console.base(), "/api/dashboard", Some(&console.owner));
 
     // The pull brings the collected orders; 전체 counts exactly what the browser holds.
-    let mut held = 0;
-    browser
-        .wait_until(
-            "the orders pulled and counted",
-            Duration::from_secs(90),
-            |b| {
-                let Some(now) = state(b) else {
-                    return Ok(false);
-                };
-                let settled = now.orders > 20 && now.orders == held;
-                held = now.orders;
-                Ok(settled && figure(b, "전체") == Some(u64::from(now.orders)))
-            },
-        )
-        .expect("the dashboard counts the collected orders");
+    console.wait_pulled("the dashboard counts the collected orders", |b, orders| {
+        figure(b, "전체") == Some(u64::from(orders))
+    });
 
     // The chart: one bar group per day of the last 14 (KST), a legend in Korean names.
     let days = browser
@@ -175,7 +143,7 @@ fn every_dashboard_figure_opens_the_orders_it_counts() {
         .expect("save a screenshot");
 
     // Every figure opens 주문 filtered to it, and the list finds exactly that many.
-    let all = figures(&browser);
+    let all = figures(browser);
     assert!(
         all.len() >= 17,
         "status, hold, CS and unsent figures: {all:?}"
@@ -185,7 +153,7 @@ fn every_dashboard_figure_opens_the_orders_it_counts() {
         "the sandbox's orders fill some figures: {all:?}"
     );
     for wanted in &all {
-        click_where(&browser, "a.figure", "data-figure", &wanted.label);
+        click_where(browser, "a.figure", "data-figure", &wanted.label);
         browser
             .wait_until(&wanted.label, WAIT, |b| {
                 Ok(result_count(b) == Some(wanted.value))
@@ -196,7 +164,7 @@ fn every_dashboard_figure_opens_the_orders_it_counts() {
                     wanted.label,
                     wanted.href,
                     wanted.value,
-                    result_count(&browser)
+                    result_count(browser)
                 )
             });
         assert!(
@@ -210,7 +178,7 @@ fn every_dashboard_figure_opens_the_orders_it_counts() {
                 .screenshot(&artifacts().join("dashboard-opens-orders.png"))
                 .expect("save a screenshot");
         }
-        open_dashboard(&browser);
+        open_dashboard(browser);
     }
 
     // A day of the chart opens that day's orders.
@@ -228,21 +196,21 @@ fn every_dashboard_figure_opens_the_orders_it_counts() {
     if let Some((busiest, total)) = totals.iter().enumerate().max_by_key(|(_, t)| **t) {
         if *total > 0 {
             let day = browser
-                .attribute(&days_now(&browser)[busiest], "data-day")
+                .attribute(&days_now(browser)[busiest], "data-day")
                 .unwrap()
                 .expect("a day");
-            click_where(&browser, "svg.daily-chart g.chart-day", "data-day", &day);
+            click_where(browser, "svg.daily-chart g.chart-day", "data-day", &day);
             browser
                 .wait_until("the day's orders", WAIT, |b| {
                     Ok(result_count(b) == Some(*total))
                 })
                 .unwrap_or_else(|e| panic!("{day} opens {total} orders: {e}"));
-            open_dashboard(&browser);
+            open_dashboard(browser);
         }
     }
 
     // A local command moves the figures without a reload: hold one order in 상품준비.
-    click_where(&browser, "a.figure", "data-figure", "상품준비");
+    click_where(browser, "a.figure", "data-figure", "상품준비");
     let id: u64 = browser
         .wait_until("a row", WAIT, |b| {
             Ok(!b
@@ -261,12 +229,12 @@ fn every_dashboard_figure_opens_the_orders_it_counts() {
                 .expect("a number")
         })
         .expect("an order in 상품준비");
-    let target = order(&browser, OrderId(id)).expect("the order in the browser");
+    let target = order(browser, OrderId(id)).expect("the order in the browser");
     assert!(target.lines.iter().all(|l| l.hold.is_none()));
-    open_dashboard(&browser);
-    let before = figure(&browser, "보류 전체").expect("보류 전체");
+    open_dashboard(browser);
+    let before = figure(browser, "보류 전체").expect("보류 전체");
     run(
-        &browser,
+        browser,
         &Command::PlaceHold {
             order: OrderId(id),
             lines: Vec::new(),
@@ -280,12 +248,7 @@ fn every_dashboard_figure_opens_the_orders_it_counts() {
         })
         .expect("the hold shows on the dashboard without a reload");
 
-    let errors: Vec<_> = browser
-        .browser_log()
-        .expect("read the console log")
-        .into_iter()
-        .filter(|e| e.level == "SEVERE")
-        .collect();
+    let errors = browser.console_errors().expect("read the console log");
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
 

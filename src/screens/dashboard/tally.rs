@@ -5,8 +5,7 @@
 use crate::screens::orders::query::SCAN_BATCH;
 use crate::store::{Store, StoreError};
 use jumun_core::claim::{Claim, ClaimKind, ClaimProgress};
-use jumun_core::dashboard::Dashboard;
-use jumun_core::exchange::ExchangeState;
+use jumun_core::dashboard::{exchange_is_late, Dashboard};
 use jumun_core::listing::{BoardCounts, DailyOrders, CHART_DAYS};
 
 /// How many claims of each list the dashboard names (the newest); the count is of all.
@@ -56,12 +55,7 @@ impl ClaimFigures {
         if claim.progress == ClaimProgress::Withdrawn {
             keep_newest(&mut self.withdrawn, ClaimRow::of(claim));
         }
-        let late = claim
-            .exchange
-            .as_ref()
-            .and_then(|e| e.kakao.as_ref())
-            .is_some_and(|k| k.state == ExchangeState::Delayed);
-        if late {
+        if exchange_is_late(claim) {
             keep_newest(&mut self.late, ClaimRow::of(claim));
         }
     }
