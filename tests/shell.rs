@@ -76,11 +76,12 @@ async fn navigation_lists_every_section_in_korean() {
 }
 
 #[wasm_bindgen_test]
-async fn dashboard_is_the_start_page_and_says_what_it_will_hold() {
+async fn dashboard_is_the_start_page_with_its_panels() {
     let root = mount_at("/");
     let h1 = wait_for(&root, "h1").await;
     assert_eq!(h1.text_content().as_deref(), Some("대시보드"));
-    assert_eq!(texts(&root, ".holds li").len(), SECTIONS[0].holds.len());
+    wait_for(&root, ".board-grid").await;
+    assert!(texts(&root, ".panel h2").iter().any(|h| h == "주문현황"));
     let current = root
         .query_selector("nav.main-nav a[aria-current=page]")
         .expect("valid selector")

@@ -2,6 +2,7 @@
 //! source of navigation) to its screen; sections whose screens are not built yet show what they
 //! will hold.
 
+pub mod dashboard;
 pub mod orders;
 mod placeholder;
 
@@ -11,6 +12,7 @@ use leptos::prelude::*;
 /// The screen of `section`.
 pub fn screen(section: &'static Section) -> AnyView {
     match section.path {
+        "" => view! { <dashboard::DashboardScreen/> }.into_any(),
         "orders" => view! { <orders::OrdersScreen/> }.into_any(),
         _ => view! { <placeholder::SectionPage section=section/> }.into_any(),
     }

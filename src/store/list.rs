@@ -164,9 +164,21 @@ impl Store {
         after: Option<u64>,
         limit: u32,
     ) -> Result<Vec<OrderSummary>, StoreError> {
+        let found = self.rows_after(stores::ORDER_LIST, after, limit).await?;
+        found.into_iter().map(summary_of).collect()
+    }
+
+    /// Up to `limit` rows of `store` after key `after` (from the first when `None`), in key
+    /// order: one batch of a scan over a store keyed by number.
+    pub(super) async fn rows_after(
+        &self,
+        store: &str,
+        after: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<JsValue>, StoreError> {
         self.check_open()?;
-        let tx = self.db.transaction(stores::ORDER_LIST).build()?;
-        let store = tx.object_store(stores::ORDER_LIST)?;
+        let tx = self.db.transaction(store).build()?;
+        let store = tx.object_store(store)?;
         let found = match after {
             Some(after) => {
                 store
@@ -184,6 +196,9 @@ impl Store {
                     .await?
             }
         };
-        found.into_iter().map(|v| summary_of(v?)).collect()
+        found
+            .into_iter()
+            .map(|v| v.map_err(StoreError::from))
+            .collect()
     }
 }

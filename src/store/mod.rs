@@ -9,6 +9,7 @@
 //! IndexedDB and is not held in memory twice. Errors are [`StoreError`]s whose `Display` is the
 //! Korean message for the operator (storage full, another tab blocking an upgrade, …).
 
+mod board;
 mod error;
 mod list;
 mod local;

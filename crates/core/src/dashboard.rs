@@ -1,8 +1,13 @@
-//! The dashboard's CS counters (R11): holds and withdrawals by kind, open claims, pickups, and
-//! returns or exchanges reported after purchase confirmation (R3).
+//! The dashboard's CS counters (R11): holds and withdrawals by kind, open claims, late Kakao
+//! Style exchanges (R22), pickups, and returns or exchanges reported after purchase confirmation
+//! (R3).
+//!
+//! The claim figures are counted claim by claim ([`Dashboard::add_claim`]), so a browser that
+//! keeps the claims but not the whole book counts them the same way.
 
 use crate::book::Book;
-use crate::claim::{ClaimKind, ClaimProgress, HoldKind};
+use crate::claim::{Claim, ClaimKind, ClaimProgress, HoldKind};
+use crate::exchange::ExchangeState;
 use crate::pickup::PickupState;
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +40,33 @@ pub struct Dashboard {
     /// Returns and exchanges reported after 구매확정, waiting for the operator (R3).
     #[serde(default)]
     pub claims_after_confirmation: u64,
+    /// 교환배송지연: Kakao Style exchanges whose replacement missed its due date (R22).
+    #[serde(default)]
+    pub exchange_delays: u64,
+}
+
+impl Dashboard {
+    /// Counts one claim's figures: withdrawn, waiting for the operator, a late exchange.
+    pub fn add_claim(&mut self, claim: &Claim) {
+        match claim.progress {
+            ClaimProgress::Withdrawn => count(&mut self.withdrawals, claim.kind),
+            ClaimProgress::Requested => count(&mut self.requested, claim.kind),
+            _ => {}
+        }
+        if exchange_is_late(claim) {
+            self.exchange_delays += 1;
+        }
+    }
+}
+
+/// Whether `claim` is a Kakao Style exchange whose replacement missed its due date
+/// (교환배송지연, R22).
+pub fn exchange_is_late(claim: &Claim) -> bool {
+    claim
+        .exchange
+        .as_ref()
+        .and_then(|e| e.kakao.as_ref())
+        .is_some_and(|k| k.state == ExchangeState::Delayed)
 }
 
 fn count(by: &mut ByKind, kind: ClaimKind) {
@@ -67,11 +99,7 @@ impl Book {
             }
         }
         for claim in self.claims.values() {
-            match claim.progress {
-                ClaimProgress::Withdrawn => count(&mut board.withdrawals, claim.kind),
-                ClaimProgress::Requested => count(&mut board.requested, claim.kind),
-                _ => {}
-            }
+            board.add_claim(claim);
         }
         board.pickups_pending = self
             .pickups

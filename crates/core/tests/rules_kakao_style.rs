@@ -387,6 +387,11 @@ fn r22_unshipped_past_the_due_date_becomes_delayed_with_a_penalty() {
         .and_then(|e| e.kakao.as_ref())
         .and_then(|k| k.penalty.as_ref())
         .is_some());
+    assert_eq!(
+        book.dashboard().exchange_delays,
+        1,
+        "교환배송지연 on the dashboard"
+    );
     assert!(
         book.tick(at(100) + Duration::days(5), IdBlock::new(900, 4))
             .expect("tick")
@@ -402,6 +407,11 @@ fn r22_unshipped_past_the_due_date_becomes_delayed_with_a_penalty() {
             tracking_no: "C-1".into(),
         },
         &op(200),
+    );
+    assert_eq!(
+        book.dashboard().exchange_delays,
+        0,
+        "shipped: no longer late"
     );
 }
 

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod app;
 pub mod bench_page;
+pub mod console;
 pub mod processes;
 pub mod webdriver;
 

@@ -15,11 +15,12 @@
 //!
 //! Modules follow the API's paths: [`error`] (every error answer), [`health`], [`auth`]
 //! (`/api/auth/*`, `/api/me`), [`users`], [`sync`] (`/api/ids`, `/api/ops`, `/api/changes`),
-//! [`connections`] (`/api/connections*`, `/api/malformed`); and [`hooks`], what the built app
-//! answers the end-to-end tests through its JavaScript exports.
+//! [`connections`] (`/api/connections*`, `/api/malformed`), [`dashboard`] (`/api/dashboard`);
+//! and [`hooks`], what the built app answers the end-to-end tests through its JavaScript exports.
 
 pub mod auth;
 pub mod connections;
+pub mod dashboard;
 pub mod error;
 pub mod health;
 pub mod hooks;

@@ -20,7 +20,7 @@ fn add<T: ToSchema>(into: &mut BTreeMap<String, RefOr<Schema>>) {
 /// Every protocol type's schema by its component name (`LoginResponse`, `ApiErrorBody`, …),
 /// with the schemas they refer to.
 pub fn components() -> BTreeMap<String, RefOr<Schema>> {
-    use crate::{auth, connections, error, health, sync, users};
+    use crate::{auth, connections, dashboard, error, health, sync, users};
     let mut all = BTreeMap::new();
     add::<error::ApiErrorBody>(&mut all);
     add::<health::Health>(&mut all);
@@ -42,5 +42,6 @@ pub fn components() -> BTreeMap<String, RefOr<Schema>> {
     add::<connections::RunRecord>(&mut all);
     add::<connections::RunList>(&mut all);
     add::<connections::MalformedList>(&mut all);
+    add::<dashboard::DashboardFigures>(&mut all);
     all
 }

@@ -414,6 +414,14 @@ fn cancels_sync_in_one_batch_unmatched_ones_are_kept_returns_hold_and_withdrawal
         1,
         "kept, never dropped"
     );
+    // The dashboard counts it and names it (the browser does not keep unmatched cancels).
+    let (status, board) = demo.get("/api/dashboard");
+    assert_eq!(status, 200, "{board}");
+    assert_eq!(board["counters"]["unmatched_cancels"], 1, "{board}");
+    assert_eq!(board["counters"]["requested"]["return"], 1, "{board}");
+    let listed = board["unmatched_cancels"].as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{board}");
+    assert_eq!(listed[0]["keys"]["order_no"], "ZZ-NOPE", "{board}");
     let opened: Vec<&Value> = events
         .iter()
         .filter(|e| kind(e) == "ClaimOpened")

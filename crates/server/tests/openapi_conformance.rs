@@ -14,7 +14,10 @@
 mod support;
 
 use chrono::{DateTime, TimeZone, Utc};
+use jumun_core::cancel_sync::CancelRecord;
+use jumun_core::dashboard::Dashboard;
 use jumun_core::ids::OrderId;
+use jumun_core::marketplace::MarketplaceKeys;
 use jumun_core::stock::{Sku, StockItem};
 use jumun_core::{Actor, Change, Command, Event, Refusal};
 use jumun_protocol::auth::{LoggedOut, LoginRequest, LoginResponse, Me, Role, StoreInfo, UserInfo};
@@ -22,6 +25,7 @@ use jumun_protocol::connections::{
     ConnectionInfo, ConnectionList, ConnectionPatch, LimitQuery, MalformedList, MalformedRecord,
     NewConnection, RunList, RunRecord, StoredCredentials, Trigger,
 };
+use jumun_protocol::dashboard::DashboardFigures;
 use jumun_protocol::health::{DatabaseStatus, Engine, Health};
 use jumun_protocol::sync::{
     Answer, ChangesPage, ChangesQuery, IdBlockAnswer, Invalid, InvalidCode, InvalidStatus,
@@ -318,6 +322,25 @@ fn protocol_types() -> Vec<ProtocolType> {
             malformed: vec![malformed()],
         }),
         sample(malformed()),
+        sample(DashboardFigures {
+            counters: Dashboard {
+                unmatched_cancels: 1,
+                exchange_delays: 2,
+                ..Dashboard::default()
+            },
+            unmatched_cancels: vec![CancelRecord {
+                marketplace: "coupang".into(),
+                status: "취소완료".into(),
+                keys: MarketplaceKeys {
+                    order_no: "C-404".into(),
+                    ..MarketplaceKeys::default()
+                },
+                quantity: None,
+                claim_no: Some("CL-1".into()),
+                reported_at: t(9),
+            }],
+            counted_at: t(10),
+        }),
     ];
     for role in [Role::Owner, Role::Operator, Role::Viewer] {
         types.push(sample(role));
@@ -690,6 +713,7 @@ async fn every_routes_answers_over_http_are_its_protocol_types() {
         Call::new("post", format!("/api/connections/{id}/collect")).token(token),
         Call::new("get", format!("/api/connections/{id}/runs?limit=5")).token(token),
         Call::new("get", "/api/malformed").token(token),
+        Call::new("get", "/api/dashboard").token(token),
         Call::new("post", "/api/auth/logout").token(token),
     ];
     let route_of = |call: &Call| -> (String, String) {

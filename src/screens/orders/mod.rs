@@ -11,6 +11,9 @@ pub mod query;
 mod saved;
 mod search_bar;
 mod table;
+pub mod url;
+
+pub use table::{marketplace_name, short_time};
 
 use crate::components::keys::{use_shortcuts, Shortcut, ShortcutHelp};
 use crate::components::states::{ErrorState, SyncNote};
@@ -81,8 +84,10 @@ pub struct ListState {
 #[component]
 pub fn OrdersScreen() -> impl IntoView {
     let console = console();
+    // A link (a dashboard figure, a bookmark) opens the list on its search.
+    let linked = url::search_from_query(&leptos_router::hooks::use_query_map().get_untracked());
     let state = ListState {
-        search: RwSignal::new(Search::default()),
+        search: RwSignal::new(linked.unwrap_or_default()),
         found: RwSignal::new(None),
         error: RwSignal::new(None),
         cursor: RwSignal::new(0),

@@ -11,7 +11,7 @@ use jumun_core::time::KOREA;
 use leptos::prelude::*;
 
 /// `2026-11-27` as the start of that day in KST, in epoch milliseconds.
-fn day_start(date: &str) -> Option<f64> {
+pub(super) fn day_start(date: &str) -> Option<f64> {
     let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
     let start = day
         .and_hms_opt(0, 0, 0)?
@@ -21,13 +21,14 @@ fn day_start(date: &str) -> Option<f64> {
 }
 
 /// Epoch milliseconds as a KST date `2026-11-27`.
-fn day_text(ms: f64) -> String {
+pub(super) fn day_text(ms: f64) -> String {
     chrono::DateTime::from_timestamp_millis(ms as i64)
         .map(|at| at.with_timezone(&KOREA).format("%Y-%m-%d").to_string())
         .unwrap_or_default()
 }
 
-const DAY_MS: f64 = 86_400_000.0;
+/// One day, in milliseconds.
+pub(super) const DAY_MS: f64 = 86_400_000.0;
 
 /// The last `days` days up to the end of today (KST).
 fn last_days(field: DateField, days: u32) -> Option<Period> {
@@ -50,7 +51,8 @@ fn index_of<T: PartialEq>(all: &[T], value: &T) -> String {
 #[component]
 pub fn SearchBar(state: ListState) -> impl IntoView {
     let console = console();
-    let text = RwSignal::new(String::new());
+    // A search opened from a link starts with its text in the box.
+    let text = RwSignal::new(state.search.with_untracked(|s| s.filter.text.clone()));
     let saved_list = RwSignal::new(Vec::<SavedSearch>::new());
     let save_name = RwSignal::new(String::new());
     let save_error = RwSignal::new(None::<String>);

@@ -12,10 +12,16 @@
 //! - [`Sort`] orders the result by a column; [`Sort::compare`] breaks ties by 관리번호 so pages
 //!   never shuffle.
 //! - [`TabCounts`] counts the status tabs of a result in the same pass.
+//! - [`BoardCounts`] (the dashboard's figures) and [`DailyOrders`] (its chart of orders per day
+//!   per marketplace) are counted from the same summaries.
 
+mod counts;
+mod daily;
 mod filter;
 mod sort;
 
+pub use counts::BoardCounts;
+pub use daily::{day_label, value_ticks, weekday_korean, DailyOrders, CHART_DAYS};
 pub use filter::{CsFilter, DateField, OrderFilter, Period, SearchField, TabCounts};
 pub use sort::{Sort, SortKey, SortValue};
 

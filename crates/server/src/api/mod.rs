@@ -8,6 +8,7 @@
 mod auth;
 mod changes;
 mod connections;
+mod dashboard;
 mod health;
 mod json;
 pub mod openapi;
@@ -46,6 +47,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(connections::collect))
         .routes(routes!(connections::runs))
         .routes(routes!(connections::malformed))
+        .routes(routes!(dashboard::figures))
         .routes(routes!(openapi::document))
 }
 

@@ -39,6 +39,7 @@ pub const BEARER_SCHEME: &str = "bearer";
         (name = "users", description = "The store's users"),
         (name = "sync", description = "Operators' sync: id blocks, operations, the event log"),
         (name = "connections", description = "Marketplace connections and their collection runs"),
+        (name = "dashboard", description = "The dashboard's counters the browser cannot count itself"),
         (name = "meta", description = "This document"),
     )
 )]
