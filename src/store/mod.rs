@@ -283,6 +283,30 @@ impl Store {
         value.map(|v| rows::order_of(&v)).transpose()
     }
 
+    /// These orders (관리번호), in the same order; an order no longer kept is left out. One
+    /// transaction, every request issued before the first is awaited: what a chunk of an
+    /// export reads.
+    pub async fn orders(&self, ids: &[u64]) -> Result<Vec<Order>, StoreError> {
+        self.check_open()?;
+        let tx = self.db.transaction(stores::ORDERS).build()?;
+        let store = tx.object_store(stores::ORDERS)?;
+        let mut pending = Vec::with_capacity(ids.len());
+        for id in ids {
+            pending.push(
+                store
+                    .get::<JsValue, JsValue, _>(KeyRange::Only(js_number(*id)))
+                    .primitive()?,
+            );
+        }
+        let mut found = Vec::with_capacity(ids.len());
+        for request in pending {
+            if let Some(value) = request.await? {
+                found.push(rows::order_of(&value)?);
+            }
+        }
+        Ok(found)
+    }
+
     /// How many orders the store holds.
     pub async fn order_count(&self) -> Result<u32, StoreError> {
         self.check_open()?;
