@@ -79,7 +79,7 @@ fn line(id: u64, product: &str) -> Line {
 /// the invoice number and the markup.
 fn order(id: u64) -> Order {
     let mut lines = vec![line(id * 10, "반팔 티셔츠")];
-    if id % 10 == 0 {
+    if id.is_multiple_of(10) {
         let mut cancelled = line(id * 10 + 1, "양말");
         cancelled.claim_state = ClaimState::Cancelled;
         lines.push(cancelled);
@@ -181,7 +181,11 @@ async fn xlsx_export_in_chunks_reads_back_as_written() {
     let template = ColumnTemplate::basic();
     let (exported, reported) = export_all(&store, &template, Format::Xlsx, &ids).await;
 
-    assert_eq!(reported, vec![CHUNK, 2 * CHUNK, ids.len()], "one report per chunk");
+    assert_eq!(
+        reported,
+        vec![CHUNK, 2 * CHUNK, ids.len()],
+        "one report per chunk"
+    );
     assert_eq!(exported.orders, ids.len());
     assert_eq!(exported.rows, all_lines());
     assert_eq!(exported.file_name, "기본_20261116_0900.xlsx");
@@ -202,7 +206,11 @@ async fn xlsx_export_in_chunks_reads_back_as_written() {
     }
 
     let book = reader::read_xlsx(&exported.bytes);
-    assert_eq!(book.last_row, all_lines() + 1, "a header and one row per line");
+    assert_eq!(
+        book.last_row,
+        all_lines() + 1,
+        "a header and one row per line"
+    );
     let headers: Vec<String> = (1..=template.columns.len())
         .map(|c| book.cells[&(1, c)].value.clone())
         .collect();
@@ -220,7 +228,11 @@ async fn xlsx_export_in_chunks_reads_back_as_written() {
         let col = header_position(&headers, field.korean()) + 1;
         let cell = &book.cells[&(tricky_row, col)];
         assert_eq!(cell.value, written, "{field:?}");
-        assert_eq!(cell.cell_type, reader::CellType::Text, "{field:?} stays text");
+        assert_eq!(
+            cell.cell_type,
+            reader::CellType::Text,
+            "{field:?} stays text"
+        );
     }
     store.close();
 }
@@ -333,7 +345,9 @@ async fn templates_are_kept_checked_and_deleted() {
     let refused = templates::save(&store, blank_header, None).await;
     assert_eq!(
         refused,
-        Err(SaveError::Invalid(TemplateError::EmptyHeader { position: 3 }))
+        Err(SaveError::Invalid(TemplateError::EmptyHeader {
+            position: 3
+        }))
     );
     assert_eq!(
         refused.unwrap_err().to_string(),

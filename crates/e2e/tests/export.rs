@@ -131,15 +131,14 @@ fn check_rows(what: &str, rows: &[Vec<String>], orders: &BTreeMap<u64, Order>) {
             .position(|h| h == field.korean())
             .unwrap_or_else(|| panic!("{what}: no column {}", field.korean()))
     };
-    let lines: usize = orders
-        .values()
-        .map(|o| template.lines_of(o).count())
-        .sum();
+    let lines: usize = orders.values().map(|o| template.lines_of(o).count()).sum();
     assert_eq!(rows.len() - 1, lines, "{what}: one data row per line");
 
     let mut seen: BTreeMap<u64, usize> = BTreeMap::new();
     for row in &rows[1..] {
-        let id: u64 = row[column(Field::ManagementNo)].parse().expect("a 관리번호");
+        let id: u64 = row[column(Field::ManagementNo)]
+            .parse()
+            .expect("a 관리번호");
         let order = orders
             .get(&id)
             .unwrap_or_else(|| panic!("{what}: order {id} is not in the app"));
@@ -152,12 +151,19 @@ fn check_rows(what: &str, rows: &[Vec<String>], orders: &BTreeMap<u64, Order>) {
         for (field, expected) in [
             (Field::OrderNo, order.order_no.as_str()),
             (Field::RecipientName, order.delivery.recipient_name.as_str()),
-            (Field::RecipientPhone, order.delivery.recipient_phone.as_str()),
+            (
+                Field::RecipientPhone,
+                order.delivery.recipient_phone.as_str(),
+            ),
             (Field::Address, order.delivery.address.as_str()),
             (Field::ProductName, line.product_name.as_str()),
             (Field::Option, line.option.as_str()),
         ] {
-            assert_eq!(row[column(field)], expected, "{what}: order {id}, {field:?}");
+            assert_eq!(
+                row[column(field)],
+                expected,
+                "{what}: order {id}, {field:?}"
+            );
         }
     }
     assert_eq!(seen.len(), orders.len(), "{what}: every order once");
@@ -240,7 +246,12 @@ fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
         .map(|r| r[0].parse::<u64>().expect("관리번호 first"))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
-        .map(|id| (id, order(&browser, OrderId(id)).expect("the order is in the app")))
+        .map(|id| {
+            (
+                id,
+                order(&browser, OrderId(id)).expect("the order is in the app"),
+            )
+        })
         .collect();
     assert_eq!(orders.len(), held as usize, "the whole result is exported");
     check_rows("csv", &records, &orders);
@@ -252,7 +263,11 @@ fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
     let rows: Vec<Vec<String>> = (1..=book.last_row)
         .map(|r| {
             (1..=columns)
-                .map(|c| book.cells.get(&(r, c)).map_or_else(String::new, |cell| cell.value.clone()))
+                .map(|c| {
+                    book.cells
+                        .get(&(r, c))
+                        .map_or_else(String::new, |cell| cell.value.clone())
+                })
                 .collect()
         })
         .collect();

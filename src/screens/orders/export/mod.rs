@@ -213,7 +213,9 @@ fn ExportForm(
         phase.set(Phase::Running(at(0, count())));
         leptos::task::spawn_local(async move {
             let ids = match (chosen_scope, selection) {
-                (Scope::Selection, Selection::Some(ids)) => Ok(run::selected_ids(&ids, &found.rows)),
+                (Scope::Selection, Selection::Some(ids)) => {
+                    Ok(run::selected_ids(&ids, &found.rows))
+                }
                 _ => run::result_ids(&store, &found.rows).await,
             };
             let outcome = match ids {
@@ -252,7 +254,9 @@ fn ExportForm(
     };
 
     let label = Signal::derive(move || {
-        template().map_or_else(String::new, |t| format!("'{}' 양식으로 내보내는 중", t.name))
+        template().map_or_else(String::new, |t| {
+            format!("'{}' 양식으로 내보내는 중", t.name)
+        })
     });
     let progress = Signal::derive(move || match phase.get() {
         Phase::Running(progress) => progress,

@@ -80,7 +80,11 @@ pub async fn result_ids(store: &Store, rows: &Rows) -> Result<Vec<u64>, StoreErr
 /// 관리번호 (an index-ordered result would have to be read whole to place a few orders).
 pub fn selected_ids(selected: &BTreeSet<u64>, rows: &Rows) -> Vec<u64> {
     match rows {
-        Rows::Ids(ids) => ids.iter().copied().filter(|id| selected.contains(id)).collect(),
+        Rows::Ids(ids) => ids
+            .iter()
+            .copied()
+            .filter(|id| selected.contains(id))
+            .collect(),
         Rows::Index { .. } => selected.iter().copied().collect(),
     }
 }
@@ -187,8 +191,8 @@ pub fn download(exported: &Exported) -> Result<(), RunError> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(exported.bytes.as_slice()));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(exported.format.mime_type());
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
-        .map_err(failed)?;
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(failed)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)?;
     let link: web_sys::HtmlAnchorElement = document
         .create_element("a")

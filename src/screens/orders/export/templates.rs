@@ -59,14 +59,10 @@ pub async fn save(
         return Err(SaveError::BuiltinName(template.name));
     }
     let mut all = load(store).await?;
-    if replacing != Some(template.name.as_str()) && all.iter().any(|t| t.name == template.name)
-    {
+    if replacing != Some(template.name.as_str()) && all.iter().any(|t| t.name == template.name) {
         return Err(SaveError::NameTaken(template.name));
     }
-    match all
-        .iter_mut()
-        .find(|t| Some(t.name.as_str()) == replacing)
-    {
+    match all.iter_mut().find(|t| Some(t.name.as_str()) == replacing) {
         Some(kept) => *kept = template,
         None => all.push(template),
     }
@@ -272,9 +268,8 @@ fn TemplateEditor(
     // After the first save, later saves replace what was saved.
     let replacing = StoredValue::new(replacing);
 
-    let position = move |key: u64| {
-        columns.with(|cs| cs.iter().position(|c| c.key == key).unwrap_or_default())
-    };
+    let position =
+        move |key: u64| columns.with(|cs| cs.iter().position(|c| c.key == key).unwrap_or_default());
     let move_column = move |key: u64, up: bool| {
         let mut moved = false;
         columns.update(|cs| {
