@@ -3,7 +3,9 @@
 //! headless Chromium: open 주문, press `e`, export 검색결과 전체 as CSV and as .xlsx with the
 //! built-in `기본` template; the downloaded files (taken from the Blob the app hands to the
 //! browser) hold one row per line of every order, and their cells equal the orders the app
-//! holds. Screenshot: `target/e2e/orders-export.png`.
+//! holds. Then 양식 관리: a copy of the courier template, renamed, a header renamed, a column
+//! moved up (the focus stays on its button), a blank header refused with its message, saved and
+//! exported. Screenshots: `target/e2e/orders-export*.png`.
 
 #[allow(dead_code)]
 #[path = "../../export/tests/support/reader.rs"]
@@ -59,6 +61,24 @@ fn result_count(browser: &Session) -> Option<u64> {
     digits.parse().ok()
 }
 
+/// Runs a statement in the page.
+fn js(browser: &Session, script: &str) {
+    browser
+        .execute(&format!("{script} return true;"), vec![])
+        .unwrap_or_else(|e| panic!("{script}: {e}"));
+}
+
+/// Types `text` into the field `css` as the operator would (an input event).
+fn type_into(browser: &Session, css: &str, text: &str) {
+    browser
+        .execute(
+            "const i = document.querySelector(arguments[0]); i.focus(); i.value = arguments[1]; \
+             i.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+            vec![json!(css), json!(text)],
+        )
+        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+}
+
 /// Chooses the radio button of this name and value in the dialog.
 fn choose(browser: &Session, name: &str, value: &str) {
     browser
@@ -71,7 +91,7 @@ fn choose(browser: &Session, name: &str, value: &str) {
 }
 
 /// Runs the export with what the dialog shows and answers the downloaded file's name and bytes.
-fn export(browser: &Session, extension: &str) -> (String, Vec<u8>) {
+fn export(browser: &Session, template: &str, extension: &str) -> (String, Vec<u8>) {
     let before = browser
         .execute("return window.__exports.length;", vec![])
         .expect("count the downloads");
@@ -106,7 +126,7 @@ fn export(browser: &Session, extension: &str) -> (String, Vec<u8>) {
         .expect("read the downloaded Blob");
     let [name, mime, data]: [String; 3] = serde_json::from_value(answer).expect("name, type, data");
     assert!(
-        name.starts_with("기본_") && name.ends_with(&format!(".{extension}")),
+        name.starts_with(&format!("{template}_")) && name.ends_with(&format!(".{extension}")),
         "{name}"
     );
     let expected_mime = match extension {
@@ -238,7 +258,7 @@ fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
 
     choose(&browser, "export-scope", "result");
     choose(&browser, "export-format", "csv");
-    let (_, csv) = export(&browser, "csv");
+    let (_, csv) = export(&browser, "기본", "csv");
     let records = reader::parse_csv(&csv);
     // The orders as the app holds them, by 관리번호 (the first column of 기본).
     let orders: BTreeMap<u64, Order> = records[1..]
@@ -257,7 +277,7 @@ fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
     check_rows("csv", &records, &orders);
 
     choose(&browser, "export-format", "xlsx");
-    let (_, xlsx) = export(&browser, "xlsx");
+    let (_, xlsx) = export(&browser, "기본", "xlsx");
     let book = reader::read_xlsx(&xlsx);
     let columns = ColumnTemplate::basic().columns.len();
     let rows: Vec<Vec<String>> = (1..=book.last_row)
@@ -275,6 +295,89 @@ fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
     browser
         .screenshot(&artifacts().join("orders-export-done.png"))
         .expect("save a screenshot");
+
+    // 양식 관리: copy the courier template, rename it and a header, move 품목명 up; a blank
+    // header is refused with the template's own message; saved, it exports.
+    js(&browser, "[...document.querySelectorAll('.dialog-tabs button')].find(b => b.textContent === '양식 관리').click();");
+    js(&browser, "document.querySelector('button[aria-label=\"택배 송장 양식 복사해서 새 양식 만들기\"]').click();");
+    browser
+        .wait_for(".template-editor", WAIT)
+        .expect("the copy opens in the editor");
+    assert_eq!(
+        browser
+            .execute(
+                "return [...document.querySelectorAll('.column-actions button')]\
+                 .map(b => (b.disabled ? '-' : '') + b.textContent).join(' ');",
+                vec![],
+            )
+            .expect("read the column buttons"),
+        json!(format!("-↑ ↓ 빼기 {}↑ -↓ 빼기", "↑ ↓ 빼기 ".repeat(6))),
+        "each column moves up, down or out; the ends cannot move past the edge"
+    );
+    type_into(&browser, ".template-editor input[maxlength]", "롯데 업로드");
+    type_into(&browser, "#column-0-header", "");
+    js(
+        &browser,
+        "document.querySelector('.template-editor button[type=submit]').click();",
+    );
+    browser
+        .wait_until("a blank header refused", WAIT, |b| {
+            Ok(b.execute(
+                "const e = document.querySelector('.template-editor [role=alert]'); return e ? e.textContent : '';",
+                vec![],
+            )? == json!("1번째 열의 제목이 비어 있습니다. 제목을 입력하세요."))
+        })
+        .expect("a blank header is refused");
+    type_into(&browser, "#column-0-header", "수하인명");
+    js(&browser, "document.querySelector('#column-4-up').click();");
+    browser
+        .wait_until("the focus follows the moved column", WAIT, |b| {
+            Ok(b.execute("return document.activeElement.id;", vec![])? == json!("column-4-up"))
+        })
+        .expect("the up button keeps the focus after the move");
+    js(
+        &browser,
+        "document.querySelector('.template-editor button[type=submit]').click();",
+    );
+    browser
+        .wait_for(".template-editor .saved-note", WAIT)
+        .expect("the template is saved");
+    browser
+        .screenshot(&artifacts().join("orders-export-templates.png"))
+        .expect("save a screenshot");
+
+    js(&browser, "[...document.querySelectorAll('.dialog-tabs button')].find(b => b.textContent === '파일 만들기').click();");
+    browser
+        .wait_for("#export-template", WAIT)
+        .expect("back to the export form");
+    browser
+        .execute(
+            "const s = document.querySelector('#export-template'); s.value = arguments[0]; \
+             s.dispatchEvent(new Event('change', { bubbles: true })); return s.value;",
+            vec![json!("롯데 업로드")],
+        )
+        .expect("choose the new template");
+    choose(&browser, "export-format", "csv");
+    let (_, courier) = export(&browser, "롯데 업로드", "csv");
+    let records = reader::parse_csv(&courier);
+    assert_eq!(
+        records[0],
+        [
+            "수하인명",
+            "받는분 전화번호",
+            "받는분 우편번호",
+            "품목명",
+            "받는분 주소",
+            "수량",
+            "배송메시지",
+            "주문번호"
+        ]
+    );
+    let shipping: usize = orders
+        .values()
+        .map(|o| ColumnTemplate::courier().lines_of(o).count())
+        .sum();
+    assert_eq!(records.len() - 1, shipping, "only the lines that ship");
 
     let errors: Vec<_> = browser
         .browser_log()

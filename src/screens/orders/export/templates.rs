@@ -260,13 +260,15 @@ fn TemplateEditor(
     let to_add = RwSignal::new(0usize);
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
-    let title = if replacing.is_some() {
-        "양식 편집"
-    } else {
-        "새 양식"
-    };
     // After the first save, later saves replace what was saved.
-    let replacing = StoredValue::new(replacing);
+    let replacing = RwSignal::new(replacing);
+    let title = move || {
+        if replacing.with(Option::is_some) {
+            "양식 편집"
+        } else {
+            "새 양식"
+        }
+    };
 
     let position =
         move |key: u64| columns.with(|cs| cs.iter().position(|c| c.key == key).unwrap_or_default());
@@ -310,14 +312,14 @@ fn TemplateEditor(
             }),
             lines: lines.get_untracked(),
         };
-        let replaced = replacing.get_value();
+        let replaced = replacing.get_untracked();
         leptos::task::spawn_local(async move {
             match save(&store, template.clone(), replaced.as_deref()).await {
                 Ok(list) => {
                     own.set(list);
                     error.set(None);
                     saved.set(true);
-                    replacing.set_value(Some(template.name.trim().to_owned()));
+                    replacing.set(Some(template.name.trim().to_owned()));
                 }
                 Err(e) => {
                     saved.set(false);
@@ -375,7 +377,7 @@ fn TemplateEditor(
                                             on:click=move |_| { move_column(key, true); saved.set(false); }>"↑"</button>
                                         <button type="button" id=format!("column-{key}-down")
                                             aria-label=move || format!("{}번째 열 아래로", position(key) + 1)
-                                            disabled=move || position(key) + 1 >= columns.with(Vec::len)
+                                            disabled=move || { position(key) + 1 >= columns.with(Vec::len) }
                                             on:click=move |_| { move_column(key, false); saved.set(false); }>"↓"</button>
                                         <button type="button"
                                             aria-label=move || format!("{}번째 열 빼기", position(key) + 1)
