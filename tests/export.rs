@@ -13,22 +13,17 @@
 #[path = "../crates/export/tests/support/reader.rs"]
 mod reader;
 
-use chrono::{DateTime, TimeZone, Utc};
+mod support;
+
 use jumun::screens::orders::export::run::{self, Exported, CHUNK};
 use jumun::screens::orders::export::templates::{self, SaveError};
 use jumun::screens::orders::query::Rows;
 use jumun::store::{ListIndex, Store};
-use jumun_core::carrier::Carrier;
-use jumun_core::ids::{LineId, OrderId};
-use jumun_core::marketplace::{MarketplaceCode, MarketplaceKeys};
-use jumun_core::money::Won;
-use jumun_core::order::{
-    ClaimState, DeliveryInfo, Invoice, InvoiceUpload, Line, LineStatus, Order, OrderDates,
-    OrderOrigin, Payment,
-};
+use jumun_core::order::{ClaimState, LineStatus, Order};
 use jumun_export::{Column, ColumnTemplate, Field, Format, TemplateError};
 use std::cell::Cell;
 use std::sync::Arc;
+use support::{at, fresh_name, line, open, order as plain_order, with_invoice};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -42,91 +37,24 @@ const ORDERS: u64 = 2 * CHUNK as u64 + 37;
 const TRICKY: u64 = 777;
 
 async fn fresh_store(test: &str) -> Store {
-    let name = format!(
-        "jumun-test-export-{test}-{}",
-        (js_sys::Math::random() * 1e12) as u64
-    );
-    Store::open_named(&name, |_| {}).await.unwrap()
+    open(&fresh_name(&format!("export-{test}"))).await
 }
 
-fn at(day: u32, hour: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0).unwrap()
-}
-
-fn line(id: u64, product: &str) -> Line {
-    Line {
-        id: LineId(id),
-        keys: MarketplaceKeys {
-            order_no: format!("C-{id}"),
-            ..MarketplaceKeys::default()
-        },
-        product_name: product.into(),
-        option: "블랙 / L".into(),
-        quantity: 1,
-        unit_price: Won(19_900),
-        option_price: Won::ZERO,
-        sku: None,
-        status: LineStatus::Preparing,
-        claim_state: ClaimState::Normal,
-        hold: None,
-        claim: None,
-        split_of: None,
-        replaces: None,
-    }
-}
-
-/// Order `id`: one line; every 10th has a second, cancelled line; [`TRICKY`] has the phone,
-/// the invoice number and the markup.
+/// Order `id`, ordered a minute after the one before: one line; every 10th has a second,
+/// cancelled line; [`TRICKY`] has the phone, the invoice number and the markup.
 fn order(id: u64) -> Order {
-    let mut lines = vec![line(id * 10, "반팔 티셔츠")];
+    let mut order = plain_order(id, "coupang", &format!("C-{id}"), &[&format!("C-{id}-1")]);
+    order.dates.ordered_at += chrono::Duration::minutes(id as i64);
+    order.delivery.recipient_name = format!("수령자{id}");
     if id.is_multiple_of(10) {
-        let mut cancelled = line(id * 10 + 1, "양말");
+        let mut cancelled = line(id * 10 + 1, None, LineStatus::Preparing);
         cancelled.claim_state = ClaimState::Cancelled;
-        lines.push(cancelled);
+        order.lines.push(cancelled);
     }
-    let mut order = Order {
-        id: OrderId(id),
-        marketplace: MarketplaceCode::from("coupang"),
-        order_no: format!("C-{id}"),
-        origin: OrderOrigin::Collected,
-        payment: Payment::Paid,
-        dates: OrderDates {
-            registered_at: at(10, 9),
-            ordered_at: at(10, 8) + chrono::Duration::minutes(id as i64),
-            paid_at: Some(at(10, 8)),
-            shipped_at: None,
-            delivered_at: None,
-            confirmed_at: None,
-            cancelled_at: None,
-        },
-        delivery: DeliveryInfo {
-            orderer_name: "김철수".into(),
-            orderer_phone: "010-1111-2222".into(),
-            recipient_name: format!("수령자{id}"),
-            recipient_phone: "010-1111-2222".into(),
-            postcode: "06236".into(),
-            address: "서울 강남구 테헤란로 1".into(),
-            ..DeliveryInfo::default()
-        },
-        lines,
-        bundle: None,
-        no_bundle: false,
-        partial_shipping: false,
-        invoice: None,
-        invoice_upload: InvoiceUpload::NotDue,
-        memos: Vec::new(),
-        claims_after_confirmation: Vec::new(),
-    };
     if id == TRICKY {
+        order = with_invoice(order, TRACKING);
         order.delivery.recipient_phone = PHONE.into();
         order.lines[0].product_name = XSS.into();
-        order.invoice = Some(Invoice {
-            carrier: Carrier::cj(),
-            tracking_no: TRACKING.into(),
-            issued_at: at(11, 10),
-            printed_at: None,
-            label_outdated: false,
-        });
     }
     order
 }

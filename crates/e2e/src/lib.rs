@@ -9,6 +9,7 @@
 pub mod api;
 pub mod app;
 pub mod bench_page;
+pub mod orders;
 pub mod processes;
 pub mod webdriver;
 

@@ -251,6 +251,15 @@ impl Session {
             .unwrap_or_default())
     }
 
+    /// The browser console's errors (`SEVERE`) logged since the last read of the log.
+    pub fn console_errors(&self) -> WdResult<Vec<LogEntry>> {
+        Ok(self
+            .browser_log()?
+            .into_iter()
+            .filter(|e| e.level == "SEVERE")
+            .collect())
+    }
+
     /// Sends a Chrome DevTools Protocol command through ChromeDriver.
     pub fn cdp(&self, command: &str, params: Value) -> WdResult<Value> {
         self.call(

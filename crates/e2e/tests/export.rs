@@ -14,16 +14,13 @@ mod reader;
 use base64::Engine;
 use jumun_core::ids::OrderId;
 use jumun_core::order::Order;
-use jumun_e2e::api::{collect_now, get, login, start_sandboxed_server};
-use jumun_e2e::app::{order, state};
-use jumun_e2e::processes::start_chromedriver;
+use jumun_e2e::app::order;
+use jumun_e2e::artifacts;
+use jumun_e2e::orders::open_orders;
 use jumun_e2e::webdriver::Session;
-use jumun_e2e::{artifacts, chromium_args, required_env, scratch_dir};
 use jumun_export::{ColumnTemplate, Field};
-use jumun_protocol::connections::ConnectionList;
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -43,23 +40,6 @@ const CATCH_DOWNLOADS: &str = "\
         } \
       }, true); \
     } return true;";
-
-/// The result count the screen shows ("검색결과 N건"), once a search is complete.
-fn result_count(browser: &Session) -> Option<u64> {
-    let text = browser
-        .execute(
-            "const e = document.querySelector('.result-count'); return e ? e.textContent : '';",
-            vec![],
-        )
-        .ok()?;
-    let digits: String = text
-        .as_str()?
-        .strip_prefix("검색결과 ")?
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
-}
 
 /// Runs a statement in the page.
 fn js(browser: &Session, script: &str) {
@@ -191,43 +171,8 @@ fn check_rows(what: &str, rows: &[Vec<String>], orders: &BTreeMap<u64, Order>) {
 
 #[test]
 fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
-    let dist = PathBuf::from(required_env("JUMUN_DIST_DIR"));
-    let data = scratch_dir("server-data-export");
-    let (_sandbox, server) = start_sandboxed_server(&data, &dist);
-    let base = server.base_url.clone();
-    let owner = login(&base, "demo", "demo1234");
-    let connections = get::<ConnectionList>(&base, "/api/connections", Some(&owner)).connections;
-    for connection in &connections {
-        collect_now(&base, &owner, &connections, &connection.marketplace);
-    }
-
-    let driver = start_chromedriver(&PathBuf::from(required_env("CHROMEDRIVER")));
-    let browser = Session::start(
-        &driver.url,
-        &PathBuf::from(required_env("CHROMIUM")),
-        &chromium_args(&scratch_dir("chromium-profile-export")),
-    )
-    .expect("start a Chromium session");
-    browser.goto(&format!("{base}/orders")).expect("open 주문");
-    browser
-        .sign_in("demo", "demo", "demo1234")
-        .expect("sign in");
-
-    let mut held = 0;
-    browser
-        .wait_until(
-            "the orders pulled and listed",
-            Duration::from_secs(90),
-            |b| {
-                let Some(now) = state(b) else {
-                    return Ok(false);
-                };
-                let settled = now.orders > 20 && now.orders == held;
-                held = now.orders;
-                Ok(settled && result_count(b) == Some(u64::from(now.orders)))
-            },
-        )
-        .expect("the collected orders appear in the list");
+    let console = open_orders("export");
+    let (browser, held) = (&console.browser, console.held);
     browser
         .execute(CATCH_DOWNLOADS, vec![])
         .expect("catch downloads");
@@ -256,9 +201,9 @@ fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
         .screenshot(&artifacts().join("orders-export.png"))
         .expect("save a screenshot");
 
-    choose(&browser, "export-scope", "result");
-    choose(&browser, "export-format", "csv");
-    let (_, csv) = export(&browser, "기본", "csv");
+    choose(browser, "export-scope", "result");
+    choose(browser, "export-format", "csv");
+    let (_, csv) = export(browser, "기본", "csv");
     let records = reader::parse_csv(&csv);
     // The orders as the app holds them, by 관리번호 (the first column of 기본).
     let orders: BTreeMap<u64, Order> = records[1..]
@@ -269,15 +214,15 @@ fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
         .map(|id| {
             (
                 id,
-                order(&browser, OrderId(id)).expect("the order is in the app"),
+                order(browser, OrderId(id)).expect("the order is in the app"),
             )
         })
         .collect();
     assert_eq!(orders.len(), held as usize, "the whole result is exported");
     check_rows("csv", &records, &orders);
 
-    choose(&browser, "export-format", "xlsx");
-    let (_, xlsx) = export(&browser, "기본", "xlsx");
+    choose(browser, "export-format", "xlsx");
+    let (_, xlsx) = export(browser, "기본", "xlsx");
     let book = reader::read_xlsx(&xlsx);
     let columns = ColumnTemplate::basic().columns.len();
     let rows: Vec<Vec<String>> = (1..=book.last_row)
@@ -298,8 +243,8 @@ fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
 
     // 양식 관리: copy the courier template, rename it and a header, move 품목명 up; a blank
     // header is refused with the template's own message; saved, it exports.
-    js(&browser, "[...document.querySelectorAll('.dialog-tabs button')].find(b => b.textContent === '양식 관리').click();");
-    js(&browser, "document.querySelector('button[aria-label=\"택배 송장 양식 복사해서 새 양식 만들기\"]').click();");
+    js(browser, "[...document.querySelectorAll('.dialog-tabs button')].find(b => b.textContent === '양식 관리').click();");
+    js(browser, "document.querySelector('button[aria-label=\"택배 송장 양식 복사해서 새 양식 만들기\"]').click();");
     browser
         .wait_for(".template-editor", WAIT)
         .expect("the copy opens in the editor");
@@ -314,10 +259,10 @@ fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
         json!(format!("-↑ ↓ 빼기 {}↑ -↓ 빼기", "↑ ↓ 빼기 ".repeat(6))),
         "each column moves up, down or out; the ends cannot move past the edge"
     );
-    type_into(&browser, ".template-editor input[maxlength]", "롯데 업로드");
-    type_into(&browser, "#column-0-header", "");
+    type_into(browser, ".template-editor input[maxlength]", "롯데 업로드");
+    type_into(browser, "#column-0-header", "");
     js(
-        &browser,
+        browser,
         "document.querySelector('.template-editor button[type=submit]').click();",
     );
     browser
@@ -328,15 +273,15 @@ fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
             )? == json!("1번째 열의 제목이 비어 있습니다. 제목을 입력하세요."))
         })
         .expect("a blank header is refused");
-    type_into(&browser, "#column-0-header", "수하인명");
-    js(&browser, "document.querySelector('#column-4-up').click();");
+    type_into(browser, "#column-0-header", "수하인명");
+    js(browser, "document.querySelector('#column-4-up').click();");
     browser
         .wait_until("the focus follows the moved column", WAIT, |b| {
             Ok(b.execute("return document.activeElement.id;", vec![])? == json!("column-4-up"))
         })
         .expect("the up button keeps the focus after the move");
     js(
-        &browser,
+        browser,
         "document.querySelector('.template-editor button[type=submit]').click();",
     );
     browser
@@ -346,7 +291,7 @@ fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
         .screenshot(&artifacts().join("orders-export-templates.png"))
         .expect("save a screenshot");
 
-    js(&browser, "[...document.querySelectorAll('.dialog-tabs button')].find(b => b.textContent === '파일 만들기').click();");
+    js(browser, "[...document.querySelectorAll('.dialog-tabs button')].find(b => b.textContent === '파일 만들기').click();");
     browser
         .wait_for("#export-template", WAIT)
         .expect("back to the export form");
@@ -357,8 +302,8 @@ fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
             vec![json!("롯데 업로드")],
         )
         .expect("choose the new template");
-    choose(&browser, "export-format", "csv");
-    let (_, courier) = export(&browser, "롯데 업로드", "csv");
+    choose(browser, "export-format", "csv");
+    let (_, courier) = export(browser, "롯데 업로드", "csv");
     let records = reader::parse_csv(&courier);
     assert_eq!(
         records[0],
@@ -379,11 +324,6 @@ fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
         .sum();
     assert_eq!(records.len() - 1, shipping, "only the lines that ship");
 
-    let errors: Vec<_> = browser
-        .browser_log()
-        .expect("read the console log")
-        .into_iter()
-        .filter(|e| e.level == "SEVERE")
-        .collect();
+    let errors = browser.console_errors().expect("read the console log");
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }

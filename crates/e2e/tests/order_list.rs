@@ -9,14 +9,11 @@
 
 use jumun_core::ids::OrderId;
 use jumun_core::order::Order;
-use jumun_e2e::api::{collect_now, get, login, start_sandboxed_server};
-use jumun_e2e::app::{network, order, state};
-use jumun_e2e::processes::start_chromedriver;
+use jumun_e2e::app::{network, order};
+use jumun_e2e::artifacts;
+use jumun_e2e::orders::{open_orders, result_count};
 use jumun_e2e::webdriver::Session;
-use jumun_e2e::{artifacts, chromium_args, required_env, scratch_dir};
-use jumun_protocol::connections::ConnectionList;
 use serde_json::json;
-use std::path::PathBuf;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -31,23 +28,6 @@ fn row_ids(browser: &Session) -> Vec<u64> {
         )
         .expect("read the rows");
     serde_json::from_value(value).expect("a list of ids")
-}
-
-/// The result count the screen shows ("검색결과 N건"), once a search is complete.
-fn result_count(browser: &Session) -> Option<u64> {
-    let text = browser
-        .execute(
-            "const e = document.querySelector('.result-count'); return e ? e.textContent : '';",
-            vec![],
-        )
-        .ok()?;
-    let text = text.as_str()?;
-    let digits: String = text
-        .strip_prefix("검색결과 ")?
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
 }
 
 /// Chooses the search field (its position in the selector) and searches `text` with Enter.
@@ -91,45 +71,10 @@ fn press(browser: &Session, key: &str, shift: bool) {
 
 #[test]
 fn the_order_list_finds_sorts_selects_and_works_offline() {
-    let dist = PathBuf::from(required_env("JUMUN_DIST_DIR"));
-    let data = scratch_dir("server-data-order-list");
-    let (_sandbox, server) = start_sandboxed_server(&data, &dist);
-    let base = server.base_url.clone();
-    let owner = login(&base, "demo", "demo1234");
-    let connections = get::<ConnectionList>(&base, "/api/connections", Some(&owner)).connections;
-    for connection in &connections {
-        collect_now(&base, &owner, &connections, &connection.marketplace);
-    }
-
-    let driver = start_chromedriver(&PathBuf::from(required_env("CHROMEDRIVER")));
-    let browser = Session::start(
-        &driver.url,
-        &PathBuf::from(required_env("CHROMIUM")),
-        &chromium_args(&scratch_dir("chromium-profile-order-list")),
-    )
-    .expect("start a Chromium session");
-    browser.goto(&format!("{base}/orders")).expect("open 주문");
-    browser
-        .sign_in("demo", "demo", "demo1234")
-        .expect("sign in");
-
     // The pull brings the collected orders; the list counts exactly what the browser holds.
-    let mut held = 0;
-    browser
-        .wait_until(
-            "the orders pulled and listed",
-            Duration::from_secs(90),
-            |b| {
-                let Some(now) = state(b) else {
-                    return Ok(false);
-                };
-                let settled = now.orders > 20 && now.orders == held;
-                held = now.orders;
-                Ok(settled && result_count(b) == Some(u64::from(now.orders)))
-            },
-        )
-        .expect("the collected orders appear in the list");
-    let rows = row_ids(&browser);
+    let console = open_orders("order-list");
+    let (browser, held) = (&console.browser, console.held);
+    let rows = row_ids(browser);
     assert!(!rows.is_empty(), "rows on screen");
     assert!(
         rows.len() < held as usize || held < 40,
@@ -157,7 +102,7 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
     // Each search field finds its order: the first row whose marketplace numbers its lines.
     let (id, target): (u64, Order) = rows
         .iter()
-        .filter_map(|id| order(&browser, OrderId(*id)).map(|o| (*id, o)))
+        .filter_map(|id| order(browser, OrderId(*id)).map(|o| (*id, o)))
         .find(|(_, o)| o.lines[0].keys.line_no.is_some())
         .expect("an order with a marketplace line no. on screen");
     let phone: String = target
@@ -182,8 +127,8 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
         ("통합검색 (주문번호)", 0, target.order_no.clone()),
     ];
     for (what, field, text) in &searches {
-        search(&browser, *field, text);
-        let count = wait_found(&browser, what, id);
+        search(browser, *field, text);
+        let count = wait_found(browser, what, id);
         assert!(
             count >= 1 && count < u64::from(held),
             "{what} {text}: {count} of {held}"
@@ -194,14 +139,14 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
                 .expect("save a screenshot");
         }
     }
-    search(&browser, 3, "no-such-order");
+    search(browser, 3, "no-such-order");
     browser
         .wait_until("nothing found", WAIT, |b| Ok(result_count(b) == Some(0)))
         .expect("an order number that does not exist finds nothing");
     assert!(!browser.find_all(".empty-state").expect("find").is_empty());
 
     // Back to everything; sort by 수량 (largest first) through its header.
-    search(&browser, 0, "");
+    search(browser, 0, "");
     browser
         .wait_until("all again", WAIT, |b| {
             Ok(result_count(b) == Some(u64::from(held)))
@@ -226,9 +171,9 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
         .expect("the rows are sorted by 수량, largest first");
 
     // Keyboard: j moves, x selects, Shift+j extends, Enter opens the order's panel, Esc closes.
-    press(&browser, "j", false);
-    press(&browser, "x", false);
-    press(&browser, "j", true);
+    press(browser, "j", false);
+    press(browser, "x", false);
+    press(browser, "j", true);
     browser
         .wait_until("two selected", WAIT, |b| {
             Ok(b.find_all(".selection-bar strong")?
@@ -238,14 +183,14 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
                 .is_some_and(|t| t == "2건 선택"))
         })
         .expect("x and Shift+j select two orders");
-    press(&browser, "Enter", false);
+    press(browser, "Enter", false);
     browser
         .wait_for(".order-panel dl.facts", WAIT)
         .expect("Enter opens the order's panel");
     browser
         .screenshot(&artifacts().join("orders-panel.png"))
         .expect("save a screenshot");
-    press(&browser, "Escape", false);
+    press(browser, "Escape", false);
     browser
         .wait_until("panel closed", WAIT, |b| {
             Ok(b.find_all(".order-panel")?.is_empty())
@@ -300,7 +245,7 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
             vec![],
         )
         .expect("close the result");
-    press(&browser, "a", true);
+    press(browser, "a", true);
     click_bulk("배송처리");
     browser
         .execute(
@@ -343,9 +288,9 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
         .expect("close the result");
 
     // Offline: the list and search work on what the browser holds, and say so.
-    network(&browser, true);
-    search(&browser, 3, &target.order_no);
-    wait_found(&browser, "offline search", id);
+    network(browser, true);
+    search(browser, 3, &target.order_no);
+    wait_found(browser, "offline search", id);
     browser
         .wait_until("offline shown", WAIT, |b| {
             Ok(!b.find_all(".sync-note.offline")?.is_empty())
@@ -354,7 +299,7 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
     browser
         .screenshot(&artifacts().join("orders-offline.png"))
         .expect("save a screenshot");
-    network(&browser, false);
+    network(browser, false);
 
     let errors: Vec<_> = browser
         .browser_log()
