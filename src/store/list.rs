@@ -122,25 +122,7 @@ impl Store {
 
     /// The summaries of these orders, in the same order; an order no longer kept is left out.
     pub async fn list_rows(&self, ids: &[u64]) -> Result<Vec<OrderSummary>, StoreError> {
-        self.check_open()?;
-        let tx = self.db.transaction(stores::ORDER_LIST).build()?;
-        let store = tx.object_store(stores::ORDER_LIST)?;
-        // Every request is issued before the first is awaited: one round trip, not one per row.
-        let mut pending = Vec::with_capacity(ids.len());
-        for id in ids {
-            pending.push(
-                store
-                    .get::<JsValue, JsValue, _>(KeyRange::Only(js_number(*id)))
-                    .primitive()?,
-            );
-        }
-        let mut found = Vec::with_capacity(ids.len());
-        for request in pending {
-            if let Some(value) = request.await? {
-                found.push(summary_of(value)?);
-            }
-        }
-        Ok(found)
+        self.get_each(stores::ORDER_LIST, ids, summary_of).await
     }
 
     /// Orders to a phone ending in these four digits (by the index).

@@ -294,6 +294,42 @@ impl Store {
         value.map(|v| rows::order_of(&v)).transpose()
     }
 
+    /// These orders (관리번호), in the same order; an order no longer kept is left out. What
+    /// a chunk of an export reads.
+    pub async fn orders(&self, ids: &[u64]) -> Result<Vec<Order>, StoreError> {
+        self.get_each(stores::ORDERS, ids, |value| rows::order_of(&value))
+            .await
+    }
+
+    /// The records of `ids` in `store`, decoded, in the same order; a missing one is left out.
+    /// One transaction, every request issued before the first is awaited: one round trip,
+    /// not one per record.
+    async fn get_each<T>(
+        &self,
+        store: &str,
+        ids: &[u64],
+        decode: impl Fn(JsValue) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.check_open()?;
+        let tx = self.db.transaction(store).build()?;
+        let records = tx.object_store(store)?;
+        let mut pending = Vec::with_capacity(ids.len());
+        for id in ids {
+            pending.push(
+                records
+                    .get::<JsValue, JsValue, _>(KeyRange::Only(js_number(*id)))
+                    .primitive()?,
+            );
+        }
+        let mut found = Vec::with_capacity(ids.len());
+        for request in pending {
+            if let Some(value) = request.await? {
+                found.push(decode(value)?);
+            }
+        }
+        Ok(found)
+    }
+
     /// How many orders the store holds.
     pub async fn order_count(&self) -> Result<u32, StoreError> {
         self.check_open()?;

@@ -301,7 +301,10 @@ fn main() {
         }
         println!(
             "    (row height {}, last scrollTop {}, rows rendered {}–{})",
-            scrolled["row_height"], scrolled["scroll_top"], scrolled["rendered_from"], scrolled["rendered_to"]
+            scrolled["row_height"],
+            scrolled["scroll_top"],
+            scrolled["rendered_from"],
+            scrolled["rendered_to"]
         );
     }
 

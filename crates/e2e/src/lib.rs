@@ -10,6 +10,7 @@ pub mod api;
 pub mod app;
 pub mod bench_page;
 pub mod console;
+pub mod orders;
 pub mod processes;
 pub mod webdriver;
 

@@ -11,7 +11,7 @@ use jumun_core::ids::OrderId;
 use jumun_core::order::Order;
 use jumun_e2e::app::{network, order};
 use jumun_e2e::artifacts;
-use jumun_e2e::console::CollectedConsole;
+use jumun_e2e::orders::{open_orders, result_count};
 use jumun_e2e::webdriver::Session;
 use serde_json::json;
 use std::time::Duration;
@@ -28,23 +28,6 @@ fn row_ids(browser: &Session) -> Vec<u64> {
         )
         .expect("read the rows");
     serde_json::from_value(value).expect("a list of ids")
-}
-
-/// The result count the screen shows ("검색결과 N건"), once a search is complete.
-fn result_count(browser: &Session) -> Option<u64> {
-    let text = browser
-        .execute(
-            "const e = document.querySelector('.result-count'); return e ? e.textContent : '';",
-            vec![],
-        )
-        .ok()?;
-    let text = text.as_str()?;
-    let digits: String = text
-        .strip_prefix("검색결과 ")?
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
 }
 
 /// Chooses the search field (its position in the selector) and searches `text` with Enter.
@@ -88,13 +71,9 @@ fn press(browser: &Session, key: &str, shift: bool) {
 
 #[test]
 fn the_order_list_finds_sorts_selects_and_works_offline() {
-    let console = CollectedConsole::start("order-list", "/orders");
-    let browser = &console.browser;
-
     // The pull brings the collected orders; the list counts exactly what the browser holds.
-    let held = console.wait_pulled("the collected orders appear in the list", |b, orders| {
-        result_count(b) == Some(u64::from(orders))
-    });
+    let console = open_orders("order-list");
+    let (browser, held) = (&console.browser, console.held);
     let rows = row_ids(browser);
     assert!(!rows.is_empty(), "rows on screen");
     assert!(
@@ -266,7 +245,7 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
             vec![],
         )
         .expect("close the result");
-    press(&browser, "a", true);
+    press(browser, "a", true);
     click_bulk("배송처리");
     browser
         .execute(

@@ -7,6 +7,7 @@
 
 pub mod bulk;
 mod detail;
+pub mod export;
 pub mod query;
 mod saved;
 mod search_bar;
@@ -194,7 +195,9 @@ pub fn OrdersScreen() -> impl IntoView {
     }
 
     let help = RwSignal::new(false);
-    let shortcuts = list_shortcuts(state, help);
+    let export_open = RwSignal::new(false);
+    let mut shortcuts = list_shortcuts(state, help);
+    shortcuts.push(export::shortcut(export_open));
     let help_rows: Vec<(String, &'static str)> =
         shortcuts.iter().map(|s| (s.keys_text(), s.label)).collect();
     use_shortcuts(shortcuts);
@@ -206,6 +209,7 @@ pub fn OrdersScreen() -> impl IntoView {
                 <h1 id="orders-title">"주문"</h1>
                 <ResultSummary state=state/>
                 <SyncNote/>
+                <export::ExportButton state=state open=export_open/>
                 <button type="button" class="link" on:click=move |_| help.update(|h| *h = !*h)>
                     "단축키 (?)"
                 </button>

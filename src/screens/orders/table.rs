@@ -124,7 +124,9 @@ pub fn OrderTable(state: ListState) -> impl IntoView {
         again.track();
         let (first, last) = on_screen.get();
         let reread = state.reread.get();
-        let Some(found) = state.found.get() else { return };
+        let Some(found) = state.found.get() else {
+            return;
+        };
         let source = Some((found.rows.clone(), reread));
         let total = found.total as usize;
         let last = last.min(total);
@@ -146,7 +148,8 @@ pub fn OrderTable(state: ListState) -> impl IntoView {
             reading.set_value(false);
             // A read for a result already replaced is dropped, not shown under the new count.
             let current = state.found.with_untracked(|f| {
-                f.as_ref().map(|f| (f.rows.clone(), state.reread.get_untracked()))
+                f.as_ref()
+                    .map(|f| (f.rows.clone(), state.reread.get_untracked()))
             });
             match read {
                 Ok(_) if current != source => {}

@@ -1,0 +1,64 @@
+//! 주문 as the end-to-end tests open it: the real server fed by the sandbox marketplace, every
+//! connection collected, Chromium signed in on the order list once it lists what the browser
+//! holds; and the list's count as the screen shows it.
+
+use crate::console::CollectedConsole;
+use crate::processes::{RunningDriver, RunningSandbox, RunningServer};
+use crate::webdriver::Session;
+
+/// A console signed in on 주문 over the collected sandbox orders (see [`CollectedConsole`]),
+/// and how many orders the browser holds (and the list shows).
+pub struct OrdersConsole {
+    /// The browser, on 주문.
+    pub browser: Session,
+    /// The server's base URL.
+    pub base: String,
+    /// How many orders the browser holds (and the list shows).
+    pub held: u32,
+    _driver: RunningDriver,
+    _server: RunningServer,
+    _sandbox: RunningSandbox,
+}
+
+/// Starts the server on the sandbox (seed 1), collects every connection, signs in as the demo
+/// owner on 주문 and waits until the list counts every pulled order. `name` keeps the test's
+/// scratch directories apart.
+pub fn open_orders(name: &str) -> OrdersConsole {
+    let console = CollectedConsole::start(name, "/orders");
+    let held = console.wait_pulled("the collected orders appear in the list", |b, orders| {
+        result_count(b) == Some(u64::from(orders))
+    });
+    let base = console.base().to_owned();
+    let CollectedConsole {
+        browser,
+        driver,
+        server,
+        sandbox,
+        ..
+    } = console;
+    OrdersConsole {
+        browser,
+        base,
+        held,
+        _driver: driver,
+        _server: server,
+        _sandbox: sandbox,
+    }
+}
+
+/// The result count the screen shows ("검색결과 N건"), once a search is complete.
+pub fn result_count(browser: &Session) -> Option<u64> {
+    let text = browser
+        .execute(
+            "const e = document.querySelector('.result-count'); return e ? e.textContent : '';",
+            vec![],
+        )
+        .ok()?;
+    let digits: String = text
+        .as_str()?
+        .strip_prefix("검색결과 ")?
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
