@@ -36,6 +36,25 @@ fn mount_at(path: &str) -> HtmlElement {
     root
 }
 
+/// Keeps (or forgets) a session in the console's store, as a sign-in (or sign-out) leaves it:
+/// the shell shows its screens only to someone signed in.
+async fn signed_in(yes: bool) {
+    let store = jumun::store::Store::open().await.expect("open the store");
+    let session = yes.then(|| jumun::session::Session {
+        token: "test".into(),
+        store: "demo".into(),
+        login: "demo".into(),
+        name: "데모 대표".into(),
+        store_name: "데모 상점".into(),
+        role: jumun_protocol::auth::Role::Owner,
+    });
+    store
+        .meta_set(jumun::session::META_SESSION, &session)
+        .await
+        .expect("keep the session");
+    store.close();
+}
+
 /// Waits (up to 2 s) for an element to appear under `root`; the router renders after a tick.
 async fn wait_for(root: &HtmlElement, selector: &str) -> Element {
     for _ in 0..200 {
@@ -57,6 +76,7 @@ fn texts(root: &HtmlElement, selector: &str) -> Vec<String> {
 
 #[wasm_bindgen_test]
 async fn navigation_lists_every_section_in_korean() {
+    signed_in(true).await;
     let root = mount_at("/");
     wait_for(&root, "nav.main-nav a").await;
     assert_eq!(
@@ -77,6 +97,7 @@ async fn navigation_lists_every_section_in_korean() {
 
 #[wasm_bindgen_test]
 async fn dashboard_is_the_start_page_with_its_panels() {
+    signed_in(true).await;
     let root = mount_at("/");
     let h1 = wait_for(&root, "h1").await;
     assert_eq!(h1.text_content().as_deref(), Some("대시보드"));
@@ -92,6 +113,7 @@ async fn dashboard_is_the_start_page_with_its_panels() {
 
 #[wasm_bindgen_test]
 async fn each_section_has_its_own_page() {
+    signed_in(true).await;
     for section in SECTIONS.iter().filter(|s| !s.path.is_empty()) {
         let root = mount_at(&format!("/{}", section.path));
         let h1 = wait_for(&root, "h1").await;
@@ -106,11 +128,25 @@ async fn each_section_has_its_own_page() {
 
 #[wasm_bindgen_test]
 async fn an_unknown_address_says_the_page_does_not_exist() {
+    signed_in(true).await;
     let root = mount_at("/no-such-section");
     let h1 = wait_for(&root, "h1").await;
     assert_eq!(
         h1.text_content().as_deref(),
         Some("페이지를 찾을 수 없습니다")
     );
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn signed_out_the_console_shows_its_sign_in_screen_and_no_screen() {
+    signed_in(false).await;
+    let root = mount_at("/orders");
+    wait_for(&root, "form.login-form").await;
+    assert!(root.query_selector("h1").expect("valid selector").is_none());
+    let title = web_sys::window()
+        .and_then(|w| w.document())
+        .map(|d| d.title());
+    assert_eq!(title.as_deref(), Some("로그인 · 주문"));
     root.remove();
 }
