@@ -24,6 +24,7 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("post", "/api/connections/{id}/collect"),
     ("get", "/api/connections/{id}/runs"),
     ("get", "/api/malformed"),
+    ("get", "/api/dashboard"),
     ("get", "/api/openapi.json"),
 ];
 
