@@ -142,7 +142,7 @@ pub fn LoginForm(
     };
     view! {
         <section class="login-panel" aria-labelledby="login-title">
-            <h2 id="login-title">"로그인"</h2>
+            <h1 id="login-title">"로그인"</h1>
             <form class="login-form" on:submit=submit>
                 <label>
                     "상점 코드"

@@ -377,6 +377,7 @@ pub fn test(workspace: &Workspace) -> TaskResult {
                     .env("JUMUN_DIST_DIR", workspace.dist_dir())
                     .env("CHROMIUM", &browser.chromium)
                     .env("CHROMEDRIVER", &browser.chromedriver)
+                    .env("JUMUN_AXE_JS", &browser.axe)
                     .env("JUMUN_E2E_ARTIFACTS", workspace.target_dir().join("e2e"))
                     .dir(&workspace.root)
                     .run_observed(|l| tally.observe(l))

@@ -1,4 +1,5 @@
-//! The build and test tools: trunk, wasm-bindgen-cli, wasm-opt, Chromium and ChromeDriver.
+//! The build and test tools: trunk, wasm-bindgen-cli, wasm-opt, Chromium and ChromeDriver,
+//! axe-core.
 //!
 //! Each is checked by version and installed only when missing or wrong, into the user's own
 //! cargo and npm locations so a second run reuses them.
@@ -128,6 +129,46 @@ pub struct Browser {
     pub chromium: PathBuf,
     /// ChromeDriver's executable (same major version as Chromium).
     pub chromedriver: PathBuf,
+    /// axe-core's `axe.min.js`, the accessibility checker the end-to-end tests run in each
+    /// screen.
+    pub axe: PathBuf,
+}
+
+/// axe-core's version, from npm: the accessibility rules the end-to-end tests check.
+pub const AXE_VERSION: &str = "4.10.3";
+
+/// axe-core at [`AXE_VERSION`] in the user's npm prefix: answers its `axe.min.js`.
+fn ensure_axe() -> TaskResult<PathBuf> {
+    let package = npm_prefix().join("lib/node_modules/axe-core");
+    let script = package.join("axe.min.js");
+    let installed = std::fs::read_to_string(package.join("package.json"))
+        .ok()
+        .is_some_and(|json| json.contains(&format!("\"version\": \"{AXE_VERSION}\"")));
+    if installed && script.is_file() {
+        return Ok(script);
+    }
+    if on_path("npm").is_none() {
+        return Err(fail!(
+            "axe-core {AXE_VERSION} is needed by the end-to-end tests and npm is missing. Install Node.js and npm (e.g. `sudo apt-get install -y nodejs npm`), then run this command again."
+        ));
+    }
+    println!(
+        "set-up: installing axe-core@{AXE_VERSION} from npm into {} (the end-to-end tests check every screen's accessibility with it)",
+        npm_prefix().display()
+    );
+    Cmd::new("npm")
+        .args(["install", "--global", "--no-audit", "--no-fund", "--prefix"])
+        .arg(npm_prefix())
+        .arg(format!("axe-core@{AXE_VERSION}"))
+        .run()?;
+    if script.is_file() {
+        Ok(script)
+    } else {
+        Err(fail!(
+            "after installing axe-core, {} is missing",
+            script.display()
+        ))
+    }
 }
 
 const CJK_FONT_PACKAGE: &str = "fonts-noto-cjk";
@@ -154,5 +195,6 @@ pub fn ensure_browser() -> TaskResult<Browser> {
     Ok(Browser {
         chromium,
         chromedriver,
+        axe: ensure_axe()?,
     })
 }

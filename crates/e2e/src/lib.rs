@@ -4,8 +4,9 @@
 //!
 //! The tests read where things are from the environment that `cargo xtask test` sets:
 //! `JUMUN_SERVER_BIN`, `JUMUN_SANDBOX_BIN`, `JUMUN_DIST_DIR`, `CHROMIUM`, `CHROMEDRIVER`,
-//! `JUMUN_E2E_ARTIFACTS`.
+//! `JUMUN_E2E_ARTIFACTS`, `JUMUN_AXE_JS`.
 
+pub mod a11y;
 pub mod api;
 pub mod app;
 pub mod bench_page;

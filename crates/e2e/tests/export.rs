@@ -14,6 +14,7 @@ mod reader;
 use base64::Engine;
 use jumun_core::ids::OrderId;
 use jumun_core::order::Order;
+use jumun_e2e::a11y::assert_accessible;
 use jumun_e2e::app::order;
 use jumun_e2e::artifacts;
 use jumun_e2e::orders::open_orders;
@@ -200,6 +201,7 @@ fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
     browser
         .screenshot(&artifacts().join("orders-export.png"))
         .expect("save a screenshot");
+    assert_accessible(&browser, "내보내기");
 
     choose(browser, "export-scope", "result");
     choose(browser, "export-format", "csv");
@@ -290,6 +292,7 @@ fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
     browser
         .screenshot(&artifacts().join("orders-export-templates.png"))
         .expect("save a screenshot");
+    assert_accessible(&browser, "양식 관리");
 
     js(browser, "[...document.querySelectorAll('.dialog-tabs button')].find(b => b.textContent === '파일 만들기').click();");
     browser

@@ -9,6 +9,7 @@
 
 use jumun_core::ids::OrderId;
 use jumun_core::order::Order;
+use jumun_e2e::a11y::assert_accessible;
 use jumun_e2e::app::{network, order};
 use jumun_e2e::artifacts;
 use jumun_e2e::orders::{open_orders, result_count};
@@ -84,6 +85,7 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
     browser
         .screenshot(&artifacts().join("orders-list.png"))
         .expect("save a screenshot");
+    assert_accessible(&browser, "주문");
 
     // The tabs add up to 전체.
     let tabs: Vec<u64> = serde_json::from_value(
@@ -190,6 +192,7 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
     browser
         .screenshot(&artifacts().join("orders-panel.png"))
         .expect("save a screenshot");
+    assert_accessible(&browser, "주문 (주문 패널)");
     press(browser, "Escape", false);
     browser
         .wait_until("panel closed", WAIT, |b| {
@@ -280,6 +283,7 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
     browser
         .screenshot(&artifacts().join("orders-bulk-result.png"))
         .expect("save a screenshot");
+    assert_accessible(&browser, "주문 (일괄처리 결과)");
     browser
         .execute(
             "[...document.querySelectorAll('.bulk-panel button')].find(b => b.textContent === '닫기').click(); return true;",
@@ -299,6 +303,7 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
     browser
         .screenshot(&artifacts().join("orders-offline.png"))
         .expect("save a screenshot");
+    assert_accessible(&browser, "주문 (오프라인)");
     network(browser, false);
 
     let errors: Vec<_> = browser

@@ -3,6 +3,7 @@
 //!
 //! Run through `cargo xtask test`, which builds both and sets the environment this reads.
 
+use jumun_e2e::a11y::assert_accessible;
 use jumun_e2e::{artifacts, start_app_server, start_browser};
 use std::time::Duration;
 
@@ -33,6 +34,7 @@ fn console_shell_renders_in_korean_with_no_console_errors() {
     browser
         .screenshot(&artifacts().join("sign-in.png"))
         .expect("save a screenshot");
+    assert_accessible(&browser, "로그인");
     browser
         .sign_in("demo", "demo", "demo1234")
         .expect("sign in through the form");
@@ -60,6 +62,7 @@ fn console_shell_renders_in_korean_with_no_console_errors() {
     browser
         .screenshot(&artifacts().join("shell-dashboard.png"))
         .expect("save a screenshot");
+    assert_accessible(&browser, "대시보드");
 
     // Client-side navigation to 주문.
     browser.click(&links[1]).expect("click 주문");
@@ -86,6 +89,7 @@ fn console_shell_renders_in_korean_with_no_console_errors() {
     browser
         .screenshot(&artifacts().join("shell-shipping.png"))
         .expect("save a screenshot");
+    assert_accessible(&browser, "송장/배송");
 
     // An unknown page says so instead of showing a blank screen.
     browser
