@@ -37,7 +37,7 @@ pub fn OrderPanel(state: ListState, id: u64) -> impl IntoView {
         });
     });
     view! {
-        <aside class="order-panel" aria-label=format!("주문 {id}")>
+        <section class="order-panel" aria-label=format!("주문 {id}")>
             <header>
                 <h2>{format!("주문 {id}")}</h2>
                 <button type="button" class="link" on:click=move |_| state.open.set(None)>"닫기 (Esc)"</button>
@@ -50,7 +50,7 @@ pub fn OrderPanel(state: ListState, id: u64) -> impl IntoView {
                 }.into_any(),
                 Some(Ok(Some(order))) => view! { <OrderDetails order=order/> }.into_any(),
             }}
-        </aside>
+        </section>
     }
 }
 
