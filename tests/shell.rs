@@ -144,7 +144,11 @@ async fn signed_out_the_console_shows_its_sign_in_screen_and_no_screen() {
     let root = mount_at("/orders");
     wait_for(&root, "form.login-form").await;
     let h1 = wait_for(&root, "h1").await;
-    assert_eq!(h1.text_content().as_deref(), Some("로그인"), "no screen, only the sign-in");
+    assert_eq!(
+        h1.text_content().as_deref(),
+        Some("로그인"),
+        "no screen, only the sign-in"
+    );
     let title = web_sys::window()
         .and_then(|w| w.document())
         .map(|d| d.title());
