@@ -133,7 +133,7 @@ fn every_dashboard_figure_opens_the_orders_it_counts() {
     browser
         .screenshot(&artifacts().join("dashboard.png"))
         .expect("save a screenshot");
-    assert_accessible(&browser, "대시보드");
+    assert_accessible(browser, "대시보드");
     browser
         .execute(
             "document.querySelector('.connections-panel').scrollIntoView(); return true;",
@@ -143,7 +143,7 @@ fn every_dashboard_figure_opens_the_orders_it_counts() {
     browser
         .screenshot(&artifacts().join("dashboard-connections.png"))
         .expect("save a screenshot");
-    assert_accessible(&browser, "대시보드 (주문수집 현황)");
+    assert_accessible(browser, "대시보드 (주문수집 현황)");
 
     // Every figure opens 주문 filtered to it, and the list finds exactly that many.
     let all = figures(browser);

@@ -201,7 +201,7 @@ fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
     browser
         .screenshot(&artifacts().join("orders-export.png"))
         .expect("save a screenshot");
-    assert_accessible(&browser, "내보내기");
+    assert_accessible(browser, "내보내기");
 
     choose(browser, "export-scope", "result");
     choose(browser, "export-format", "csv");
@@ -292,7 +292,7 @@ fn the_search_result_exports_as_csv_and_xlsx_that_read_back_as_written() {
     browser
         .screenshot(&artifacts().join("orders-export-templates.png"))
         .expect("save a screenshot");
-    assert_accessible(&browser, "양식 관리");
+    assert_accessible(browser, "양식 관리");
 
     js(browser, "[...document.querySelectorAll('.dialog-tabs button')].find(b => b.textContent === '파일 만들기').click();");
     browser

@@ -85,7 +85,7 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
     browser
         .screenshot(&artifacts().join("orders-list.png"))
         .expect("save a screenshot");
-    assert_accessible(&browser, "주문");
+    assert_accessible(browser, "주문");
 
     // The tabs add up to 전체.
     let tabs: Vec<u64> = serde_json::from_value(
@@ -192,7 +192,7 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
     browser
         .screenshot(&artifacts().join("orders-panel.png"))
         .expect("save a screenshot");
-    assert_accessible(&browser, "주문 (주문 패널)");
+    assert_accessible(browser, "주문 (주문 패널)");
     press(browser, "Escape", false);
     browser
         .wait_until("panel closed", WAIT, |b| {
@@ -283,7 +283,7 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
     browser
         .screenshot(&artifacts().join("orders-bulk-result.png"))
         .expect("save a screenshot");
-    assert_accessible(&browser, "주문 (일괄처리 결과)");
+    assert_accessible(browser, "주문 (일괄처리 결과)");
     browser
         .execute(
             "[...document.querySelectorAll('.bulk-panel button')].find(b => b.textContent === '닫기').click(); return true;",
@@ -303,7 +303,7 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
     browser
         .screenshot(&artifacts().join("orders-offline.png"))
         .expect("save a screenshot");
-    assert_accessible(&browser, "주문 (오프라인)");
+    assert_accessible(browser, "주문 (오프라인)");
     network(browser, false);
 
     let errors: Vec<_> = browser
