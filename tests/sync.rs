@@ -251,8 +251,13 @@ async fn upgrade_from_version_2_keeps_the_orders_and_adds_the_pieces() {
     assert_eq!(v2.version() as u32, 2);
     v2.close();
     let store = open(&name).await;
-    assert_eq!(store.version(), 3);
-    assert_eq!(store.order(OrderId(1)).await.unwrap(), Some(order));
+    assert_eq!(store.version(), jumun::store::schema::VERSION);
+    assert_eq!(store.order(OrderId(1)).await.unwrap(), Some(order.clone()));
+    // Version 4 gave it its summary for the order list.
+    assert_eq!(
+        store.list_rows(&[1]).await.unwrap(),
+        [jumun_core::listing::OrderSummary::of(&order)]
+    );
     assert_eq!(
         store
             .orders_by_status(LineStatus::Preparing)
