@@ -68,7 +68,15 @@ pub fn SearchBar(state: ListState) -> impl IntoView {
             }
         });
     });
-    let update = move |f: &dyn Fn(&mut OrderFilter)| state.search.update(|s| f(&mut s.filter));
+    // A choice that leaves the search as it was (the same field picked again) runs nothing: the
+    // search signal is set only when the filter really changes.
+    let update = move |f: &dyn Fn(&mut OrderFilter)| {
+        let mut filter = state.search.with_untracked(|s| s.filter.clone());
+        f(&mut filter);
+        if state.search.with_untracked(|s| s.filter != filter) {
+            state.search.update(|s| s.filter = filter);
+        }
+    };
     let period_field = move || {
         state
             .search
