@@ -5,11 +5,10 @@
 //! ([`Console::changes`]) that screens' queries watch. The shell provides it once
 //! ([`Console::start`] + [`provide_context`]); a screen takes it with [`console`].
 
-use crate::commands::{self, CommandError};
+use crate::commands;
 use crate::session::Session;
 use crate::store::Store;
 use crate::sync::{Status, Syncer};
-use jumun_core::{Command, Event};
 use jumun_protocol::auth::Role;
 use leptos::prelude::*;
 use std::rc::Rc;
@@ -130,17 +129,5 @@ impl Console {
     /// buttons of a viewer.
     pub fn can_work(&self) -> bool {
         matches!(self.role(), Some(Role::Owner | Role::Operator))
-    }
-
-    /// Runs `command` as the signed-in operator (see [`commands::run_on`]): decided locally at
-    /// once, kept in the outbox, sent by the sync.
-    pub async fn run(&self, command: Command) -> Result<Vec<Event>, CommandError> {
-        let (Some(store), Some(sync)) = (self.store(), self.sync()) else {
-            return Err(CommandError::NotSignedIn);
-        };
-        let login = sync.login().ok_or(CommandError::NotSignedIn)?;
-        let (_, events) = commands::run_on(&store, &login, command).await?;
-        sync.kick();
-        Ok(events)
     }
 }

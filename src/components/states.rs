@@ -1,26 +1,9 @@
-//! The states a screen shows instead of (or beside) its data: nothing found, an error with what
-//! to do, and working offline with what waits to be sent.
+//! The states a screen shows beside its data: an error with what to do, and working offline
+//! with what waits to be sent.
 
 use crate::context::console;
 use crate::sync::thousands;
 use leptos::prelude::*;
-
-/// Nothing to show, and why.
-#[component]
-pub fn EmptyState(
-    /// The headline.
-    title: &'static str,
-    /// What to do about it.
-    #[prop(into)]
-    hint: Signal<String>,
-) -> impl IntoView {
-    view! {
-        <div class="empty-state" role="status">
-            <strong>{title}</strong>
-            <p>{move || hint.get()}</p>
-        </div>
-    }
-}
 
 /// An error the operator can act on (the message says what to do).
 #[component]

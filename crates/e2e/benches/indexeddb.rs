@@ -23,10 +23,8 @@
 
 use jumun_bench::figures::{cores, load_average};
 use jumun_e2e::bench_page::{
-    ensure_dist, fail, find_tool, median, ms, num, poll, ratio, root, serve, Deadline,
+    ensure_dist, fail, median, ms, num, poll, ratio, root, serve, start_bench_browser, Deadline,
 };
-use jumun_e2e::chromium_args;
-use jumun_e2e::processes::start_chromedriver;
 use jumun_e2e::webdriver::Session;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -207,38 +205,15 @@ fn main() {
     let dexie = ensure_dexie(&root);
     let dexie_version = dexie_version(&dexie);
     let base = serve(dist, root.join("crates/e2e/bench-assets"), dexie);
-    let chromium = find_tool(
-        "CHROMIUM",
-        &["chromium", "chromium-browser", "google-chrome"],
-    );
-    let chromedriver = find_tool("CHROMEDRIVER", &["chromedriver"]);
-    let chromium_version = Command::new(&chromium)
-        .arg("--version")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
-    let profile = root.join(format!(
-        "target/bench-indexeddb/profile-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&profile);
-    std::fs::create_dir_all(&profile).expect("create the browser profile directory");
-
+    let started_browser = start_bench_browser(&root, "bench-indexeddb", COLD_PROBE);
+    let chromium_version = &started_browser.chromium_version;
     println!(
         "browser store: {n} orders, transactions of {CHUNK}, stores in the order {}; {chromium_version}; Dexie {dexie_version}; {} cores; load average {}; serving on {base}",
         order.join(", "),
         cores(),
         load_average()
     );
-    let driver = start_chromedriver(&chromedriver);
-    let browser = Session::start(&driver.url, &chromium, &chromium_args(&profile))
-        .unwrap_or_else(|e| fail(format!("start headless Chromium: {e}")));
-    browser
-        .cdp(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": COLD_PROBE }),
-        )
-        .unwrap_or_else(|e| fail(e));
+    let browser = started_browser.session;
 
     // A clean origin, then each store alone in it: written, queried, cold-started, deleted.
     for name in ["bench-raw", "bench-dexie", "jumun"] {
@@ -286,8 +261,8 @@ fn main() {
         phases.push((which, result, cold));
     }
     drop(browser);
-    drop(driver);
-    let _ = std::fs::remove_dir_all(&profile);
+    drop(started_browser.driver);
+    let _ = std::fs::remove_dir_all(&started_browser.profile);
 
     // ---- the table --------------------------------------------------------------------------
     let get = |which: &str| phases.iter().find(|p| p.0 == which).unwrap();

@@ -19,10 +19,8 @@
 
 use jumun_bench::figures::{cores, load_average};
 use jumun_e2e::bench_page::{
-    ensure_dist, fail, find_tool, median, ms, num, poll, ratio, root, serve, Deadline,
+    ensure_dist, fail, median, ms, num, poll, ratio, root, serve, start_bench_browser, Deadline,
 };
-use jumun_e2e::chromium_args;
-use jumun_e2e::processes::start_chromedriver;
 use jumun_e2e::webdriver::Session;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -136,36 +134,14 @@ fn main() {
         root.join("crates/e2e/bench-assets"),
         root.join("target/bench-node/none"),
     );
-    let chromium = find_tool(
-        "CHROMIUM",
-        &["chromium", "chromium-browser", "google-chrome"],
-    );
-    let chromedriver = find_tool("CHROMEDRIVER", &["chromedriver"]);
-    let profile = root.join(format!(
-        "target/bench-order-list/profile-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&profile);
-    std::fs::create_dir_all(&profile).expect("create the browser profile directory");
-    let chromium_version = Command::new(&chromium)
-        .arg("--version")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
+    let started_browser = start_bench_browser(&root, "bench-order-list", PROBE);
+    let chromium_version = &started_browser.chromium_version;
     println!(
         "order list: {n} orders; {chromium_version}; {} cores; load average {}; serving on {base}",
         cores(),
         load_average()
     );
-    let driver = start_chromedriver(&chromedriver);
-    let browser = Session::start(&driver.url, &chromium, &chromium_args(&profile))
-        .unwrap_or_else(|e| fail(format!("start headless Chromium: {e}")));
-    browser
-        .cdp(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": PROBE }),
-        )
-        .unwrap_or_else(|e| fail(e));
+    let browser = started_browser.session;
 
     // The data, through the console's own store.
     open_console(&browser, &format!("{base}/"), &deadline);

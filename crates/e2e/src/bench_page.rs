@@ -206,3 +206,48 @@ pub fn ms(x: f64) -> String {
 pub fn ratio(a: f64, b: f64) -> String {
     format!("{:.2}×", a / b)
 }
+
+/// Headless Chromium for a benchmark: ChromeDriver, a session with a fresh profile under
+/// `target/<bench>/`, and `probe` injected into every page it loads.
+pub struct BenchBrowser {
+    /// The session (ends before the driver stops: fields drop in order).
+    pub session: Session,
+    /// Its ChromeDriver.
+    pub driver: crate::processes::RunningDriver,
+    /// The profile directory (the bench removes it at the end).
+    pub profile: PathBuf,
+    /// What `chromium --version` says, for the figures' heading.
+    pub chromium_version: String,
+}
+
+/// Starts [`BenchBrowser`] (`CHROMIUM`, `CHROMEDRIVER` or the PATH; never a download).
+pub fn start_bench_browser(root: &Path, bench: &str, probe: &str) -> BenchBrowser {
+    let chromium = find_tool(
+        "CHROMIUM",
+        &["chromium", "chromium-browser", "google-chrome"],
+    );
+    let chromedriver = find_tool("CHROMEDRIVER", &["chromedriver"]);
+    let chromium_version = Command::new(&chromium)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let profile = root.join(format!("target/{bench}/profile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&profile);
+    std::fs::create_dir_all(&profile).expect("create the browser profile directory");
+    let driver = crate::processes::start_chromedriver(&chromedriver);
+    let session = Session::start(&driver.url, &chromium, &crate::chromium_args(&profile))
+        .unwrap_or_else(|e| fail(format!("start headless Chromium: {e}")));
+    session
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({ "source": probe }),
+        )
+        .unwrap_or_else(|e| fail(e));
+    BenchBrowser {
+        session,
+        driver,
+        profile,
+        chromium_version,
+    }
+}

@@ -1,6 +1,6 @@
 //! 일괄처리 (R5): one action on the selection or on the whole search result, with no cap.
 //!
-//! The orders run in chunks, each chunk one local transaction ([`Console::run_batch`]); the
+//! The orders run in chunks, each chunk one local transaction ([`crate::commands::run_batch_on`]); the
 //! page is given back between chunks, so it never freezes. A refusal fails its order only; the
 //! rest go on. A progress bar shows done/total and time left, Esc or 중지 stops after the chunk
 //! under way, and the end lists every failed order with its reason in Korean, with a button to
