@@ -43,6 +43,8 @@ async fn a_bulk_ship_of_1000_with_10_held_ships_990_and_lists_the_10_with_the_re
         .put_orders(&ready_orders(1_000, &on_hold))
         .await
         .unwrap();
+    // Counted once here; from now on every write moves the kept counts.
+    assert_eq!(store.list_tab_counts().await.unwrap().all, 1_000);
     let ids: Vec<u64> = (1..=1_000).collect();
     let mut reports = Vec::new();
     let never = AtomicBool::new(false);
@@ -77,10 +79,11 @@ async fn a_bulk_ship_of_1000_with_10_held_ships_990_and_lists_the_10_with_the_re
     assert_eq!(shipped.lines[0].status, LineStatus::InTransit);
     let kept = store.order(OrderId(97)).await.unwrap().unwrap();
     assert_eq!(kept.lines[0].status, LineStatus::ReadyToShip);
-    // The list's summaries follow in the same transactions.
+    // The list's summaries and the kept tab counts follow in the same transactions.
     let counts = store.list_tab_counts().await.unwrap();
     assert_eq!(counts.of(Some(LineStatus::InTransit)), 990);
     assert_eq!(counts.of(Some(LineStatus::ReadyToShip)), 10);
+    assert_kept_counts_agree(&store).await;
     store.close();
     delete(&name).await;
 }

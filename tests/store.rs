@@ -491,6 +491,27 @@ async fn the_order_list_pages_counts_and_finds_summaries_without_reading_orders(
     store.apply_local(&op, &events, &[changed]).await.unwrap();
     assert_eq!(told.borrow().last().unwrap(), &vec![1]);
     assert_eq!(store.list_rows(&[1]).await.unwrap()[0].recipient, "최수정");
+
+    // Written again with other statuses (the store reads what each was before, R5's bulk
+    // writes and the sync's pulls write this way): the kept counts move from tab to tab.
+    let invoiced: Vec<Order> = (100..110u64)
+        .map(|id| {
+            let mut o = order(
+                id,
+                "coupang",
+                &format!("B-{}", id - 100),
+                &[&format!("B-{}-1", id - 100)],
+            );
+            o.dates.ordered_at = at(12, 0) + chrono::Duration::hours((id - 100) as i64);
+            with_invoice(o, &format!("6001-0000-{id:04}"))
+        })
+        .collect();
+    store.put_orders(&invoiced).await.unwrap();
+    let counts = store.list_tab_counts().await.unwrap();
+    assert_eq!(counts.all, 44, "written again, not added");
+    assert_eq!(counts.of(Some(LineStatus::ReadyToShip)), 11);
+    assert_eq!(counts.of(Some(LineStatus::Preparing)), 33);
+    assert_kept_counts_agree(&store).await;
     store.close();
     delete(&name).await;
 }

@@ -113,6 +113,8 @@ fn cancel(order: u64, claim: u64) -> Command {
 async fn a_command_runs_on_its_pieces_and_its_outbox_entry_survives_a_reopen() {
     let name = fresh_name("outbox");
     let store = open(&name).await;
+    // Counted (empty) now, so the commands below move kept counts.
+    assert_eq!(store.list_tab_counts().await.unwrap().all, 0);
     let (key1, events) = run_on(&store, "demo", collect(1, "C-1"))
         .await
         .expect("collect");
@@ -127,6 +129,7 @@ async fn a_command_runs_on_its_pieces_and_its_outbox_entry_survives_a_reopen() {
         .expect("the order is kept");
     assert!(order.is_cancelled(), "the operator sees the cancel at once");
     assert_eq!(store.claims_of(OrderId(1)).await.unwrap().len(), 1);
+    assert_kept_counts_agree(&store).await;
 
     // A refused command writes nothing: a cancelled order cannot be cancelled again.
     let before = store.outbox_len().await.unwrap();
@@ -154,6 +157,16 @@ async fn a_command_runs_on_its_pieces_and_its_outbox_entry_survives_a_reopen() {
         .all(|e| matches!(e.position, EventPosition::Local(..))));
     store.close();
     delete(&name).await;
+}
+
+/// The status tabs' counts the store keeps agree with a full count of its indexes.
+async fn assert_kept_counts_agree(store: &Store) {
+    let kept = store.list_tab_counts().await.expect("kept counts");
+    let counted = store.list_recount_tabs().await.expect("full count");
+    assert_eq!(
+        kept, counted,
+        "the kept tab counts drifted from the indexes"
+    );
 }
 
 /// Creates `name` at schema version 2 as the previous release did (written out here), with one
@@ -366,6 +379,7 @@ async fn a_push_whose_answer_is_lost_is_applied_once() {
     let store = Rc::new(open(&name).await);
     let sync = Syncer::new(store.clone());
     sync.set_session(session());
+    assert_eq!(store.list_tab_counts().await.unwrap().all, 0);
     let (key1, _) = run_on(&store, "demo", collect(1, "C-1")).await.unwrap();
     let (key2, _) = run_on(&store, "demo", cancel(1, 900)).await.unwrap();
     produce(&store, &key1).await;
@@ -415,6 +429,7 @@ async fn a_refusal_from_the_server_undoes_the_command_and_tells_on_the_order() {
     let store = Rc::new(open(&name).await);
     let sync = Syncer::new(store.clone());
     sync.set_session(session());
+    assert_eq!(store.list_tab_counts().await.unwrap().all, 0);
     let (key1, _) = run_on(&store, "demo", collect(1, "C-1")).await.unwrap();
     produce(&store, &key1).await;
     let collected = store.order(OrderId(1)).await.unwrap().unwrap();
@@ -455,6 +470,8 @@ async fn a_refusal_from_the_server_undoes_the_command_and_tells_on_the_order() {
         notices[0].message
     );
     assert_eq!(sync.status().notices.len(), 1);
+    // The pull, the undo and the replay moved the kept tab counts as they moved the list.
+    assert_kept_counts_agree(&store).await;
 
     store.close();
     restore_fetch();

@@ -163,7 +163,7 @@ impl Store {
             Err(refusal) => return Ok(Err(refusal)),
         };
         let number = queue_local(&tx, outbox_row, &op.key, &events).await?;
-        pieces.write(&tx, &book)?;
+        pieces.write(&tx, &book).await?;
         tx.commit().await?;
         self.orders_changed(pieces.order_ids());
         Ok(Ok((number, events)))
@@ -216,7 +216,7 @@ impl Store {
                 put_local_events(&log, number, &ops[position].key, events)?;
             }
         }
-        pieces.write(&tx, &book)?;
+        pieces.write(&tx, &book).await?;
         tx.commit().await?;
         self.orders_changed(pieces.order_ids());
         Ok(results)
@@ -279,7 +279,7 @@ impl Store {
         for row in rows {
             log.put(row).primitive()?;
         }
-        let changed = pieces.write(&tx, &book)?;
+        let changed = pieces.write(&tx, &book).await?;
         landing.retain(|_, last| *last > cursor);
         let meta = tx.object_store(stores::META)?;
         meta.put(meta_row(META_LANDING, &landing)?).primitive()?;
@@ -362,7 +362,7 @@ impl Store {
         let mut pieces = Pieces::default();
         let mut scratch = Book::new();
         pieces.load(&tx, &subjects, &mut scratch).await?;
-        pieces.write(&tx, &pieces.take_from(&replayed))?;
+        pieces.write(&tx, &pieces.take_from(&replayed)).await?;
         for position in local_positions(&tx, key).await? {
             log.delete::<JsValue, _>(KeyRange::Only(position))
                 .primitive()?;

@@ -10,6 +10,7 @@
 //! Korean message for the operator (storage full, another tab blocking an upgrade, …).
 
 mod board;
+mod counts;
 mod error;
 mod list;
 mod local;
@@ -22,6 +23,7 @@ pub use list::ListIndex;
 pub use local::{merge, subjects_of, Notice, META_IDS, META_LANDING, META_NOTICES};
 pub use rows::EventPosition;
 
+use counts::{Before, ListWrites};
 use gloo_events::EventListener;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::internals::SystemRepr;
@@ -273,10 +275,12 @@ impl Store {
     /// Writes (inserts or replaces) orders, all in one transaction.
     pub async fn put_orders(&self, orders: &[Order]) -> Result<(), StoreError> {
         self.check_open()?;
-        let tx = write_tx!(self.db, [stores::ORDERS, stores::ORDER_LIST]);
+        let tx = write_tx!(self.db, [stores::ORDERS, stores::ORDER_LIST, stores::META]);
+        let mut writes = ListWrites::default();
         for order in orders {
-            rows::put_order(&tx, order)?;
+            writes.put(order, Before::Unknown);
         }
+        writes.apply(&tx).await?;
         tx.commit().await?;
         self.orders_changed(orders.iter().map(|o| o.id.0).collect());
         Ok(())
@@ -471,13 +475,16 @@ impl Store {
                 stores::OUTBOX,
                 stores::EVENTS,
                 stores::ORDERS,
-                stores::ORDER_LIST
+                stores::ORDER_LIST,
+                stores::META
             ]
         );
         let number = queue_local(&tx, outbox_row, &op.key, events).await?;
+        let mut writes = ListWrites::default();
         for order in changed {
-            rows::put_order(&tx, order)?;
+            writes.put(order, Before::Unknown);
         }
+        writes.apply(&tx).await?;
         tx.commit().await?;
         self.orders_changed(changed.iter().map(|o| o.id.0).collect());
         Ok(number)
@@ -592,9 +599,11 @@ impl Store {
         for row in rows {
             log.put(row).primitive()?;
         }
+        let mut writes = ListWrites::default();
         for order in changed {
-            rows::put_order(&tx, order)?;
+            writes.put(order, Before::Unknown);
         }
+        writes.apply(&tx).await?;
         tx.object_store(stores::META)?.put(cursor_row).primitive()?;
         tx.commit().await?;
         self.orders_changed(changed.iter().map(|o| o.id.0).collect());

@@ -8,6 +8,7 @@
 //! Pieces looked up and absent are remembered as absent, so a piece the book creates is written as
 //! new and one it removes is deleted.
 
+use super::counts::{Before, ListWrites};
 use super::rows::{self, PieceRow, StockRow};
 use super::schema::{indexes, stores};
 use super::StoreError;
@@ -287,19 +288,29 @@ impl Pieces {
 
     /// Writes what `book` changed against the loaded pieces (new, changed, removed), in `tx`.
     /// Returns the orders written.
-    pub fn write(&self, tx: &Transaction<'_>, book: &Book) -> Result<Vec<Order>, StoreError> {
+    pub async fn write(&self, tx: &Transaction<'_>, book: &Book) -> Result<Vec<Order>, StoreError> {
         let mut written = Vec::new();
+        let mut writes = ListWrites::default();
         for (id, order) in &book.orders {
-            if self.orders.get(id).and_then(Option::as_ref) != Some(order) {
-                rows::put_order(tx, order)?;
+            let before = self.orders.get(id).and_then(Option::as_ref);
+            if before != Some(order) {
+                // A loaded order's status is known; one not loaded (new to this book) is read.
+                let before = match self.orders.get(id) {
+                    Some(loaded) => Before::of(loaded.as_ref()),
+                    None => Before::Unknown,
+                };
+                writes.put(order, before);
                 written.push(order.clone());
             }
         }
         for (id, before) in &self.orders {
-            if before.is_some() && !book.orders.contains_key(id) {
-                rows::delete_order(tx, id.0)?;
+            if let Some(before) = before {
+                if !book.orders.contains_key(id) {
+                    writes.delete(id.0, Before::of(Some(before)));
+                }
             }
         }
+        writes.apply(tx).await?;
         let claims = tx.object_store(stores::CLAIMS)?;
         for (id, claim) in &book.claims {
             if self.claims.get(id).and_then(Option::as_ref) != Some(claim) {

@@ -13,7 +13,6 @@
 //! - the index fields are plain JS properties next to it, so IndexedDB can index them.
 
 use super::StoreError;
-use indexed_db_futures::prelude::*;
 use jumun_core::listing::OrderSummary;
 use jumun_core::order::Order;
 use jumun_core::stored;
@@ -120,39 +119,6 @@ pub(crate) fn summary_row(order: &Order) -> Result<JsValue, StoreError> {
 /// An `order_list` row read back.
 pub(crate) fn summary_of(value: JsValue) -> Result<OrderSummary, StoreError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| StoreError::corrupt("주문 목록 레코드", e))
-}
-
-/// Writes an order and its summary (its `orders` and `order_list` rows) in `tx`, which must be
-/// a readwrite transaction over both stores: the list never disagrees with the orders.
-pub(crate) fn put_order(
-    tx: &indexed_db_futures::transaction::Transaction<'_>,
-    order: &Order,
-) -> Result<(), StoreError> {
-    tx.object_store(super::schema::stores::ORDERS)?
-        .put(OrderRow::of(order)?.to_js()?)
-        .primitive()?;
-    tx.object_store(super::schema::stores::ORDER_LIST)?
-        .put(summary_row(order)?)
-        .primitive()?;
-    Ok(())
-}
-
-/// Deletes an order and its summary in `tx` (see [`put_order`]).
-pub(crate) fn delete_order(
-    tx: &indexed_db_futures::transaction::Transaction<'_>,
-    id: u64,
-) -> Result<(), StoreError> {
-    for store in [
-        super::schema::stores::ORDERS,
-        super::schema::stores::ORDER_LIST,
-    ] {
-        tx.object_store(store)?
-            .delete::<JsValue, _>(indexed_db_futures::KeyRange::Only(JsValue::from_f64(
-                id as f64,
-            )))
-            .primitive()?;
-    }
-    Ok(())
 }
 
 /// The `doc` string of a stored order row.

@@ -27,6 +27,14 @@
 //!
 //!   Nothing existing changes: before version 3 no build pulled from the server or ran commands
 //!   (the stores start empty and fill on the first pull), so there is nothing to convert.
+//!
+//! Version 4 (the order list): `order_list`, key path `id`, one [`jumun_core::listing::OrderSummary`]
+//! per order, written in the same transaction as the order; indexes `ordered_at`, `collected_at`,
+//! `shipped_at`, `phone_last4` and `status_ordered_at` (`[status, ordered_at]`). Every kept order
+//! gets its summary.
+//!
+//! Version 5 (kept tab counts): no store changes; `meta` holds `tab_counts`, moved by every write
+//! of the list (see `store::counts`).
 
 use super::rows::OrderRow;
 use indexed_db_futures::database::{Database, VersionChangeEvent};
@@ -38,7 +46,7 @@ use wasm_bindgen::JsValue;
 pub const DB_NAME: &str = "jumun";
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// Object store names.
 pub mod stores {
@@ -115,6 +123,9 @@ pub(crate) async fn upgrade(
     }
     if old < 4 {
         upgrade_to_v4(&db).await?;
+    }
+    if old < 5 {
+        upgrade_to_v5(&db);
     }
     Ok(())
 }
@@ -240,3 +251,10 @@ async fn upgrade_to_v4(db: &Database) -> indexed_db_futures::Result<()> {
     }
     Ok(())
 }
+
+/// Version 5 changes no store: it keeps the status tabs' counts in `meta` (`store::counts`),
+/// which every write of the list moves. The version number is what matters: a tab still running
+/// an older build (which writes the list without moving the counts) is closed by the upgrade
+/// instead of writing on. The counts are made by the first reader (`Store::list_tab_counts`)
+/// in a readwrite transaction, so no write can slip between the count and its keeping.
+fn upgrade_to_v5(_db: &Database) {}

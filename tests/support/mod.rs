@@ -136,3 +136,14 @@ pub async fn delete(name: &str) {
         .await
         .expect("delete the test database");
 }
+
+/// The status tabs' counts the store keeps (moved by every write since they were first made)
+/// agree with a full count of its indexes.
+pub async fn assert_kept_counts_agree(store: &Store) {
+    let kept = store.list_tab_counts().await.expect("kept counts");
+    let counted = store.list_recount_tabs().await.expect("full count");
+    assert_eq!(
+        kept, counted,
+        "the kept tab counts drifted from the indexes"
+    );
+}

@@ -201,3 +201,21 @@ fn tab_counts_count_every_status() {
     assert_eq!(counts.of(Some(LineStatus::ReadyToShip)), 1);
     assert_eq!(counts.of(Some(LineStatus::Delivered)), 0);
 }
+
+#[test]
+fn tab_counts_move_with_a_status_change_and_never_go_below_zero() {
+    let mut counts = TabCounts::default();
+    counts.add_status(LineStatus::Preparing);
+    counts.add_status(LineStatus::Preparing);
+    // One order moves from 상품준비중 to 배송대기.
+    counts.remove_status(LineStatus::Preparing);
+    counts.add_status(LineStatus::ReadyToShip);
+    assert_eq!(counts.of(None), 2);
+    assert_eq!(counts.of(Some(LineStatus::Preparing)), 1);
+    assert_eq!(counts.of(Some(LineStatus::ReadyToShip)), 1);
+    // A removal the counts never saw leaves them at zero, not wrapped round.
+    counts.remove_status(LineStatus::Delivered);
+    counts.remove_status(LineStatus::Delivered);
+    assert_eq!(counts.of(Some(LineStatus::Delivered)), 0);
+    assert_eq!(counts.of(None), 0);
+}

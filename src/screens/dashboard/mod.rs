@@ -27,6 +27,8 @@ use leptos::prelude::*;
 use server::ServerView;
 use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use tally::Tally;
 
 /// The server is asked again at most this often (milliseconds) as writes come in.
@@ -41,6 +43,10 @@ pub fn DashboardScreen() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let now = RwSignal::new(js_sys::Date::now());
     let counter = Recount::default();
+    {
+        let left = counter.left.clone();
+        on_cleanup(move || left.store(true, Ordering::Relaxed));
+    }
     let asked_at = Rc::new(Cell::new(f64::NEG_INFINITY));
 
     // Count when the store opens and after every committed write.
@@ -127,11 +133,14 @@ fn AsOf(tally: RwSignal<Option<Tally>>) -> impl IntoView {
     }
 }
 
-/// One count at a time: a write during a count asks for one more when it ends.
+/// One count at a time: a write during a count asks for one more when it ends; leaving the
+/// screen stops it.
 #[derive(Clone, Default)]
 struct Recount {
     running: Rc<Cell<bool>>,
     again: Rc<Cell<bool>>,
+    /// Shared with the screen's cleanup, which Leptos requires to be `Send`.
+    left: Arc<AtomicBool>,
 }
 
 impl Recount {
@@ -150,7 +159,12 @@ impl Recount {
             loop {
                 this.again.set(false);
                 let Some(store) = console.store() else { break };
-                match tally::count(&store, js_sys::Date::now()).await {
+                let left = this.left.clone();
+                match tally::count(&store, js_sys::Date::now(), move || {
+                    !left.load(Ordering::Relaxed)
+                })
+                .await
+                {
                     Ok(Some(counted)) => {
                         tally.try_set(Some(counted));
                         error.try_set(None);
@@ -160,7 +174,7 @@ impl Recount {
                         error.try_set(Some(e.to_string()));
                     }
                 }
-                if !this.again.get() {
+                if !this.again.get() || this.left.load(Ordering::Relaxed) {
                     break;
                 }
             }

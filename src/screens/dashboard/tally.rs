@@ -84,14 +84,22 @@ pub struct Tally {
 }
 
 /// Counts the store's summaries and claims at `now` (epoch milliseconds); `None` when `now` is
-/// not a date.
-pub async fn count(store: &Store, now: f64) -> Result<Option<Tally>, StoreError> {
+/// not a date, or when `wanted` turns false between two batches (the screen was left: a count
+/// of 100,000 summaries must not hold IndexedDB for the screen opened next).
+pub async fn count(
+    store: &Store,
+    now: f64,
+    wanted: impl Fn() -> bool,
+) -> Result<Option<Tally>, StoreError> {
     let Some(mut chart) = DailyOrders::ending_at(now, CHART_DAYS) else {
         return Ok(None);
     };
     let mut counts = BoardCounts::default();
     let mut after = None;
     loop {
+        if !wanted() {
+            return Ok(None);
+        }
         let batch = store.list_batch(after, SCAN_BATCH).await?;
         for summary in &batch {
             counts.add(summary);
@@ -105,6 +113,9 @@ pub async fn count(store: &Store, now: f64) -> Result<Option<Tally>, StoreError>
     let mut claims = ClaimFigures::default();
     let mut after = None;
     loop {
+        if !wanted() {
+            return Ok(None);
+        }
         let batch = store.claims_batch(after, SCAN_BATCH).await?;
         for claim in &batch {
             claims.add(claim);

@@ -161,10 +161,7 @@ impl Matches {
         let mut removed = HashSet::new();
         for id in changed {
             if let Some(status) = self.counted.remove(id) {
-                self.tabs.all = self.tabs.all.saturating_sub(1);
-                if let Some(i) = TabCounts::STATUSES.iter().position(|s| *s == status) {
-                    self.tabs.by_status[i] = self.tabs.by_status[i].saturating_sub(1);
-                }
+                self.tabs.remove_status(status);
                 removed.insert(*id);
             }
         }

@@ -270,9 +270,23 @@ impl TabCounts {
 
     /// Counts `summary` (which matched everything but the status tab).
     pub fn add(&mut self, summary: &OrderSummary) {
+        self.add_status(summary.status);
+    }
+
+    /// Counts one more order in `status`.
+    pub fn add_status(&mut self, status: LineStatus) {
         self.all += 1;
-        if let Some(i) = Self::STATUSES.iter().position(|s| *s == summary.status) {
+        if let Some(i) = Self::STATUSES.iter().position(|s| *s == status) {
             self.by_status[i] += 1;
+        }
+    }
+
+    /// Counts one order in `status` fewer (never below zero: a count kept elsewhere that has
+    /// drifted is corrected by the next full count, not turned negative).
+    pub fn remove_status(&mut self, status: LineStatus) {
+        self.all = self.all.saturating_sub(1);
+        if let Some(i) = Self::STATUSES.iter().position(|s| *s == status) {
+            self.by_status[i] = self.by_status[i].saturating_sub(1);
         }
     }
 
