@@ -11,8 +11,23 @@ use leptos::prelude::*;
 
 /// Every row's height in pixels (the stylesheet's `.order-table tr` agrees).
 pub const ROW_HEIGHT: f64 = 30.0;
-/// Rows read beyond the screen on each side, so a short scroll shows rows at once.
-const MARGIN: usize = 100;
+/// Rows read beyond the screen on each side: a scroll shows rows already in memory while the
+/// next read is under way.
+const READ_AHEAD: usize = 300;
+/// A new read starts when fewer rows than this are read beyond the screen on either side (and
+/// the list goes on there).
+const REFILL_AT: usize = 120;
+/// Rows rendered beyond the screen on each side. Only these are in the DOM: a scroll of a few
+/// rows adds and removes a few `<tr>`, whatever was read.
+const RENDER_MARGIN: usize = 12;
+
+/// The rows in the DOM: positions `[start, end)` of the list, of read number `read`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Shown {
+    start: usize,
+    end: usize,
+    read: u64,
+}
 
 /// The rows read: from which position, and which.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -130,18 +145,22 @@ pub fn OrderTable(state: ListState) -> impl IntoView {
         let source = Some((found.rows.clone(), reread));
         let total = found.total as usize;
         let last = last.min(total);
+        let first = first.min(last);
+        // Enough read on both sides of the screen (or up to the list's ends)?
+        let need_from = first.saturating_sub(REFILL_AT);
+        let need_to = (last + REFILL_AT).min(total);
         let covered = window.with_untracked(|w| {
-            w.source == source && w.start <= first && first.max(last) <= w.start + w.rows.len()
+            w.source == source && w.start <= need_from && need_to <= w.start + w.rows.len()
         });
-        if covered && (last > first || total == 0) {
+        if covered && (need_to > need_from || total == 0) {
             return;
         }
         if reading.get_value() {
             return;
         }
         let Some(store) = console.store() else { return };
-        let start = first.saturating_sub(MARGIN);
-        let len = (last + MARGIN).min(total).saturating_sub(start);
+        let start = first.saturating_sub(READ_AHEAD);
+        let len = (last + READ_AHEAD).min(total).saturating_sub(start);
         reading.set_value(true);
         leptos::task::spawn_local(async move {
             let read = query::window(&store, &found.rows, start, len).await;
@@ -171,6 +190,26 @@ pub fn OrderTable(state: ListState) -> impl IntoView {
             // Where is the list now? Read again if it moved on meanwhile.
             again.update(|n| *n += 1);
         });
+    });
+
+    // The rows in the DOM: the screen and a few rows beyond, out of those read.
+    let shown = Memo::new(move |_| {
+        let (first, last) = on_screen.get();
+        window.with(|w| {
+            let read = w.source.as_ref().map_or(0, |(_, read)| *read);
+            let start = first.saturating_sub(RENDER_MARGIN).max(w.start);
+            let end = (last + RENDER_MARGIN).min(w.start + w.rows.len());
+            if start < end {
+                Shown { start, end, read }
+            } else {
+                // Scrolled beyond what is read: nothing rendered until the read lands.
+                Shown {
+                    start: first,
+                    end: first,
+                    read,
+                }
+            }
+        })
     });
 
     // Keep the keyboard cursor on screen.
@@ -256,16 +295,25 @@ pub fn OrderTable(state: ListState) -> impl IntoView {
                 </thead>
                 <tbody>
                     <tr class="spacer" aria-hidden="true"
-                        style:height=move || format!("{}px", window.with(|w| w.start) as f64 * ROW_HEIGHT)></tr>
-                    // Keyed by order, position and read: sliding the window renders only the rows
-                    // that come into it; a row read again after a change is rendered anew.
+                        style:height=move || format!("{}px", shown.get().start as f64 * ROW_HEIGHT)></tr>
+                    // Keyed by order, position and read: a scroll renders only the rows that come
+                    // on screen; a row read again after a change is rendered anew.
                     <For
-                        each=move || window.with(|w| {
-                            let read = w.source.as_ref().map_or(0, |(_, read)| *read);
-                            w.rows.iter().cloned().enumerate()
-                                .map(|(i, row)| (w.start + i, read, row))
-                                .collect::<Vec<_>>()
-                        })
+                        each=move || {
+                            let Shown { start, end, read } = shown.get();
+                            window.with(|w| {
+                                let from = start.checked_sub(w.start).unwrap_or(w.rows.len());
+                                w.rows
+                                    .get(from..)
+                                    .unwrap_or_default()
+                                    .iter()
+                                    .take(end - start)
+                                    .cloned()
+                                    .enumerate()
+                                    .map(|(i, row)| (start + i, read, row))
+                                    .collect::<Vec<_>>()
+                            })
+                        }
                         key=|(position, read, row)| (row.id, *position, *read)
                         children=move |(position, _, row)| view! {
                             <OrderRow state=state row=row position=position/>
@@ -273,8 +321,8 @@ pub fn OrderTable(state: ListState) -> impl IntoView {
                     />
                     <tr class="spacer" aria-hidden="true"
                         style:height=move || {
-                            let shown = window.with(|w| w.start + w.rows.len());
-                            format!("{}px", total().saturating_sub(shown) as f64 * ROW_HEIGHT)
+                            let end = shown.get().end;
+                            format!("{}px", total().saturating_sub(end) as f64 * ROW_HEIGHT)
                         }></tr>
                 </tbody>
             </table>
