@@ -1,7 +1,7 @@
 //! The server's API and the sandbox, as the end-to-end tests use them: start the real server fed
 //! by the sandbox marketplace, sign in, call endpoints, collect now.
 
-use crate::processes::{start_sandbox, start_server_with, RunningSandbox, RunningServer};
+use crate::processes::{start_sandbox_with, start_server_with, RunningSandbox, RunningServer};
 use crate::required_env;
 use jumun_protocol::auth::{LoginRequest, LoginResponse};
 use jumun_protocol::connections::{ConnectionInfo, RunRecord};
@@ -16,10 +16,20 @@ pub const SANDBOX_SEED: u64 = 1;
 /// The sandbox marketplace, then the real server with the demo store fed by it (`--demo
 /// --demo-marketplaces URL`), both on free ports, both with their data in `data_dir`.
 pub fn start_sandboxed_server(data_dir: &Path, dist_dir: &Path) -> (RunningSandbox, RunningServer) {
-    let sandbox = start_sandbox(
+    start_sandboxed_server_with(data_dir, dist_dir, &[])
+}
+
+/// [`start_sandboxed_server`] with more of the sandbox's flags.
+pub fn start_sandboxed_server_with(
+    data_dir: &Path,
+    dist_dir: &Path,
+    sandbox_flags: &[&str],
+) -> (RunningSandbox, RunningServer) {
+    let sandbox = start_sandbox_with(
         &PathBuf::from(required_env("JUMUN_SANDBOX_BIN")),
         SANDBOX_SEED,
         data_dir,
+        sandbox_flags,
     );
     let server = start_server_with(
         &PathBuf::from(required_env("JUMUN_SERVER_BIN")),

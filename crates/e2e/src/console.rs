@@ -1,7 +1,7 @@
 //! The start most console tests share: the real server fed by the sandbox, every connection
 //! collected once, and Chromium signed in as the demo store's owner at a page of the console.
 
-use crate::api::{collect_now, get, login, start_sandboxed_server};
+use crate::api::{collect_now, get, login, start_sandboxed_server_with};
 use crate::app::state;
 use crate::processes::{start_chromedriver, RunningDriver, RunningSandbox, RunningServer};
 use crate::webdriver::Session;
@@ -31,9 +31,14 @@ impl CollectedConsole {
     /// Starts the server and sandbox (data in a scratch directory named after `name`),
     /// collects every connection, and signs Chromium in at `path` (e.g. `/orders`).
     pub fn start(name: &str, path: &str) -> Self {
+        Self::start_with(name, path, &[])
+    }
+
+    /// [`CollectedConsole::start`] with more of the sandbox's flags (e.g. `--hostile-every 3`).
+    pub fn start_with(name: &str, path: &str, sandbox_flags: &[&str]) -> Self {
         let dist = PathBuf::from(required_env("JUMUN_DIST_DIR"));
         let data = scratch_dir(&format!("server-data-{name}"));
-        let (sandbox, server) = start_sandboxed_server(&data, &dist);
+        let (sandbox, server) = start_sandboxed_server_with(&data, &dist, sandbox_flags);
         let base = server.base_url.clone();
         let owner = login(&base, "demo", "demo1234");
         let connections =

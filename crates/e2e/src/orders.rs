@@ -5,6 +5,7 @@
 use crate::console::CollectedConsole;
 use crate::processes::{RunningDriver, RunningSandbox, RunningServer};
 use crate::webdriver::Session;
+use serde_json::json;
 
 /// A console signed in on 주문 over the collected sandbox orders (see [`CollectedConsole`]),
 /// and how many orders the browser holds (and the list shows).
@@ -24,7 +25,12 @@ pub struct OrdersConsole {
 /// owner on 주문 and waits until the list counts every pulled order. `name` keeps the test's
 /// scratch directories apart.
 pub fn open_orders(name: &str) -> OrdersConsole {
-    let console = CollectedConsole::start(name, "/orders");
+    open_orders_with(name, &[])
+}
+
+/// [`open_orders`] with more of the sandbox's flags (e.g. `--hostile-every 3`).
+pub fn open_orders_with(name: &str, sandbox_flags: &[&str]) -> OrdersConsole {
+    let console = CollectedConsole::start_with(name, "/orders", sandbox_flags);
     let held = console.wait_pulled("the collected orders appear in the list", |b, orders| {
         result_count(b) == Some(u64::from(orders))
     });
@@ -61,4 +67,33 @@ pub fn result_count(browser: &Session) -> Option<u64> {
         .filter(char::is_ascii_digit)
         .collect();
     digits.parse().ok()
+}
+
+/// Chooses the search field (its position in the selector) and searches `text` with Enter.
+pub fn search(browser: &Session, field: usize, text: &str) {
+    browser
+        .execute(
+            "const form = document.querySelector('form.search-row'); \
+             const selects = form.querySelectorAll('select'); \
+             const field = selects[selects.length - 1]; \
+             field.value = String(arguments[0]); \
+             field.dispatchEvent(new Event('change', { bubbles: true })); \
+             const input = form.querySelector('input[type=search]'); \
+             input.value = arguments[1]; \
+             input.dispatchEvent(new Event('input', { bubbles: true })); \
+             form.requestSubmit(); return true;",
+            vec![json!(field), json!(text)],
+        )
+        .expect("search");
+}
+
+/// Presses a key on the focused element (the table after Enter in the search).
+pub fn press(browser: &Session, key: &str, shift: bool) {
+    browser
+        .execute(
+            "window.dispatchEvent(new KeyboardEvent('keydown', \
+             { key: arguments[0], shiftKey: arguments[1], bubbles: true })); return true;",
+            vec![json!(key), json!(shift)],
+        )
+        .expect("press a key");
 }

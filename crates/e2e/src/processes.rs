@@ -85,6 +85,16 @@ pub struct RunningSandbox {
 /// Starts `jumun-sandbox` with `seed` on port 0, its time zero kept in `data_dir`, and waits for
 /// the line that says where it listens.
 pub fn start_sandbox(binary: &Path, seed: u64, data_dir: &Path) -> RunningSandbox {
+    start_sandbox_with(binary, seed, data_dir, &[])
+}
+
+/// [`start_sandbox`] with more of its flags (e.g. `--hostile-every 3`).
+pub fn start_sandbox_with(
+    binary: &Path,
+    seed: u64,
+    data_dir: &Path,
+    more: &[&str],
+) -> RunningSandbox {
     let mut command = Command::new(binary);
     command
         .args([
@@ -94,7 +104,8 @@ pub fn start_sandbox(binary: &Path, seed: u64, data_dir: &Path) -> RunningSandbo
             "127.0.0.1:0",
             "--data-dir",
         ])
-        .arg(data_dir);
+        .arg(data_dir)
+        .args(more);
     let (process, base_url) = start_listening(command, "jumun-sandbox", "sandbox listening on ");
     RunningSandbox { base_url, process }
 }

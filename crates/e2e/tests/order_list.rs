@@ -12,7 +12,7 @@ use jumun_core::order::Order;
 use jumun_e2e::a11y::assert_accessible;
 use jumun_e2e::app::{network, order};
 use jumun_e2e::artifacts;
-use jumun_e2e::orders::{open_orders, result_count};
+use jumun_e2e::orders::{open_orders, press, result_count, search};
 use jumun_e2e::webdriver::Session;
 use serde_json::json;
 use std::time::Duration;
@@ -31,24 +31,6 @@ fn row_ids(browser: &Session) -> Vec<u64> {
     serde_json::from_value(value).expect("a list of ids")
 }
 
-/// Chooses the search field (its position in the selector) and searches `text` with Enter.
-fn search(browser: &Session, field: usize, text: &str) {
-    browser
-        .execute(
-            "const form = document.querySelector('form.search-row'); \
-             const selects = form.querySelectorAll('select'); \
-             const field = selects[selects.length - 1]; \
-             field.value = String(arguments[0]); \
-             field.dispatchEvent(new Event('change', { bubbles: true })); \
-             const input = form.querySelector('input[type=search]'); \
-             input.value = arguments[1]; \
-             input.dispatchEvent(new Event('input', { bubbles: true })); \
-             form.requestSubmit(); return true;",
-            vec![json!(field), json!(text)],
-        )
-        .expect("search");
-}
-
 /// Waits until the list shows `id` among a complete result; answers the count.
 fn wait_found(browser: &Session, what: &str, id: u64) -> u64 {
     browser
@@ -57,17 +39,6 @@ fn wait_found(browser: &Session, what: &str, id: u64) -> u64 {
         })
         .unwrap_or_else(|e| panic!("{what}: {e}; rows {:?}", row_ids(browser)));
     result_count(browser).expect("a count")
-}
-
-/// Presses a key on the focused element (the table after Enter in the search).
-fn press(browser: &Session, key: &str, shift: bool) {
-    browser
-        .execute(
-            "window.dispatchEvent(new KeyboardEvent('keydown', \
-             { key: arguments[0], shiftKey: arguments[1], bubbles: true })); return true;",
-            vec![json!(key), json!(shift)],
-        )
-        .expect("press a key");
 }
 
 #[test]

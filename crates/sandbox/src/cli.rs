@@ -13,7 +13,7 @@ SmartStore, Coupang and generic-feed marketplaces, with scripted cancels, return
 USAGE:
     jumun-sandbox [--seed N] [--addr 127.0.0.1:PORT] [--speed X] [--interval SECS]
                   [--backlog N] [--epoch RFC3339 | --data-dir DIR] [--malformed-every N]
-                  [--manual-clock]
+                  [--hostile-every N] [--manual-clock]
 
 OPTIONS:
     --seed N             seed of every generated order                 [default 1]
@@ -26,6 +26,8 @@ OPTIONS:
     --data-dir DIR       keep the time zero in DIR/sandbox-epoch: read it, or write now there
                          on first start, so every restart resumes the same timeline
     --malformed-every N  serve every Nth new order with a malformed quantity [default never]
+    --hostile-every N    give every Nth new order markup (<img onerror>, <script>) in its
+                         recipient's name, memo, product name and option [default never]
     --manual-clock       time stands still until POST /sandbox/clock {\"advance_secs\": N}
     -h, --help           print this help
 
@@ -131,6 +133,15 @@ pub fn parse<I: IntoIterator<Item = String>>(
             "--malformed-every" => {
                 let v = value("a number")?;
                 config.malformed_every = Some(
+                    v.parse::<u64>()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| bad(&flag, v, "a positive whole number"))?,
+                );
+            }
+            "--hostile-every" => {
+                let v = value("a number")?;
+                config.hostile_every = Some(
                     v.parse::<u64>()
                         .ok()
                         .filter(|n| *n > 0)
@@ -289,6 +300,8 @@ mod tests {
             "30",
             "--malformed-every",
             "5",
+            "--hostile-every",
+            "3",
             "--epoch",
             "2024-11-15T09:00:00+09:00",
             "--manual-clock",
@@ -300,6 +313,7 @@ mod tests {
         assert_eq!(config.addr.port(), 0);
         assert_eq!(config.speed, 30.0);
         assert_eq!(config.malformed_every, Some(5));
+        assert_eq!(config.hostile_every, Some(3));
         assert_eq!(config.clock, ClockMode::Manual);
         assert!(config.epoch.is_some());
         assert_eq!(parse(args(&["--help"])), Ok(SandboxInvocation::Help));

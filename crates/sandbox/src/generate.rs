@@ -993,6 +993,34 @@ pub fn order_no(channel: &Channel, seq: u64, at: DateTime<FixedOffset>) -> Strin
     }
 }
 
+/// The markup [`make_hostile`] puts in an order: each would run script if a console rendered
+/// it as HTML (it sets `window.__jumunXss`), and each must be shown exactly as written.
+pub const HOSTILE_NAME: &str = "<img src=x onerror=\"window.__jumunXss='name'\">김해커";
+/// See [`HOSTILE_NAME`].
+pub const HOSTILE_MEMO: &str = "<script>window.__jumunXss='memo'</script>문 앞에 놓아주세요";
+/// See [`HOSTILE_NAME`].
+pub const HOSTILE_PRODUCT: &str = "<script>window.__jumunXss='product'</script>";
+/// See [`HOSTILE_NAME`].
+pub const HOSTILE_OPTION: &str = "<img src=x onerror=window.__jumunXss=3>블랙";
+
+/// Puts markup in the text a buyer or a marketplace writes: the recipient's name, the delivery
+/// memo, the first line's product name (appended) and its first option value. Marketplaces pass
+/// such text through as typed; a console must show it as text.
+pub fn make_hostile(order: &mut Order) {
+    order.recipient.name = HOSTILE_NAME.to_owned();
+    order.memo = HOSTILE_MEMO.to_owned();
+    if let Some(line) = order.lines.first_mut() {
+        line.product_name = format!("{} {HOSTILE_PRODUCT}", line.product_name);
+        match line.option.first_mut() {
+            Some(pair) => pair.value = HOSTILE_OPTION.to_owned(),
+            None => line.option.push(OptionPair {
+                name: "색상".to_owned(),
+                value: HOSTILE_OPTION.to_owned(),
+            }),
+        }
+    }
+}
+
 /// Order `spec.seq` of `seed`.
 pub fn generate_order(seed: u64, spec: OrderSpec) -> Order {
     let channel = spec.channel.unwrap_or_else(|| pick_channel(seed, spec.seq));

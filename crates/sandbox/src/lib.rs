@@ -68,6 +68,9 @@ pub struct SandboxConfig {
     pub backlog: u32,
     /// Serve every Nth stream order malformed (a wrong-typed quantity), for collectors' tests.
     pub malformed_every: Option<u64>,
+    /// Give every Nth stream order markup in its recipient's name, delivery memo, product name
+    /// and option (see [`generate::make_hostile`]), for the console's "text is never code" tests.
+    pub hostile_every: Option<u64>,
     /// Allow a non-loopback listen address (off: the sandbox is a local tool).
     pub allow_non_loopback: bool,
 }
@@ -84,6 +87,7 @@ impl Default for SandboxConfig {
             order_interval_secs: 8,
             backlog: 12,
             malformed_every: None,
+            hostile_every: None,
             allow_non_loopback: false,
         }
     }

@@ -44,6 +44,9 @@ pub struct TimelineConfig {
     /// Every Nth stream order is served malformed (so collectors can test their handling of a
     /// bad record in a page); `None` for never.
     pub malformed_every: Option<u64>,
+    /// Every Nth stream order carries markup in its text fields ([`generate::make_hostile`]);
+    /// `None` for never.
+    pub hostile_every: Option<u64>,
 }
 
 impl TimelineConfig {
@@ -58,6 +61,7 @@ impl TimelineConfig {
             backlog: 12,
             cycle_secs: 1_800,
             malformed_every: None,
+            hostile_every: None,
         }
     }
 }
@@ -675,7 +679,7 @@ impl Timeline {
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             for seq in cache.len() as u64..count {
-                cache.push(generate_order(
+                let mut order = generate_order(
                     self.config.seed,
                     OrderSpec {
                         seq,
@@ -683,16 +687,17 @@ impl Timeline {
                         lines: None,
                         ordered_at: self.time(self.stream_arrival(seq)),
                     },
-                ));
+                );
+                if every(self.config.hostile_every, seq) {
+                    generate::make_hostile(&mut order);
+                }
+                cache.push(order);
             }
             cache.iter().take(count as usize).cloned().collect()
         };
         for (seq, order) in (0..count).zip(generated) {
             let arrived_at = self.stream_arrival(seq);
-            let malformed = self
-                .config
-                .malformed_every
-                .is_some_and(|n| n > 0 && (seq + 1) % n == 0);
+            let malformed = every(self.config.malformed_every, seq);
             let lines = order
                 .lines
                 .iter()
@@ -1090,6 +1095,11 @@ impl Timeline {
     }
 }
 
+/// Whether stream order `seq` is one of every `n`th (the `n`th, `2n`th, …; never for `None`).
+fn every(n: Option<u64>, seq: u64) -> bool {
+    n.is_some_and(|n| n > 0 && (seq + 1).is_multiple_of(n))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1118,6 +1128,42 @@ mod tests {
             );
         }
         assert_eq!(t.stream_count(0), 12 + u64::from(t.stream_arrival(12) <= 0));
+    }
+
+    #[test]
+    fn every_third_stream_order_carries_markup_when_asked() {
+        let epoch = DateTime::parse_from_rfc3339("2024-11-15T09:00:00+09:00").expect("fixed");
+        let t = Timeline::new(TimelineConfig {
+            hostile_every: Some(3),
+            ..TimelineConfig::new(42, epoch)
+        });
+        let stream: Vec<OrderView> = t
+            .snapshot(0, &Overlay::default())
+            .into_iter()
+            .filter(|v| v.scenario.is_none())
+            .collect();
+        assert!(stream.len() >= 12, "the backlog is there");
+        for view in &stream {
+            let hostile = (view.order.seq + 1) % 3 == 0;
+            assert_eq!(
+                view.order.recipient.name == generate::HOSTILE_NAME,
+                hostile,
+                "order {}",
+                view.order.seq
+            );
+            assert_eq!(view.order.memo == generate::HOSTILE_MEMO, hostile);
+            let line = &view.order.lines[0];
+            assert_eq!(
+                line.product_name.ends_with(generate::HOSTILE_PRODUCT),
+                hostile
+            );
+            assert_eq!(
+                line.option
+                    .iter()
+                    .any(|p| p.value == generate::HOSTILE_OPTION),
+                hostile
+            );
+        }
     }
 
     #[test]

@@ -83,6 +83,7 @@ impl Shared {
             order_interval_secs: config.order_interval_secs,
             backlog: config.backlog,
             malformed_every: config.malformed_every,
+            hostile_every: config.hostile_every,
             ..TimelineConfig::new(config.seed, epoch)
         });
         // On a wall clock the sandbox stands where real time puts it on the timeline: a restart
