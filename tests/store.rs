@@ -386,6 +386,8 @@ async fn upgrade_from_version_1_keeps_the_data_and_indexes_it() {
             .of(Some(LineStatus::ReadyToShip)),
         1
     );
+    // …and counted its status tab on the way (kept, not counted again).
+    assert_kept_counts_agree(&store).await;
     store.meta_set("id_block", &(100u64, 200u64)).await.unwrap();
     assert_eq!(
         store.meta_get::<(u64, u64)>("id_block").await.unwrap(),

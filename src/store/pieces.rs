@@ -48,30 +48,47 @@ fn to_json<T: serde::Serialize>(what: &str, value: &T) -> Result<String, StoreEr
     serde_json::to_string(value).map_err(|e| StoreError::corrupt(what, e))
 }
 
-async fn get_row(
-    tx: &Transaction<'_>,
-    store: &str,
-    key: u64,
-) -> Result<Option<JsValue>, StoreError> {
-    let store = tx.object_store(store)?;
-    Ok(store
-        .get::<JsValue, JsValue, _>(KeyRange::Only(num(key)))
-        .primitive()?
-        .await?)
+/// The ids of `wanted` not in `loaded` yet, each once, in order.
+fn not_loaded<K: Ord, V>(mut wanted: Vec<K>, loaded: &BTreeMap<K, V>) -> Vec<K> {
+    wanted.sort_unstable();
+    wanted.dedup();
+    wanted.retain(|id| !loaded.contains_key(id));
+    wanted
 }
 
-async fn piece<T: DeserializeOwned>(
+/// The pieces of `store` with these ids (`None` where none is kept), all requested before the
+/// first is awaited.
+async fn pieces<K: Copy, T: DeserializeOwned>(
     tx: &Transaction<'_>,
     store: &str,
-    key: u64,
-) -> Result<Option<T>, StoreError> {
-    match get_row(tx, store, key).await? {
-        None => Ok(None),
-        Some(value) => {
-            let row: PieceRow = serde_wasm_bindgen::from_value(value)?;
-            parse(store, &row.doc).map(Some)
-        }
+    ids: &[K],
+    key: impl Fn(K) -> u64,
+) -> Result<Vec<(K, Option<T>)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
+    let records = tx.object_store(store)?;
+    let mut pending = Vec::with_capacity(ids.len());
+    for id in ids {
+        pending.push((
+            *id,
+            records
+                .get::<JsValue, JsValue, _>(KeyRange::Only(num(key(*id))))
+                .primitive()?,
+        ));
+    }
+    let mut found = Vec::with_capacity(pending.len());
+    for (id, request) in pending {
+        let piece = match request.await? {
+            None => None,
+            Some(value) => {
+                let row: PieceRow = serde_wasm_bindgen::from_value(value)?;
+                Some(parse(store, &row.doc)?)
+            }
+        };
+        found.push((id, piece));
+    }
+    Ok(found)
 }
 
 async fn orders_by_index(
@@ -162,44 +179,48 @@ impl Pieces {
         for order in found {
             want_orders.push(order.id);
         }
+        // Round by round, each kind's wanted pieces are all requested before the first is
+        // awaited: a chunk of 200 orders costs a few IndexedDB round trips, not 400.
         loop {
             let mut progress = false;
             // Orders, and for each newly loaded one its bundle and claims.
-            for id in std::mem::take(&mut want_orders) {
-                if self.orders.contains_key(&id) {
-                    continue;
-                }
+            let ids = not_loaded(std::mem::take(&mut want_orders), &self.orders);
+            if !ids.is_empty() {
                 progress = true;
-                let order = get_row(tx, stores::ORDERS, id.0)
-                    .await?
-                    .map(|v| rows::order_of(&v))
-                    .transpose()?;
-                if let Some(order) = &order {
-                    want_bundles.extend(order.bundle);
-                    want_claims.extend(order.lines.iter().filter_map(|l| l.claim));
-                    let claims = tx
-                        .object_store(stores::CLAIMS)?
-                        .index(indexes::ORDER)?
+                let orders = tx.object_store(stores::ORDERS)?;
+                let claims = tx.object_store(stores::CLAIMS)?;
+                let claims_of = claims.index(indexes::ORDER)?;
+                let mut pending = Vec::with_capacity(ids.len());
+                for id in ids {
+                    let order = orders
+                        .get::<JsValue, JsValue, _>(KeyRange::Only(num(id.0)))
+                        .primitive()?;
+                    let claims = claims_of
                         .get_all_keys::<JsValue>()
                         .with_query::<JsValue, _>(KeyRange::Only(num(id.0)))
-                        .primitive()?
-                        .await?;
-                    for key in claims {
-                        if let Some(n) = key?.as_f64() {
-                            want_claims.push(ClaimId(n as u64));
+                        .primitive()?;
+                    pending.push((id, order, claims));
+                }
+                for (id, order, claims) in pending {
+                    let order = order.await?.map(|v| rows::order_of(&v)).transpose()?;
+                    let claims = claims.await?;
+                    if let Some(order) = &order {
+                        want_bundles.extend(order.bundle);
+                        want_claims.extend(order.lines.iter().filter_map(|l| l.claim));
+                        for key in claims {
+                            if let Some(n) = key?.as_f64() {
+                                want_claims.push(ClaimId(n as u64));
+                            }
                         }
+                        book.orders.insert(id, order.clone());
+                        added = true;
                     }
-                    book.orders.insert(id, order.clone());
-                    added = true;
+                    self.orders.insert(id, order);
                 }
-                self.orders.insert(id, order);
             }
-            for id in std::mem::take(&mut want_claims) {
-                if self.claims.contains_key(&id) {
-                    continue;
-                }
+            let ids = not_loaded(std::mem::take(&mut want_claims), &self.claims);
+            for (id, claim) in pieces::<_, Claim>(tx, stores::CLAIMS, &ids, |id| id.0).await? {
                 progress = true;
-                let claim: Option<Claim> = piece(tx, stores::CLAIMS, id.0).await?;
                 if let Some(claim) = &claim {
                     want_orders.push(claim.order);
                     want_pickups.extend(claim.pickup);
@@ -208,12 +229,9 @@ impl Pieces {
                 }
                 self.claims.insert(id, claim);
             }
-            for id in std::mem::take(&mut want_pickups) {
-                if self.pickups.contains_key(&id) {
-                    continue;
-                }
+            let ids = not_loaded(std::mem::take(&mut want_pickups), &self.pickups);
+            for (id, pickup) in pieces::<_, Pickup>(tx, stores::PICKUPS, &ids, |id| id.0).await? {
                 progress = true;
-                let pickup: Option<Pickup> = piece(tx, stores::PICKUPS, id.0).await?;
                 if let Some(pickup) = &pickup {
                     want_orders.push(pickup.order);
                     want_claims.push(pickup.claim);
@@ -222,12 +240,11 @@ impl Pieces {
                 }
                 self.pickups.insert(id, pickup);
             }
-            for id in std::mem::take(&mut want_bundles) {
-                if self.bundles.contains_key(&id) {
-                    continue;
-                }
+            let ids = not_loaded(std::mem::take(&mut want_bundles), &self.bundles);
+            for (id, mates) in
+                pieces::<_, Vec<OrderId>>(tx, stores::BUNDLES, &ids, |id| id.0).await?
+            {
                 progress = true;
-                let mates: Option<Vec<OrderId>> = piece(tx, stores::BUNDLES, id.0).await?;
                 if let Some(mates) = &mates {
                     want_orders.extend(mates.iter().copied());
                     book.bundles.insert(id, mates.clone());

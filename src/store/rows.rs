@@ -110,12 +110,6 @@ impl OrderRow {
     }
 }
 
-/// The `order_list` row of an order: its [`OrderSummary`] as a plain JS object (its fields are
-/// what the list's indexes read).
-pub(crate) fn summary_row(order: &Order) -> Result<JsValue, StoreError> {
-    Ok(serde_wasm_bindgen::to_value(&OrderSummary::of(order))?)
-}
-
 /// An `order_list` row read back.
 pub(crate) fn summary_of(value: JsValue) -> Result<OrderSummary, StoreError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| StoreError::corrupt("주문 목록 레코드", e))

@@ -40,6 +40,7 @@ use super::rows::OrderRow;
 use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::KeyPath;
+use jumun_core::listing::{OrderSummary, TabCounts};
 use wasm_bindgen::JsValue;
 
 /// The database's name.
@@ -237,24 +238,37 @@ async fn upgrade_to_v4(db: &Database) -> indexed_db_futures::Result<()> {
     )
     .build()?;
     // Every order kept so far gets its summary, one row at a time (a cursor: a large store is
-    // never held in memory at once).
+    // never held in memory at once); the status tabs are counted on the way, and their counts
+    // kept (version 5's `tab_counts`: a fresh store starts with zeros, so it never needs the
+    // full count).
     let orders = list.transaction().object_store(stores::ORDERS)?;
+    let mut counts = TabCounts::default();
+    let upgrade_error = |e: super::StoreError| {
+        indexed_db_futures::error::Error::from(JsValue::from_str(&e.to_string()))
+    };
     if let Some(mut cursor) = orders.open_cursor().primitive()?.await? {
         while let Some(value) = cursor.next_record::<JsValue>().await? {
             let summary = super::rows::order_of(&value)
-                .and_then(|order| super::rows::summary_row(&order))
-                .map_err(|e| {
-                    indexed_db_futures::error::Error::from(JsValue::from_str(&e.to_string()))
-                })?;
-            list.put(summary).primitive()?;
+                .map(|order| OrderSummary::of(&order))
+                .map_err(upgrade_error)?;
+            counts.add_status(summary.status);
+            list.put(serde_wasm_bindgen::to_value(&summary)?)
+                .primitive()?;
         }
     }
+    let kept = super::meta_row(super::counts::META_TAB_COUNTS, &counts).map_err(upgrade_error)?;
+    list.transaction()
+        .object_store(stores::META)?
+        .put(kept)
+        .primitive()?;
     Ok(())
 }
 
 /// Version 5 changes no store: it keeps the status tabs' counts in `meta` (`store::counts`),
 /// which every write of the list moves. The version number is what matters: a tab still running
 /// an older build (which writes the list without moving the counts) is closed by the upgrade
-/// instead of writing on. The counts are made by the first reader (`Store::list_tab_counts`)
-/// in a readwrite transaction, so no write can slip between the count and its keeping.
+/// instead of writing on. A store created new or from before version 4 has its counts from
+/// [`upgrade_to_v4`]; one at version 4 has them made by their first reader
+/// (`Store::list_tab_counts`, once) in a readwrite transaction, so no write can slip between
+/// the count and its keeping.
 fn upgrade_to_v5(_db: &Database) {}
