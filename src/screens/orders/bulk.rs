@@ -9,6 +9,7 @@
 use super::query::{self, Rows};
 use super::{ListState, Selection};
 use crate::commands;
+use crate::components::keys::{use_shortcuts, Shortcut};
 use crate::components::progress::{Progress, ProgressBar};
 use crate::context::{console, Console};
 use crate::store::Store;
@@ -47,6 +48,33 @@ impl BulkAction {
         BulkAction::Print,
         BulkAction::Ship,
     ];
+
+    /// The key that asks for it (the confirmation follows; nothing runs on one key).
+    pub fn key(self) -> &'static str {
+        match self {
+            BulkAction::ConfirmPayment => "c",
+            BulkAction::Hold => "h",
+            BulkAction::Release => "u",
+            BulkAction::Print => "p",
+            BulkAction::Ship => "s",
+        }
+    }
+
+    /// The help overlay's words for its key.
+    pub fn help(self) -> &'static str {
+        match self {
+            BulkAction::ConfirmPayment => "선택한 주문 상품준비 (입금확인)",
+            BulkAction::Hold => "선택한 주문 보류",
+            BulkAction::Release => "선택한 주문 보류 해제",
+            BulkAction::Print => "선택한 주문 송장출력 처리",
+            BulkAction::Ship => "선택한 주문 배송처리",
+        }
+    }
+
+    /// Its shortcut, asking for `action` through `ask` (see [`BulkBar`]).
+    pub fn shortcut(self, ask: impl Fn(BulkAction) + 'static) -> Shortcut {
+        Shortcut::new(self.key(), self.help(), move || ask(self))
+    }
 
     /// The button's words.
     pub fn korean(self) -> &'static str {
@@ -323,17 +351,33 @@ pub fn BulkBar(state: ListState) -> impl IntoView {
         on_cleanup(move || handle.remove());
     }
 
-    let buttons = move || {
+    // The buttons show, and their keys work, when something is selected and nothing runs.
+    let available = move || {
         let total = state.found.with(|f| f.as_ref().map_or(0, |f| f.total));
         let count = state.selection.with(|s| s.count(total));
-        (console.can_work() && count > 0 && bulk.with(|b| *b == BulkState::Idle)).then(|| {
+        console.can_work() && count > 0 && bulk.with(|b| *b == BulkState::Idle)
+    };
+    use_shortcuts(
+        BulkAction::ALL
+            .into_iter()
+            .map(|action| {
+                action.shortcut(move |action| {
+                    if available() {
+                        bulk.set(BulkState::Confirm { action, ids: None });
+                    }
+                })
+            })
+            .collect(),
+    );
+    let buttons = move || {
+        available().then(|| {
             view! {
                 <div class="bulk-actions" role="group" aria-label="일괄처리">
                     <span class="muted">"일괄처리"</span>
                     {BulkAction::ALL.into_iter().map(|action| view! {
-                        <button type="button"
+                        <button type="button" aria-keyshortcuts=action.key()
                             on:click=move |_| bulk.set(BulkState::Confirm { action, ids: None })>
-                            {action.korean()}
+                            {format!("{} ({})", action.korean(), action.key())}
                         </button>
                     }).collect_view()}
                 </div>

@@ -198,8 +198,16 @@ pub fn OrdersScreen() -> impl IntoView {
     let export_open = RwSignal::new(false);
     let mut shortcuts = list_shortcuts(state, help);
     shortcuts.push(export::shortcut(export_open));
-    let help_rows: Vec<(String, &'static str)> =
-        shortcuts.iter().map(|s| (s.keys_text(), s.label)).collect();
+    // The bulk bar registers its own keys (it owns the run they start); the help lists them too.
+    let help_rows: Vec<(String, &'static str)> = shortcuts
+        .iter()
+        .map(|s| (s.keys_text(), s.label))
+        .chain(
+            bulk::BulkAction::ALL
+                .iter()
+                .map(|a| (a.key().to_owned(), a.help())),
+        )
+        .collect();
     use_shortcuts(shortcuts);
     crate::app::set_document_title("주문");
 

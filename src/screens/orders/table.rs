@@ -14,6 +14,8 @@ pub const ROW_HEIGHT: f64 = 30.0;
 /// Rows read beyond the screen on each side: a scroll shows rows already in memory while the
 /// next read is under way.
 const READ_AHEAD: usize = 300;
+/// Rows read beyond the screen by the first read of a new result: the fewer, the sooner it shows.
+const FIRST_READ_AHEAD: usize = 10;
 /// A new read starts when fewer rows than this are read beyond the screen on either side (and
 /// the list goes on there).
 const REFILL_AT: usize = 120;
@@ -159,8 +161,11 @@ pub fn OrderTable(state: ListState) -> impl IntoView {
             return;
         }
         let Some(store) = console.store() else { return };
-        let start = first.saturating_sub(READ_AHEAD);
-        let len = (last + READ_AHEAD).min(total).saturating_sub(start);
+        // A new result reads the screen first (its rows show sooner), the rows ahead next.
+        let fresh = window.with_untracked(|w| w.source != source);
+        let ahead = if fresh { FIRST_READ_AHEAD } else { READ_AHEAD };
+        let start = first.saturating_sub(ahead);
+        let len = (last + ahead).min(total).saturating_sub(start);
         reading.set_value(true);
         leptos::task::spawn_local(async move {
             let read = query::window(&store, &found.rows, start, len).await;
