@@ -14,6 +14,7 @@ pub mod screens;
 pub mod sections;
 pub mod session;
 pub mod store;
+pub mod store_read;
 pub mod sync;
 
 pub use app::App;

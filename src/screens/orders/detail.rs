@@ -5,8 +5,9 @@
 use super::table::{marketplace_name, phone_text, short_time};
 use super::ListState;
 use crate::components::states::ErrorState;
-use crate::context::console;
+use crate::store_read::{use_store_read, Reads};
 use crate::sync::thousands;
+use jumun_core::ids::OrderId;
 use jumun_core::listing::phone_digits;
 use jumun_core::order::Order;
 use leptos::prelude::*;
@@ -14,28 +15,11 @@ use leptos::prelude::*;
 /// The panel of order `id`.
 #[component]
 pub fn OrderPanel(state: ListState, id: u64) -> impl IntoView {
-    let console = console();
-    let order = RwSignal::new(None::<Result<Option<Order>, String>>);
-    // Counts the writes that touched this order: the panel reads again after each.
-    let touched = Memo::new(move |previous: Option<&u64>| {
-        let n = previous.copied().unwrap_or(0);
-        if console.changes.with(|c| c.orders.contains(&id)) {
-            n + 1
-        } else {
-            n
-        }
-    });
-    Effect::new(move |_| {
-        touched.track();
-        let Some(store) = console.store() else { return };
-        leptos::task::spawn_local(async move {
-            let read = store
-                .order(jumun_core::ids::OrderId(id))
-                .await
-                .map_err(|e| e.to_string());
-            order.set(Some(read));
-        });
-    });
+    // Read again only when a write (a command here, a sync pull) touches this order.
+    let order = use_store_read(
+        move || Reads::Orders(vec![id]),
+        move |store, _| Box::pin(async move { store.order(OrderId(id)).await }),
+    );
     view! {
         <section class="order-panel" aria-label=format!("주문 {id}")>
             <header>
