@@ -130,23 +130,19 @@ pub fn parse<I: IntoIterator<Item = String>>(
                     bad(&flag, v, "an RFC 3339 time like 2024-11-15T09:00:00+09:00")
                 })?);
             }
-            "--malformed-every" => {
+            "--malformed-every" | "--hostile-every" => {
                 let v = value("a number")?;
-                config.malformed_every = Some(
+                let every = Some(
                     v.parse::<u64>()
                         .ok()
                         .filter(|n| *n > 0)
                         .ok_or_else(|| bad(&flag, v, "a positive whole number"))?,
                 );
-            }
-            "--hostile-every" => {
-                let v = value("a number")?;
-                config.hostile_every = Some(
-                    v.parse::<u64>()
-                        .ok()
-                        .filter(|n| *n > 0)
-                        .ok_or_else(|| bad(&flag, v, "a positive whole number"))?,
-                );
+                if flag == "--malformed-every" {
+                    config.malformed_every = every;
+                } else {
+                    config.hostile_every = every;
+                }
             }
             "--data-dir" => data_dir = Some(PathBuf::from(value("a directory")?)),
             "--manual-clock" => config.clock = ClockMode::Manual,
