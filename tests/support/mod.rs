@@ -92,6 +92,7 @@ pub fn order(id: u64, marketplace: &str, order_no: &str, line_nos: &[&str]) -> O
         invoice_upload: InvoiceUpload::NotDue,
         memos: Vec::new(),
         claims_after_confirmation: Vec::new(),
+        withdrawn_claims: Vec::new(),
     }
 }
 

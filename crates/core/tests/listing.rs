@@ -219,3 +219,37 @@ fn tab_counts_move_with_a_status_change_and_never_go_below_zero() {
     assert_eq!(counts.of(Some(LineStatus::Delivered)), 0);
     assert_eq!(counts.of(None), 0);
 }
+
+#[test]
+fn a_withdrawn_claim_leaves_the_order_findable_as_withdrawn() {
+    let mut book = book_with("coupang", 1, &[(11, 1)]);
+    support::deliver(&mut book, 1);
+    let other = summary(&book_with("naverpay", 2, &[(21, 1)]), 2);
+    run(
+        &mut book,
+        Command::Return(jumun_core::command::ReturnRequest {
+            claim: support::claim_on(1, 1, &[(11, 1)]),
+            pickup: Some(support::plan(1)),
+            complete_at_once: false,
+        }),
+        &op(30),
+    );
+    assert!(
+        !CsFilter::Withdrawn.matches(&summary(&book, 1)),
+        "open, not withdrawn"
+    );
+    run(
+        &mut book,
+        Command::WithdrawClaim {
+            claim: jumun_core::ids::ClaimId(1),
+        },
+        &op(31),
+    );
+    // R12: the line is back to 정상, and the list's 철회 filter still finds the order.
+    let s = summary(&book, 1);
+    assert!(s.claim_states.is_empty());
+    assert!(s.withdrawn);
+    assert!(CsFilter::Withdrawn.matches(&s));
+    assert!(!CsFilter::Withdrawn.matches(&other));
+    assert_eq!(CsFilter::Withdrawn.korean(), "철회");
+}

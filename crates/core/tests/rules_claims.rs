@@ -16,21 +16,10 @@ use jumun_core::ids::{ClaimId, LineId, OrderId, PickupId};
 use jumun_core::marketplace::MarketplaceCode;
 use jumun_core::money::Won;
 use jumun_core::order::{ClaimState, InvoiceUpload, LineStatus, OrderOrigin};
-use jumun_core::pickup::{PickupPlan, PickupState};
+use jumun_core::pickup::PickupState;
 use jumun_core::stock::{ProductKey, Sku, StockItem};
 use jumun_core::{Book, Ctx, Refusal};
 use support::*;
-
-fn plan(id: u64) -> PickupPlan {
-    PickupPlan {
-        id: PickupId(id),
-        request_carrier: true,
-        carrier: Some(Carrier::cj()),
-        fee: Won(3_000),
-        fee_payment: FeePayment::Enclosed,
-        memo: String::new(),
-    }
-}
 
 fn line_of(book: &Book, order: u64, line: u64) -> jumun_core::order::Line {
     book.line(OrderId(order), LineId(line))

@@ -33,6 +33,7 @@ pub fn cs_name(cs: CsFilter) -> String {
         CsFilter::AnyHold => "hold".to_owned(),
         CsFilter::Hold(kind) => format!("hold:{}", name_of(kind)),
         CsFilter::State(state) => name_of(state),
+        CsFilter::Withdrawn => "withdrawn".to_owned(),
         CsFilter::Normal => "normal".to_owned(),
     }
 }

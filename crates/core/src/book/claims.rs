@@ -788,6 +788,7 @@ impl Book {
             invoice_upload: upload,
             memos: Vec::new(),
             claims_after_confirmation: Vec::new(),
+            withdrawn_claims: Vec::new(),
         })))
     }
 

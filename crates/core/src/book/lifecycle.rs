@@ -108,6 +108,7 @@ impl Book {
             invoice_upload: InvoiceUpload::NotDue,
             memos: Vec::new(),
             claims_after_confirmation: Vec::new(),
+            withdrawn_claims: Vec::new(),
         };
         Ok(vec![Change::OrderCreated(Box::new(order))])
     }

@@ -69,13 +69,15 @@ pub enum CsFilter {
     Hold(HoldKind),
     /// A line in this CS상태 (취소, 반품중, 반품완료, 교환중, 교환완료).
     State(ClaimState),
+    /// A claim on the order was withdrawn (철회, R12).
+    Withdrawn,
     /// No hold and every line 정상.
     Normal,
 }
 
 impl CsFilter {
     /// Every choice, in the order the CS selector lists them.
-    pub const ALL: [CsFilter; 11] = [
+    pub const ALL: [CsFilter; 12] = [
         CsFilter::AnyHold,
         CsFilter::Hold(HoldKind::Cancel),
         CsFilter::Hold(HoldKind::Return),
@@ -86,6 +88,7 @@ impl CsFilter {
         CsFilter::State(ClaimState::Returned),
         CsFilter::State(ClaimState::Exchanging),
         CsFilter::State(ClaimState::Exchanged),
+        CsFilter::Withdrawn,
         CsFilter::Normal,
     ];
 
@@ -95,6 +98,7 @@ impl CsFilter {
             CsFilter::AnyHold => "보류 전체",
             CsFilter::Hold(kind) => kind.korean(),
             CsFilter::State(state) => state.korean(),
+            CsFilter::Withdrawn => "철회",
             CsFilter::Normal => "정상",
         }
     }
@@ -105,6 +109,7 @@ impl CsFilter {
             CsFilter::AnyHold => summary.held == 1,
             CsFilter::Hold(kind) => summary.holds.contains(&kind),
             CsFilter::State(state) => summary.claim_states.contains(&state),
+            CsFilter::Withdrawn => summary.withdrawn,
             CsFilter::Normal => summary.held == 0 && summary.claim_states.is_empty(),
         }
     }

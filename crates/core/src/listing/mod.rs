@@ -83,6 +83,10 @@ pub struct OrderSummary {
     pub invoice_unsent: bool,
     /// Every line's product name and option, lower-cased, for the 상품명/옵션 search.
     pub product_text: String,
+    /// A claim on the order was withdrawn (철회, R12). Summaries kept before this field read
+    /// as not withdrawn until the order is written again.
+    #[serde(default)]
+    pub withdrawn: bool,
 }
 
 /// Keeps each value once, in first-seen order.
@@ -166,6 +170,7 @@ impl OrderSummary {
             amount,
             invoice_unsent: order.invoice_upload == InvoiceUpload::Pending,
             product_text,
+            withdrawn: !order.withdrawn_claims.is_empty(),
         }
     }
 

@@ -236,6 +236,10 @@ pub struct Order {
     /// never opened as claims, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub claims_after_confirmation: Vec<ClaimAfterConfirmation>,
+    /// The claims on this order the buyer or the marketplace withdrew (철회, R12), in the order
+    /// they were withdrawn: the lines went back, and the list's 철회 filter still finds the order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withdrawn_claims: Vec<ClaimId>,
 }
 
 impl Order {

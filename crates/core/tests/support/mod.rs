@@ -175,3 +175,15 @@ pub fn claim_on(claim: u64, order: u64, lines: &[(u64, u32)]) -> ClaimRequest {
         memo: "고객 요청".into(),
     }
 }
+
+/// A pickup by CJ with a 3,000 won fee enclosed in the box (R13).
+pub fn plan(id: u64) -> jumun_core::pickup::PickupPlan {
+    jumun_core::pickup::PickupPlan {
+        id: jumun_core::ids::PickupId(id),
+        request_carrier: true,
+        carrier: Some(Carrier::cj()),
+        fee: Won(3_000),
+        fee_payment: jumun_core::claim::FeePayment::Enclosed,
+        memo: String::new(),
+    }
+}

@@ -141,6 +141,7 @@ pub fn tricky_order() -> Order {
             },
         ],
         claims_after_confirmation: Vec::new(),
+        withdrawn_claims: Vec::new(),
     }
 }
 

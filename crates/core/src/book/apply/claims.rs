@@ -181,6 +181,13 @@ impl Book {
             kakao.reject_reason = Some(reason.to_owned());
         }
         let order = found.order;
+        if progress == ClaimProgress::Withdrawn {
+            if let Some(kept) = self.orders.get_mut(&order) {
+                if !kept.withdrawn_claims.contains(&claim) {
+                    kept.withdrawn_claims.push(claim);
+                }
+            }
+        }
         for (line, snapshot) in restored {
             with_line(&mut self.orders, &mut self.stock, order, *line, |l| {
                 l.status = snapshot.status;

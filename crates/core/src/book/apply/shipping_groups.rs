@@ -112,6 +112,7 @@ impl Book {
             invoice: None,
             memos: Vec::new(),
             claims_after_confirmation: Vec::new(),
+            withdrawn_claims: Vec::new(),
             ..original.clone()
         };
         for id in lines {
