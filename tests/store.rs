@@ -514,6 +514,17 @@ async fn the_order_list_pages_counts_and_finds_summaries_without_reading_orders(
     assert_eq!(counts.of(Some(LineStatus::ReadyToShip)), 11);
     assert_eq!(counts.of(Some(LineStatus::Preparing)), 33);
     assert_kept_counts_agree(&store).await;
+    // The same order twice in one write (as a page of the server's log can hold it): the last
+    // one is kept and counted once.
+    let twice = order(200, "coupang", "D-1", &["D-1-1"]);
+    store
+        .put_orders(&[twice.clone(), with_invoice(twice, "6001-0000-0200")])
+        .await
+        .unwrap();
+    let counts = store.list_tab_counts().await.unwrap();
+    assert_eq!(counts.all, 45);
+    assert_eq!(counts.of(Some(LineStatus::ReadyToShip)), 12);
+    assert_kept_counts_agree(&store).await;
     store.close();
     delete(&name).await;
 }

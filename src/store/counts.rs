@@ -63,10 +63,17 @@ impl<'a> ListWrites<'a> {
 
     /// Issues the writes in `tx` and moves the kept counts. The statuses not known are read
     /// first, all requests at once (one round trip, however many).
-    pub(crate) async fn apply(self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+    pub(crate) async fn apply(mut self, tx: &Transaction<'_>) -> Result<(), StoreError> {
         if self.puts.is_empty() && self.deletes.is_empty() {
             return Ok(());
         }
+        // One write per order (the last one asked): two reads of the same "before" would move
+        // the counts twice.
+        let mut seen = std::collections::HashSet::new();
+        self.puts.reverse();
+        self.puts.retain(|(order, _)| seen.insert(order.id.0));
+        self.puts.reverse();
+        self.deletes.retain(|(id, _)| seen.insert(*id));
         let list = tx.object_store(stores::ORDER_LIST)?;
         let ids = self
             .puts
