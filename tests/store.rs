@@ -118,25 +118,20 @@ async fn writes_orders_and_finds_them_by_every_index() {
         store.count_by_status(LineStatus::Preparing).await.unwrap(),
         3
     );
-    // Hold.
-    assert_eq!(ids(&store.held_orders().await.unwrap()), [3]);
-    // Recipient name and phone (spaces and hyphens do not count).
+    // Hold, recipient and phone are the order list's to find (its summaries, since version 5
+    // no longer indexes on `orders`): spaces and hyphens do not count in a phone.
+    let rows = store.list_rows(&[2, 3]).await.unwrap();
     assert_eq!(
-        ids(&store.find_by_recipient_name("이영희").await.unwrap()),
-        [2]
+        rows.iter()
+            .map(|r| (r.id, r.held, r.recipient.as_str(), r.phone.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (2, 0, "이영희", "01033334444"),
+            (3, 1, "박민수", "01055556666")
+        ]
     );
     assert_eq!(
-        ids(&store
-            .find_by_recipient_phone("010-3333-4444")
-            .await
-            .unwrap()),
-        [2]
-    );
-    assert_eq!(
-        ids(&store
-            .find_by_recipient_phone("010 5555 6666")
-            .await
-            .unwrap()),
+        summary_ids(&store.list_by_phone_last4("6666").await.unwrap()),
         [3]
     );
     // 송장번호.
@@ -145,20 +140,26 @@ async fn writes_orders_and_finds_them_by_every_index() {
         [2]
     );
     assert!(store.find_by_tracking_no("0000").await.unwrap().is_empty());
-    // Dates: [from, to).
+    // Dates: the list pages through 주문일 and 수집일 (등록일), newest first.
     assert_eq!(
-        ids(&store
-            .orders_ordered_between(at(1, 0), at(6, 0))
-            .await
-            .unwrap()),
-        [1, 2]
+        summary_ids(
+            &store
+                .list_window(ListIndex::OrderedAt(None), true, 0, 10)
+                .await
+                .unwrap()
+        ),
+        [4, 3, 2, 1],
+        "the cafe24 order has the latest 주문일"
     );
     assert_eq!(
-        ids(&store
-            .orders_registered_between(at(5, 10), at(9, 10))
-            .await
-            .unwrap()),
-        [2]
+        summary_ids(
+            &store
+                .list_window(ListIndex::CollectedAt, false, 0, 3)
+                .await
+                .unwrap()
+        ),
+        [1, 2, 3],
+        "수집일 oldest first: kim (day 1), lee (5), park (9)"
     );
 
     // Rewriting an order moves it between index entries (no stale entries are left).
@@ -335,25 +336,26 @@ async fn upgrade_from_version_1_keeps_the_data_and_indexes_it() {
             .unwrap()),
         [7]
     );
-    assert_eq!(ids(&store.held_orders().await.unwrap()), [7]);
     assert_eq!(
         ids(&store.find_by_tracking_no("6001-7777-0000").await.unwrap()),
         [7]
     );
+    // …and the summaries version 4 derived (held, recipient, phone, 주문일) answer what
+    // version 2's indexes did.
+    let summary = &store.list_rows(&[7]).await.unwrap()[0];
     assert_eq!(
-        ids(&store.find_by_recipient_name("김철수").await.unwrap()),
-        [7]
+        (
+            summary.held,
+            summary.recipient.as_str(),
+            summary.phone.as_str()
+        ),
+        (1, "김철수", "01011112222")
     );
-    assert_eq!(
-        ids(&store.find_by_recipient_phone("01011112222").await.unwrap()),
-        [7]
-    );
-    assert_eq!(
-        ids(&store
-            .orders_ordered_between(at(10, 0), at(11, 0))
-            .await
-            .unwrap()),
-        [7]
+    let ordered = at(10, 0).timestamp_millis() as f64..at(11, 0).timestamp_millis() as f64;
+    assert!(
+        ordered.contains(&summary.ordered_at),
+        "{}",
+        summary.ordered_at
     );
     // The queued operation survived, and the meta store version 2 added works.
     let pending = store.outbox_pending().await.unwrap();
@@ -386,7 +388,7 @@ async fn upgrade_from_version_1_keeps_the_data_and_indexes_it() {
             .of(Some(LineStatus::ReadyToShip)),
         1
     );
-    // …and counted its status tab on the way (kept, not counted again).
+    // …and version 5 counted its status tab once and keeps the count.
     assert_kept_counts_agree(&store).await;
     store.meta_set("id_block", &(100u64, 200u64)).await.unwrap();
     assert_eq!(
@@ -394,6 +396,22 @@ async fn upgrade_from_version_1_keeps_the_data_and_indexes_it() {
         Some((100, 200))
     );
     store.close();
+    // Version 5 removed the `orders` indexes the list made redundant, and kept the others.
+    let db = Database::open(&name).await.expect("open as it is");
+    let tx = db.transaction("orders").build().unwrap();
+    let mut kept: Vec<String> = tx.object_store("orders").unwrap().index_names().collect();
+    kept.sort();
+    assert_eq!(
+        kept,
+        [
+            "marketplace_line",
+            "marketplace_order",
+            "status",
+            "tracking_no"
+        ]
+    );
+    drop(tx);
+    db.close();
     delete(&name).await;
 }
 

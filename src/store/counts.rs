@@ -1,5 +1,5 @@
-//! The status tabs' counts of the whole store, kept in `meta` (schema version 5) and moved by
-//! every write of the order list in the same transaction.
+//! The status tabs' counts of the whole store, kept in `list_counts` (schema version 5) and
+//! moved by every write of the order list in the same transaction.
 //!
 //! Why kept and not counted: IndexedDB counts a key range by walking it, so counting the six
 //! status tabs and 전체 over 100,000 summaries takes about a second — on every opening of 주문 and
@@ -8,7 +8,8 @@
 //! Every write of `order_list` goes through [`ListWrites`]: it knows (or reads, in the same
 //! transaction) each order's status before the write, and moves the counts by the difference.
 //! [`count_by_index`] is the full count: the upgrade to version 5 keeps its result, and
-//! [`super::Store::list_tab_counts`] falls back to it (and keeps it) when no counts are kept.
+//! [`super::Store::list_tab_counts`] falls back to it (and keeps it) should the record be
+//! missing.
 
 use super::rows;
 use super::rows::MetaRow;
@@ -22,8 +23,8 @@ use jumun_core::listing::{OrderSummary, TabCounts};
 use jumun_core::order::{LineStatus, Order};
 use wasm_bindgen::JsValue;
 
-/// The meta record holding the kept [`TabCounts`].
-pub(crate) const META_TAB_COUNTS: &str = "tab_counts";
+/// The `list_counts` record holding the kept [`TabCounts`] (a `{name, value}` row, as `meta`'s).
+pub(crate) const TAB_COUNTS: &str = "tabs";
 
 /// An order's status before a write: known to the caller (it loaded the order), or to be read.
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +44,7 @@ impl Before {
 
 /// The writes of one transaction to `orders` and `order_list`, applied together with the move
 /// of the kept counts by [`ListWrites::apply`]. The transaction must cover `orders`,
-/// `order_list` and `meta`.
+/// `order_list` and `list_counts`.
 #[derive(Default)]
 pub(crate) struct ListWrites<'a> {
     puts: Vec<(&'a Order, Before)>,
@@ -89,8 +90,8 @@ impl<'a> ListWrites<'a> {
                     .primitive()?),
             });
         }
-        let meta = tx.object_store(stores::META)?;
-        let kept = kept_counts(&meta).await?;
+        let kept_in = tx.object_store(stores::LIST_COUNTS)?;
+        let kept = kept_counts(&kept_in).await?;
         let mut befores = Vec::with_capacity(pending.len());
         for request in pending {
             befores.push(match request {
@@ -131,19 +132,19 @@ impl<'a> ListWrites<'a> {
                     .primitive()?;
             }
         }
-        // No counts kept (a store written before version 5 was finished): the next reader counts
-        // them in full; moving nothing keeps them from being made up.
+        // No counts kept (the record lost): the next reader counts them in full; moving nothing
+        // keeps them from being made up.
         if let Some(counts) = counts {
-            meta.put(meta_row(META_TAB_COUNTS, &counts)?).primitive()?;
+            kept_in.put(meta_row(TAB_COUNTS, &counts)?).primitive()?;
         }
         Ok(())
     }
 }
 
-/// The kept counts, if any.
-async fn kept_counts(meta: &ObjectStore<'_>) -> Result<Option<TabCounts>, StoreError> {
-    let value: Option<JsValue> = meta
-        .get::<JsValue, JsValue, _>(KeyRange::Only(JsValue::from_str(META_TAB_COUNTS)))
+/// The kept counts, if any, from the `list_counts` store.
+async fn kept_counts(store: &ObjectStore<'_>) -> Result<Option<TabCounts>, StoreError> {
+    let value: Option<JsValue> = store
+        .get::<JsValue, JsValue, _>(KeyRange::Only(JsValue::from_str(TAB_COUNTS)))
         .primitive()?
         .await?;
     let Some(value) = value else { return Ok(None) };
@@ -186,17 +187,17 @@ pub(crate) async fn count_by_index(list: &ObjectStore<'_>) -> Result<TabCounts, 
     Ok(counts)
 }
 
-/// Counts in full and keeps the result, in `tx` (readwrite over `order_list` and `meta`, so no
-/// write lands between the count and its keeping).
+/// Counts in full and keeps the result, in `tx` (readwrite over `order_list` and `list_counts`,
+/// so no write lands between the count and its keeping).
 pub(crate) async fn recount(tx: &Transaction<'_>) -> Result<TabCounts, StoreError> {
     let counts = count_by_index(&tx.object_store(stores::ORDER_LIST)?).await?;
-    tx.object_store(stores::META)?
-        .put(meta_row(META_TAB_COUNTS, &counts)?)
+    tx.object_store(stores::LIST_COUNTS)?
+        .put(meta_row(TAB_COUNTS, &counts)?)
         .primitive()?;
     Ok(counts)
 }
 
-/// The kept counts, in a read transaction over `meta`.
+/// The kept counts, in a read transaction over `list_counts`.
 pub(crate) async fn kept(tx: &Transaction<'_>) -> Result<Option<TabCounts>, StoreError> {
-    kept_counts(&tx.object_store(stores::META)?).await
+    kept_counts(&tx.object_store(stores::LIST_COUNTS)?).await
 }

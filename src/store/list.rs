@@ -26,10 +26,10 @@ pub enum ListIndex {
 
 impl Store {
     /// How many orders the whole store holds in each status tab: the kept counts (one read),
-    /// or, when none are kept yet, a full count kept for next time.
+    /// or, should the record be missing, a full count kept for next time.
     pub async fn list_tab_counts(&self) -> Result<TabCounts, StoreError> {
         self.check_open()?;
-        let tx = self.db.transaction(stores::META).build()?;
+        let tx = self.db.transaction(stores::LIST_COUNTS).build()?;
         if let Some(counts) = counts::kept(&tx).await? {
             return Ok(counts);
         }
@@ -44,7 +44,7 @@ impl Store {
         self.check_open()?;
         let tx = self
             .db
-            .transaction([stores::ORDER_LIST, stores::META])
+            .transaction([stores::ORDER_LIST, stores::LIST_COUNTS])
             .with_mode(indexed_db_futures::transaction::TransactionMode::Readwrite)
             .build()?;
         let counts = counts::recount(&tx).await?;

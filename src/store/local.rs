@@ -43,11 +43,12 @@ pub struct Notice {
     pub at: chrono::DateTime<chrono::Utc>,
 }
 
-const ALL: [&str; 9] = [
+const ALL: [&str; 10] = [
     stores::OUTBOX,
     stores::EVENTS,
     stores::ORDERS,
     stores::ORDER_LIST,
+    stores::LIST_COUNTS,
     stores::CLAIMS,
     stores::PICKUPS,
     stores::BUNDLES,

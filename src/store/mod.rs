@@ -275,7 +275,10 @@ impl Store {
     /// Writes (inserts or replaces) orders, all in one transaction.
     pub async fn put_orders(&self, orders: &[Order]) -> Result<(), StoreError> {
         self.check_open()?;
-        let tx = write_tx!(self.db, [stores::ORDERS, stores::ORDER_LIST, stores::META]);
+        let tx = write_tx!(
+            self.db,
+            [stores::ORDERS, stores::ORDER_LIST, stores::LIST_COUNTS]
+        );
         let mut writes = ListWrites::default();
         for order in orders {
             writes.put(order, Before::Unknown);
@@ -410,50 +413,10 @@ impl Store {
         self.count_where(indexes::STATUS, KeyRange::Only(key)).await
     }
 
-    /// Orders with a held line (보류).
-    pub async fn held_orders(&self) -> Result<Vec<Order>, StoreError> {
-        self.orders_where(indexes::HELD, KeyRange::Only(js_number(1)))
-            .await
-    }
-
-    /// Orders to this recipient (수령자명, exact).
-    pub async fn find_by_recipient_name(&self, name: &str) -> Result<Vec<Order>, StoreError> {
-        let key = JsValue::from_str(name.trim());
-        self.orders_where(indexes::RECIPIENT_NAME, KeyRange::Only(key))
-            .await
-    }
-
-    /// Orders to this phone number (spaces and hyphens do not count).
-    pub async fn find_by_recipient_phone(&self, phone: &str) -> Result<Vec<Order>, StoreError> {
-        let key = JsValue::from_str(&rows::phone_key(phone));
-        self.orders_where(indexes::RECIPIENT_PHONE, KeyRange::Only(key))
-            .await
-    }
-
     /// Orders whose invoice has this 송장번호.
     pub async fn find_by_tracking_no(&self, tracking_no: &str) -> Result<Vec<Order>, StoreError> {
         let key = JsValue::from_str(tracking_no.trim());
         self.orders_where(indexes::TRACKING_NO, KeyRange::Only(key))
-            .await
-    }
-
-    /// Orders ordered (주문일) in `[from, to)`.
-    pub async fn orders_ordered_between(
-        &self,
-        from: chrono::DateTime<chrono::Utc>,
-        to: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<Order>, StoreError> {
-        self.orders_where(indexes::ORDERED_AT, millis_range(from, to))
-            .await
-    }
-
-    /// Orders registered (등록일) in `[from, to)`.
-    pub async fn orders_registered_between(
-        &self,
-        from: chrono::DateTime<chrono::Utc>,
-        to: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<Order>, StoreError> {
-        self.orders_where(indexes::REGISTERED_AT, millis_range(from, to))
             .await
     }
 
@@ -476,7 +439,7 @@ impl Store {
                 stores::EVENTS,
                 stores::ORDERS,
                 stores::ORDER_LIST,
-                stores::META
+                stores::LIST_COUNTS
             ]
         );
         let number = queue_local(&tx, outbox_row, &op.key, events).await?;
@@ -573,6 +536,7 @@ impl Store {
                 stores::EVENTS,
                 stores::ORDERS,
                 stores::ORDER_LIST,
+                stores::LIST_COUNTS,
                 stores::META
             ]
         );
@@ -686,16 +650,4 @@ pub(crate) fn js_number(n: u64) -> JsValue {
 /// A two-part array key.
 fn pair(a: &str, b: &str) -> JsValue {
     js_sys::Array::of2(&JsValue::from_str(a), &JsValue::from_str(b)).into()
-}
-
-fn millis_range(
-    from: chrono::DateTime<chrono::Utc>,
-    to: chrono::DateTime<chrono::Utc>,
-) -> KeyRange<JsValue> {
-    KeyRange::Bound(
-        JsValue::from_f64(from.timestamp_millis() as f64),
-        false,
-        JsValue::from_f64(to.timestamp_millis() as f64),
-        true,
-    )
 }

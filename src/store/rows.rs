@@ -20,7 +20,8 @@ use jumun_core::Event;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
-/// An order as IndexedDB holds it (schema version 2).
+/// An order as IndexedDB holds it (schema version 5: the fields of its indexes, and the
+/// order as JSON; what the list shows and searches is in its `order_list` summary).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct OrderRow {
     /// 관리번호: the primary key.
@@ -33,29 +34,11 @@ pub(crate) struct OrderRow {
     pub status: String,
     /// Every `[marketplace, 주문상세번호]` of its lines (multiEntry index `marketplace_line`).
     pub mp_lines: Vec<(String, String)>,
-    /// 1 when a line is held (보류), else 0 (index `held`; booleans are not IndexedDB keys).
-    pub held: u8,
-    /// 수령자명 (index `recipient_name`).
-    pub recipient_name: String,
-    /// 수령자 휴대전화, digits only (index `recipient_phone`).
-    pub recipient_phone: String,
     /// 송장번호, when an invoice is issued (index `tracking_no`; absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracking_no: Option<String>,
-    /// 주문일, milliseconds since the epoch (index `ordered_at`).
-    pub ordered_at: f64,
-    /// 등록일, milliseconds since the epoch (index `registered_at`).
-    pub registered_at: f64,
     /// The order itself, as JSON.
     pub doc: String,
-}
-
-/// Spaces and hyphens do not count in phone numbers (as in `DeliveryInfo::same_destination`).
-pub(crate) fn phone_key(phone: &str) -> String {
-    phone
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect()
 }
 
 /// The variant name of a line status, as the `status` index holds it.
@@ -86,12 +69,7 @@ impl OrderRow {
             order_no: order.order_no.clone(),
             status: status_key(order.status()),
             mp_lines,
-            held: u8::from(order.lines.iter().any(|line| line.hold.is_some())),
-            recipient_name: order.delivery.recipient_name.trim().to_owned(),
-            recipient_phone: phone_key(&order.delivery.recipient_phone),
             tracking_no: order.invoice.as_ref().map(|i| i.tracking_no.clone()),
-            ordered_at: order.dates.ordered_at.timestamp_millis() as f64,
-            registered_at: order.dates.registered_at.timestamp_millis() as f64,
             marketplace,
             doc,
         }

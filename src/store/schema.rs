@@ -33,14 +33,17 @@
 //! `shipped_at`, `phone_last4` and `status_ordered_at` (`[status, ordered_at]`). Every kept order
 //! gets its summary.
 //!
-//! Version 5 (kept tab counts): no store changes; `meta` holds `tab_counts`, moved by every write
-//! of the list (see `store::counts`).
+//! Version 5 (kept tab counts): `list_counts`, key path `name`, holds `tabs` (the status tabs'
+//! counts, see `store::counts`), counted once by the upgrade and moved by every write of the list.
+//! The `orders` indexes `held`, `recipient_name`, `recipient_phone`, `ordered_at` and
+//! `registered_at` are removed (the list's summaries answer those searches), and order rows no
+//! longer carry their fields.
 
 use super::rows::OrderRow;
 use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::KeyPath;
-use jumun_core::listing::{OrderSummary, TabCounts};
+use jumun_core::listing::OrderSummary;
 use wasm_bindgen::JsValue;
 
 /// The database's name.
@@ -69,6 +72,8 @@ pub mod stores {
     pub const STOCK: &str = "stock";
     /// One summary per order, for the order list (since version 4).
     pub const ORDER_LIST: &str = "order_list";
+    /// The order list's kept counts, by name (since version 5; see `store::counts`).
+    pub const LIST_COUNTS: &str = "list_counts";
 }
 
 /// Index names.
@@ -79,17 +84,17 @@ pub mod indexes {
     pub const STATUS: &str = "status";
     /// `orders`, multiEntry: `[marketplace, line_no]` for each line (since version 2).
     pub const MARKETPLACE_LINE: &str = "marketplace_line";
-    /// `orders`: 1 when a line is held (since version 2).
+    /// `orders`: 1 when a line is held (versions 2–4).
     pub const HELD: &str = "held";
-    /// `orders`: 수령자명 (since version 2).
+    /// `orders`: 수령자명 (versions 2–4).
     pub const RECIPIENT_NAME: &str = "recipient_name";
-    /// `orders`: 수령자 휴대전화, digits only (since version 2).
+    /// `orders`: 수령자 휴대전화, digits only (versions 2–4).
     pub const RECIPIENT_PHONE: &str = "recipient_phone";
     /// `orders`: 송장번호 (since version 2).
     pub const TRACKING_NO: &str = "tracking_no";
-    /// `orders`: 주문일 in epoch milliseconds (since version 2).
+    /// `order_list` (since version 4; on `orders` in versions 2–4): 주문일 in epoch milliseconds.
     pub const ORDERED_AT: &str = "ordered_at";
-    /// `orders`: 등록일 in epoch milliseconds (since version 2).
+    /// `orders`: 등록일 in epoch milliseconds (versions 2–4).
     pub const REGISTERED_AT: &str = "registered_at";
     /// `events`: the idempotency key of the operation that caused the event.
     pub const OP: &str = "op";
@@ -126,7 +131,7 @@ pub(crate) async fn upgrade(
         upgrade_to_v4(&db).await?;
     }
     if old < 5 {
-        upgrade_to_v5(&db);
+        upgrade_to_v5(&db).await?;
     }
     Ok(())
 }
@@ -238,37 +243,54 @@ async fn upgrade_to_v4(db: &Database) -> indexed_db_futures::Result<()> {
     )
     .build()?;
     // Every order kept so far gets its summary, one row at a time (a cursor: a large store is
-    // never held in memory at once); the status tabs are counted on the way, and their counts
-    // kept (version 5's `tab_counts`: a fresh store starts with zeros, so it never needs the
-    // full count).
+    // never held in memory at once).
     let orders = list.transaction().object_store(stores::ORDERS)?;
-    let mut counts = TabCounts::default();
-    let upgrade_error = |e: super::StoreError| {
-        indexed_db_futures::error::Error::from(JsValue::from_str(&e.to_string()))
-    };
     if let Some(mut cursor) = orders.open_cursor().primitive()?.await? {
         while let Some(value) = cursor.next_record::<JsValue>().await? {
             let summary = super::rows::order_of(&value)
                 .map(|order| OrderSummary::of(&order))
                 .map_err(upgrade_error)?;
-            counts.add_status(summary.status);
             list.put(serde_wasm_bindgen::to_value(&summary)?)
                 .primitive()?;
         }
     }
-    let kept = super::meta_row(super::counts::META_TAB_COUNTS, &counts).map_err(upgrade_error)?;
-    list.transaction()
-        .object_store(stores::META)?
-        .put(kept)
-        .primitive()?;
     Ok(())
 }
 
-/// Version 5 changes no store: it keeps the status tabs' counts in `meta` (`store::counts`),
-/// which every write of the list moves. The version number is what matters: a tab still running
-/// an older build (which writes the list without moving the counts) is closed by the upgrade
-/// instead of writing on. A store created new or from before version 4 has its counts from
-/// [`upgrade_to_v4`]; one at version 4 has them made by their first reader
-/// (`Store::list_tab_counts`, once) in a readwrite transaction, so no write can slip between
-/// the count and its keeping.
-fn upgrade_to_v5(_db: &Database) {}
+/// A store error inside an upgrade, which speaks `indexed_db_futures` errors.
+fn upgrade_error(e: super::StoreError) -> indexed_db_futures::error::Error {
+    indexed_db_futures::error::Error::from(JsValue::from_str(&e.to_string()))
+}
+
+/// The `orders` indexes version 5 removes: the order list's summaries answer these searches
+/// since version 4, and every order written paid for five more index entries.
+const RETIRED_ORDER_INDEXES: [&str; 5] = [
+    indexes::HELD,
+    indexes::RECIPIENT_NAME,
+    indexes::RECIPIENT_PHONE,
+    indexes::ORDERED_AT,
+    indexes::REGISTERED_AT,
+];
+
+/// Version 5: `list_counts` keeps the status tabs' counts, moved by every write of the list
+/// (`store::counts`), counted here once; the `orders` indexes the list made redundant go. A
+/// tab still running an older build (which writes without moving the counts) is closed by the
+/// upgrade instead of writing on.
+async fn upgrade_to_v5(db: &Database) -> indexed_db_futures::Result<()> {
+    let counts = db
+        .create_object_store(stores::LIST_COUNTS)
+        .with_key_path(KeyPath::from("name"))
+        .build()?;
+    let tx = counts.transaction();
+    let orders = tx.object_store(stores::ORDERS)?;
+    for name in RETIRED_ORDER_INDEXES {
+        orders.delete_index(name)?;
+    }
+    let list = tx.object_store(stores::ORDER_LIST)?;
+    let tabs = super::counts::count_by_index(&list)
+        .await
+        .map_err(upgrade_error)?;
+    let row = super::meta_row(super::counts::TAB_COUNTS, &tabs).map_err(upgrade_error)?;
+    counts.put(row).primitive()?;
+    Ok(())
+}
