@@ -206,7 +206,6 @@ impl Session {
         Ok(())
     }
 
-    /// Saves a PNG screenshot of the viewport.
     /// Signs in through the console's form (상점 코드, 아이디, 비밀번호) once it shows.
     pub fn sign_in(&self, store: &str, login: &str, password: &str) -> WdResult<()> {
         self.wait_for("form.login-form", Duration::from_secs(30))?;
@@ -222,6 +221,7 @@ impl Session {
         })
     }
 
+    /// Saves a PNG screenshot of the viewport.
     pub fn screenshot(&self, path: &Path) -> WdResult<()> {
         let encoded = string(self.call("GET", "/screenshot", None)?, "screenshot")?;
         let png = base64::engine::general_purpose::STANDARD
