@@ -182,6 +182,11 @@ fn main() {
     if result_count(shown.as_str().unwrap_or("")) != Some(n as u64) {
         fail(format!("주문 counts {shown}, not {n}"));
     }
+    // What an operator sees with this many orders (look at it: docs/benchmarks.md says where).
+    let screenshot = root.join("target/bench-order-list/orders.png");
+    if let Err(e) = browser.screenshot(&screenshot) {
+        println!("  (no screenshot: {e})");
+    }
     // From the navigation, the app already running.
     let mut warm = Vec::new();
     for _ in 0..OPEN_RUNS {
