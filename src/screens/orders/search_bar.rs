@@ -14,7 +14,8 @@ use leptos::prelude::*;
 /// `2026-11-27` as the start of that day in KST, in epoch milliseconds.
 pub(super) fn day_start(date: &str) -> Option<f64> {
     // Read by hand rather than with chrono's `parse_from_str`, whose strftime parser would cost
-    // the wasm (docs/wasm-size.md); a date input's value is always `YYYY-MM-DD`.
+    // the wasm (docs/wasm-size.md). Date inputs and the list's URL (`?from=`) hold
+    // `YYYY-MM-DD`; anything else reads as no date.
     let mut parts = date.split('-').map(|part| part.parse::<u32>().ok());
     let (Some(Some(year)), Some(Some(month)), Some(Some(day)), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
