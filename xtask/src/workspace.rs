@@ -24,6 +24,12 @@ const APP_INPUTS: &[&str] = &[
     "crates/core/src",
     "crates/core/data",
     "crates/core/Cargo.toml",
+    "crates/protocol/src",
+    "crates/protocol/Cargo.toml",
+    "crates/export/src",
+    "crates/export/Cargo.toml",
+    // Its wasm32 rustflags (Leptos' erase_components) shape the app's build.
+    ".cargo/config.toml",
     // Writes dist/sw.js's precache list.
     "xtask/src/precache.rs",
 ];

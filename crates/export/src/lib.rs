@@ -29,7 +29,7 @@ pub use crate::field::{Field, FieldKind, Value};
 pub use crate::template::{Column, ColumnTemplate, LineSelection, TemplateError, MAX_COLUMNS};
 pub use crate::xlsx::{ExportError, XlsxWriter, MAX_ROWS};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use jumun_core::order::Order;
 use serde::{Deserialize, Serialize};
 
@@ -73,8 +73,18 @@ impl Format {
                 c => c,
             })
             .collect();
-        let stamp = text::korean_time(at).format("%Y%m%d_%H%M");
-        format!("{name}_{stamp}.{}", self.extension())
+        // Written field by field: chrono's `format` would bring its strftime parser into the
+        // browser app for this one string (docs/wasm-size.md).
+        let t = text::korean_time(at);
+        format!(
+            "{name}_{:04}{:02}{:02}_{:02}{:02}.{}",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            self.extension()
+        )
     }
 }
 

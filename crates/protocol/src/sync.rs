@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use jumun_core::{Command, Event, Refusal};
+use serde::de::IntoDeserializer;
 use serde::{Deserialize, Serialize};
 
 /// The most operations one push may carry.
@@ -81,12 +82,73 @@ pub struct PushResponse {
 /// The answer to one operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(try_from = "AnswerFields")]
 pub struct OpAnswer {
     /// The operation's key (`null` when it had none).
     pub key: Option<String>,
     /// What happened, with its `status`.
     #[serde(flatten)]
     pub answer: Answer,
+}
+
+/// Every field an [`OpAnswer`] may have, read in one pass: what an answer is read through (its
+/// JSON is the same), so that the refusal is read straight from the text. Read through the
+/// flattened, untagged and internally tagged enums, it went through serde's buffered
+/// `Content`, which built a second reader of `Refusal` and of every type in it into the browser
+/// app (about 90 KB of its wasm; docs/wasm-size.md).
+#[derive(Deserialize)]
+struct AnswerFields {
+    key: Option<String>,
+    status: AnswerStatus,
+    seq_from: Option<u64>,
+    seq_to: Option<u64>,
+    events: Option<u64>,
+    refusal: Option<Refusal>,
+    code: Option<String>,
+    message: Option<String>,
+}
+
+/// The `status` of an answer.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum AnswerStatus {
+    Accepted,
+    Refused,
+    Invalid,
+}
+
+impl TryFrom<AnswerFields> for OpAnswer {
+    type Error = String;
+
+    fn try_from(fields: AnswerFields) -> Result<Self, String> {
+        let status = fields.status;
+        let need = |field: &str| format!("an answer with status {status:?} has no `{field}`");
+        let answer = match status {
+            AnswerStatus::Accepted => Answer::Done(OpResult::Accepted {
+                seq_from: fields.seq_from.ok_or_else(|| need("seq_from"))?,
+                seq_to: fields.seq_to.ok_or_else(|| need("seq_to"))?,
+                events: fields.events.ok_or_else(|| need("events"))?,
+            }),
+            AnswerStatus::Refused => Answer::Done(OpResult::Refused {
+                refusal: fields.refusal.ok_or_else(|| need("refusal"))?,
+                code: fields.code.ok_or_else(|| need("code"))?,
+                message: fields.message.ok_or_else(|| need("message"))?,
+            }),
+            AnswerStatus::Invalid => {
+                let code = fields.code.ok_or_else(|| need("code"))?;
+                let code = InvalidCode::deserialize(code.as_str().into_deserializer())
+                    .map_err(|e: serde::de::value::Error| e.to_string())?;
+                Answer::Invalid(Invalid::new(
+                    code,
+                    fields.message.ok_or_else(|| need("message"))?,
+                ))
+            }
+        };
+        Ok(OpAnswer {
+            key: fields.key,
+            answer,
+        })
+    }
 }
 
 /// Accepted, refused or invalid (told apart by `status`).
@@ -275,6 +337,39 @@ mod tests {
             invalid.answer,
             Answer::Invalid(Invalid::new(InvalidCode::InvalidKey, "key: …"))
         );
+    }
+
+    #[test]
+    fn every_answer_reads_back_as_written() {
+        let answers = [
+            OpAnswer {
+                key: Some("k1".into()),
+                answer: Answer::Done(OpResult::Accepted {
+                    seq_from: 8,
+                    seq_to: 7,
+                    events: 0,
+                }),
+            },
+            OpAnswer {
+                key: Some("k2".into()),
+                answer: Answer::Done(OpResult::Refused {
+                    refusal: Refusal::UnknownLine {
+                        order: jumun_core::ids::OrderId(3),
+                        line: jumun_core::ids::LineId(4),
+                    },
+                    code: "unknown_line".into(),
+                    message: "order 3 has no line 4".into(),
+                }),
+            },
+            OpAnswer {
+                key: None,
+                answer: Answer::Invalid(Invalid::new(InvalidCode::ClockAhead, "at: …")),
+            },
+        ];
+        for written in answers {
+            let json = serde_json::to_string(&written).unwrap();
+            assert_eq!(answer(&json).unwrap(), written, "{json}");
+        }
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod tally;
 use crate::components::states::{ErrorState, SyncNote};
 use crate::context::{console, Console};
 use crate::sync::thousands;
+use chrono::{Datelike, Timelike};
 use figures::{ClaimsPanel, CsPanel, StatusPanel, UnmatchedPanel};
 use leptos::prelude::*;
 use server::ServerView;
@@ -121,9 +122,15 @@ fn AsOf(tally: RwSignal<Option<Tally>>) -> impl IntoView {
             Some(t) => {
                 let at = chrono::DateTime::from_timestamp_millis(t.at as i64)
                     .map(|at| {
-                        at.with_timezone(&jumun_core::time::KOREA)
-                            .format("%-m월 %-d일 %H:%M 기준")
-                            .to_string()
+                        // Not chrono's `format`, whose strftime parser would cost the wasm.
+                        let t = at.with_timezone(&jumun_core::time::KOREA);
+                        format!(
+                            "{}월 {}일 {:02}:{:02} 기준",
+                            t.month(),
+                            t.day(),
+                            t.hour(),
+                            t.minute()
+                        )
                     })
                     .unwrap_or_default();
                 format!("{at} · 주문 {}건", thousands(t.counts.tabs.all))

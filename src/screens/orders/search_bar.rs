@@ -5,6 +5,7 @@ use super::saved::{self, SavedSearch};
 use super::table::marketplace_name;
 use super::ListState;
 use crate::context::console;
+use chrono::Datelike;
 use jumun_core::listing::{CsFilter, DateField, OrderFilter, Period, SearchField};
 use jumun_core::marketplace::MarketplaceTable;
 use jumun_core::time::KOREA;
@@ -12,7 +13,16 @@ use leptos::prelude::*;
 
 /// `2026-11-27` as the start of that day in KST, in epoch milliseconds.
 pub(super) fn day_start(date: &str) -> Option<f64> {
-    let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    // Read by hand rather than with chrono's `parse_from_str`, whose strftime parser would cost
+    // the wasm (docs/wasm-size.md). Date inputs and the list's URL (`?from=`) hold
+    // `YYYY-MM-DD`; anything else reads as no date.
+    let mut parts = date.split('-').map(|part| part.parse::<u32>().ok());
+    let (Some(Some(year)), Some(Some(month)), Some(Some(day)), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let day = chrono::NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
     let start = day
         .and_hms_opt(0, 0, 0)?
         .and_local_timezone(KOREA)
@@ -23,7 +33,10 @@ pub(super) fn day_start(date: &str) -> Option<f64> {
 /// Epoch milliseconds as a KST date `2026-11-27`.
 pub(super) fn day_text(ms: f64) -> String {
     chrono::DateTime::from_timestamp_millis(ms as i64)
-        .map(|at| at.with_timezone(&KOREA).format("%Y-%m-%d").to_string())
+        .map(|at| {
+            let day = at.with_timezone(&KOREA);
+            format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day())
+        })
         .unwrap_or_default()
 }
 

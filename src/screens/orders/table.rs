@@ -5,6 +5,7 @@ use super::query::{self, Rows};
 use super::{toggle, ListState, Selection};
 use crate::context::console;
 use crate::sync::thousands;
+use chrono::{Datelike, Timelike};
 use jumun_core::listing::{OrderSummary, SortKey};
 use jumun_core::marketplace::{MarketplaceCode, MarketplaceTable};
 use leptos::prelude::*;
@@ -51,9 +52,15 @@ pub fn marketplace_name(code: &str) -> String {
 pub fn short_time(ms: f64) -> String {
     chrono::DateTime::from_timestamp_millis(ms as i64)
         .map(|at| {
-            at.with_timezone(&jumun_core::time::KOREA)
-                .format("%m-%d %H:%M")
-                .to_string()
+            // Not chrono's `format`: its strftime parser would cost the wasm (docs/wasm-size.md).
+            let t = at.with_timezone(&jumun_core::time::KOREA);
+            format!(
+                "{:02}-{:02} {:02}:{:02}",
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
         })
         .unwrap_or_default()
 }

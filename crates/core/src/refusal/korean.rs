@@ -8,7 +8,7 @@
 
 use super::{Action, Refusal};
 use crate::time::KOREA;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 impl Refusal {
     /// What the console shows the operator: the refusal in Korean, naming what it is about, why,
@@ -314,9 +314,17 @@ fn exchange_state_forbids(claim: crate::ids::ClaimId, state: &str, action: &Acti
 
 /// A time as the operator reads it: Korean time, to the minute.
 fn korean_time(at: &DateTime<Utc>) -> String {
-    at.with_timezone(&KOREA)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    // Field by field rather than `format("%Y-%m-%d %H:%M")`: chrono's strftime parser would
+    // otherwise be built into the browser app for this (docs/wasm-size.md).
+    let t = at.with_timezone(&KOREA);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 #[cfg(test)]
