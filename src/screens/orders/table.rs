@@ -39,6 +39,10 @@ struct Window {
     rows: Vec<OrderSummary>,
     /// The result they were read from, and the re-read count then.
     source: Option<(Rows, u64)>,
+    /// The read found fewer rows than it asked for: the list ends at `start + rows.len()`,
+    /// whatever the result's count says until it is counted again (a write just landed), so
+    /// the table does not read the same end over and over.
+    ended: bool,
 }
 
 /// The Korean name of a marketplace, or its code.
@@ -159,7 +163,9 @@ pub fn OrderTable(state: ListState) -> impl IntoView {
         let need_from = first.saturating_sub(REFILL_AT);
         let need_to = (last + REFILL_AT).min(total);
         let covered = window.with_untracked(|w| {
-            w.source == source && w.start <= need_from && need_to <= w.start + w.rows.len()
+            w.source == source
+                && w.start <= need_from
+                && (need_to <= w.start + w.rows.len() || w.ended)
         });
         if covered && (need_to > need_from || total == 0) {
             return;
@@ -193,6 +199,7 @@ pub fn OrderTable(state: ListState) -> impl IntoView {
                     );
                     window.set(Window {
                         start,
+                        ended: rows.len() < len,
                         rows,
                         source,
                     });
