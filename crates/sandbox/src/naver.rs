@@ -350,6 +350,21 @@ async fn last_changed(
             }
         },
     };
+    // One day at most: `lastChangedTo` defaults to 24 hours after `lastChangedFrom` ("생략 시
+    // lastChangedFrom으로부터 24시간 후로 자동 지정", 변경 상품 주문 내역 조회,
+    // https://apicenter.commerce.naver.com/docs/commerce-api/current/seller-get-last-changed-status-pay-order-seller,
+    // checked 2026-12-02). The page states no error for a longer window; the sandbox refuses
+    // one (issue 13) with its invalid-input error, so an adapter that counts on more than a day
+    // per answer fails here rather than silently missing changes at Naver.
+    if to - from > Duration::hours(24) {
+        return error(
+            &shared,
+            StatusCode::BAD_REQUEST,
+            "104105",
+            "lastChangedFrom부터 lastChangedTo까지는 24시간 이내여야 합니다.",
+            Some("lastChangedTo"),
+        );
+    }
     let limit = params
         .get("limitCount")
         .and_then(|l| l.trim().parse::<usize>().ok())

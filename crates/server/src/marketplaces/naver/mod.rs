@@ -522,6 +522,20 @@ fn compare_ids(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
+/// Where the next `last-changed-statuses` window starts after the one from `from` came back
+/// without `more`: 24 hours later, when that is still before the answer's `timestamp` (Naver's
+/// clock, the one its `lastChangedDate`s are on; ours when the answer has none). `None`: the
+/// window reached the present (or `from` is not a date), so the run is done.
+fn window_end(from: &str, envelope: &serde_json::Value) -> Option<String> {
+    let end = time::parse(from)? + Duration::hours(24);
+    let now = envelope
+        .get("timestamp")
+        .and_then(serde_json::Value::as_str)
+        .and_then(time::parse)
+        .unwrap_or_else(Utc::now);
+    (end < now).then(|| kst_iso(end))
+}
+
 /// The changed product orders since the cursor, with their details.
 fn changed(
     conn: &Connection,
@@ -539,6 +553,8 @@ fn changed(
     let mut seen = HashSet::new();
     // The last change seen, where the next run resumes.
     let mut last = start.clone();
+    // The start of the latest window moved to past a quiet day, if any.
+    let mut reached: Option<String> = None;
     for _ in 0..100 {
         let mut pairs = vec![("lastChangedFrom", from.as_str())];
         if let Some(s) = &sequence {
@@ -582,12 +598,29 @@ fn changed(
                 from = more_from;
                 sequence = more_sequence;
             }
-            None => break,
+            // Without `lastChangedTo` Naver answers only the 24 hours after `lastChangedFrom`
+            // ("생략 시 lastChangedFrom으로부터 24시간 후로 자동 지정", 변경 상품 주문 내역 조회,
+            // checked 2026-12-02): a window without `more` is done, and the next one starts at
+            // its end until the window reaches the answer's own time. Staying put would ask the
+            // same quiet day forever.
+            None => match window_end(&from, &page.envelope) {
+                Some(end) => {
+                    from = end.clone();
+                    sequence = None;
+                    reached = Some(end);
+                }
+                None => break,
+            },
         }
     }
     // Where the next run starts: after the last change seen (changes come oldest first, so when
-    // the page limit stopped the loop, that is where `more` would go on), else the same place.
-    let next = last.map_or_else(|| Cursor(from), |l| l.to_cursor());
+    // the page limit stopped the loop, that is where `more` would go on), or at the window the
+    // loop reached when that is later (the quiet days before it are not asked again).
+    let next = match (last, reached) {
+        (Some(l), Some(r)) if compare_dates(&l.date, &r) == std::cmp::Ordering::Less => Cursor(r),
+        (Some(l), _) => l.to_cursor(),
+        (None, _) => Cursor(from),
+    };
     let mut infos = Vec::new();
     for chunk in ids.chunks(300) {
         let query = wire::ProductOrdersQuery {
