@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Duration, FixedOffset, SubsecRound, Utc};
 use jumun_core::carrier::Carrier;
-use jumun_core::claim::ClaimKind;
+use jumun_core::claim::{ClaimKind, Reason};
 use jumun_core::time::KOREA;
 use jumun_sandbox::generate::CHANNELS;
 use jumun_sandbox::scenario::SCRIPTS;
@@ -638,6 +638,43 @@ async fn the_naver_sandbox_answers_one_day_at_most() {
     assert_eq!(status, 400, "a window of 24 h 1 s is answered");
     let v: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["invalidInputs"][0]["name"], "lastChangedTo", "{body}");
+    sandbox.shutdown().await.unwrap();
+}
+
+/// Issue 13, point 2: Naver sends a claim's details under `currentClaim` only (the sandbox
+/// renders `wire::ProductOrderInfo`, which has no other place for them); the reason, the request
+/// date and the quantity asked reach the console.
+#[tokio::test(flavor = "multi_thread")]
+async fn naver_claims_keep_their_reason_date_and_quantity_from_current_claim() {
+    let sandbox = start(29, recent_epoch(), None).await;
+    let conn = sandbox.connection("smartstore").unwrap();
+    let orders = orders_of(&conn).await;
+    let claims = claims_of(&conn).await;
+    assert!(
+        !claims.items.is_empty(),
+        "the scripts made smartstore claims"
+    );
+    for claim in &claims.items {
+        let (order, line) = orders
+            .items
+            .iter()
+            .find_map(|o| {
+                let line = o
+                    .lines
+                    .iter()
+                    .find(|l| l.keys.line_no == claim.keys.line_no)?;
+                Some((o, line))
+            })
+            .unwrap_or_else(|| panic!("no order line for {:?}", claim.keys));
+        let of = &claim.keys.line_no;
+        assert_eq!(claim.quantity, Some(line.quantity), "{of:?}");
+        assert!(claim.reported_at > order.ordered_at, "{of:?}: {claim:?}");
+        let reason = match claim.kind {
+            ClaimKind::Cancel => Reason::ChangeOfMind,
+            ClaimKind::Return | ClaimKind::Exchange => Reason::OptionChange,
+        };
+        assert_eq!(claim.reason, reason, "{of:?}");
+    }
     sandbox.shutdown().await.unwrap();
 }
 
