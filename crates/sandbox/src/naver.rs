@@ -8,6 +8,10 @@
 //! PAYED, DISPATCHED (shipped or delivered), CLAIM_REQUESTED, COLLECT_DONE, CLAIM_COMPLETED,
 //! CLAIM_REJECTED, CLAIM_REDELIVERING.
 //!
+//! `last-changed-statuses` answers at most the 24 hours after `lastChangedFrom` (up to
+//! `lastChangedTo` when given; a longer window is refused), and `product-orders/query` sends a
+//! claim's details under `currentClaim` only, as Naver does since 2026-10-28.
+//!
 //! Naver's `exchange` object has no field for the option the buyer wants; the sandbox writes it
 //! at the end of `exchangeDetailedReason` as `사유 → 색상: 블랙 / 사이즈: L` (the option in
 //! `productOption`'s form), the convention `jumun_server::marketplaces::naver::split_exchange_detail`
@@ -142,6 +146,18 @@ fn reason_code(claim: &Claim) -> &'static str {
     }
 }
 
+/// `collectStatus` of a return or exchange: set once a pickup is on its way.
+fn collect_status(claim: &Claim) -> Option<String> {
+    claim.pickup.as_ref().map(|_| {
+        if claim.status == ClaimStatus::Collecting {
+            "COLLECTING"
+        } else {
+            "COLLECT_DONE"
+        }
+        .to_owned()
+    })
+}
+
 /// The console's carrier code `cj` of the sandbox's own parcels as Naver's code.
 fn carrier(code: &str) -> String {
     match code {
@@ -234,64 +250,57 @@ fn render(shared: &Shared, view: &OrderView, line: &LineView) -> serde_json::Val
                 _ => None,
             },
         }),
-        cancel: claim
-            .filter(|c| c.kind == ClaimKind::Cancel)
-            .map(|c| wire::Cancel {
-                claim_id: Some(c.id.clone()),
-                claim_status: claim_status.map(str::to_owned),
-                claim_request_date: claim_date.clone(),
-                cancel_reason: Some(reason_code(c).to_owned()),
-                cancel_detailed_reason: Some(c.reason.clone()),
-                cancel_approval_date: None,
-                cancel_completed_date: (c.status == ClaimStatus::Done)
-                    .then(|| time(shared, c.changed_at)),
-                request_channel: Some("구매자".to_owned()),
-                request_quantity: Some(c.quantity),
-            }),
-        return_: claim
-            .filter(|c| c.kind == ClaimKind::Return)
-            .map(|c| wire::Return {
-                claim_id: Some(c.id.clone()),
-                claim_status: claim_status.map(str::to_owned),
-                claim_request_date: claim_date.clone(),
-                return_reason: Some(reason_code(c).to_owned()),
-                return_detailed_reason: Some(c.reason.clone()),
-                collect_status: c.pickup.as_ref().map(|_| {
-                    if c.status == ClaimStatus::Collecting {
-                        "COLLECTING"
-                    } else {
-                        "COLLECT_DONE"
-                    }
-                    .to_owned()
+        // Claim details only under `currentClaim`: Naver removed the top-level `cancel` /
+        // `return` / `exchange` on 2026-10-28 (github.com/commerce-api-naver/commerce-api
+        // discussions 3608 and 1691, checked 2026-12-02). The sandbox's claims have no earlier
+        // claim, so no `beforeClaim`.
+        current_claim: claim.map(|_| wire::ClaimDetails {
+            cancel: claim
+                .filter(|c| c.kind == ClaimKind::Cancel)
+                .map(|c| wire::Cancel {
+                    claim_id: Some(c.id.clone()),
+                    claim_status: claim_status.map(str::to_owned),
+                    claim_request_date: claim_date.clone(),
+                    cancel_reason: Some(reason_code(c).to_owned()),
+                    cancel_detailed_reason: Some(c.reason.clone()),
+                    cancel_approval_date: None,
+                    cancel_completed_date: (c.status == ClaimStatus::Done)
+                        .then(|| time(shared, c.changed_at)),
+                    request_channel: Some("구매자".to_owned()),
+                    request_quantity: Some(c.quantity),
                 }),
-                collect_tracking_number: c.pickup.as_ref().map(|p| p.tracking_no.clone()),
-                request_quantity: Some(c.quantity),
-            }),
-        exchange: claim
-            .filter(|c| c.kind == ClaimKind::Exchange)
-            .map(|c| wire::Exchange {
-                claim_id: Some(c.id.clone()),
-                claim_status: claim_status.map(str::to_owned),
-                claim_request_date: claim_date.clone(),
-                exchange_reason: Some(reason_code(c).to_owned()),
-                exchange_detailed_reason: Some(match &c.exchange_to {
-                    Some(to) => format!("{} → {}", c.reason, to.option_colon()),
-                    None => c.reason.clone(),
+            return_: claim
+                .filter(|c| c.kind == ClaimKind::Return)
+                .map(|c| wire::Return {
+                    claim_id: Some(c.id.clone()),
+                    claim_status: claim_status.map(str::to_owned),
+                    claim_request_date: claim_date.clone(),
+                    return_reason: Some(reason_code(c).to_owned()),
+                    return_detailed_reason: Some(c.reason.clone()),
+                    collect_status: collect_status(c),
+                    collect_tracking_number: c.pickup.as_ref().map(|p| p.tracking_no.clone()),
+                    request_quantity: Some(c.quantity),
                 }),
-                collect_status: c.pickup.as_ref().map(|_| {
-                    if c.status == ClaimStatus::Collecting {
-                        "COLLECTING"
-                    } else {
-                        "COLLECT_DONE"
-                    }
-                    .to_owned()
+            exchange: claim
+                .filter(|c| c.kind == ClaimKind::Exchange)
+                .map(|c| wire::Exchange {
+                    claim_id: Some(c.id.clone()),
+                    claim_status: claim_status.map(str::to_owned),
+                    claim_request_date: claim_date.clone(),
+                    exchange_reason: Some(reason_code(c).to_owned()),
+                    exchange_detailed_reason: Some(match &c.exchange_to {
+                        Some(to) => format!("{} → {}", c.reason, to.option_colon()),
+                        None => c.reason.clone(),
+                    }),
+                    collect_status: collect_status(c),
+                    re_delivery_status: c
+                        .replacement_invoice
+                        .as_ref()
+                        .map(|_| "DELIVERING".to_owned()),
+                    request_quantity: Some(c.quantity),
                 }),
-                re_delivery_status: c
-                    .replacement_invoice
-                    .as_ref()
-                    .map(|_| "DELIVERING".to_owned()),
-                request_quantity: Some(c.quantity),
-            }),
+        }),
+        before_claim: None,
     };
     let mut value = serde_json::to_value(info).unwrap_or(serde_json::Value::Null);
     if view.malformed {
@@ -350,6 +359,21 @@ async fn last_changed(
             }
         },
     };
+    // One day at most: `lastChangedTo` defaults to 24 hours after `lastChangedFrom` ("생략 시
+    // lastChangedFrom으로부터 24시간 후로 자동 지정", 변경 상품 주문 내역 조회,
+    // https://apicenter.commerce.naver.com/docs/commerce-api/current/seller-get-last-changed-status-pay-order-seller,
+    // checked 2026-12-02). The page states no error for a longer window; the sandbox refuses
+    // one (issue 13) with its invalid-input error, so an adapter that counts on more than a day
+    // per answer fails here rather than silently missing changes at Naver.
+    if to - from > Duration::hours(24) {
+        return error(
+            &shared,
+            StatusCode::BAD_REQUEST,
+            "104105",
+            "lastChangedFrom부터 lastChangedTo까지는 24시간 이내여야 합니다.",
+            Some("lastChangedTo"),
+        );
+    }
     let limit = params
         .get("limitCount")
         .and_then(|l| l.trim().parse::<usize>().ok())

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Duration, FixedOffset, SubsecRound, Utc};
 use jumun_core::carrier::Carrier;
-use jumun_core::claim::ClaimKind;
+use jumun_core::claim::{ClaimKind, Reason};
 use jumun_core::time::KOREA;
 use jumun_sandbox::generate::CHANNELS;
 use jumun_sandbox::scenario::SCRIPTS;
@@ -545,6 +545,135 @@ async fn a_naver_poll_from_the_cursor_does_not_read_the_last_change_again() {
             "{feed}: read again from {first:?}"
         );
         assert_eq!(next, first, "{feed}");
+    }
+    sandbox.shutdown().await.unwrap();
+}
+
+/// Issue 13, point 1: Naver answers only the 24 hours after `lastChangedFrom`, so a cursor older
+/// than a quiet day must move on to the next window instead of asking the same empty one forever.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_naver_cursor_before_a_quiet_day_moves_on_to_the_changes_after_it() {
+    let epoch = recent_epoch();
+    let sandbox = start(23, epoch, None).await;
+    let conn = sandbox.connection("smartstore").unwrap();
+    let fresh = orders_of(&conn).await;
+    assert!(!fresh.items.is_empty(), "the backlog has smartstore orders");
+    // Three quiet days before the sandbox's first order.
+    let old = Cursor(
+        (epoch - Duration::days(3))
+            .format("%Y-%m-%dT%H:%M:%S%.3f%:z")
+            .to_string(),
+    );
+    let (c, cursor) = (conn.clone(), old.clone());
+    let (orders, claims) = tokio::task::spawn_blocking(move || {
+        let adapter = adapter_for("smartstore");
+        (
+            adapter.collect_orders(&c, &cursor).unwrap(),
+            adapter.collect_claims(&c, &cursor).unwrap(),
+        )
+    })
+    .await
+    .unwrap();
+    let numbers = |c: &Collected<MarketOrder>| {
+        c.items
+            .iter()
+            .map(|o| o.order_no.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(numbers(&orders), numbers(&fresh), "from {old:?}");
+    assert_eq!(orders.next_cursor, fresh.next_cursor);
+    assert_eq!(claims.next_cursor, fresh.next_cursor);
+    sandbox.shutdown().await.unwrap();
+}
+
+/// Naver's window: `lastChangedTo` defaults to 24 hours after `lastChangedFrom`, and a longer
+/// window is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_naver_sandbox_answers_one_day_at_most() {
+    let epoch = recent_epoch();
+    let sandbox = start(23, epoch, None).await;
+    let url = |from: DateTime<FixedOffset>, to: Option<DateTime<FixedOffset>>| {
+        let f = |t: DateTime<FixedOffset>| {
+            t.format("%Y-%m-%dT%H:%M:%S%.3f%:z")
+                .to_string()
+                .replace('+', "%2B")
+        };
+        let mut url = format!(
+            "{}/external/v1/pay-order/seller/product-orders/last-changed-statuses?lastChangedFrom={}",
+            sandbox.base_url(),
+            f(from)
+        );
+        if let Some(to) = to {
+            url.push_str(&format!("&lastChangedTo={}", f(to)));
+        }
+        url
+    };
+    let count = |body: &str| {
+        let v: Value = serde_json::from_str(body).unwrap();
+        v["data"]["lastChangeStatuses"].as_array().unwrap().len()
+    };
+    let day_before = epoch - Duration::hours(25);
+    let (status, body) = get(url(day_before, None), Some("Bearer x")).await;
+    assert_eq!((status, count(&body)), (200, 0), "{body}");
+    let (status, body) = get(url(day_before - Duration::hours(1), None), Some("Bearer x")).await;
+    assert_eq!(status, 200, "{body}");
+    let from = epoch - Duration::hours(2);
+    let (_, body) = get(url(from, None), Some("Bearer x")).await;
+    let whole_day = count(&body);
+    assert!(whole_day > 0, "{body}");
+    let (_, body) = get(
+        url(from, Some(from + Duration::hours(24))),
+        Some("Bearer x"),
+    )
+    .await;
+    assert_eq!(count(&body), whole_day, "{body}");
+    let (status, body) = get(
+        url(
+            from,
+            Some(from + Duration::hours(24) + Duration::seconds(1)),
+        ),
+        Some("Bearer x"),
+    )
+    .await;
+    assert_eq!(status, 400, "a window of 24 h 1 s is answered");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["invalidInputs"][0]["name"], "lastChangedTo", "{body}");
+    sandbox.shutdown().await.unwrap();
+}
+
+/// Issue 13, point 2: Naver sends a claim's details under `currentClaim` only (the sandbox
+/// renders `wire::ProductOrderInfo`, which has no other place for them); the reason, the request
+/// date and the quantity asked reach the console.
+#[tokio::test(flavor = "multi_thread")]
+async fn naver_claims_keep_their_reason_date_and_quantity_from_current_claim() {
+    let sandbox = start(29, recent_epoch(), None).await;
+    let conn = sandbox.connection("smartstore").unwrap();
+    let orders = orders_of(&conn).await;
+    let claims = claims_of(&conn).await;
+    assert!(
+        !claims.items.is_empty(),
+        "the scripts made smartstore claims"
+    );
+    for claim in &claims.items {
+        let (order, line) = orders
+            .items
+            .iter()
+            .find_map(|o| {
+                let line = o
+                    .lines
+                    .iter()
+                    .find(|l| l.keys.line_no == claim.keys.line_no)?;
+                Some((o, line))
+            })
+            .unwrap_or_else(|| panic!("no order line for {:?}", claim.keys));
+        let of = &claim.keys.line_no;
+        assert_eq!(claim.quantity, Some(line.quantity), "{of:?}");
+        assert!(claim.reported_at > order.ordered_at, "{of:?}: {claim:?}");
+        let reason = match claim.kind {
+            ClaimKind::Cancel => Reason::ChangeOfMind,
+            ClaimKind::Return | ClaimKind::Exchange => Reason::OptionChange,
+        };
+        assert_eq!(claim.reason, reason, "{of:?}");
     }
     sandbox.shutdown().await.unwrap();
 }

@@ -196,11 +196,18 @@ fn naver_claims_survive_hostile_pages() {
         nothing: |i| {
             let po = &i.product_order;
             let claim_type = po.claim_type.as_deref().unwrap_or_default();
+            let current = i.current_claim.as_ref();
             let statuses = [
                 po.claim_status.as_deref(),
-                i.cancel.as_ref().and_then(|c| c.claim_status.as_deref()),
-                i.return_.as_ref().and_then(|r| r.claim_status.as_deref()),
-                i.exchange.as_ref().and_then(|x| x.claim_status.as_deref()),
+                current
+                    .and_then(|d| d.cancel.as_ref())
+                    .and_then(|c| c.claim_status.as_deref()),
+                current
+                    .and_then(|d| d.return_.as_ref())
+                    .and_then(|r| r.claim_status.as_deref()),
+                current
+                    .and_then(|d| d.exchange.as_ref())
+                    .and_then(|x| x.claim_status.as_deref()),
             ];
             claim_type.is_empty()
                 || claim_type == "PURCHASE_DECISION_HOLDBACK"

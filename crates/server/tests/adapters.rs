@@ -563,7 +563,14 @@ async fn naver_cancel_requests_are_recognised_and_approved() {
     assert_eq!(cancel.raw_status, "CANCEL_REQUEST");
     assert_eq!(cancel.keys.line_no.as_deref(), Some("2024030298765402"));
     assert_eq!(cancel.claim_no.as_deref(), Some("CL2024030200077"));
+    // Issue 13, point 2: the details come from `currentClaim.cancel` — one of the two socks
+    // (a partial cancel stays partial), asked at 14:10, not when the order was placed.
     assert_eq!(cancel.reason, Reason::ChangeOfMind);
+    assert_eq!(cancel.quantity, Some(1));
+    assert_eq!(
+        cancel.reported_at,
+        Utc.with_ymd_and_hms(2024, 3, 2, 5, 10, 0).unwrap()
+    );
 
     let orders = blocking(orders(&conn)).await.expect("orders");
     let verdicts = cancel_verdicts(&orders.items, &got.items);

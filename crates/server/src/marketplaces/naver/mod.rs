@@ -1,21 +1,35 @@
 //! Naver Commerce API adapter (스마트스토어 and 네이버페이 orders: `smartstore`, `naverpay`).
 //!
-//! - Changes: `GET /v1/pay-order/seller/product-orders/last-changed-statuses?lastChangedFrom=…`
-//!   (at most 300 per answer; `data.more.moreFrom`/`moreSequence` continue), then the details
-//!   `POST /v1/pay-order/seller/product-orders/query` with at most 300 `productOrderIds`.
+//! # Endpoints
+//!
+//! Base `https://api.commerce.naver.com/external`; pages of apicenter.commerce.naver.com
+//! (`/docs/commerce-api/current/…`), checked 2026-12-02 (through clipped copies of the pages).
+//!
+//! | call | path | source |
+//! | --- | --- | --- |
+//! | token | `POST /v1/oauth2/token` | `/docs/auth` (인증) |
+//! | changes | `GET /v1/pay-order/seller/product-orders/last-changed-statuses` | `seller-get-last-changed-status-pay-order-seller` (변경 상품 주문 내역 조회) |
+//! | details | `POST /v1/pay-order/seller/product-orders/query` | `seller-get-product-orders-pay-order-seller` (상품 주문 상세 내역 조회); claim objects under `currentClaim` since 2026-10-28 (github.com/commerce-api-naver/commerce-api discussions 3608, 1691) |
+//! | invoices | `POST /v1/pay-order/seller/product-orders/dispatch` | 발송 처리 |
+//! | cancel approval | `POST /v1/pay-order/seller/product-orders/{productOrderId}/claim/cancel/approve` | 취소 요청 승인 (no body) |
+//! | return approval | `POST …/{productOrderId}/claim/return/approve` | 반품 요청 승인 |
+//! | exchange collect approval | `POST …/{productOrderId}/claim/exchange/collect/approve` | follows the same pattern; not found in the docs |
+//!
+//! - Changes: at most 300 per answer (`data.more.moreFrom`/`moreSequence` continue). Without
+//!   `lastChangedTo` an answer covers only the 24 hours after `lastChangedFrom`, so a window
+//!   that ends without `more` is followed by the next one, until a window reaches the answer's
+//!   `timestamp`. Then the details, at most 300 `productOrderIds` a query.
 //! - Orders: the product orders grouped by `order.orderId`; `productOrderId` is the line number.
-//! - Claims: product orders with a `claimType`.
-//! - Invoices: `POST /v1/pay-order/seller/product-orders/dispatch`.
-//! - Acknowledge: `POST /v1/pay-order/seller/product-orders/{productOrderId}/claim/cancel/approve`
-//!   (취소 요청 승인, no body), `…/claim/return/approve`; the exchange collect approval path
-//!   `…/claim/exchange/collect/approve` follows the same pattern but was not found in the docs.
-//! - Auth: `POST /v1/oauth2/token` (form: `client_id`, `timestamp` in ms, `client_secret_sign` =
+//! - Claims: product orders with a `claimType`; reason, request date and requested quantity
+//!   from `currentClaim.{cancel,return,exchange}` (a claim on part of a line stays partial).
+//! - Auth: the token form is `client_id`, `timestamp` in ms, `client_secret_sign` =
 //!   base64 of bcrypt(`{client_id}_{timestamp}`, salt = client secret), `grant_type=
-//!   client_credentials`, `type=SELF`), then `Authorization: Bearer {access_token}`. With
+//!   client_credentials`, `type=SELF`, then `Authorization: Bearer {access_token}`. With
 //!   [`Credentials::None`] (a sandbox) no token is asked.
 //! - Cursor ([`ChangeCursor`]): the last change seen, `{lastChangedDate}|{productOrderId}`; the
 //!   next call asks `lastChangedFrom` = that date (inclusive) and drops the changes up to that
-//!   product order, so the last change is not read again every poll.
+//!   product order, so the last change is not read again every poll. When the run moved past
+//!   quiet days after it, the cursor is the start of the window it reached (a date alone).
 //!
 //! # Statuses
 //!
@@ -337,11 +351,13 @@ pub fn normalize_claim(
     let Some(claim_type) = po.claim_type.as_deref().filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    // The claim's own object says its status and details; the product order repeats the status.
+    // The claim's own object (under `currentClaim`, see [`wire::ProductOrderInfo`]) says its
+    // status and details; the product order repeats the status.
+    let details = info.current_claim.clone().unwrap_or_default();
     let mut requested_option = None;
     let (status, claim_id, requested, quantity, reason) = match claim_type {
         "CANCEL" | "ADMIN_CANCEL" => {
-            let c = info.cancel.clone().unwrap_or_default();
+            let c = details.cancel.unwrap_or_default();
             (
                 c.claim_status,
                 c.claim_id,
@@ -354,7 +370,7 @@ pub fn normalize_claim(
             )
         }
         "RETURN" => {
-            let r = info.return_.clone().unwrap_or_default();
+            let r = details.return_.unwrap_or_default();
             (
                 r.claim_status,
                 r.claim_id,
@@ -367,7 +383,7 @@ pub fn normalize_claim(
             )
         }
         "EXCHANGE" => {
-            let x = info.exchange.clone().unwrap_or_default();
+            let x = details.exchange.unwrap_or_default();
             let (detail, option) = split_exchange_detail(x.exchange_detailed_reason.as_deref());
             requested_option = option;
             (
@@ -522,6 +538,20 @@ fn compare_ids(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
+/// Where the next `last-changed-statuses` window starts after the one from `from` came back
+/// without `more`: 24 hours later, when that is still before the answer's `timestamp` (Naver's
+/// clock, the one its `lastChangedDate`s are on; ours when the answer has none). `None`: the
+/// window reached the present (or `from` is not a date), so the run is done.
+fn window_end(from: &str, envelope: &serde_json::Value) -> Option<String> {
+    let end = time::parse(from)? + Duration::hours(24);
+    let now = envelope
+        .get("timestamp")
+        .and_then(serde_json::Value::as_str)
+        .and_then(time::parse)
+        .unwrap_or_else(Utc::now);
+    (end < now).then(|| kst_iso(end))
+}
+
 /// The changed product orders since the cursor, with their details.
 fn changed(
     conn: &Connection,
@@ -539,6 +569,8 @@ fn changed(
     let mut seen = HashSet::new();
     // The last change seen, where the next run resumes.
     let mut last = start.clone();
+    // The start of the latest window moved to past a quiet day, if any.
+    let mut reached: Option<String> = None;
     for _ in 0..100 {
         let mut pairs = vec![("lastChangedFrom", from.as_str())];
         if let Some(s) = &sequence {
@@ -582,12 +614,29 @@ fn changed(
                 from = more_from;
                 sequence = more_sequence;
             }
-            None => break,
+            // Without `lastChangedTo` Naver answers only the 24 hours after `lastChangedFrom`
+            // ("생략 시 lastChangedFrom으로부터 24시간 후로 자동 지정", 변경 상품 주문 내역 조회,
+            // checked 2026-12-02): a window without `more` is done, and the next one starts at
+            // its end until the window reaches the answer's own time. Staying put would ask the
+            // same quiet day forever.
+            None => match window_end(&from, &page.envelope) {
+                Some(end) => {
+                    from = end.clone();
+                    sequence = None;
+                    reached = Some(end);
+                }
+                None => break,
+            },
         }
     }
     // Where the next run starts: after the last change seen (changes come oldest first, so when
-    // the page limit stopped the loop, that is where `more` would go on), else the same place.
-    let next = last.map_or_else(|| Cursor(from), |l| l.to_cursor());
+    // the page limit stopped the loop, that is where `more` would go on), or at the window the
+    // loop reached when that is later (the quiet days before it are not asked again).
+    let next = match (last, reached) {
+        (Some(l), Some(r)) if compare_dates(&l.date, &r) == std::cmp::Ordering::Less => Cursor(r),
+        (Some(l), _) => l.to_cursor(),
+        (None, _) => Cursor(from),
+    };
     let mut infos = Vec::new();
     for chunk in ids.chunks(300) {
         let query = wire::ProductOrdersQuery {

@@ -118,6 +118,12 @@ pub struct ProductOrdersResponse {
 }
 
 /// 상품 주문 정보: the order, the product order and its claim and delivery objects.
+///
+/// The claim details sit under `currentClaim` (and the claim before it under `beforeClaim`);
+/// Naver removed the old top-level `cancel` / `return` / `exchange` objects on 2026-10-28
+/// (github.com/commerce-api-naver/commerce-api discussions 3608 and 1691, as cited in issue 13;
+/// checked 2026-12-02). A payload that still has only the old objects reads as a claim without
+/// details: its status still comes from `productOrder.claimStatus`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductOrderInfo {
@@ -128,6 +134,18 @@ pub struct ProductOrderInfo {
     /// 배송.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
+    /// 현재 클레임: the claim the product order is under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_claim: Option<ClaimDetails>,
+    /// 이전 클레임: the claim before it (an exchange, when a return or another exchange followed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_claim: Option<ClaimDetails>,
+}
+
+/// `currentClaim` / `beforeClaim`: one object per claim kind, the one of the claim's kind set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimDetails {
     /// 취소.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel: Option<Cancel>,
@@ -287,7 +305,7 @@ pub struct Delivery {
     pub delivered_date: Option<String>,
 }
 
-/// `cancel`.
+/// `currentClaim.cancel`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Cancel {
@@ -320,7 +338,7 @@ pub struct Cancel {
     pub request_quantity: Option<u32>,
 }
 
-/// `return`.
+/// `currentClaim.return`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Return {
@@ -350,7 +368,7 @@ pub struct Return {
     pub request_quantity: Option<u32>,
 }
 
-/// `exchange`.
+/// `currentClaim.exchange` (or `beforeClaim.exchange`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Exchange {
