@@ -604,19 +604,60 @@ async fn exchange_requests(
     Json(serde_json::json!({"code": 200, "message": "OK", "data": data, "nextToken": next.unwrap_or_default()})).into_response()
 }
 
+/// Counts the call, checks its signature and reads its JSON body as `what`.
+fn read_body<T: serde::de::DeserializeOwned>(
+    shared: &Shared,
+    headers: &HeaderMap,
+    body: &str,
+    what: &str,
+) -> Result<T, Box<Response>> {
+    shared.count("coupang");
+    if !authorised(headers) {
+        return Err(Box::new(unauthorised()));
+    }
+    serde_json::from_str(body).map_err(|e| {
+        bad(
+            StatusCode::BAD_REQUEST,
+            format!("the body is not {what}: {e}"),
+        )
+    })
+}
+
+/// Coupang's `OrderSheetResponse` for per-box results: `responseCode` 0 all succeeded, 1 partial
+/// errors, 99 all failed (상품준비중 처리 and 송장업로드 처리 answer alike).
+fn order_sheet_answer(results: Vec<wire::InvoiceUploadResult>) -> Response {
+    let taken = results.iter().filter(|r| r.succeed).count();
+    let (code, message) = match taken {
+        t if t == results.len() => (0, "All succeeded."),
+        0 => (99, "All Failed."),
+        _ => (1, "Partial errors."),
+    };
+    Json(wire::InvoiceUploadResponse {
+        code: Some(serde_json::json!(200)),
+        message: Some("OK".to_owned()),
+        data: Some(wire::InvoiceUploadData {
+            response_code: Some(code),
+            response_message: Some(message.to_owned()),
+            response_list: results,
+        }),
+    })
+    .into_response()
+}
+
 async fn invoices(
     State(shared): State<Arc<Shared>>,
     Path(_vendor): Path<String>,
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    shared.count("coupang");
-    if !authorised(&headers) {
-        return unauthorised();
-    }
-    let request: wire::InvoiceUploadRequest = match serde_json::from_str(&body) {
+    let request: wire::InvoiceUploadRequest = match read_body(
+        &shared,
+        &headers,
+        &body,
+        "an invoice upload ({\"vendorId\", \"orderSheetInvoiceApplyDtos\": [...]})",
+    ) {
         Ok(r) => r,
-        Err(e) => return error(StatusCode::BAD_REQUEST, format!("the body is not an invoice upload ({{\"vendorId\", \"orderSheetInvoiceApplyDtos\": [...]}}): {e}")),
+        Err(r) => return *r,
     };
     let (now, orders) = shared.snapshot();
     let mut results = Vec::new();
@@ -667,17 +708,7 @@ async fn invoices(
             retry_required: Some(false),
         });
     }
-    let all_ok = results.iter().all(|r| r.succeed);
-    Json(wire::InvoiceUploadResponse {
-        code: Some(serde_json::json!(200)),
-        message: Some("OK".to_owned()),
-        data: Some(wire::InvoiceUploadData {
-            response_code: Some(if all_ok { 0 } else { 1 }),
-            response_message: Some(if all_ok { "SUCCESS" } else { "PARTIAL_ERROR" }.to_owned()),
-            response_list: results,
-        }),
-    })
-    .into_response()
+    order_sheet_answer(results)
 }
 
 async fn stopped_shipment(
@@ -712,13 +743,14 @@ async fn acknowledgement(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    shared.count("coupang");
-    if !authorised(&headers) {
-        return unauthorised();
-    }
-    let request: wire::AcknowledgementRequest = match serde_json::from_str(&body) {
+    let request: wire::AcknowledgementRequest = match read_body(
+        &shared,
+        &headers,
+        &body,
+        "an acknowledgement ({\"vendorId\", \"shipmentBoxIds\": [...]})",
+    ) {
         Ok(r) => r,
-        Err(e) => return error(StatusCode::BAD_REQUEST, format!("the body is not an acknowledgement ({{\"vendorId\", \"shipmentBoxIds\": [...]}}): {e}")),
+        Err(r) => return *r,
     };
     let count = request.shipment_box_ids.len();
     if count == 0 || count > ACKNOWLEDGE_MAX {
@@ -759,20 +791,5 @@ async fn acknowledgement(
             }
         })
         .collect();
-    let taken = results.iter().filter(|r| r.succeed).count();
-    let (code, message) = match taken {
-        t if t == results.len() => (0, "All succeeded."),
-        0 => (99, "All Failed."),
-        _ => (1, "Partial errors."),
-    };
-    Json(wire::AcknowledgementResponse {
-        code: Some(serde_json::json!(200)),
-        message: Some("OK".to_owned()),
-        data: Some(wire::InvoiceUploadData {
-            response_code: Some(code),
-            response_message: Some(message.to_owned()),
-            response_list: results,
-        }),
-    })
-    .into_response()
+    order_sheet_answer(results)
 }

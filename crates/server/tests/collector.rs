@@ -1494,14 +1494,16 @@ fn a_key_file_that_holds_no_key_stops_the_start_saying_what_to_do() {
     assert!(!message.contains("oops"), "{message}");
 }
 
-/// The sandbox marketplace an hour behind the wall clock (so its claims fall inside the time
-/// frame a first run asks for), on a manual clock, and the demo store's Coupang connection to
-/// it.
-fn coupang_sandbox(server: &Running, demo: &Client) -> (SandboxHandle, i64) {
+/// A server on `dir`, its demo store's client, the sandbox marketplace an hour behind the wall
+/// clock (so its claims fall inside the time frame a first run asks for) on a manual clock, and
+/// the demo store's Coupang connection to it.
+fn coupang_sandbox(dir: &Path) -> (Running, Client, SandboxHandle, i64) {
+    let server = start(dir, None);
+    let demo = Client::demo(&server.base);
     let epoch = (Utc::now() - chrono::Duration::hours(1))
         .trunc_subsecs(0)
         .with_timezone(&KOREA);
-    let sandbox = sandbox(server, epoch);
+    let sandbox = sandbox(&server, epoch);
     let (status, made) = demo.post(
         "/api/connections",
         json!({
@@ -1512,7 +1514,8 @@ fn coupang_sandbox(server: &Running, demo: &Client) -> (SandboxHandle, i64) {
         }),
     );
     assert_eq!(status, 201, "{made}");
-    (sandbox, made["id"].as_i64().unwrap())
+    let id = made["id"].as_i64().unwrap();
+    (server, demo, sandbox, id)
 }
 
 /// The sandbox's view of one order now.
@@ -1527,9 +1530,7 @@ fn sandbox_order(sandbox: &SandboxHandle, order_no: &str) -> jumun_sandbox::scen
 #[test]
 fn r2_coupang_orders_are_moved_to_preparing_at_collection_so_their_invoices_are_taken() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(dir.path(), None);
-    let demo = Client::demo(&server.base);
-    let (sandbox, id) = coupang_sandbox(&server, &demo);
+    let (server, demo, sandbox, id) = coupang_sandbox(dir.path());
     sandbox.shared().advance(60_000);
     let run = demo.collect(id);
     assert!(run["error"].is_null(), "{run}");
@@ -1559,9 +1560,7 @@ fn r2_coupang_orders_are_moved_to_preparing_at_collection_so_their_invoices_are_
 #[test]
 fn r27_a_coupang_cancel_before_acknowledgement_is_collected_and_its_refused_box_is_noted() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(dir.path(), None);
-    let demo = Client::demo(&server.base);
-    let (sandbox, id) = coupang_sandbox(&server, &demo);
+    let (server, demo, sandbox, id) = coupang_sandbox(dir.path());
     let index = jumun_sandbox::scenario::SCRIPTS
         .iter()
         .position(|s| s.name == "cancel-before-acknowledgement/coupang")
