@@ -2,23 +2,36 @@
 //! `/v2/providers/openapi/apis/api/v4/vendors/{vendorId}` (any vendor id is accepted).
 //!
 //! One order sheet per order (`shipmentBoxId` is the order's parcel). Sheet `status`: ACCEPT
-//! while any item waits for an invoice, DELIVERING once shipped, FINAL_DELIVERY when delivered.
-//! A cancel is a return request with `receiptStatus` RELEASE_STOP_UNCHECKED (출고중지요청, the
-//! table's Coupang word) and puts the item's units on `holdCountForCancel`; returns are
-//! RETURNS_UNCHECKED (requested, picking up), VENDOR_WAREHOUSE_CONFIRM (picked up),
-//! RETURNS_COMPLETED. Exchanges: RECEIPT, PROGRESS, SUCCESS, CANCEL.
+//! (결제완료) while any item waits for an invoice and the console has not acknowledged the order,
+//! INSTRUCT (상품준비중) once it has (`PUT …/ordersheets/acknowledgement`), DELIVERING once
+//! shipped, FINAL_DELIVERY when delivered. As at Coupang, an invoice for a box still in ACCEPT
+//! is refused, and only ACCEPT boxes can be acknowledged (Coupang, 상품준비중 처리 / "Changing the
+//! status to Product in Preparation",
+//! <https://developers.coupangcorp.com/hc/en-us/articles/360033792994>, checked 2026-12-02).
+//!
+//! A cancel asked while the order is in ACCEPT is immediate at Coupang and is listed only by
+//! `returnRequests?cancelType=CANCEL` (`receiptType` CANCEL; "To look up the orders that were
+//! cancelled in the Payment Completed stage, … use cancelType=CANCEL", Coupang, 반품/취소 요청
+//! 목록 조회, <https://developers.coupangcorp.com/hc/en-us/articles/360033919613>, checked
+//! 2026-12-02); until its refund is done the box cannot be acknowledged ("배송상태를 변경할 수
+//! 없습니다", same 상품준비중 처리 page). A cancel asked after the acknowledgement is a return
+//! request with `receiptStatus` RELEASE_STOP_UNCHECKED (출고중지요청, the table's Coupang word),
+//! listed by the default `cancelType=RETURN`, and puts the item's units on
+//! `holdCountForCancel`; returns are RETURNS_UNCHECKED (requested, picking up),
+//! VENDOR_WAREHOUSE_CONFIRM (picked up), RETURNS_COMPLETED. Exchanges: RECEIPT, PROGRESS,
+//! SUCCESS, CANCEL.
 //!
 //! Return and exchange requests are selected by their last change within the time frame (the
 //! real API selects by creation), so a collector that polls by time frame sees a claim's
 //! progress.
 
-use super::scenario::{ClaimKind, ClaimStatus, Delivery, LineView, Millis, OrderView};
+use super::scenario::{Claim, ClaimKind, ClaimStatus, Delivery, LineView, Millis, OrderView};
 use super::server::{break_field, check_shippable, key_of, Shared, COUPANG_VENDOR_ID};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use jumun_server::marketplaces::coupang::wire;
@@ -27,6 +40,13 @@ use std::sync::Arc;
 
 const BASE: &str = "/v2/providers/openapi/apis/api/v4/vendors/{vendor}";
 const PAGE: usize = 50;
+/// Shipment boxes one acknowledgement may name ("Request up to 50 at a time").
+const ACKNOWLEDGE_MAX: usize = 50;
+/// The refusal of an invoice for a box still in 결제완료.
+const NOT_ACKNOWLEDGED: &str =
+    "결제완료(ACCEPT) 상태의 주문은 송장을 등록할 수 없습니다. 상품준비중 처리 후 등록하세요";
+/// Coupang's refusal of a status change the box is not in a state for.
+const CANNOT_CHANGE: &str = "배송상태를 변경할 수 없습니다. 주문내역을 확인해주세요.";
 
 pub(super) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -34,6 +54,10 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
         .route(&format!("{BASE}/returnRequests"), get(return_requests))
         .route(&format!("{BASE}/exchangeRequests"), get(exchange_requests))
         .route(&format!("{BASE}/orders/invoices"), post(invoices))
+        .route(
+            &format!("{BASE}/ordersheets/acknowledgement"),
+            put(acknowledgement),
+        )
         .route(
             &format!("{BASE}/returnRequests/{{receipt}}/stoppedShipment"),
             patch(stopped_shipment),
@@ -92,13 +116,33 @@ fn id(text: &str) -> u64 {
     text.parse().unwrap_or(0)
 }
 
+/// Whether a cancel was asked while the order was still 결제완료 (not acknowledged yet): Coupang
+/// cancels it at once and lists it only under `cancelType=CANCEL`.
+fn cancelled_in_accept(view: &OrderView, claim: &Claim) -> bool {
+    claim.kind == ClaimKind::Cancel && view.prepared_at.is_none_or(|p| p > claim.requested_at)
+}
+
+/// Whether a cancel asked in 결제완료 is still being refunded: Coupang refuses to move such an
+/// order to 상품준비중 until the refund is done.
+fn refund_under_way(view: &OrderView) -> bool {
+    view.lines.iter().any(|l| {
+        l.claim
+            .as_ref()
+            .is_some_and(|c| c.status == ClaimStatus::Requested && cancelled_in_accept(view, c))
+    })
+}
+
 fn sheet_status(view: &OrderView) -> &'static str {
     if view
         .lines
         .iter()
         .any(|l| matches!(l.delivery, Delivery::Paid))
     {
-        "ACCEPT"
+        if view.prepared_at.is_some() {
+            "INSTRUCT"
+        } else {
+            "ACCEPT"
+        }
     } else if view
         .lines
         .iter()
@@ -367,6 +411,24 @@ async fn return_requests(
         Ok(p) => p,
         Err(r) => return *r,
     };
+    // Coupang's default lists returns (and 출고중지요청); 결제완료 cancels only with
+    // cancelType=CANCEL, which takes no status (반품/취소 요청 목록 조회, see the module doc).
+    let cancels = match params.get("cancelType").map(|t| t.trim()) {
+        None | Some("RETURN") => false,
+        Some("CANCEL") if params.contains_key("status") => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "status cannot be used with cancelType=CANCEL; leave it out",
+            )
+        }
+        Some("CANCEL") => true,
+        Some(other) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("cancelType must be RETURN or CANCEL, not {other:?}"),
+            )
+        }
+    };
     let wanted = params.get("status").map(|s| {
         match s.as_str() {
             "RU" => "RELEASE_STOP_UNCHECKED",
@@ -382,7 +444,22 @@ async fn return_requests(
     for order in coupang_orders(&orders) {
         for line in &order.lines {
             let Some(claim) = &line.claim else { continue };
-            let Some(status) = receipt_status(claim.kind, claim.status) else {
+            let immediate = cancelled_in_accept(order, claim);
+            if immediate != cancels {
+                continue;
+            }
+            let status = if immediate {
+                // Not documented for cancelType=CANCEL rows; integrations read them as
+                // RETURNS_COMPLETED once refunded. The adapter takes the kind from the query.
+                match claim.status {
+                    ClaimStatus::Requested => Some("RETURNS_UNCHECKED"),
+                    ClaimStatus::Done => Some("RETURNS_COMPLETED"),
+                    _ => None,
+                }
+            } else {
+                receipt_status(claim.kind, claim.status)
+            };
+            let Some(status) = status else {
                 continue;
             };
             if !in_range(&shared, claim.changed_at, &range)
@@ -394,14 +471,7 @@ async fn return_requests(
                 receipt_id: id(&claim.id),
                 order_id: id(&order.order.order_no),
                 payment_id: Some(id(&order.order.order_no) + 1),
-                receipt_type: Some(
-                    if claim.kind == ClaimKind::Cancel {
-                        "CANCEL"
-                    } else {
-                        "RETURN"
-                    }
-                    .to_owned(),
-                ),
+                receipt_type: Some(if immediate { "CANCEL" } else { "RETURN" }.to_owned()),
                 receipt_status: status.to_owned(),
                 created_at: time(&shared, claim.requested_at),
                 modified_at: Some(time(&shared, claim.changed_at)),
@@ -410,7 +480,7 @@ async fn return_requests(
                 cancel_reason_category2: Some(claim.reason.clone()),
                 cancel_reason: Some(claim.reason.clone()),
                 cancel_count_sum: Some(claim.quantity),
-                release_stop_status: (claim.kind == ClaimKind::Cancel).then(|| {
+                release_stop_status: (claim.kind == ClaimKind::Cancel && !immediate).then(|| {
                     if claim.acknowledged {
                         "처리(출고중지)"
                     } else {
@@ -534,19 +604,60 @@ async fn exchange_requests(
     Json(serde_json::json!({"code": 200, "message": "OK", "data": data, "nextToken": next.unwrap_or_default()})).into_response()
 }
 
+/// Counts the call, checks its signature and reads its JSON body as `what`.
+fn read_body<T: serde::de::DeserializeOwned>(
+    shared: &Shared,
+    headers: &HeaderMap,
+    body: &str,
+    what: &str,
+) -> Result<T, Box<Response>> {
+    shared.count("coupang");
+    if !authorised(headers) {
+        return Err(Box::new(unauthorised()));
+    }
+    serde_json::from_str(body).map_err(|e| {
+        bad(
+            StatusCode::BAD_REQUEST,
+            format!("the body is not {what}: {e}"),
+        )
+    })
+}
+
+/// Coupang's `OrderSheetResponse` for per-box results: `responseCode` 0 all succeeded, 1 partial
+/// errors, 99 all failed (상품준비중 처리 and 송장업로드 처리 answer alike).
+fn order_sheet_answer(results: Vec<wire::InvoiceUploadResult>) -> Response {
+    let taken = results.iter().filter(|r| r.succeed).count();
+    let (code, message) = match taken {
+        t if t == results.len() => (0, "All succeeded."),
+        0 => (99, "All Failed."),
+        _ => (1, "Partial errors."),
+    };
+    Json(wire::InvoiceUploadResponse {
+        code: Some(serde_json::json!(200)),
+        message: Some("OK".to_owned()),
+        data: Some(wire::InvoiceUploadData {
+            response_code: Some(code),
+            response_message: Some(message.to_owned()),
+            response_list: results,
+        }),
+    })
+    .into_response()
+}
+
 async fn invoices(
     State(shared): State<Arc<Shared>>,
     Path(_vendor): Path<String>,
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    shared.count("coupang");
-    if !authorised(&headers) {
-        return unauthorised();
-    }
-    let request: wire::InvoiceUploadRequest = match serde_json::from_str(&body) {
+    let request: wire::InvoiceUploadRequest = match read_body(
+        &shared,
+        &headers,
+        &body,
+        "an invoice upload ({\"vendorId\", \"orderSheetInvoiceApplyDtos\": [...]})",
+    ) {
         Ok(r) => r,
-        Err(e) => return error(StatusCode::BAD_REQUEST, format!("the body is not an invoice upload ({{\"vendorId\", \"orderSheetInvoiceApplyDtos\": [...]}}): {e}")),
+        Err(r) => return *r,
     };
     let (now, orders) = shared.snapshot();
     let mut results = Vec::new();
@@ -568,16 +679,26 @@ async fn invoices(
                     .to_owned(),
             ),
             Some((o, l)) => check_shippable(l)
+                .map_err(|e| e.to_string())
                 .and_then(|()| {
-                    shared.upload(
-                        &orders,
-                        &key_of(o, &l.line.line_no),
-                        &dto.delivery_company_code,
-                        &dto.invoice_number,
-                        now,
-                    )
+                    // Coupang takes invoices only after 상품준비중 처리 (see the module doc).
+                    if sheet_status(o) == "ACCEPT" {
+                        Err(NOT_ACKNOWLEDGED.to_owned())
+                    } else {
+                        Ok(())
+                    }
                 })
-                .map_err(|e| e.to_string()),
+                .and_then(|()| {
+                    shared
+                        .upload(
+                            &orders,
+                            &key_of(o, &l.line.line_no),
+                            &dto.delivery_company_code,
+                            &dto.invoice_number,
+                            now,
+                        )
+                        .map_err(|e| e.to_string())
+                }),
         };
         results.push(wire::InvoiceUploadResult {
             shipment_box_id: Some(dto.shipment_box_id),
@@ -587,17 +708,7 @@ async fn invoices(
             retry_required: Some(false),
         });
     }
-    let all_ok = results.iter().all(|r| r.succeed);
-    Json(wire::InvoiceUploadResponse {
-        code: Some(serde_json::json!(200)),
-        message: Some("OK".to_owned()),
-        data: Some(wire::InvoiceUploadData {
-            response_code: Some(if all_ok { 0 } else { 1 }),
-            response_message: Some(if all_ok { "SUCCESS" } else { "PARTIAL_ERROR" }.to_owned()),
-            response_list: results,
-        }),
-    })
-    .into_response()
+    order_sheet_answer(results)
 }
 
 async fn stopped_shipment(
@@ -624,4 +735,61 @@ async fn stopped_shipment(
             format!("receiptId {receipt} is not a 출고중지요청 of this vendor"),
         ),
     }
+}
+
+async fn acknowledgement(
+    State(shared): State<Arc<Shared>>,
+    Path(_vendor): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let request: wire::AcknowledgementRequest = match read_body(
+        &shared,
+        &headers,
+        &body,
+        "an acknowledgement ({\"vendorId\", \"shipmentBoxIds\": [...]})",
+    ) {
+        Ok(r) => r,
+        Err(r) => return *r,
+    };
+    let count = request.shipment_box_ids.len();
+    if count == 0 || count > ACKNOWLEDGE_MAX {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!("shipmentBoxIds must name 1 to {ACKNOWLEDGE_MAX} boxes, not {count}"),
+        );
+    }
+    let (now, orders) = shared.snapshot();
+    let results: Vec<wire::InvoiceUploadResult> = request
+        .shipment_box_ids
+        .iter()
+        .map(|box_id| {
+            let order = coupang_orders(&orders).find(|o| id(&o.order.parcel_no) == *box_id);
+            let outcome = match order {
+                None => Err((
+                    "NOT_FOUND_SHIPMENT_BOX",
+                    format!("shipmentBoxId ({box_id}) is not found."),
+                )),
+                Some(o) if sheet_status(o) != "ACCEPT" || refund_under_way(o) => {
+                    Err(("FAILED", CANNOT_CHANGE.to_owned()))
+                }
+                Some(o) => {
+                    shared.prepare(o.order.channel, &o.order.order_no, now);
+                    Ok(())
+                }
+            };
+            let (code, message) = match outcome {
+                Ok(()) => ("OK", "request succeeded.".to_owned()),
+                Err(refused) => refused,
+            };
+            wire::InvoiceUploadResult {
+                shipment_box_id: Some(*box_id),
+                succeed: code == "OK",
+                result_code: Some(code.to_owned()),
+                result_message: Some(message),
+                retry_required: Some(false),
+            }
+        })
+        .collect();
+    order_sheet_answer(results)
 }

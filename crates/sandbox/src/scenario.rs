@@ -310,6 +310,16 @@ pub const SCRIPTS: &[Script] = &[
         ships: false,
         steps: &[(40, CancelRequested), (110, CancelRefused)],
     },
+    // Coupang cancels an item at once while the order is 결제완료 (before the seller's 상품준비중
+    // 처리); the refund takes until the cancel is done, and the order's other item still ships.
+    Script {
+        name: "cancel-before-acknowledgement/coupang",
+        kind: ScenarioKind::CancelBeforeInvoice,
+        channel: "coupang",
+        lines: 2,
+        ships: false,
+        steps: &[(40, CancelRequested), (100, CancelDone)],
+    },
 ];
 
 /// An invoice (송장): carrier and tracking number.
@@ -461,6 +471,8 @@ pub struct OrderView {
     pub exchange_of: Option<(String, String)>,
     /// Served deliberately malformed (see [`TimelineConfig::malformed_every`]).
     pub malformed: bool,
+    /// When the console moved the order to 상품준비중 (Coupang's acknowledgement), if it did.
+    pub prepared_at: Option<Millis>,
 }
 
 impl OrderView {
@@ -498,6 +510,9 @@ pub struct Overlay {
     pub invoices: BTreeMap<LineKey, Invoice>,
     /// Claim ids the console acknowledged.
     pub acknowledged: BTreeSet<String>,
+    /// Orders the console moved to 상품준비중 (Coupang's acknowledgement), by marketplace and
+    /// 주문번호, with when.
+    pub prepared: BTreeMap<(String, String), Millis>,
 }
 
 /// A scheduled step of a scenario, for tests and the state endpoint.
@@ -710,12 +725,20 @@ impl Timeline {
                 scenario: None,
                 exchange_of: None,
                 malformed,
+                prepared_at: None,
             });
         }
         for cycle in 0..self.cycles(at) {
             for index in 0..SCRIPTS.len() {
                 self.play(cycle, index, at, overlay, &mut orders);
             }
+        }
+        for view in &mut orders {
+            view.prepared_at = overlay
+                .prepared
+                .get(&(view.order.channel.to_owned(), view.order.order_no.clone()))
+                .copied()
+                .filter(|t| *t <= at);
         }
         orders.sort_by(|a, b| {
             a.arrived_at
@@ -941,6 +964,7 @@ impl Timeline {
                         scenario: Some(script.name),
                         exchange_of,
                         malformed: false,
+                        prepared_at: None,
                     });
                 }
                 LineReplaced => {
@@ -998,6 +1022,7 @@ impl Timeline {
             scenario: Some(script.name),
             exchange_of: None,
             malformed: false,
+            prepared_at: None,
         });
         orders.extend(replacement);
     }

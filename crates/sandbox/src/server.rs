@@ -173,6 +173,14 @@ impl Shared {
         lock(&self.overlay).acknowledged.insert(claim_id.to_owned());
     }
 
+    /// Records that the console moved an order to 상품준비중 at `now` (the first time counts).
+    pub fn prepare(&self, channel: &str, order_no: &str, now: Millis) {
+        lock(&self.overlay)
+            .prepared
+            .entry((channel.to_owned(), order_no.to_owned()))
+            .or_insert(now);
+    }
+
     /// The connection the adapters use to reach this sandbox for a marketplace.
     pub fn connection(&self, code: &str) -> Option<Connection> {
         let base = lock(&self.base_url).clone();

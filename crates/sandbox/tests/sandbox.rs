@@ -389,6 +389,12 @@ async fn the_adapters_collect_every_scenario_in_its_marketplace_words() {
             "취소거부",
             true,
         ),
+        (
+            "cancel-before-acknowledgement/coupang",
+            ClaimKind::Cancel,
+            "출고중지요청",
+            false,
+        ),
     ];
     assert_eq!(expect.len(), SCRIPTS.len());
     for (scenario, kind, word, withdrawn) in expect {
@@ -707,6 +713,15 @@ async fn an_uploaded_invoice_ships_the_order_and_a_cancelled_one_is_refused() {
             })
             .unwrap_or_else(|| panic!("{code}: no paid order"));
         let tracking = format!("6{:011}", order.order_no.len() * 7919);
+        // Coupang takes an invoice only after 상품준비중 처리 (a no-op elsewhere).
+        let (c, o) = (conn.clone(), order.clone());
+        let refused = tokio::task::spawn_blocking(move || {
+            adapter_for(c.marketplace.as_str()).prepare_orders(&c, &[o])
+        })
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{code}: {e}"));
+        assert!(refused.is_empty(), "{code}: {refused:?}");
         send_invoice(&conn, upload_for(order, &tracking))
             .await
             .unwrap_or_else(|e| panic!("{code}: {e}"));

@@ -89,6 +89,10 @@ async fn serve(
         }
         ("POST", p) if p.ends_with("/dispatch") || p.contains("/claim/") => ok(),
         ("GET", p) if p.ends_with("/ordersheets") => json(fixture("coupang/ordersheets.json")),
+        // The fixture's requests are returns and 출고중지요청s: none is a 결제완료 cancel.
+        ("GET", p) if p.ends_with("/returnRequests") && query.contains("cancelType=CANCEL") => {
+            json(r#"{"code":200,"message":"OK","data":[]}"#.into())
+        }
         ("GET", p) if p.ends_with("/returnRequests") => {
             json(fixture("coupang/return-requests.json"))
         }

@@ -1493,3 +1493,130 @@ fn a_key_file_that_holds_no_key_stops_the_start_saying_what_to_do() {
     assert!(message.contains("restore it from a backup"), "{message}");
     assert!(!message.contains("oops"), "{message}");
 }
+
+/// A server on `dir`, its demo store's client, the sandbox marketplace an hour behind the wall
+/// clock (so its claims fall inside the time frame a first run asks for) on a manual clock, and
+/// the demo store's Coupang connection to it.
+fn coupang_sandbox(dir: &Path) -> (Running, Client, SandboxHandle, i64) {
+    let server = start(dir, None);
+    let demo = Client::demo(&server.base);
+    let epoch = (Utc::now() - chrono::Duration::hours(1))
+        .trunc_subsecs(0)
+        .with_timezone(&KOREA);
+    let sandbox = sandbox(&server, epoch);
+    let (status, made) = demo.post(
+        "/api/connections",
+        json!({
+            "marketplace": "coupang", "base_url": sandbox.base_url(),
+            "credentials": {"kind": "coupang_hmac", "access_key": "ak", "secret_key": "sk",
+                            "vendor_id": "A00012345"},
+            "period_seconds": 600
+        }),
+    );
+    assert_eq!(status, 201, "{made}");
+    let id = made["id"].as_i64().unwrap();
+    (server, demo, sandbox, id)
+}
+
+/// The sandbox's view of one order now.
+fn sandbox_order(sandbox: &SandboxHandle, order_no: &str) -> jumun_sandbox::scenario::OrderView {
+    let (_, orders) = sandbox.shared().snapshot();
+    orders
+        .into_iter()
+        .find(|o| o.order.order_no == order_no)
+        .unwrap_or_else(|| panic!("order {order_no} not in the sandbox"))
+}
+
+#[test]
+fn r2_coupang_orders_are_moved_to_preparing_at_collection_so_their_invoices_are_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, demo, sandbox, id) = coupang_sandbox(dir.path());
+    sandbox.shared().advance(60_000);
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    assert!(run["orders_new"].as_u64().unwrap() > 0, "{run}");
+    // A stream order, paid and without a claim: Coupang now has it in 상품준비중.
+    let (_, orders) = sandbox.shared().snapshot();
+    let order = orders
+        .iter()
+        .find(|o| o.order.channel == "coupang" && o.scenario.is_none())
+        .expect("a Coupang stream order")
+        .clone();
+    assert!(order.prepared_at.is_some(), "not acknowledged: {order:?}");
+    let events = demo.events();
+    ship_with_cj_invoice(&demo, &order_id(&events, &order.order.order_no));
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    assert_eq!(run["invoices_sent"], 1, "{run}");
+    let after = sandbox_order(&sandbox, &order.order.order_no);
+    for line in &after.lines {
+        let invoice = line.delivery.invoice().expect("shipped at Coupang");
+        assert_eq!(invoice.tracking_no, "612345678901");
+        assert!(invoice.by_console);
+    }
+    let _ = server.runtime.block_on(sandbox.shutdown());
+}
+
+#[test]
+fn r27_a_coupang_cancel_before_acknowledgement_is_collected_and_its_refused_box_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, demo, sandbox, id) = coupang_sandbox(dir.path());
+    let index = jumun_sandbox::scenario::SCRIPTS
+        .iter()
+        .position(|s| s.name == "cancel-before-acknowledgement/coupang")
+        .expect("the scenario");
+    let timeline = sandbox.shared().timeline();
+    let order = timeline.scripted_order(0, index).unwrap();
+    let start = timeline.scenario_start(0, index);
+    // The buyer cancelled the first item 10 s ago, while the order was 결제완료: Coupang has
+    // cancelled it and refunds it until 100 s.
+    sandbox.shared().advance(start + timeline.scaled(50));
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    let events = demo.events();
+    let console = order_id(&events, &order.order_no);
+    let cancelled: Vec<&Value> = events
+        .iter()
+        .filter(|e| kind(e) == "ClaimOpened")
+        .map(|e| &e["event"]["change"]["ClaimOpened"])
+        .filter(|c| c["kind"] == "Cancel" && c["order"] == console)
+        .collect();
+    assert_eq!(cancelled.len(), 1, "the cancel reached the console: {run}");
+    assert!(
+        cancelled[0]["hold"].is_null(),
+        "cancelled, not held: {cancelled:?}"
+    );
+    // Coupang refuses to move the box while the refund is under way: the run says so.
+    let refused = format!("did not move shipment {} to 상품준비중", order.parcel_no);
+    let notes = run["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n.as_str().unwrap().contains(&refused)),
+        "{run}"
+    );
+    assert_eq!(sandbox_order(&sandbox, &order.order_no).prepared_at, None);
+    // Refunded: the next run moves it, and its other item ships on the console's invoice.
+    sandbox.shared().advance(timeline.scaled(60));
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    assert!(
+        !run["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains(&refused)),
+        "{run}"
+    );
+    assert!(sandbox_order(&sandbox, &order.order_no)
+        .prepared_at
+        .is_some());
+    ship_with_cj_invoice(&demo, &console);
+    let run = demo.collect(id);
+    assert_eq!(run["invoices_sent"], 1, "{run}");
+    let lines = sandbox_order(&sandbox, &order.order_no).lines;
+    assert!(
+        lines[0].delivery.invoice().is_none(),
+        "the cancelled item stays"
+    );
+    assert!(lines[1].delivery.invoice().is_some_and(|i| i.by_console));
+    let _ = server.runtime.block_on(sandbox.shutdown());
+}

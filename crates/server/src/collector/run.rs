@@ -17,7 +17,11 @@
 //!    A replacement order the marketplace created for an exchange (CASE2, [`MarketOrder::replaces`])
 //!    is collected as an ordinary order (R16); its link to the original line goes into its memo
 //!    ([`replacement_memo`], so it shows in the order's history) and the run's notes, for the
-//!    operator who processes the original line as a cancel or return.
+//!    operator who processes the original line as a cancel or return. The page's orders the
+//!    console now holds are then reported prepared at the marketplace
+//!    ([`MarketplaceAdapter::prepare_orders`], R2: Coupang's 상품준비중 처리, before which it
+//!    takes no invoice); each shipment the marketplace refuses is a note, and later runs report
+//!    it again while the marketplace still lists it unprepared.
 //! 2. **Claims.** Cancels whose status word is in the marketplace's table (R25) go into one
 //!    `SyncCancels` (matched by the marketplace's key, R26; applied, held or kept, R27);
 //!    `jumun_core::cancel_sync::match_cancels` counts them first. Returns, exchanges and cancels
@@ -187,6 +191,17 @@ impl CallError {
     }
 }
 
+/// Why the orders of a page could not be reported prepared (R2).
+#[derive(Debug, thiserror::Error)]
+enum PrepareError {
+    /// The book could not be read.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// The marketplace call failed; the next run tries again.
+    #[error(transparent)]
+    Call(#[from] CallError),
+}
+
 /// Runs the adapter's blocking call on the blocking pool.
 async fn blocking<T: Send + 'static>(
     adapter: &Arc<dyn MarketplaceAdapter>,
@@ -240,7 +255,12 @@ pub(crate) async fn run_once(
     let cursor = Cursor(row.orders_cursor.clone());
     match blocking(&adapter, &conn, move |a, c| a.collect_orders(c, &cursor)).await {
         Ok(page) => match stage.orders(&page, &mut ids, &mut run).await {
-            Ok(()) => stage.save_cursor(Feed::Orders, &page.next_cursor).await?,
+            Ok(()) => {
+                stage.save_cursor(Feed::Orders, &page.next_cursor).await?;
+                if let Err(e) = stage.prepare(page.items, &mut run).await {
+                    errors.push(format!("moving collected orders to 상품준비중: {e}"));
+                }
+            }
             Err(e) => errors.push(format!("orders: {e}; the page is read again next run")),
         },
         Err(e) => {
@@ -495,6 +515,40 @@ impl Stage<'_> {
         if !changed && skipped.is_empty() && new_lines.is_empty() {
             run.orders_unchanged += 1;
         }
+        Ok(())
+    }
+
+    /// Tells the marketplace the seller prepares the page's orders the console now holds (R2;
+    /// Coupang's 상품준비중 처리): each shipment it refuses is a note, sent again by the next runs
+    /// while the marketplace still lists it unprepared; a failed call is the stage's error.
+    async fn prepare(
+        &self,
+        orders: Vec<MarketOrder>,
+        run: &mut RunRecord,
+    ) -> Result<(), PrepareError> {
+        let marketplace = self.marketplace.clone();
+        let held = self
+            .collector
+            .ledger()
+            .read(self.row.store, move |book| {
+                orders
+                    .into_iter()
+                    .filter(|o| {
+                        !book
+                            .orders_with_order_no(&marketplace, &o.order_no)
+                            .is_empty()
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await?;
+        if held.is_empty() {
+            return Ok(());
+        }
+        let refused = blocking(self.adapter, self.conn, move |a, c| {
+            a.prepare_orders(c, &held)
+        })
+        .await?;
+        run.notes.extend(refused.iter().map(ToString::to_string));
         Ok(())
     }
 

@@ -226,6 +226,22 @@ pub enum AdapterError {
         /// What.
         what: String,
     },
+    /// The marketplace did not move one collected shipment to 상품준비중 (Coupang's
+    /// acknowledgement, R2): its invoice will be refused until it does.
+    #[error(
+        "{marketplace} did not move shipment {shipment_no} to 상품준비중: {message}; its invoice \
+         will be refused until it does. A cancel still being refunded is the usual cause: check \
+         the order in the seller center; every run tries again while the marketplace lists it \
+         as 결제완료"
+    )]
+    NotPrepared {
+        /// The marketplace.
+        marketplace: MarketplaceCode,
+        /// The marketplace's shipment number (Coupang `shipmentBoxId`).
+        shipment_no: String,
+        /// The marketplace's reason.
+        message: String,
+    },
     /// Fewer console ids than lines were given to
     /// [`MarketOrder::to_new_order`](super::MarketOrder::to_new_order).
     #[error("the order has {needed} lines; give one line id per line")]

@@ -451,6 +451,18 @@ pub trait MarketplaceAdapter: Send + Sync {
     /// confirms a stopped shipment, acknowledges a return or exchange).
     fn acknowledge_claim(&self, conn: &Connection, claim: &MarketClaim)
         -> Result<(), AdapterError>;
+
+    /// Tells the marketplace the seller prepares these collected orders (R2: a collected paid
+    /// order is 상품준비 in the console), where it must be told before it takes their invoices
+    /// (Coupang's 상품준비중 처리). Answers the shipments it refused, each its own error; `Err`
+    /// when the call itself failed. Nothing to do by default.
+    fn prepare_orders(
+        &self,
+        _conn: &Connection,
+        _orders: &[MarketOrder],
+    ) -> Result<Vec<AdapterError>, AdapterError> {
+        Ok(Vec::new())
+    }
 }
 
 /// Maps a marketplace reason text to the console's reason by its Korean words.

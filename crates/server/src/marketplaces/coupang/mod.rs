@@ -1,19 +1,45 @@
 //! Coupang WING Open API adapter.
 //!
+//! # Endpoints
+//!
+//! Each from Coupang's developer documentation (<https://developers.coupangcorp.com>, the
+//! article named; checked 2026-12-02) or its older copy in the repository
+//! `optionalg/coupang-developers.github.io` (`assets/docs/season-2/`).
+//!
 //! - Orders: `GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets?createdAtFrom&
-//!   createdAtTo&status&maxPerPage&nextToken`, once per status (the status is required): one
-//!   sheet per `shipmentBoxId`, grouped into one order per `orderId`. Each item's `vendorItemId`
-//!   (옵션ID) is the line's `code6` key (cancel sync matches Coupang by `order_no+code6`).
-//! - Claims: `GET …/returnRequests?searchType=timeFrame&createdAtFrom&createdAtTo` (cancels of
-//!   unshipped items arrive there as `RELEASE_STOP_UNCHECKED` 출고중지요청) and
-//!   `GET …/exchangeRequests?createdAtFrom&createdAtTo&maxPerPage&nextToken`.
-//! - Invoices: `POST …/orders/invoices` (`orderSheetInvoiceApplyDtos`).
-//! - Acknowledge: a 출고중지요청 is confirmed with `PATCH …/returnRequests/{receiptId}/
-//!   stoppedShipment` (`vendorId`, `receiptId`, `cancelCount`); returns and exchanges are
-//!   handled in WING (their confirmation APIs were not looked up).
+//!   createdAtTo&status&maxPerPage&nextToken` (발주서 목록 조회, article 360033919573), once per
+//!   status (the status is required): one sheet per `shipmentBoxId`, grouped into one order per
+//!   `orderId`. Each item's `vendorItemId` (옵션ID) is the line's `code6` key (cancel sync
+//!   matches Coupang by `order_no+code6`).
+//! - 상품준비중 처리: `PUT …/ordersheets/acknowledgement` with `{"vendorId", "shipmentBoxIds"}`,
+//!   at most 50 boxes a call, each answered in `data.responseList` ("Changing the status to
+//!   Product in Preparation", article 360033792994; the method was PATCH before, now PUT). Only
+//!   결제완료 (ACCEPT) boxes move; Coupang takes no invoice for a box still in ACCEPT.
+//! - Claims: `GET …/returnRequests?searchType=timeFrame&createdAtFrom&createdAtTo` (반품/취소
+//!   요청 목록 조회, article 360033919613) twice: with the default `cancelType` (RETURN) it lists
+//!   returns and the cancels of acknowledged orders (`RELEASE_STOP_UNCHECKED` 출고중지요청); the
+//!   cancels of orders still in 결제완료, which Coupang carries out at once, are listed only with
+//!   `cancelType=CANCEL` (which takes no `status`). Exchanges: `GET …/exchangeRequests?
+//!   createdAtFrom&createdAtTo&maxPerPage&nextToken` (교환요청 목록 조회).
+//! - Invoices: `POST …/orders/invoices` (`orderSheetInvoiceApplyDtos`, 송장업로드 처리).
+//! - Acknowledge a claim: a 출고중지요청 is confirmed with `PATCH …/returnRequests/{receiptId}/
+//!   stoppedShipment` (`vendorId`, `receiptId`, `cancelCount`, 출고중지완료 처리); a 결제완료
+//!   cancel is already done at Coupang and needs nothing; returns and exchanges are handled in
+//!   WING (their confirmation APIs were not looked up).
 //! - Auth: `Authorization: CEA algorithm=HmacSHA256, access-key={ak}, signed-date={yyMMdd'T'
 //!   HHmmss'Z'}, signature={hex(HMAC-SHA256(secret, signed-date + method + path + query))}`.
 //! - Cursors: orders `yyyy-MM-dd` (Korean date of `createdAtFrom`); claims `yyyy-MM-ddTHH:mm`.
+//!
+//! # When orders are acknowledged
+//!
+//! At collection ([`MarketplaceAdapter::prepare_orders`], called by the collector right after
+//! the orders are in the console): R2 puts a collected paid order in 상품준비 at once, so Coupang
+//! is told the same — which is also when Coupang asks the seller to read the receiver again (a
+//! buyer may change it in 결제완료; the sheet is read again by every later run while listed).
+//! Acknowledging only before the invoice upload would leave the label printed from an address
+//! the buyer could still change. A box Coupang refuses (a cancel under refund, typically) is an
+//! [`AdapterError::NotPrepared`] on the run's notes, and every later run sends it again while
+//! the sheet is listed as ACCEPT.
 //!
 //! # Statuses
 //!
@@ -23,9 +49,11 @@
 //!
 //! Return `receiptStatus` → claims: RELEASE_STOP_UNCHECKED → cancel **출고중지요청** (the table's
 //! only Coupang cancel word); RETURNS_UNCHECKED 반품접수, VENDOR_WAREHOUSE_CONFIRM 입고완료,
-//! REQUEST_COUPANG_CHECK 쿠팡확인요청, RETURNS_COMPLETED 반품완료 → returns. Exchange
-//! `exchangeStatus`: RECEIPT 교환접수, PROGRESS 교환진행, SUCCESS 교환완료 → exchange; REJECT
-//! 교환불가, CANCEL 교환철회 → withdrawn.
+//! REQUEST_COUPANG_CHECK 쿠팡확인요청, RETURNS_COMPLETED 반품완료 → returns. Every request of the
+//! `cancelType=CANCEL` list is a cancel, whatever its `receiptStatus`, reported under the
+//! table's word 출고중지요청 so that cancel sync cancels the line (R25–R27): Coupang has
+//! cancelled it already. Exchange `exchangeStatus`: RECEIPT 교환접수, PROGRESS 교환진행, SUCCESS
+//! 교환완료 → exchange; REJECT 교환불가, CANCEL 교환철회 → withdrawn.
 
 pub mod wire;
 
@@ -54,6 +82,12 @@ pub struct CoupangAdapter;
 /// Where the order sheets, return requests and exchange requests are in their answers (a JSON
 /// pointer).
 pub const LIST: &str = "/data";
+
+/// The most shipment boxes one 상품준비중 처리 call names (Coupang: "Request up to 50 at a time").
+pub const ACKNOWLEDGE_BATCH: usize = 50;
+
+/// The table's Coupang cancel word, under which every Coupang cancel is reported.
+const CANCEL_WORD: &str = "출고중지요청";
 
 /// The order sheet statuses collected, in flow order.
 pub const SHEET_STATUSES: &[&str] = &[
@@ -258,7 +292,7 @@ pub fn normalize_order(
 /// What a return request's `receiptStatus` means: kind and word.
 pub fn return_meaning(receipt_status: &str) -> Result<(ClaimKind, &'static str), StatusError> {
     Ok(match receipt_status {
-        "RELEASE_STOP_UNCHECKED" => (ClaimKind::Cancel, "출고중지요청"),
+        "RELEASE_STOP_UNCHECKED" => (ClaimKind::Cancel, CANCEL_WORD),
         "RETURNS_UNCHECKED" => (ClaimKind::Return, "반품접수"),
         "VENDOR_WAREHOUSE_CONFIRM" => (ClaimKind::Return, "입고완료"),
         "REQUEST_COUPANG_CHECK" => (ClaimKind::Return, "쿠팡확인요청"),
@@ -293,6 +327,24 @@ pub fn normalize_return(
     request: &wire::ReturnRequest,
 ) -> Result<Vec<MarketClaim>, ElementError> {
     let (kind, word) = return_meaning(&request.receipt_status)?;
+    claims_of_request(conn, request, kind, word)
+}
+
+/// The cancel claims of one request of the `cancelType=CANCEL` list (one per cancelled item):
+/// a 결제완료 cancel, already carried out at Coupang.
+pub fn normalize_cancel(
+    conn: &Connection,
+    request: &wire::ReturnRequest,
+) -> Result<Vec<MarketClaim>, ElementError> {
+    claims_of_request(conn, request, ClaimKind::Cancel, CANCEL_WORD)
+}
+
+fn claims_of_request(
+    conn: &Connection,
+    request: &wire::ReturnRequest,
+    kind: ClaimKind,
+    word: &str,
+) -> Result<Vec<MarketClaim>, ElementError> {
     let reported_at = time::parse_req(&request.created_at, "createdAt")?;
     let text = [
         &request.cancel_reason_category1,
@@ -393,6 +445,62 @@ pub fn returns_of(
     out: &mut Collected<MarketClaim>,
 ) {
     collect_each(requests, |request| normalize_return(conn, request), out);
+}
+
+/// The cancel claims of the `cancelType=CANCEL` list (one per cancelled item); a request that
+/// cannot be used goes to `out.malformed` with its raw JSON.
+pub fn cancels_of(
+    conn: &Connection,
+    requests: Vec<Element<wire::ReturnRequest>>,
+    out: &mut Collected<MarketClaim>,
+) {
+    collect_each(requests, |request| normalize_cancel(conn, request), out);
+}
+
+/// The shipment boxes the orders' sheets list as 결제완료 (ACCEPT), each once, in first-seen
+/// order: the ones to move to 상품준비중.
+pub fn boxes_to_acknowledge(orders: &[MarketOrder]) -> Vec<u64> {
+    let mut seen = HashSet::new();
+    orders
+        .iter()
+        .flat_map(|o| &o.lines)
+        .filter(|l| l.status == "ACCEPT")
+        .filter_map(|l| l.shipment_no.as_deref()?.parse().ok())
+        .filter(|b| seen.insert(*b))
+        .collect()
+}
+
+/// The boxes of one 상품준비중 처리 call that Coupang did not move, each as
+/// [`AdapterError::NotPrepared`]; a failed call that lists no box refuses every box it named.
+pub fn refused_boxes(
+    conn: &Connection,
+    sent: &[u64],
+    answer: wire::AcknowledgementResponse,
+) -> Vec<AdapterError> {
+    let data = answer.data.unwrap_or_default();
+    let refused = |shipment: String, message: Option<String>| AdapterError::NotPrepared {
+        marketplace: conn.marketplace.clone(),
+        shipment_no: shipment,
+        message: message
+            .filter(|m| !m.trim().is_empty())
+            .unwrap_or_else(|| "no reason given".to_owned()),
+    };
+    if data.response_list.is_empty() && data.response_code.unwrap_or(0) != 0 {
+        return sent
+            .iter()
+            .map(|b| refused(b.to_string(), data.response_message.clone()))
+            .collect();
+    }
+    data.response_list
+        .into_iter()
+        .filter(|r| !r.succeed)
+        .map(|r| {
+            refused(
+                r.shipment_box_id.map(|b| b.to_string()).unwrap_or_default(),
+                r.result_message,
+            )
+        })
+        .collect()
 }
 
 /// The claims of exchange requests (one per exchanged item); a request that cannot be used
@@ -504,6 +612,19 @@ impl MarketplaceAdapter for CoupangAdapter {
             &mut out.malformed,
         )?;
         returns_of(conn, returns, &mut out);
+        let cancels = collect_pages::<wire::ReturnRequest>(
+            conn,
+            &format!("/v2/providers/openapi/apis/api/v4/vendors/{vendor}/returnRequests"),
+            &[
+                ("cancelType", "CANCEL"),
+                ("createdAtFrom", &from_minute),
+                ("createdAtTo", &to_minute),
+                ("searchType", "timeFrame"),
+            ],
+            false,
+            &mut out.malformed,
+        )?;
+        cancels_of(conn, cancels, &mut out);
         let exchanges = collect_pages::<wire::ExchangeRequest>(
             conn,
             &format!("/v2/providers/openapi/apis/api/v4/vendors/{vendor}/exchangeRequests"),
@@ -601,6 +722,11 @@ impl MarketplaceAdapter for CoupangAdapter {
         conn: &Connection,
         claim: &MarketClaim,
     ) -> Result<(), AdapterError> {
+        if claim.kind == ClaimKind::Cancel && claim.raw_status != "RELEASE_STOP_UNCHECKED" {
+            // A cancel of the cancelType=CANCEL list: Coupang carried it out in 결제완료, there
+            // is nothing to confirm.
+            return Ok(());
+        }
         if claim.raw_status != "RELEASE_STOP_UNCHECKED" {
             return Err(AdapterError::Unsupported {
                 marketplace: conn.marketplace.clone(),
@@ -631,5 +757,34 @@ impl MarketplaceAdapter for CoupangAdapter {
         .to_string();
         call(conn, "PATCH", &path, "", Some(body))?;
         Ok(())
+    }
+
+    fn prepare_orders(
+        &self,
+        conn: &Connection,
+        orders: &[MarketOrder],
+    ) -> Result<Vec<AdapterError>, AdapterError> {
+        let boxes = boxes_to_acknowledge(orders);
+        if boxes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let vendor = keys_of(conn)?.vendor_id.to_owned();
+        let path = format!(
+            "/v2/providers/openapi/apis/api/v4/vendors/{vendor}/ordersheets/acknowledgement"
+        );
+        let mut refused = Vec::new();
+        for sent in boxes.chunks(ACKNOWLEDGE_BATCH) {
+            let body = serde_json::to_string(&wire::AcknowledgementRequest {
+                vendor_id: vendor.clone(),
+                shipment_box_ids: sent.to_vec(),
+            })
+            .map_err(|source| AdapterError::Encode {
+                what: "상품준비중 처리 (ordersheets/acknowledgement)",
+                source,
+            })?;
+            let (at, answer) = call(conn, "PUT", &path, "", Some(body))?;
+            refused.extend(refused_boxes(conn, sent, http::answer(at, &answer)?));
+        }
+        Ok(refused)
     }
 }

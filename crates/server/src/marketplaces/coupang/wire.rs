@@ -466,3 +466,18 @@ pub struct InvoiceUploadResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_required: Option<bool>,
 }
+
+/// `PUT …/vendors/{vendorId}/ordersheets/acknowledgement` body (상품준비중 처리): at most 50
+/// shipment boxes per call.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AcknowledgementRequest {
+    /// 판매자 ID.
+    pub vendor_id: String,
+    /// 묶음배송번호 to move from 결제완료 (ACCEPT) to 상품준비중 (INSTRUCT).
+    pub shipment_box_ids: Vec<u64>,
+}
+
+/// The acknowledgement's answer: the same `OrderSheetResponse` as the invoice upload's
+/// (`data.responseCode` 0 all, 1 partly, 99 none; one `responseList` entry per box).
+pub type AcknowledgementResponse = InvoiceUploadResponse;
