@@ -484,6 +484,42 @@ async fn naver_orders_group_product_orders_and_keep_bad_ones() {
     assert_eq!(query["productOrderIds"].as_array().map(Vec::len), Some(3));
 }
 
+/// Issue 13, point 9: a Naver token lives 3 hours, so a connection asks for one once, not on
+/// every call; another connection (another app) asks for its own.
+#[tokio::test(flavor = "multi_thread")]
+async fn naver_token_is_asked_once_per_connection_while_it_lives() {
+    let (base, log) = start().await;
+    let conn = Connection::new("smartstore", &base, naver_client());
+    for _ in 0..3 {
+        blocking(orders(&conn)).await.expect("orders");
+    }
+    let other = Connection::new(
+        "smartstore",
+        &base,
+        Credentials::NaverClient {
+            client_id: "OtherApp42".into(),
+            client_secret: "$2a$04$abcdefghijklmnopqrstuv".into(),
+        },
+    );
+    blocking(orders(&other)).await.expect("orders");
+    let seen = log.lock().expect("log").clone();
+    let tokens: Vec<&Seen> = seen
+        .iter()
+        .filter(|s| s.uri.ends_with("/v1/oauth2/token"))
+        .collect();
+    assert_eq!(tokens.len(), 2, "one token per connection: {tokens:#?}");
+    assert!(tokens[1].body.contains("client_id=OtherApp42"));
+    let calls = seen.len() - tokens.len();
+    assert!(
+        calls >= 8,
+        "every call but the two tokens carries a kept one ({calls})"
+    );
+    assert!(seen
+        .iter()
+        .filter(|s| !s.uri.ends_with("/v1/oauth2/token"))
+        .all(|s| s.authorization == "Bearer naver-token"));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn naver_cursor_resumes_after_the_last_change_seen_and_reads_it_once() {
     let (base, log) = start().await;

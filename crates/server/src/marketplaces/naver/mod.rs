@@ -24,8 +24,10 @@
 //!   from `currentClaim.{cancel,return,exchange}` (a claim on part of a line stays partial).
 //! - Auth: the token form is `client_id`, `timestamp` in ms, `client_secret_sign` =
 //!   base64 of bcrypt(`{client_id}_{timestamp}`, salt = client secret), `grant_type=
-//!   client_credentials`, `type=SELF`, then `Authorization: Bearer {access_token}`. With
-//!   [`Credentials::None`] (a sandbox) no token is asked.
+//!   client_credentials`, `type=SELF`, then `Authorization: Bearer {access_token}`. The token
+//!   is kept per connection for its life (`expires_in`, 3 hours) less 10 minutes, and dropped
+//!   when Naver refuses a call (HTTP 401/403). With [`Credentials::None`] (a sandbox) no token is
+//!   asked.
 //! - Cursor ([`ChangeCursor`]): the last change seen, `{lastChangedDate}|{productOrderId}`; the
 //!   next call asks `lastChangedFrom` = that date (inclusive) and drops the changes up to that
 //!   product order, so the last change is not read again every poll. When the run moved past
@@ -61,7 +63,8 @@ use jumun_core::claim::{ClaimKind, Reason};
 use jumun_core::marketplace::MarketplaceKeys;
 use jumun_core::money::Won;
 use jumun_core::order::{DeliveryInfo, Payment};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Mutex;
 
 /// The Naver Commerce adapter.
 #[derive(Debug, Clone, Copy, Default)]
@@ -109,6 +112,71 @@ pub fn client_secret_sign(
     Ok(base64::engine::general_purpose::STANDARD.encode(hashed))
 }
 
+/// A token asked of Naver, and until when it is used.
+struct KeptToken {
+    access_token: String,
+    until: DateTime<Utc>,
+}
+
+/// The tokens this process holds, by connection (base URL, client id and secret): a Naver token
+/// lives 3 hours (`expires_in` 10800, 인증 doc, checked 2026-12-02), and asking for one on every
+/// call costs a bcrypt hash and a request to a rate-limited endpoint (issue 13, point 9).
+static TOKENS: Mutex<BTreeMap<(String, String, String), KeptToken>> = Mutex::new(BTreeMap::new());
+
+/// A kept token is not used in its last minutes, so a call never starts with one about to lapse.
+const TOKEN_MARGIN_SECS: i64 = 600;
+
+/// Seconds a token lives when the answer does not say (the documented 3 hours).
+const TOKEN_LIFE_SECS: u64 = 10_800;
+
+fn token_key(conn: &Connection) -> Option<(String, String, String)> {
+    match &conn.credentials {
+        Credentials::NaverClient {
+            client_id,
+            client_secret,
+        } => Some((
+            conn.base_url.clone(),
+            client_id.clone(),
+            client_secret.clone(),
+        )),
+        _ => None,
+    }
+}
+
+/// The kept tokens; a poisoned lock only means a panic elsewhere while it was held, and the map
+/// stays usable (at worst a token is asked again).
+fn kept_tokens() -> std::sync::MutexGuard<'static, BTreeMap<(String, String, String), KeptToken>> {
+    TOKENS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Drops the connection's kept token when Naver refused a call (a token revoked or reissued
+/// elsewhere): the next call asks for a new one.
+fn forget_token_if_refused<T>(
+    conn: &Connection,
+    result: Result<T, AdapterError>,
+) -> Result<T, AdapterError> {
+    if let (Err(AdapterError::Auth { .. }), Some(key)) = (&result, token_key(conn)) {
+        kept_tokens().remove(&key);
+    }
+    result
+}
+
+/// A call with the connection's token ([`auth`]); a refusal drops the kept token.
+fn send(
+    conn: &Connection,
+    method: &str,
+    url: &str,
+    headers: &[(&str, String)],
+    body: Option<Body>,
+) -> Result<Vec<u8>, AdapterError> {
+    forget_token_if_refused(
+        conn,
+        http::send(&conn.marketplace, method, url, headers, body),
+    )
+}
+
 fn auth(conn: &Connection) -> Result<Vec<(&'static str, String)>, AdapterError> {
     let mut headers = vec![("Accept", "application/json".to_owned())];
     match &conn.credentials {
@@ -120,7 +188,18 @@ fn auth(conn: &Connection) -> Result<Vec<(&'static str, String)>, AdapterError> 
             client_id,
             client_secret,
         } => {
-            let timestamp = Utc::now().timestamp_millis();
+            let key = token_key(conn);
+            let now = Utc::now();
+            if let Some(kept) = key.as_ref().and_then(|k| {
+                kept_tokens()
+                    .get(k)
+                    .filter(|t| t.until > now)
+                    .map(|t| t.access_token.clone())
+            }) {
+                headers.push(("Authorization", format!("Bearer {kept}")));
+                return Ok(headers);
+            }
+            let timestamp = now.timestamp_millis();
             let sign =
                 client_secret_sign(client_id, client_secret, timestamp).map_err(|source| {
                     AdapterError::Credentials {
@@ -148,7 +227,20 @@ fn auth(conn: &Connection) -> Result<Vec<(&'static str, String)>, AdapterError> 
                     url,
                     source,
                 })?;
+            // At most a day, whatever the answer says: a token kept longer than Naver keeps it
+            // would only be refused.
+            let life = token.expires_in.unwrap_or(TOKEN_LIFE_SECS).min(86_400) as i64;
+            let until = now + Duration::seconds(life - TOKEN_MARGIN_SECS);
             headers.push(("Authorization", format!("Bearer {}", token.access_token)));
+            if let Some(key) = key {
+                kept_tokens().insert(
+                    key,
+                    KeptToken {
+                        access_token: token.access_token,
+                        until,
+                    },
+                );
+            }
         }
         _ => {
             return Err(AdapterError::MissingCredentials {
@@ -581,7 +673,7 @@ fn changed(
             conn.base_url,
             http::query(&pairs)
         );
-        let body = http::send(&conn.marketplace, "GET", &url, &headers, None)?;
+        let body = send(conn, "GET", &url, &headers, None)?;
         let page = read_page::<wire::LastChangeStatus>(&body, CHANGES_LIST, &format!("GET {url}"))?;
         malformed.extend(page.malformed);
         for change in page.elements {
@@ -648,13 +740,7 @@ fn changed(
             what: "product-orders query",
             source,
         })?;
-        let answer = http::send(
-            &conn.marketplace,
-            "POST",
-            &url,
-            &headers,
-            Some(Body::Json(body)),
-        )?;
+        let answer = send(conn, "POST", &url, &headers, Some(Body::Json(body)))?;
         let page = read_page::<wire::ProductOrderInfo>(
             &answer,
             PRODUCT_ORDERS_LIST,
@@ -757,13 +843,7 @@ impl MarketplaceAdapter for NaverAdapter {
             what: "dispatch",
             source,
         })?;
-        let answer = http::send(
-            &conn.marketplace,
-            "POST",
-            &url,
-            &headers,
-            Some(Body::Json(body)),
-        )?;
+        let answer = send(conn, "POST", &url, &headers, Some(Body::Json(body)))?;
         check_process(conn, &format!("POST {url}"), &answer)
     }
 
@@ -796,7 +876,7 @@ impl MarketplaceAdapter for NaverAdapter {
             conn.base_url,
             http::enc(&id)
         );
-        let answer = http::send(&conn.marketplace, "POST", &url, &headers, None)?;
+        let answer = send(conn, "POST", &url, &headers, None)?;
         check_process(conn, &format!("POST {url}"), &answer)
     }
 }
