@@ -38,7 +38,7 @@ pub(crate) enum Before {
 impl Before {
     /// The status of `order` as it was loaded (`None`: it was not in the store).
     pub(crate) fn of(order: Option<&Order>) -> Self {
-        Self::Known(order.map(|o| OrderSummary::of(o).status))
+        Self::Known(order.map(Order::status))
     }
 }
 
@@ -97,7 +97,7 @@ impl<'a> ListWrites<'a> {
             befores.push(match request {
                 Err(known) => known,
                 Ok(request) => match request.await? {
-                    Some(row) => Some(rows::summary_of(row)?.status),
+                    Some(row) => Some(status_of(&row)?),
                     None => None,
                 },
             });
@@ -154,15 +154,21 @@ async fn kept_counts(store: &ObjectStore<'_>) -> Result<Option<TabCounts>, Store
         .map_err(|e| StoreError::corrupt("주문상태별 건수", e))
 }
 
-/// The status as the summaries' `status` field holds it (its variant name).
-pub(crate) fn status_key(status: LineStatus) -> JsValue {
-    JsValue::from_str(&format!("{status:?}"))
+/// The `status` of a stored summary, read alone (the rest of the row is not decoded).
+fn status_of(row: &JsValue) -> Result<LineStatus, StoreError> {
+    let status = js_sys::Reflect::get(row, &JsValue::from_str("status"))
+        .map_err(|_| StoreError::corrupt("주문 목록 레코드", "no status"))?;
+    Ok(serde_wasm_bindgen::from_value(status)?)
 }
 
 /// `[status, -∞] … [status, +∞]` on `status_ordered_at`: one status tab.
 pub(crate) fn status_range(status: LineStatus) -> KeyRange<JsValue> {
     let bound = |at: f64| -> JsValue {
-        js_sys::Array::of2(&status_key(status), &JsValue::from_f64(at)).into()
+        js_sys::Array::of2(
+            &JsValue::from_str(&rows::status_key(status)),
+            &JsValue::from_f64(at),
+        )
+        .into()
     };
     KeyRange::Bound(bound(f64::NEG_INFINITY), false, bound(f64::INFINITY), false)
 }

@@ -12,6 +12,7 @@ use jumun_e2e::api::get;
 use jumun_e2e::app::{order, run};
 use jumun_e2e::artifacts;
 use jumun_e2e::console::CollectedConsole;
+use jumun_e2e::orders::result_count;
 use jumun_e2e::webdriver::Session;
 use jumun_protocol::dashboard::DashboardFigures;
 use serde::Deserialize;
@@ -50,25 +51,6 @@ fn figure(browser: &Session, label: &str) -> Option<u64> {
         .into_iter()
         .find(|f| f.label == label)
         .map(|f| f.value)
-}
-
-/// The order list's complete result count ("검색결과 N건").
-fn result_count(browser: &Session) -> Option<u64> {
-    let text = browser
-        .execute(
-            "const h = document.querySelector('h1'); \
-             const e = document.querySelector('.result-count'); \
-             return h && h.textContent == '주문' && e ? e.textContent : '';",
-            vec![],
-        )
-        .ok()?;
-    let digits: String = text
-        .as_str()?
-        .strip_prefix("검색결과 ")?
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
 }
 
 /// Clicks the element matching `css` whose `attribute` is `value`.
