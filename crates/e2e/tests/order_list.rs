@@ -117,6 +117,9 @@ fn the_order_list_finds_sorts_selects_and_works_offline() {
         .wait_until("nothing found", WAIT, |b| Ok(result_count(b) == Some(0)))
         .expect("an order number that does not exist finds nothing");
     assert!(!browser.find_all(".empty-state").expect("find").is_empty());
+    browser
+        .screenshot(&artifacts().join("orders-empty.png"))
+        .expect("save a screenshot");
 
     // Back to everything; sort by 수량 (largest first) through its header.
     search(browser, 0, "");
