@@ -121,14 +121,14 @@ pub fn LoginForm(
             return;
         };
         busy.set(true);
+        // Read while the form is certainly alive: the task runs a tick later.
+        let (code, name, secret) = (
+            store_code.get_untracked(),
+            user.get_untracked(),
+            password.get_untracked(),
+        );
         leptos::task::spawn_local(async move {
-            let result = login(
-                &db,
-                store_code.get_untracked().trim(),
-                user.get_untracked().trim(),
-                &password.get_untracked(),
-            )
-            .await;
+            let result = login(&db, code.trim(), name.trim(), &secret).await;
             busy.set(false);
             match result {
                 Ok(session) => {

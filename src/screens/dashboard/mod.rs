@@ -197,7 +197,10 @@ fn ask_server(console: Console, server: RwSignal<ServerView>, online: bool, now:
         .session
         .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
     leptos::task::spawn_local(async move {
-        let mut view = server.get_untracked();
+        // The task runs a tick later: the screen may be gone by then.
+        let Some(mut view) = server.try_get_untracked() else {
+            return;
+        };
         if view.figures.is_none() && view.connections.is_none() {
             match server::kept(&store).await {
                 Ok(kept) => view = kept,

@@ -151,10 +151,12 @@ pub enum BulkState {
 
 /// The 관리번호 of the selection, in list order where the list holds them.
 async fn selected_ids(console: &Console, state: ListState) -> Result<Vec<u64>, String> {
-    match state.selection.get_untracked() {
+    // The task runs a tick after the key: the screen may be gone by then.
+    let gone = || "목록 화면을 벗어나 실행하지 않았습니다.".to_owned();
+    match state.selection.try_get_untracked().ok_or_else(gone)? {
         Selection::Some(ids) => Ok(ids.into_iter().collect()),
         Selection::WholeResult => {
-            let Some(found) = state.found.get_untracked() else {
+            let Some(found) = state.found.try_get_untracked().ok_or_else(gone)? else {
                 return Ok(Vec::new());
             };
             match &found.rows {

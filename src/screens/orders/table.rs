@@ -184,10 +184,13 @@ pub fn OrderTable(state: ListState) -> impl IntoView {
             let read = query::window(&store, &found.rows, start, len).await;
             reading.set_value(false);
             // A read for a result already replaced is dropped, not shown under the new count.
-            let current = state.found.with_untracked(|f| {
+            // The screen may have been left while the read ran: its signals are gone then.
+            let Some(current) = state.found.try_with_untracked(|f| {
                 f.as_ref()
-                    .map(|f| (f.rows.clone(), state.reread.get_untracked()))
-            });
+                    .and_then(|f| Some((f.rows.clone(), state.reread.try_get_untracked()?)))
+            }) else {
+                return;
+            };
             match read {
                 Ok(_) if current != source => {}
                 Ok(rows) => {
