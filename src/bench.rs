@@ -150,7 +150,7 @@ pub async fn jumun_bench_keep_session() -> Result<(), JsValue> {
 /// resolves to `{"orders", "succeeded", "failed", "ms"}`.
 #[wasm_bindgen]
 pub async fn jumun_bench_bulk_ship(count: u32) -> Result<String, JsValue> {
-    use crate::screens::orders::bulk::{run_on, BulkAction};
+    use crate::screens::orders::bulk::{run_on, BulkAction, Plan};
     use crate::store::ListIndex;
     let store = store().await.map_err(js_error)?;
     let ids: Vec<u64> = store
@@ -171,7 +171,7 @@ pub async fn jumun_bench_bulk_ship(count: u32) -> Result<String, JsValue> {
         &store,
         "bench",
         BulkAction::Ship,
-        "",
+        &Plan::reason(""),
         &ids,
         &never,
         |_, _| {},

@@ -23,6 +23,11 @@ impl Carrier {
         Self("epost".into())
     }
 
+    /// The carriers the console offers first, most used first.
+    pub fn common() -> [Carrier; 5] {
+        ["cj", "lotte", "hanjin", "logen", "epost"].map(|code| Carrier(code.into()))
+    }
+
     /// The Korean name operators know the carrier by, when it is one of the common ones.
     pub fn korean_name(&self) -> Option<&'static str> {
         Some(match self.0.as_str() {

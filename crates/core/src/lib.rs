@@ -59,6 +59,7 @@ pub mod exchange;
 pub mod fault;
 pub mod history;
 pub mod ids;
+pub mod invoice_list;
 pub mod listing;
 pub mod marketplace;
 pub mod money;

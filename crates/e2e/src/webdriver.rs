@@ -165,6 +165,18 @@ impl Session {
         .map(drop)
     }
 
+    /// Types `keys` into an element as real key presses (WebDriver's Element Send Keys: the
+    /// element takes the focus first). Special keys are WebDriver's code points, e.g.
+    /// `"\u{E009}\u{E007}"` for Ctrl+Enter (a modifier holds until the call ends).
+    pub fn send_keys(&self, element: &Element, keys: &str) -> WdResult<()> {
+        self.call(
+            "POST",
+            &format!("/element/{}/value", element.0),
+            Some(json!({ "text": keys })),
+        )
+        .map(drop)
+    }
+
     /// Runs JavaScript in the page and returns its result.
     pub fn execute(&self, script: &str, args: Vec<Value>) -> WdResult<Value> {
         self.call(

@@ -5,7 +5,11 @@
 //! rest go on. A progress bar shows done/total and time left, Esc or 중지 stops after the chunk
 //! under way, and the end lists every failed order with its reason in Korean, with a button to
 //! run the failed ones again.
+//!
+//! 송장입력 gives each order its own number: the operator pastes a number list
+//! ([`super::invoice_list`]), and the run issues what it assigned.
 
+use super::invoice_list::InvoiceListDialog;
 use super::query::{self, Rows};
 use super::{ListState, Selection};
 use crate::commands;
@@ -14,9 +18,11 @@ use crate::components::progress::{Progress, ProgressBar};
 use crate::context::{console, Console};
 use crate::store::Store;
 use crate::sync::thousands;
+use jumun_core::carrier::Carrier;
 use jumun_core::ids::OrderId;
 use jumun_core::Command;
 use leptos::prelude::*;
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -33,6 +39,8 @@ pub enum BulkAction {
     Hold,
     /// 보류 해제.
     Release,
+    /// 송장입력: each order its number from a pasted list (R28).
+    Invoice,
     /// 송장출력 처리 (the label was printed).
     Print,
     /// 배송처리.
@@ -41,10 +49,11 @@ pub enum BulkAction {
 
 impl BulkAction {
     /// The actions, in the order the bar shows them.
-    pub const ALL: [BulkAction; 5] = [
+    pub const ALL: [BulkAction; 6] = [
         BulkAction::ConfirmPayment,
         BulkAction::Hold,
         BulkAction::Release,
+        BulkAction::Invoice,
         BulkAction::Print,
         BulkAction::Ship,
     ];
@@ -55,6 +64,7 @@ impl BulkAction {
             BulkAction::ConfirmPayment => "c",
             BulkAction::Hold => "h",
             BulkAction::Release => "u",
+            BulkAction::Invoice => "i",
             BulkAction::Print => "p",
             BulkAction::Ship => "s",
         }
@@ -66,6 +76,7 @@ impl BulkAction {
             BulkAction::ConfirmPayment => "선택한 주문 상품준비 (입금확인)",
             BulkAction::Hold => "선택한 주문 보류",
             BulkAction::Release => "선택한 주문 보류 해제",
+            BulkAction::Invoice => "선택한 주문 송장입력 (송장번호 붙여넣기)",
             BulkAction::Print => "선택한 주문 송장출력 처리",
             BulkAction::Ship => "선택한 주문 배송처리",
         }
@@ -82,19 +93,26 @@ impl BulkAction {
             BulkAction::ConfirmPayment => "상품준비 (입금확인)",
             BulkAction::Hold => "보류",
             BulkAction::Release => "보류 해제",
+            BulkAction::Invoice => "송장입력",
             BulkAction::Print => "송장출력 처리",
             BulkAction::Ship => "배송처리",
         }
     }
 
-    /// The engine's command for one order.
-    pub fn command(self, order: OrderId, reason: &str) -> Command {
+    /// The engine's command for one order. An order the plan has no invoice number for is
+    /// asked with none, and the engine refuses it (R28) like any other refusal.
+    pub fn command(self, order: OrderId, plan: &Plan) -> Command {
         match self {
             BulkAction::ConfirmPayment => Command::ConfirmPayment { order },
             BulkAction::Hold => Command::PlaceHold {
                 order,
                 lines: Vec::new(),
-                reason: reason.to_owned(),
+                reason: plan.reason.clone(),
+            },
+            BulkAction::Invoice => Command::IssueInvoice {
+                order,
+                carrier: plan.carrier.clone(),
+                tracking_no: plan.numbers.get(&order.0).cloned().unwrap_or_default(),
             },
             BulkAction::Release => Command::ReleaseHold {
                 order,
@@ -102,6 +120,38 @@ impl BulkAction {
             },
             BulkAction::Print => Command::PrintInvoice { order },
             BulkAction::Ship => Command::Ship { order },
+        }
+    }
+}
+
+/// What a run gives each order beyond its 관리번호. Kept for the run's retry, which asks the
+/// same of the failed orders.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The hold's reason.
+    pub reason: String,
+    /// 택배사 of the invoices.
+    pub carrier: Carrier,
+    /// 송장번호 by 관리번호.
+    pub numbers: HashMap<u64, String>,
+}
+
+impl Plan {
+    /// A plan that gives every order the same reason (or none).
+    pub fn reason(reason: &str) -> Self {
+        Self {
+            reason: reason.to_owned(),
+            carrier: Carrier::cj(),
+            numbers: HashMap::new(),
+        }
+    }
+
+    /// A plan that gives each listed order its invoice number with `carrier`.
+    pub fn invoices(carrier: Carrier, numbers: impl IntoIterator<Item = (u64, String)>) -> Self {
+        Self {
+            reason: String::new(),
+            carrier,
+            numbers: numbers.into_iter().collect(),
         }
     }
 }
@@ -149,34 +199,56 @@ pub enum BulkState {
     },
 }
 
-/// The 관리번호 of the selection, in list order where the list holds them.
-async fn selected_ids(console: &Console, state: ListState) -> Result<Vec<u64>, String> {
+/// The 관리번호 of the selection: in list order when `in_list_order` (an index result's list is
+/// then read through to find it), else in the order found soonest.
+pub async fn selected_ids(
+    console: &Console,
+    state: ListState,
+    in_list_order: bool,
+) -> Result<Vec<u64>, String> {
     // The task runs a tick after the key: the screen may be gone by then.
     let gone = || "목록 화면을 벗어나 실행하지 않았습니다.".to_owned();
-    match state.selection.try_get_untracked().ok_or_else(gone)? {
-        Selection::Some(ids) => Ok(ids.into_iter().collect()),
-        Selection::WholeResult => {
-            let Some(found) = state.found.try_get_untracked().ok_or_else(gone)? else {
-                return Ok(Vec::new());
-            };
-            match &found.rows {
-                Rows::Ids(ids) => Ok(ids.to_vec()),
-                rows @ Rows::Index { .. } => {
-                    // An index result has no id list: read it window by window (ids only kept).
-                    let store = console.store().ok_or("저장소가 열려 있지 않습니다.")?;
-                    let mut ids = Vec::with_capacity(found.total as usize);
-                    while ids.len() < found.total as usize {
-                        let page = query::window(&store, rows, ids.len(), 2_000)
-                            .await
-                            .map_err(|e| e.to_string())?;
-                        if page.is_empty() {
-                            break;
-                        }
-                        ids.extend(page.iter().map(|s| s.id));
-                    }
-                    Ok(ids)
+    let selection = state.selection.try_get_untracked().ok_or_else(gone)?;
+    let in_list = |ids: &std::collections::BTreeSet<u64>, found: &query::Found| -> bool {
+        in_list_order && matches!(found.rows, Rows::Index { .. }) && !ids.is_empty()
+    };
+    match selection {
+        Selection::Some(ids) => {
+            let found = state.found.try_get_untracked().ok_or_else(gone)?;
+            match found {
+                Some(found) if in_list(&ids, &found) => {
+                    let all = result_ids(console, &found).await?;
+                    Ok(all.into_iter().filter(|id| ids.contains(id)).collect())
                 }
+                Some(found) => Ok(super::export::run::selected_ids(&ids, &found.rows)),
+                None => Ok(ids.into_iter().collect()),
             }
+        }
+        Selection::WholeResult => match state.found.try_get_untracked().ok_or_else(gone)? {
+            Some(found) => result_ids(console, &found).await,
+            None => Ok(Vec::new()),
+        },
+    }
+}
+
+/// Every 관리번호 of a result, in list order.
+async fn result_ids(console: &Console, found: &query::Found) -> Result<Vec<u64>, String> {
+    match &found.rows {
+        Rows::Ids(ids) => Ok(ids.to_vec()),
+        rows @ Rows::Index { .. } => {
+            // An index result has no id list: read it window by window (ids only kept).
+            let store = console.store().ok_or("저장소가 열려 있지 않습니다.")?;
+            let mut ids = Vec::with_capacity(found.total as usize);
+            while ids.len() < found.total as usize {
+                let page = query::window(&store, rows, ids.len(), 2_000)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if page.is_empty() {
+                    break;
+                }
+                ids.extend(page.iter().map(|s| s.id));
+            }
+            Ok(ids)
         }
     }
 }
@@ -200,7 +272,7 @@ pub async fn run_on(
     store: &Store,
     login: &str,
     action: BulkAction,
-    reason: &str,
+    plan: &Plan,
     ids: &[u64],
     stop: &AtomicBool,
     mut on_progress: impl FnMut(u64, u64),
@@ -214,7 +286,7 @@ pub async fn run_on(
         }
         let commands = chunk
             .iter()
-            .map(|id| action.command(OrderId(*id), reason))
+            .map(|id| action.command(OrderId(*id), plan))
             .collect();
         match commands::run_batch_on(store, login, commands).await {
             Ok(results) => {
@@ -246,7 +318,7 @@ pub async fn run_on(
 async fn run(
     console: Console,
     action: BulkAction,
-    reason: String,
+    plan: Rc<Plan>,
     ids: Rc<Vec<u64>>,
     bulk: RwSignal<BulkState, LocalStorage>,
     stop: Arc<AtomicBool>,
@@ -265,26 +337,18 @@ async fn run(
         return;
     };
     let started_ms = js_sys::Date::now();
-    let result = run_on(
-        &store,
-        &login,
-        action,
-        &reason,
-        &ids,
-        &stop,
-        |done, total| {
-            sync.kick();
-            bulk.set(BulkState::Running {
-                action,
-                progress: Progress {
-                    done,
-                    total,
-                    started_ms,
-                    now_ms: js_sys::Date::now(),
-                },
-            });
-        },
-    )
+    let result = run_on(&store, &login, action, &plan, &ids, &stop, |done, total| {
+        sync.kick();
+        bulk.set(BulkState::Running {
+            action,
+            progress: Progress {
+                done,
+                total,
+                started_ms,
+                now_ms: js_sys::Date::now(),
+            },
+        });
+    })
     .await;
     bulk.set(BulkState::Done {
         action,
@@ -301,16 +365,22 @@ pub fn BulkBar(state: ListState) -> impl IntoView {
     let console = console();
     let bulk = RwSignal::new_local(BulkState::Idle);
     let reason = RwSignal::new(String::new());
+    // The invoices' plan is set by the 송장입력 dialog; a retry asks the same again.
+    let plan = StoredValue::new_local(Rc::new(Plan::reason("")));
+    let carrier = RwSignal::new(Carrier::cj());
     let stop: Arc<AtomicBool> = Arc::default();
     let start = {
         let stop = stop.clone();
         move |action: BulkAction, known: Option<Rc<Vec<u64>>>| {
             let stop = stop.clone();
-            let why = reason.get_untracked().trim().to_owned();
+            if action != BulkAction::Invoice {
+                plan.set_value(Rc::new(Plan::reason(reason.get_untracked().trim())));
+            }
+            let plan = plan.get_value();
             leptos::task::spawn_local(async move {
                 let ids = match known {
                     Some(ids) => ids,
-                    None => match selected_ids(&console, state).await {
+                    None => match selected_ids(&console, state, false).await {
                         Ok(ids) => Rc::new(ids),
                         Err(message) => {
                             bulk.set(BulkState::Done {
@@ -334,7 +404,21 @@ pub fn BulkBar(state: ListState) -> impl IntoView {
                         now_ms: js_sys::Date::now(),
                     },
                 });
-                run(console, action, why, ids, bulk, stop).await;
+                run(console, action, plan, ids, bulk, stop).await;
+                // Done orders leave the selection, refused ones stay (for a look or the retry);
+                // a run stopped or broken off keeps the whole selection.
+                let failed = bulk.try_with_untracked(|b| match b {
+                    BulkState::Done {
+                        failures,
+                        left: 0,
+                        error: None,
+                        ..
+                    } => Some(failures.iter().map(|f| f.id).collect()),
+                    _ => None,
+                });
+                if let Some(Some(failed)) = failed {
+                    state.selection.try_set(Selection::Some(failed));
+                }
             });
         }
     };
@@ -389,6 +473,23 @@ pub fn BulkBar(state: ListState) -> impl IntoView {
 
     let panel = move || match bulk.get() {
         BulkState::Idle => None,
+        BulkState::Confirm {
+            action: BulkAction::Invoice,
+            ids: None,
+        } => {
+            let go = start.clone();
+            let on_run = Callback::new(move |(invoices, ids): (Plan, Vec<u64>)| {
+                plan.set_value(Rc::new(invoices));
+                go(BulkAction::Invoice, Some(Rc::new(ids)));
+            });
+            Some(
+                view! {
+                    <InvoiceListDialog state=state carrier=carrier on_run=on_run
+                        on_close=Callback::new(move |()| bulk.set(BulkState::Idle))/>
+                }
+                .into_any(),
+            )
+        }
         BulkState::Confirm { action, ids } => {
             let total = state.found.with(|f| f.as_ref().map_or(0, |f| f.total));
             let count = ids.as_ref().map_or_else(

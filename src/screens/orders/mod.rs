@@ -8,6 +8,7 @@
 pub mod bulk;
 mod detail;
 pub mod export;
+mod invoice_list;
 pub mod query;
 mod saved;
 mod search_bar;
