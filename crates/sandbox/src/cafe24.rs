@@ -295,6 +295,48 @@ fn carrier_name(code: &str) -> String {
     }
 }
 
+/// Which day a list search looks at (`date_type`). Cafe24's list: order_date, pay_date,
+/// shipbegin_date, shipend_date, cancel_date, place_date, cancel_/exchange_/return_ with
+/// request_date, accept_date and complete_date, purchaseconfirmation_date (Admin API, Retrieve a
+/// list of orders, `date_type`; checked 2026-12-02). The sandbox serves the order and claim ones.
+#[derive(Debug, Clone, Copy)]
+enum DateType {
+    /// `order_date`, `pay_date` (the sandbox's orders are paid as they are placed).
+    Ordered,
+    /// A claim's request (신청), acceptance (접수) or completion (완료) day.
+    Claim(ClaimKind, ClaimStep),
+}
+
+/// A step of a claim with its own date in Cafe24's search.
+#[derive(Debug, Clone, Copy)]
+enum ClaimStep {
+    Requested,
+    Accepted,
+    Completed,
+}
+
+impl DateType {
+    fn parse(text: &str) -> Option<Self> {
+        if matches!(text, "order_date" | "pay_date") {
+            return Some(DateType::Ordered);
+        }
+        let (kind, step) = text.split_once('_')?;
+        let kind = match kind {
+            "cancel" => ClaimKind::Cancel,
+            "return" => ClaimKind::Return,
+            "exchange" => ClaimKind::Exchange,
+            _ => return None,
+        };
+        let step = match step {
+            "request_date" => ClaimStep::Requested,
+            "accept_date" => ClaimStep::Accepted,
+            "complete_date" => ClaimStep::Completed,
+            _ => return None,
+        };
+        Some(DateType::Claim(kind, step))
+    }
+}
+
 #[derive(Debug, Default)]
 struct Embed {
     items: bool,
@@ -356,19 +398,12 @@ async fn list_orders(
         .get("date_type")
         .map(String::as_str)
         .unwrap_or("order_date");
-    if !matches!(
-        date_type,
-        "order_date"
-            | "pay_date"
-            | "cancel_request_date"
-            | "return_request_date"
-            | "exchange_request_date"
-    ) {
+    let Some(by) = DateType::parse(date_type) else {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!("date_type {date_type:?} is not one the sandbox knows (order_date, pay_date, cancel_request_date, return_request_date, exchange_request_date)"),
+            format!("date_type {date_type:?} is not one the sandbox knows (order_date, pay_date, and cancel_/return_/exchange_ with request_date, accept_date or complete_date)"),
         );
-    }
+    };
     let limit = match number(&params, "limit", 10, 1000) {
         Ok(n) => n.max(1),
         Err(r) => return *r,
@@ -401,20 +436,19 @@ async fn list_orders(
     let selected: Vec<&OrderView> = orders
         .iter()
         .filter(|o| o.order.channel == "cafe24")
-        .filter(|o| match date_type {
-            "order_date" | "pay_date" => in_range(o.arrived_at),
-            other => {
-                let kind = match other {
-                    "cancel_request_date" => ClaimKind::Cancel,
-                    "return_request_date" => ClaimKind::Return,
-                    _ => ClaimKind::Exchange,
-                };
-                o.lines.iter().any(|l| {
-                    l.claim
-                        .as_ref()
-                        .is_some_and(|c| c.kind == kind && in_range(c.requested_at))
-                })
-            }
+        .filter(|o| match by {
+            DateType::Ordered => in_range(o.arrived_at),
+            DateType::Claim(kind, step) => o.lines.iter().any(|l| {
+                l.claim
+                    .as_ref()
+                    .filter(|c| c.kind == kind)
+                    .and_then(|c| match step {
+                        ClaimStep::Requested => Some(c.requested_at),
+                        ClaimStep::Accepted => c.accepted_at,
+                        ClaimStep::Completed => c.completed_at,
+                    })
+                    .is_some_and(in_range)
+            }),
         })
         .filter(|o| {
             statuses.is_empty()

@@ -423,6 +423,11 @@ pub struct Claim {
     pub requested_at: Millis,
     /// When it last changed.
     pub changed_at: Millis,
+    /// When the seller took it on (접수: pickup under way, or done without one); Cafe24 lists
+    /// claims by this day (`*_accept_date`).
+    pub accepted_at: Option<Millis>,
+    /// When it was completed; Cafe24 lists claims by this day (`*_complete_date`).
+    pub completed_at: Option<Millis>,
     /// The buyer's reason, in Korean.
     pub reason: String,
     /// Quantity claimed.
@@ -876,6 +881,8 @@ impl Timeline {
                 status: ClaimStatus::Requested,
                 requested_at: when,
                 changed_at: when,
+                accepted_at: None,
+                completed_at: None,
                 reason: reason.to_owned(),
                 quantity,
                 exchange_to: None,
@@ -1061,6 +1068,16 @@ fn set_status(view: &mut LineView, status: ClaimStatus, at: Millis) {
     if let Some(claim) = view.claim.as_mut() {
         claim.status = status;
         claim.changed_at = at;
+        let taken_on = !matches!(
+            status,
+            ClaimStatus::Requested | ClaimStatus::Withdrawn | ClaimStatus::Refused
+        );
+        if taken_on && claim.accepted_at.is_none() {
+            claim.accepted_at = Some(at);
+        }
+        if status == ClaimStatus::Done {
+            claim.completed_at = Some(at);
+        }
     }
 }
 

@@ -884,3 +884,65 @@ fn the_binary_prints_where_it_listens_and_keeps_its_epoch_in_the_data_dir() {
     let epoch = std::fs::read_to_string(data.join(jumun_sandbox::cli::EPOCH_FILE)).unwrap();
     assert!(DateTime::parse_from_rfc3339(&epoch).is_ok(), "{epoch}");
 }
+
+/// Issue 13, point 8: a Cafe24 claim completed on a later day than it was asked is listed by
+/// its completion day (`date_type=cancel_complete_date`), so a run whose window starts after the
+/// request still sees it done. The sandbox's Cafe24 cancel (scenario 1 of the cycle) is asked
+/// 8.5 s and done 14.5 s after the epoch (speed 10); the epoch puts midnight KST between them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cafe24_cancel_done_the_day_after_it_was_asked_is_collected_done() {
+    let script = SCRIPTS
+        .iter()
+        .position(|s| s.name == "cancel-before-invoice/cafe24")
+        .unwrap();
+    assert_eq!(script, 1, "the timing below assumes the second scenario");
+    // Yesterday's midnight in Korea (so every date the sandbox serves is in the adapter's past).
+    let today = Utc::now().with_timezone(&KOREA).date_naive();
+    let midnight = (today - Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_local_timezone(KOREA)
+        .unwrap();
+    let epoch = midnight - Duration::milliseconds(11_500);
+    let sandbox = start(31, epoch, None).await;
+    let state = json(format!("{}/sandbox/state", sandbox.base_url())).await;
+    let order_no = state["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["cycle"] == 0 && p["scenario"] == "cancel-before-invoice/cafe24")
+        .and_then(|p| p["order_no"].as_str())
+        .unwrap()
+        .to_owned();
+    let conn = sandbox.connection("cafe24").unwrap();
+    let claims_from = |day: String| {
+        let conn = conn.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                adapter_for("cafe24")
+                    .collect_claims(&conn, &Cursor(day))
+                    .unwrap()
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let words = |c: &Collected<MarketClaim>| {
+        c.items
+            .iter()
+            .filter(|c| c.keys.order_no == order_no)
+            .map(|c| c.status.clone())
+            .collect::<Vec<_>>()
+    };
+    // A run from the day it was asked sees it (by its request day).
+    let asked_day = (today - Duration::days(2)).format("%Y-%m-%d").to_string();
+    assert_eq!(words(&claims_from(asked_day).await), ["취소완료-환불전"]);
+    // A run from the next day sees it done (by its completion day).
+    let done_day = (today - Duration::days(1)).format("%Y-%m-%d").to_string();
+    assert_eq!(
+        words(&claims_from(done_day.clone()).await),
+        ["취소완료-환불전"],
+        "a run from {done_day} misses the cancel asked the day before and done on {done_day}"
+    );
+    sandbox.shutdown().await.unwrap();
+}

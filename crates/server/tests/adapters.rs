@@ -254,8 +254,24 @@ async fn cafe24_claims_map_codes_and_cancels_are_recognised() {
     let (base, log) = start().await;
     let conn = Connection::new("cafe24", &base, bearer());
     let got = blocking(claims(&conn)).await.expect("claims");
-    // Three queries (cancel, return, exchange dates) served the same page: each claim once.
-    assert_eq!(log.lock().expect("log").len(), 3);
+    // Nine queries (cancel, return, exchange by request, accept and complete date) served the
+    // same page: each claim once.
+    let asked: Vec<String> = log
+        .lock()
+        .expect("log")
+        .iter()
+        .map(|r| r.uri.clone())
+        .collect();
+    assert_eq!(asked.len(), 9, "{asked:#?}");
+    for kind in ["cancel", "return", "exchange"] {
+        for day in ["request_date", "accept_date", "complete_date"] {
+            let date_type = format!("date_type={kind}_{day}");
+            assert!(
+                asked.iter().any(|u| u.contains(&date_type)),
+                "{date_type}: {asked:#?}"
+            );
+        }
+    }
     assert_eq!(got.items.len(), 3, "{:#?}", got.items);
     assert_eq!(got.malformed.len(), 1, "{:#?}", got.malformed);
     assert!(got.malformed[0].error.contains("Z99"));

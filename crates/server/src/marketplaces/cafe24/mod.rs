@@ -2,8 +2,11 @@
 //!
 //! - Orders: `GET /api/v2/admin/orders?start_date&end_date&date_type=order_date&embed=items,receivers,buyer&limit&offset`,
 //!   one line per 품주 (`order_item_code` is the line number, R18).
-//! - Claims: the same list filtered by the C/R/E `order_status` codes, by the claim's request date
-//!   (`date_type=cancel_request_date`, `return_request_date`, `exchange_request_date`).
+//! - Claims: the same list filtered by the C/R/E `order_status` codes, by each of the claim's
+//!   days: request, acceptance and completion (`date_type=cancel_request_date`,
+//!   `cancel_accept_date`, `cancel_complete_date`, and the same for `return_` and `exchange_`;
+//!   Admin API, Retrieve a list of orders, `date_type`, checked 2026-12-02). A claim asked one day
+//!   and done on another is found by the later search (issue 13, point 8).
 //! - Invoices: `POST /api/v2/admin/shipments` (status `shipping`). `shipping_company_code` is
 //!   the mall's own carrier code: the docs give no fixed table (a mall lists its carriers with
 //!   `GET /api/v2/admin/carriers`, `shipping_carrier_code`), so the code comes from the upload or
@@ -442,20 +445,26 @@ pub fn claims_of(
     collect_each(first_listings, |order| normalize_claims(conn, order), out);
 }
 
-const CLAIM_QUERIES: &[(&str, &str)] = &[
+/// The claim codes of each kind, as the claim searches filter them.
+const CLAIM_CODES: &[(&str, &str)] = &[
     (
-        "cancel_request_date",
+        "cancel",
         "C00,C10,C11,C34,C35,C36,C40,C41,C42,C43,C47,C48,C49",
     ),
     (
-        "return_request_date",
+        "return",
         "R00,R10,R11,R12,R13,R20,R30,R31,R34,R36,R40,R41,R42,R43",
     ),
     (
-        "exchange_request_date",
+        "exchange",
         "E00,E10,E11,E12,E13,E20,E30,E31,E32,E33,E34,E35,E36,E40,E41,E50,E51",
     ),
 ];
+
+/// The days a claim is searched by: its request (신청), its acceptance (접수) and its completion
+/// (완료). A claim asked on one day and accepted or done on a later one is found by the later
+/// day's search, so a run whose window starts after the request still sees how it went on.
+const CLAIM_DAYS: &[&str] = &["request_date", "accept_date", "complete_date"];
 
 impl MarketplaceAdapter for Cafe24Adapter {
     fn collect_orders(
@@ -489,18 +498,21 @@ impl MarketplaceAdapter for Cafe24Adapter {
         let today = time::kst_format(Utc::now(), "%Y-%m-%d");
         let mut out = Collected::new(Cursor(today.clone()));
         let mut orders = Vec::new();
-        for (date_type, codes) in CLAIM_QUERIES {
-            orders.extend(self.list(
-                conn,
-                &[
-                    ("start_date", &start),
-                    ("end_date", &today),
-                    ("date_type", date_type),
-                    ("order_status", codes),
-                    ("embed", "items"),
-                ],
-                &mut out.malformed,
-            )?);
+        for (kind, codes) in CLAIM_CODES {
+            for day in CLAIM_DAYS {
+                let date_type = format!("{kind}_{day}");
+                orders.extend(self.list(
+                    conn,
+                    &[
+                        ("start_date", &start),
+                        ("end_date", &today),
+                        ("date_type", &date_type),
+                        ("order_status", codes),
+                        ("embed", "items"),
+                    ],
+                    &mut out.malformed,
+                )?);
+            }
         }
         claims_of(conn, orders, &mut out);
         Ok(out.dedupe_malformed())
