@@ -71,6 +71,9 @@ pub struct SandboxConfig {
     /// Give every Nth stream order markup in its recipient's name, delivery memo, product name
     /// and option (see [`generate::make_hostile`]), for the console's "text is never code" tests.
     pub hostile_every: Option<u64>,
+    /// Extra orders of one marketplace before the epoch, for paging-limit tests
+    /// ([`scenario::BulkOrders`]).
+    pub bulk: Option<scenario::BulkOrders>,
     /// Allow a non-loopback listen address (off: the sandbox is a local tool).
     pub allow_non_loopback: bool,
 }
@@ -88,6 +91,7 @@ impl Default for SandboxConfig {
             backlog: 12,
             malformed_every: None,
             hostile_every: None,
+            bulk: None,
             allow_non_loopback: false,
         }
     }

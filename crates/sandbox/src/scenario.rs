@@ -47,6 +47,21 @@ pub struct TimelineConfig {
     /// Every Nth stream order carries markup in its text fields ([`generate::make_hostile`]);
     /// `None` for never.
     pub hostile_every: Option<u64>,
+    /// Extra orders of one marketplace in the days before the epoch (see [`BulkOrders`]).
+    pub bulk: Option<BulkOrders>,
+}
+
+/// Many orders of one marketplace, `per_day` on each of the `days` Korean days before the
+/// epoch's, evenly spread over each day: enough to meet a marketplace's paging limits (Cafe24
+/// lists at most 15,000 orders a search) in collectors' tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkOrders {
+    /// The marketplace (a channel code, e.g. `cafe24`).
+    pub channel: &'static str,
+    /// Days before the epoch's day.
+    pub days: u32,
+    /// Orders on each of them.
+    pub per_day: u32,
 }
 
 impl TimelineConfig {
@@ -62,6 +77,7 @@ impl TimelineConfig {
             cycle_secs: 1_800,
             malformed_every: None,
             hostile_every: None,
+            bulk: None,
         }
     }
 }
@@ -546,10 +562,14 @@ pub struct Timeline {
     /// Stream orders generated so far, by sequence number (a pure function of the seed and the
     /// sequence number, kept so that a long-running sandbox does not regenerate them per call).
     stream: std::sync::Arc<std::sync::Mutex<Vec<Order>>>,
+    /// The bulk orders with their arrival, generated on first use.
+    bulk: std::sync::Arc<std::sync::OnceLock<Vec<(Order, Millis)>>>,
 }
 
 /// Scripted orders' sequence numbers start here (stream orders stay below).
 const SCRIPTED_SEQ: u64 = 500_000;
+/// Bulk orders' sequence numbers start here.
+const BULK_SEQ: u64 = 1_000_000_000;
 
 impl Timeline {
     /// A timeline; a non-positive or non-finite speed counts as 1.
@@ -562,7 +582,47 @@ impl Timeline {
         Self {
             config,
             stream: Default::default(),
+            bulk: Default::default(),
         }
+    }
+
+    /// The bulk orders (none unless configured), with their arrival.
+    fn bulk_orders(&self) -> &[(Order, Millis)] {
+        self.bulk.get_or_init(|| {
+            let Some(bulk) = &self.config.bulk else {
+                return Vec::new();
+            };
+            let Some(chan) = channel(bulk.channel) else {
+                return Vec::new();
+            };
+            let first_day = self.config.epoch.date_naive();
+            let spacing = 86_400_000 / Millis::from(bulk.per_day.max(1));
+            let mut orders = Vec::new();
+            for back in 1..=bulk.days {
+                let day = first_day - Duration::days(i64::from(back));
+                let Some(midnight) = day
+                    .and_hms_opt(0, 0, 0)
+                    .and_then(|t| t.and_local_timezone(*self.config.epoch.offset()).single())
+                else {
+                    continue;
+                };
+                for i in 0..bulk.per_day {
+                    let ordered_at = midnight + Duration::milliseconds(Millis::from(i) * spacing);
+                    let seq = BULK_SEQ + u64::from(back) * 1_000_000 + u64::from(i);
+                    let order = generate_order(
+                        self.config.seed,
+                        OrderSpec {
+                            seq,
+                            channel: Some(chan),
+                            lines: Some(1),
+                            ordered_at,
+                        },
+                    );
+                    orders.push((order, self.millis(ordered_at)));
+                }
+            }
+            orders
+        })
     }
 
     /// Its configuration.
@@ -730,6 +790,25 @@ impl Timeline {
                 scenario: None,
                 exchange_of: None,
                 malformed,
+                prepared_at: None,
+            });
+        }
+        for (order, arrived_at) in self.bulk_orders() {
+            if *arrived_at > at {
+                continue;
+            }
+            let lines = order
+                .lines
+                .iter()
+                .map(|line| self.stream_line(order, line, *arrived_at, at, overlay))
+                .collect();
+            orders.push(OrderView {
+                order: order.clone(),
+                arrived_at: *arrived_at,
+                lines,
+                scenario: None,
+                exchange_of: None,
+                malformed: false,
                 prepared_at: None,
             });
         }

@@ -47,6 +47,9 @@ pub struct Shared {
     started: Instant,
     offset: Mutex<Millis>,
     overlay: Mutex<Overlay>,
+    /// The last snapshot, with the moment and overlay it was taken at: the state is a function
+    /// of both, so paging through a list (many calls at one moment) builds it once.
+    last_snapshot: Mutex<Option<(Millis, Overlay, Vec<OrderView>)>>,
     requests: Mutex<BTreeMap<String, u64>>,
     base_url: Mutex<String>,
 }
@@ -84,6 +87,7 @@ impl Shared {
             backlog: config.backlog,
             malformed_every: config.malformed_every,
             hostile_every: config.hostile_every,
+            bulk: config.bulk.clone(),
             ..TimelineConfig::new(config.seed, epoch)
         });
         // On a wall clock the sandbox stands where real time puts it on the timeline: a restart
@@ -101,6 +105,7 @@ impl Shared {
             started: Instant::now(),
             offset: Mutex::new(config.start_at_ms.saturating_add(resumed)),
             overlay: Mutex::new(Overlay::default()),
+            last_snapshot: Mutex::new(None),
             requests: Mutex::new(BTreeMap::new()),
             base_url: Mutex::new(String::new()),
         }
@@ -133,7 +138,15 @@ impl Shared {
     pub fn snapshot(&self) -> (Millis, Vec<OrderView>) {
         let now = self.now();
         let overlay = lock(&self.overlay).clone();
-        (now, self.timeline.snapshot(now, &overlay))
+        let mut last = lock(&self.last_snapshot);
+        if let Some((at, seen, orders)) = last.as_ref() {
+            if *at == now && *seen == overlay {
+                return (now, orders.clone());
+            }
+        }
+        let orders = self.timeline.snapshot(now, &overlay);
+        *last = Some((now, overlay, orders.clone()));
+        (now, orders)
     }
 
     pub(crate) fn count(&self, api: &str) {

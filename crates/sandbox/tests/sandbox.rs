@@ -946,3 +946,75 @@ async fn a_cafe24_cancel_done_the_day_after_it_was_asked_is_collected_done() {
     );
     sandbox.shutdown().await.unwrap();
 }
+
+/// A sandbox with `per_day` Cafe24 orders on each of the `days` days before a recent epoch.
+async fn start_with_bulk(days: u32, per_day: u32) -> (SandboxHandle, DateTime<FixedOffset>) {
+    let epoch = recent_epoch();
+    let sandbox = spawn(SandboxConfig {
+        seed: 5,
+        addr: "127.0.0.1:0".parse().unwrap(),
+        speed: SPEED,
+        epoch: Some(epoch),
+        clock: ClockMode::Manual,
+        start_at_ms: 600_000,
+        bulk: Some(jumun_sandbox::scenario::BulkOrders {
+            channel: "cafe24",
+            days,
+            per_day,
+        }),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    (sandbox, epoch)
+}
+
+async fn cafe24_orders_from(
+    conn: &Connection,
+    day: chrono::NaiveDate,
+) -> Result<Collected<MarketOrder>, AdapterError> {
+    let conn = conn.clone();
+    let cursor = Cursor(day.format("%Y-%m-%d").to_string());
+    tokio::task::spawn_blocking(move || adapter_for("cafe24").collect_orders(&conn, &cursor))
+        .await
+        .unwrap()
+}
+
+/// Issue 13, point 13: Cafe24 lists at most 15,000 orders a search (`offset` stops there). A
+/// window holding more is read again day by day, so all 18,000 orders of two busy days come in.
+#[tokio::test(flavor = "multi_thread")]
+async fn cafe24_orders_past_the_offset_cap_are_read_day_by_day() {
+    let (sandbox, epoch) = start_with_bulk(2, 9_000).await;
+    let first = epoch.date_naive() - Duration::days(2);
+    let (_, truth) = sandbox.shared().snapshot();
+    let held = truth
+        .iter()
+        .filter(|o| o.order.channel == "cafe24" && o.order.ordered_at.date_naive() >= first)
+        .count();
+    assert!(held > 18_000, "{held}");
+    let conn = sandbox.connection("cafe24").unwrap();
+    let got = cafe24_orders_from(&conn, first).await.expect("collected");
+    assert_eq!(got.items.len(), held, "every order of the window, once");
+    let unique: std::collections::HashSet<&str> =
+        got.items.iter().map(|o| o.order_no.as_str()).collect();
+    assert_eq!(unique.len(), held);
+    sandbox.shutdown().await.unwrap();
+}
+
+/// A single day over the cap cannot be split: the run fails naming the day, and nothing is
+/// silently left out.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cafe24_day_over_the_offset_cap_is_said_not_cut() {
+    let (sandbox, epoch) = start_with_bulk(1, 15_200).await;
+    let day = epoch.date_naive() - Duration::days(1);
+    let conn = sandbox.connection("cafe24").unwrap();
+    let err = cafe24_orders_from(&conn, day)
+        .await
+        .expect_err("one day over the cap");
+    let text = err.to_string();
+    assert!(
+        text.contains(&day.format("%Y-%m-%d").to_string()) && text.contains("15000"),
+        "{text}"
+    );
+    sandbox.shutdown().await.unwrap();
+}

@@ -242,6 +242,21 @@ pub enum AdapterError {
         /// The marketplace's reason.
         message: String,
     },
+    /// One day holds more orders than the marketplace lists for one search (Cafe24 stops at
+    /// offset 15,000); a longer window is split by day, a single day cannot be.
+    #[error(
+        "{marketplace}: {day} alone holds more than {cap} orders for one search ({search}), more          than the marketplace lists; the orders past the {cap}th are not collected. Nothing was          saved from this run so that none is skipped silently; ask the marketplace's support how          to read a day this large"
+    )]
+    DayOverCap {
+        /// The marketplace.
+        marketplace: MarketplaceCode,
+        /// The day (Korean date, `YYYY-MM-DD`).
+        day: String,
+        /// How many one search lists at most.
+        cap: usize,
+        /// What was searched.
+        search: String,
+    },
     /// Fewer console ids than lines were given to
     /// [`MarketOrder::to_new_order`](super::MarketOrder::to_new_order).
     #[error("the order has {needed} lines; give one line id per line")]

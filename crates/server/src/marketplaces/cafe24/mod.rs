@@ -12,6 +12,11 @@
 //!   `GET /api/v2/admin/carriers`, `shipping_carrier_code`), so the code comes from the upload or
 //!   the connection's `carrier_codes`; without one the upload fails with
 //!   [`AdapterError::UnknownCarrier`] saying so.
+//! - Paging: `limit` 500, `offset` up to 15,000 (the API's cap; Admin API, Retrieve a list of
+//!   orders, checked 2026-12-02). A search whose pages reach the cap is read again in halves of
+//!   its days, down to single days ([`read_by_days`]); a single day over the cap fails the run with
+//!   [`AdapterError::DayOverCap`] naming it, instead of dropping the orders past the cap
+//!   (issue 13, point 13).
 //! - Auth: `Authorization: Bearer {access_token}` (OAuth; refreshing the token is the caller's).
 //! - Cursor: the `start_date` (`YYYY-MM-DD`, Korean date); the next cursor is today. Cafe24 has no
 //!   "changed since" filter on orders, so a day is read again on the next run; the console refuses
@@ -43,7 +48,7 @@ use super::{
     AdapterError, Collected, Connection, Credentials, Cursor, InvoiceUpload, LineFact,
     MalformedPayload, MarketClaim, MarketLine, MarketOrder, MarketplaceAdapter,
 };
-use chrono::{Duration, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use jumun_core::claim::{ClaimKind, Reason};
 use jumun_core::marketplace::MarketplaceKeys;
 use jumun_core::money::Won;
@@ -143,8 +148,11 @@ pub const ALL_CODES: &[&str] = &[
     "E41", "E50", "E51",
 ];
 
-const PAGE: usize = 500;
-const MAX_OFFSET: usize = 15000;
+/// Orders asked per page (`limit`; Cafe24 allows up to 1,000).
+pub const PAGE: usize = 500;
+/// How far one search can page (`offset` stops at 15,000: Admin API, Retrieve a list of orders,
+/// checked 2026-12-02).
+pub const MAX_OFFSET: usize = 15_000;
 
 /// Where the orders are in an order list answer (a JSON pointer).
 pub const ORDERS_LIST: &str = "/orders";
@@ -186,21 +194,94 @@ pub fn amount(field: &'static str, text: &str) -> Result<Won, AmountError> {
     whole.parse::<i64>().map(Won).map_err(|_| not_a_number())
 }
 
+/// What one walk through the pages of a search read.
+#[derive(Debug)]
+pub struct Walk<T> {
+    /// The orders read.
+    pub items: Vec<T>,
+    /// The orders that did not parse.
+    pub malformed: Vec<MalformedPayload>,
+    /// The walk stopped at the offset cap with a full page: the search holds more.
+    pub capped: bool,
+}
+
+/// Reads the days `start..=end` with `walk`. Cafe24 lists at most [`MAX_OFFSET`] orders a
+/// search (`offset` stops there; Admin API, Retrieve a list of orders, checked 2026-12-02), so a
+/// window whose walk reached the cap is read again as two halves, down to single days; a single
+/// day over the cap is [`AdapterError::DayOverCap`], never a silent cut.
+pub fn read_by_days<T>(
+    start: NaiveDate,
+    end: NaiveDate,
+    walk: &mut dyn FnMut(NaiveDate, NaiveDate) -> Result<Walk<T>, AdapterError>,
+    over_cap: &dyn Fn(NaiveDate) -> AdapterError,
+) -> Result<Walk<T>, AdapterError> {
+    let read = walk(start, end)?;
+    if !read.capped {
+        return Ok(read);
+    }
+    if start >= end {
+        return Err(over_cap(start));
+    }
+    let mid = start + Duration::days((end - start).num_days() / 2);
+    let mut first = read_by_days(start, mid, walk, over_cap)?;
+    let second = read_by_days(mid + Duration::days(1), end, walk, over_cap)?;
+    first.items.extend(second.items);
+    first.malformed.extend(second.malformed);
+    Ok(first)
+}
+
 impl Cafe24Adapter {
-    /// Reads every page of the order list for `params`, parsing each order on its own.
+    /// Reads every order of the days from `start` to `end` for `params` (see
+    /// [`read_by_days`]), parsing each order on its own.
     fn list(
         &self,
         conn: &Connection,
+        (start, end): (NaiveDate, NaiveDate),
         params: &[(&str, &str)],
         malformed: &mut Vec<MalformedPayload>,
     ) -> Result<Vec<Element<wire::Order>>, AdapterError> {
         let auth = token(conn)?;
-        let mut out = Vec::new();
+        let search = params
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&");
+        let over_cap = |day: NaiveDate| AdapterError::DayOverCap {
+            marketplace: conn.marketplace.clone(),
+            day: day.format("%Y-%m-%d").to_string(),
+            cap: MAX_OFFSET,
+            search: search.clone(),
+        };
+        let mut walk = |from: NaiveDate, to: NaiveDate| self.walk(conn, &auth, from, to, params);
+        let read = read_by_days(start, end.max(start), &mut walk, &over_cap)?;
+        malformed.extend(read.malformed);
+        Ok(read.items)
+    }
+
+    /// Reads the pages of one search, up to Cafe24's offset cap.
+    fn walk(
+        &self,
+        conn: &Connection,
+        auth: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        params: &[(&str, &str)],
+    ) -> Result<Walk<Element<wire::Order>>, AdapterError> {
+        let (from, to) = (
+            from.format("%Y-%m-%d").to_string(),
+            to.format("%Y-%m-%d").to_string(),
+        );
+        let mut read = Walk {
+            items: Vec::new(),
+            malformed: Vec::new(),
+            capped: false,
+        };
         let mut offset = 0;
         loop {
             let limit = PAGE.to_string();
             let off = offset.to_string();
-            let mut pairs = params.to_vec();
+            let mut pairs = vec![("start_date", from.as_str()), ("end_date", to.as_str())];
+            pairs.extend_from_slice(params);
             pairs.push(("limit", &limit));
             pairs.push(("offset", &off));
             let url = format!(
@@ -208,26 +289,39 @@ impl Cafe24Adapter {
                 conn.base_url,
                 http::query(&pairs)
             );
-            let body = http::send(&conn.marketplace, "GET", &url, &headers(&auth), None)?;
+            let body = http::send(&conn.marketplace, "GET", &url, &headers(auth), None)?;
             let page = read_page::<wire::Order>(&body, ORDERS_LIST, &format!("GET {url}"))?;
             let n = page.len();
-            out.extend(page.elements);
-            malformed.extend(page.malformed);
+            read.items.extend(page.elements);
+            read.malformed.extend(page.malformed);
             offset += n;
-            if n < PAGE || offset + PAGE > MAX_OFFSET {
-                break;
+            if n < PAGE {
+                return Ok(read);
+            }
+            if offset + PAGE > MAX_OFFSET {
+                read.capped = true;
+                return Ok(read);
             }
         }
-        Ok(out)
     }
 }
 
-fn start_date(cursor: &Cursor) -> String {
-    if cursor.as_str().trim().is_empty() {
-        time::kst_format(Utc::now() - Duration::days(7), "%Y-%m-%d")
-    } else {
-        cursor.as_str().trim().to_owned()
+/// The first day a run reads: the cursor's, or a week back for a new connection. A cursor that
+/// is not a date is refused with what it holds, never read as "from the beginning".
+fn start_date(conn: &Connection, cursor: &Cursor) -> Result<NaiveDate, AdapterError> {
+    let text = cursor.as_str().trim();
+    if text.is_empty() {
+        return Ok((Utc::now() + Duration::hours(9)).date_naive() - Duration::days(7));
     }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| AdapterError::Unsupported {
+        marketplace: conn.marketplace.clone(),
+        what: format!("resuming from the cursor {text:?}, which is not a date (YYYY-MM-DD)"),
+    })
+}
+
+/// Today in Korea, Cafe24's calendar.
+fn korean_today() -> NaiveDate {
+    (Utc::now() + Duration::hours(9)).date_naive()
 }
 
 fn keys(order: &wire::Order, item: &wire::Item) -> MarketplaceKeys {
@@ -472,14 +566,13 @@ impl MarketplaceAdapter for Cafe24Adapter {
         conn: &Connection,
         cursor: &Cursor,
     ) -> Result<Collected<MarketOrder>, AdapterError> {
-        let start = start_date(cursor);
-        let today = time::kst_format(Utc::now(), "%Y-%m-%d");
-        let mut out = Collected::new(Cursor(today.clone()));
+        let start = start_date(conn, cursor)?;
+        let today = korean_today();
+        let mut out = Collected::new(Cursor(today.format("%Y-%m-%d").to_string()));
         let orders = self.list(
             conn,
+            (start, today),
             &[
-                ("start_date", &start),
-                ("end_date", &today),
                 ("date_type", "order_date"),
                 ("embed", "items,receivers,buyer"),
             ],
@@ -494,18 +587,17 @@ impl MarketplaceAdapter for Cafe24Adapter {
         conn: &Connection,
         cursor: &Cursor,
     ) -> Result<Collected<MarketClaim>, AdapterError> {
-        let start = start_date(cursor);
-        let today = time::kst_format(Utc::now(), "%Y-%m-%d");
-        let mut out = Collected::new(Cursor(today.clone()));
+        let start = start_date(conn, cursor)?;
+        let today = korean_today();
+        let mut out = Collected::new(Cursor(today.format("%Y-%m-%d").to_string()));
         let mut orders = Vec::new();
         for (kind, codes) in CLAIM_CODES {
             for day in CLAIM_DAYS {
                 let date_type = format!("{kind}_{day}");
                 orders.extend(self.list(
                     conn,
+                    (start, today),
                     &[
-                        ("start_date", &start),
-                        ("end_date", &today),
                         ("date_type", &date_type),
                         ("order_status", codes),
                         ("embed", "items"),
@@ -582,5 +674,93 @@ impl MarketplaceAdapter for Cafe24Adapter {
                 claim.raw_status
             ),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).expect("a day")
+    }
+
+    /// A fake search over orders per day: a walk reads at most `cap`, and says so when it stops.
+    fn walker<'a>(
+        per_day: &[(u32, usize)],
+        cap: usize,
+        asked: &'a mut Vec<(u32, u32)>,
+    ) -> impl FnMut(NaiveDate, NaiveDate) -> Result<Walk<u32>, AdapterError> + 'a {
+        let per_day = per_day.to_vec();
+        move |from, to| {
+            asked.push((from.day0() + 1, to.day0() + 1));
+            let all: Vec<u32> = per_day
+                .iter()
+                .filter(|(d, _)| day(*d) >= from && day(*d) <= to)
+                .flat_map(|(d, n)| std::iter::repeat_n(*d, *n))
+                .collect();
+            Ok(Walk {
+                capped: all.len() >= cap,
+                items: all.into_iter().take(cap).collect(),
+                malformed: Vec::new(),
+            })
+        }
+    }
+
+    use chrono::Datelike;
+
+    fn over_cap(d: NaiveDate) -> AdapterError {
+        AdapterError::DayOverCap {
+            marketplace: "cafe24".into(),
+            day: d.to_string(),
+            cap: 100,
+            search: "test".into(),
+        }
+    }
+
+    #[test]
+    fn a_window_over_the_offset_cap_is_read_again_in_halves_down_to_days() {
+        let mut asked = Vec::new();
+        let per_day = [(1, 40), (2, 60), (3, 70), (4, 10)];
+        let read = read_by_days(
+            day(1),
+            day(4),
+            &mut walker(&per_day, 100, &mut asked),
+            &over_cap,
+        )
+        .expect("every day fits");
+        assert_eq!(read.items.len(), 180, "every order once");
+        for (d, n) in per_day {
+            assert_eq!(read.items.iter().filter(|i| **i == d).count(), n);
+        }
+        // 1–4 capped; 1–2 fits (100 is the cap: capped), so 1 and 2; 3–4 fits.
+        assert_eq!(asked, vec![(1, 4), (1, 2), (1, 1), (2, 2), (3, 4)]);
+    }
+
+    #[test]
+    fn a_single_day_over_the_cap_is_an_error_that_names_it() {
+        let mut asked = Vec::new();
+        let per_day = [(1, 10), (2, 150)];
+        let err = read_by_days(
+            day(1),
+            day(2),
+            &mut walker(&per_day, 100, &mut asked),
+            &over_cap,
+        )
+        .expect_err("day 2 holds more than a search lists");
+        assert!(err.to_string().contains("2026-11-02"), "{err}");
+    }
+
+    #[test]
+    fn a_window_under_the_cap_is_one_search() {
+        let mut asked = Vec::new();
+        let read = read_by_days(
+            day(1),
+            day(9),
+            &mut walker(&[(3, 99)], 100, &mut asked),
+            &over_cap,
+        )
+        .expect("fits");
+        assert_eq!((read.items.len(), asked.len()), (99, 1));
     }
 }
