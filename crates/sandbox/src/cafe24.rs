@@ -491,73 +491,92 @@ async fn shipments(
         return error(StatusCode::BAD_REQUEST, "requests is empty");
     }
     let (now, orders) = shared.snapshot();
-    // All or nothing: check every item first.
-    let mut checked = Vec::new();
+    // Each item ends on its own. Cafe24 answers 207 "when the statuses of multiple requests are
+    // different by object" (Admin API status codes, checked 2026-12-02) and shows no body for it;
+    // the sandbox answers a request whose items end differently with 207, a row in `shipments`
+    // for each item shipped and an entry in `errors` for each refused (an assumption: the
+    // adapter trusts only the rows).
+    let mut done: Vec<(String, &wire::Shipment)> = Vec::new();
+    let mut refused: Vec<(String, String)> = Vec::new();
     for shipment in &request.requests {
         let Some(order) = orders
             .iter()
             .find(|o| o.order.channel == "cafe24" && o.order.order_no == shipment.order_id)
         else {
-            return error(
-                StatusCode::NOT_FOUND,
+            refused.push((
+                shipment.order_id.clone(),
                 format!("order {} not found", shipment.order_id),
-            );
+            ));
+            continue;
         };
         if shipment.order_item_code.is_empty() {
-            return error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "order_item_code is required",
-            );
+            refused.push((
+                shipment.order_id.clone(),
+                "order_item_code is required".into(),
+            ));
+            continue;
         }
         for code in &shipment.order_item_code {
             let key = key_of(order, code);
-            let Some(line) = super::server::find_line(&orders, &key) else {
-                return error(
-                    StatusCode::NOT_FOUND,
-                    format!("order item {code} not found in {}", shipment.order_id),
-                );
+            let outcome = match super::server::find_line(&orders, &key) {
+                None => Err(format!(
+                    "order item {code} not found in {}",
+                    shipment.order_id
+                )),
+                Some(line) => super::server::check_shippable(line)
+                    .and_then(|()| {
+                        shared.upload(
+                            &orders,
+                            &key,
+                            &shipment.shipping_company_code,
+                            &shipment.tracking_no,
+                            now,
+                        )
+                    })
+                    .map_err(|refusal| format!("{code}: {refusal}")),
             };
-            if let Err(refusal) = super::server::check_shippable(line) {
-                return error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("{code}: {refusal}"),
-                );
+            match outcome {
+                Ok(()) => done.push((code.clone(), shipment)),
+                Err(message) => refused.push((code.clone(), message)),
             }
-            checked.push((key, shipment));
         }
     }
-    for (key, shipment) in &checked {
-        if let Err(refusal) = shared.upload(
-            &orders,
-            key,
-            &shipment.shipping_company_code,
-            &shipment.tracking_no,
-            now,
-        ) {
-            return error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("{}: {refusal}", key.line_no),
-            );
-        }
+    if done.is_empty() {
+        let message = refused
+            .first()
+            .map_or_else(|| "nothing to ship".to_owned(), |(_, m)| m.clone());
+        return error(StatusCode::UNPROCESSABLE_ENTITY, message);
     }
-    let shipments: Vec<serde_json::Value> = request
-        .requests
+    let shipments: Vec<serde_json::Value> = done
         .iter()
-        .map(|s| {
+        .map(|(code, s)| {
             serde_json::json!({
                 "shop_no": request.shop_no,
                 "order_id": s.order_id,
                 "tracking_no": s.tracking_no,
                 "shipping_company_code": s.shipping_company_code,
                 "status": s.status,
-                "order_item_code": s.order_item_code,
+                "order_item_code": [code],
                 "shipping_code": s.shipping_code.clone().unwrap_or_else(|| format!("D-{}-01", s.order_id)),
             })
         })
         .collect();
+    if refused.is_empty() {
+        return (
+            StatusCode::CREATED,
+            Json(serde_json::json!({ "shipments": shipments })),
+        )
+            .into_response();
+    }
+    let errors: Vec<serde_json::Value> = refused
+        .iter()
+        .map(|(code, message)| {
+            serde_json::json!({ "code": 422, "message": message, "order_item_code": code })
+        })
+        .collect();
     (
-        StatusCode::CREATED,
-        Json(serde_json::json!({ "shipments": shipments })),
+        StatusCode::MULTI_STATUS,
+        Json(serde_json::json!({ "shipments": shipments, "errors": errors })),
     )
         .into_response()
 }

@@ -1018,3 +1018,64 @@ async fn a_cafe24_day_over_the_offset_cap_is_said_not_cut() {
     );
     sandbox.shutdown().await.unwrap();
 }
+
+/// Issue 13, point 11: Cafe24 answers 207 when the objects of one shipments request end
+/// differently. The sandbox's Cafe24 cancel scenario has two items, the first cancelled: an
+/// invoice for both ships the second only, and the adapter says the first was not taken
+/// instead of reporting the whole invoice sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cafe24_invoice_taken_for_some_items_only_is_reported_not_sent() {
+    let sandbox = start(11, recent_epoch(), None).await;
+    let state = json(format!("{}/sandbox/state", sandbox.base_url())).await;
+    let order_no = state["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["cycle"] == 0 && p["scenario"] == "cancel-before-invoice/cafe24")
+        .and_then(|p| p["order_no"].as_str())
+        .unwrap()
+        .to_owned();
+    let conn = sandbox.connection("cafe24").unwrap();
+    let orders = orders_of(&conn).await;
+    let order = orders
+        .items
+        .iter()
+        .find(|o| o.order_no == order_no)
+        .expect("the scenario's order")
+        .clone();
+    assert_eq!(order.lines.len(), 2);
+    let (cancelled, shipping) = (
+        order.lines[0].keys.line_no.clone().unwrap(),
+        order.lines[1].keys.line_no.clone().unwrap(),
+    );
+    let err = send_invoice(&conn, upload_for(&order, "612300000011"))
+        .await
+        .expect_err("the cancelled item is not taken");
+    match &err {
+        AdapterError::InvoicePartlyTaken { lines, reason, .. } => {
+            assert_eq!(lines, &cancelled, "{err}");
+            assert!(reason.contains(&cancelled), "{err}");
+        }
+        other => panic!("not a partial answer: {other}"),
+    }
+    // The other item did ship.
+    let view = sandbox_order_lines(&sandbox, &order_no);
+    assert!(view[&shipping], "{view:?}");
+    assert!(!view[&cancelled], "{view:?}");
+    sandbox.shutdown().await.unwrap();
+}
+
+/// Whether each line of a sandbox order has an invoice, by line number.
+fn sandbox_order_lines(sandbox: &SandboxHandle, order_no: &str) -> HashMap<String, bool> {
+    let (_, orders) = sandbox.shared().snapshot();
+    orders
+        .iter()
+        .find(|o| o.order.order_no == order_no)
+        .map(|o| {
+            o.lines
+                .iter()
+                .map(|l| (l.line.line_no.clone(), l.delivery.invoice().is_some()))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -77,7 +77,12 @@ async fn serve(
             json(fixture("cafe24/claims.json"))
         }
         ("GET", "/api/v2/admin/orders") => json(fixture("cafe24/orders.json")),
-        ("POST", "/api/v2/admin/shipments") => json(r#"{"shipments":[]}"#.into()),
+        // Cafe24 answers 201 with the shipments it created, one per request.
+        ("POST", "/api/v2/admin/shipments") => {
+            let sent: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            let rows = sent["requests"].clone();
+            json(serde_json::json!({ "shipments": rows }).to_string())
+        }
         ("POST", "/v1/oauth2/token") => json(
             r#"{"access_token":"naver-token","expires_in":10800,"token_type":"Bearer"}"#.into(),
         ),

@@ -87,9 +87,11 @@ async fn serve_fake(
             None => json_response(&fake.claims),
         },
         ("POST", "/feed/invoices") | ("POST", "/api/v2/admin/shipments") => {
-            fake.invoices
-                .push(serde_json::from_slice(&body).unwrap_or(Value::Null));
-            json_response(&json!({"shipments": []}))
+            let sent: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            // Cafe24 answers with the shipments it created, one per request.
+            let rows = sent["requests"].clone();
+            fake.invoices.push(sent);
+            json_response(&json!({ "shipments": rows }))
         }
         ("POST", p) if p.starts_with("/feed/claims/") => {
             if fake.refuse_acks > 0 {

@@ -242,6 +242,25 @@ pub enum AdapterError {
         /// The marketplace's reason.
         message: String,
     },
+    /// The marketplace took the invoice for some of the order's lines and not the others (a
+    /// Cafe24 207, or an answer without a row for each line).
+    #[error(
+        "{marketplace} did not take invoice {tracking_no} for {order_no} line(s) {lines}: \
+         {reason}; the other lines have it. Check the order in the marketplace's admin; the \
+         console tries again on its next run"
+    )]
+    InvoicePartlyTaken {
+        /// The marketplace.
+        marketplace: MarketplaceCode,
+        /// The marketplace's order number.
+        order_no: String,
+        /// The invoice number.
+        tracking_no: String,
+        /// The lines not taken, comma-separated.
+        lines: String,
+        /// What the marketplace said of them, or that it said nothing.
+        reason: String,
+    },
     /// One day holds more orders than the marketplace lists for one search (Cafe24 stops at
     /// offset 15,000); a longer window is split by day, a single day cannot be.
     #[error(

@@ -7,7 +7,11 @@
 //!   `cancel_accept_date`, `cancel_complete_date`, and the same for `return_` and `exchange_`;
 //!   Admin API, Retrieve a list of orders, `date_type`, checked 2026-12-02). A claim asked one day
 //!   and done on another is found by the later search (issue 13, point 8).
-//! - Invoices: `POST /api/v2/admin/shipments` (status `shipping`). `shipping_company_code` is
+//! - Invoices: `POST /api/v2/admin/shipments` (status `shipping`). The answer is read row by
+//!   row ([`items_not_taken`]): a line is sent only when a row names it with the invoice number,
+//!   whatever the status (201, or 207 for a request whose objects ended differently), and the
+//!   lines not taken fail the upload with [`AdapterError::InvoicePartlyTaken`] (issue 13,
+//!   point 11). `shipping_company_code` is
 //!   the mall's own carrier code: the docs give no fixed table (a mall lists its carriers with
 //!   `GET /api/v2/admin/carriers`, `shipping_carrier_code`), so the code comes from the upload or
 //!   the connection's `carrier_codes`; without one the upload fails with
@@ -560,6 +564,66 @@ const CLAIM_CODES: &[(&str, &str)] = &[
 /// day's search, so a run whose window starts after the request still sees how it went on.
 const CLAIM_DAYS: &[&str] = &["request_date", "accept_date", "complete_date"];
 
+/// The lines of an invoice upload the answer does not show taken, and what it said of them.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct NotTaken {
+    /// The `order_item_code`s.
+    pub lines: Vec<String>,
+    /// The marketplace's words for them (its `errors` entries), or that it gave none.
+    pub reason: String,
+}
+
+/// Reads a shipments answer row by row: a line is taken only when a row of `shipments` names
+/// it with the invoice number sent. Cafe24 answers 207 when the objects of one request end
+/// differently, with no documented body (Admin API status codes, checked 2026-12-02), so
+/// neither the status nor an `errors` list is trusted to say what was taken: only the rows are.
+pub fn items_not_taken(answer: &[u8], tracking_no: &str, sent: &[String]) -> NotTaken {
+    let value: serde_json::Value = serde_json::from_slice(answer).unwrap_or_default();
+    let rows = match &value["shipments"] {
+        serde_json::Value::Array(rows) => rows.clone(),
+        row @ serde_json::Value::Object(_) => vec![row.clone()],
+        _ => match &value["shipment"] {
+            row @ serde_json::Value::Object(_) => vec![row.clone()],
+            _ => Vec::new(),
+        },
+    };
+    let mut taken: HashSet<String> = HashSet::new();
+    for row in &rows {
+        if row.get("error").is_some() || row["tracking_no"].as_str() != Some(tracking_no) {
+            continue;
+        }
+        match &row["order_item_code"] {
+            serde_json::Value::Array(codes) => {
+                taken.extend(codes.iter().filter_map(|c| c.as_str().map(str::to_owned)))
+            }
+            serde_json::Value::String(code) => {
+                taken.insert(code.clone());
+            }
+            _ => {}
+        }
+    }
+    let lines: Vec<String> = sent
+        .iter()
+        .filter(|code| !taken.contains(*code))
+        .cloned()
+        .collect();
+    let said: Vec<String> = value["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["message"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let reason = if said.is_empty() {
+        "the answer shows no row for them".to_owned()
+    } else {
+        said.join("; ")
+    };
+    NotTaken { lines, reason }
+}
+
 impl MarketplaceAdapter for Cafe24Adapter {
     fn collect_orders(
         &self,
@@ -638,7 +702,7 @@ impl MarketplaceAdapter for Cafe24Adapter {
                 tracking_no: upload.tracking_no.clone(),
                 shipping_company_code: code,
                 status: "shipping".into(),
-                order_item_code: items,
+                order_item_code: items.clone(),
                 shipping_code: upload.shipment_no.clone(),
             }],
         };
@@ -647,14 +711,24 @@ impl MarketplaceAdapter for Cafe24Adapter {
             source,
         })?;
         let url = format!("{}/api/v2/admin/shipments", conn.base_url);
-        http::send(
+        let answer = http::send(
             &conn.marketplace,
             "POST",
             &url,
             &headers(&auth),
             Some(Body::Json(body)),
         )?;
-        Ok(())
+        let not_taken = items_not_taken(&answer, &upload.tracking_no, &items);
+        if not_taken.lines.is_empty() {
+            return Ok(());
+        }
+        Err(AdapterError::InvoicePartlyTaken {
+            marketplace: conn.marketplace.clone(),
+            order_no: upload.order_no.clone(),
+            tracking_no: upload.tracking_no.clone(),
+            lines: not_taken.lines.join(", "),
+            reason: not_taken.reason,
+        })
     }
 
     fn acknowledge_claim(
@@ -749,6 +823,30 @@ mod tests {
         )
         .expect_err("day 2 holds more than a search lists");
         assert!(err.to_string().contains("2026-11-02"), "{err}");
+    }
+
+    #[test]
+    fn an_invoice_line_is_taken_only_when_a_row_names_it_with_the_number() {
+        let sent = vec!["A-01".to_owned(), "A-02".to_owned(), "A-03".to_owned()];
+        let answer = r#"{"shipments":[
+            {"order_id":"A","tracking_no":"6123","order_item_code":["A-01"]},
+            {"order_id":"A","tracking_no":"9999","order_item_code":["A-02"]},
+            {"order_id":"A","tracking_no":"6123","order_item_code":"A-03","error":{"message":"x"}}
+        ],"errors":[{"message":"A-03: 취소 요청 또는 취소된 주문"}]}"#;
+        let got = items_not_taken(answer.as_bytes(), "6123", &sent);
+        assert_eq!(got.lines, ["A-02", "A-03"]);
+        assert!(got.reason.contains("취소"), "{}", got.reason);
+        // A whole answer of rows: nothing left out.
+        let all =
+            br#"{"shipments":[{"tracking_no":"6123","order_item_code":["A-01","A-02","A-03"]}]}"#;
+        assert_eq!(
+            items_not_taken(all, "6123", &sent).lines,
+            Vec::<String>::new()
+        );
+        // An answer that is not the documented body shows nothing taken.
+        let odd = items_not_taken(b"<html>OK</html>", "6123", &sent);
+        assert_eq!(odd.lines.len(), 3);
+        assert!(odd.reason.contains("no row"), "{}", odd.reason);
     }
 
     #[test]
