@@ -363,6 +363,7 @@ fn verdict_name(answer: &CancelMatch) -> &'static str {
         CancelVerdict::Withdraws { .. } => "withdraws",
         CancelVerdict::AlreadyApplied => "already applied",
         CancelVerdict::Unmatched => "unmatched",
+        CancelVerdict::Unconfirmed { .. } => "kept, lines held to confirm",
         CancelVerdict::NotACancel => "not a cancel",
         CancelVerdict::UnknownMarketplace => "unknown marketplace",
     }

@@ -600,10 +600,11 @@ fn all_words() -> BTreeSet<String> {
 }
 
 /// R25: only a marketplace's own words cancel. Another marketplace's cancel word, or any other
-/// word, is not a cancel: no claim, no hold, nothing kept, nothing changed.
+/// word, is not a cancel: no claim, no hold, nothing kept, nothing changed. (A marketplace with
+/// no words at all is below: its records are kept for the operator.)
 #[test]
 fn r25_a_word_not_in_the_marketplaces_table_is_not_a_cancel() {
-    for profile in table().iter() {
+    for profile in table().iter().filter(|p| p.knows_cancel_words()) {
         let m = code(profile);
         let foreign: Vec<String> = all_words()
             .into_iter()
@@ -647,10 +648,13 @@ fn r25_a_word_not_in_the_marketplaces_table_is_not_a_cancel() {
     }
 }
 
-/// R25: the five marketplaces for which the seed names no cancel word never cancel anything by
-/// sync, whatever word they send; their records are not cancels, and nothing changes.
+/// R25, R27: the five marketplaces for which the seed names no cancel word never cancel anything
+/// by sync, but their records are never dropped either: whatever the word, a record is kept for
+/// the operator, the lines it names are held (취소보류, "판매처 취소 여부 확인 필요") so they cannot
+/// ship, and a repeat of the same record (every sync) holds nothing again, even after the
+/// operator released the lines. A record naming no line is kept like any unmatched one.
 #[test]
-fn r25_marketplaces_without_cancel_words_never_cancel() {
+fn r25_records_of_marketplaces_without_cancel_words_are_kept_and_their_lines_held() {
     let silent: BTreeSet<&str> = table()
         .iter()
         .filter(|p| p.cancel_statuses.is_empty() && p.withdraw_statuses.is_empty())
@@ -661,29 +665,88 @@ fn r25_marketplaces_without_cancel_words_never_cancel() {
         BTreeSet::from(["nsmall", "lottecom", "seoulstore", "gsretail", "gseshop"])
     );
     for m in silent {
-        let mut book = book_of(m);
-        let before = json(&book);
-        for word in all_words() {
-            for keys in [
-                line_keys(m, 1),
-                line_keys(m, 2),
-                full_keys(&format!("{m}-999"), 1),
-            ] {
-                let records = vec![record(m, &word, keys)];
-                let answers = match_cancels(&book, &records);
-                assert_eq!(
-                    answers[0].verdict,
-                    CancelVerdict::NotACancel,
-                    "{m} {word:?}"
-                );
-                let (_, events) = book
-                    .sync_cancels(&records, IdBlock::new(500, 4), &sync_ctx(m, 1))
-                    .expect("not refused");
-                assert!(events.is_empty(), "{m} {word:?}");
-            }
+        for word in ["취소요청", "취소완료", "주문취소", ""] {
+            let mut book = book_of(m);
+            let named = record(m, word, line_keys(m, 1));
+            let nowhere = record(m, word, full_keys(&format!("{m}-999"), 1));
+            let answers = match_cancels(&book, &[named.clone(), nowhere.clone()]);
+            // The lines the marketplace's key names: line 1, or the whole order for a key of
+            // the order number alone.
+            let CancelVerdict::Unconfirmed { hold: named_lines } = &answers[0].verdict else {
+                panic!("{m} {word:?}: {:?}", answers[0].verdict);
+            };
+            assert!(named_lines.contains(&refs(&[1])[0]), "{m} {word:?}");
+            assert_eq!(answers[1].verdict, CancelVerdict::Unmatched, "{m} {word:?}");
+            let (_, events) = book
+                .sync_cancels(
+                    &[named.clone(), nowhere.clone()],
+                    IdBlock::new(500, 8),
+                    &sync_ctx(m, 1),
+                )
+                .expect("not refused");
+            assert!(!events.is_empty(), "{m} {word:?}");
+            let line = book.line(OrderId(ORDER), LineId(1)).expect("line");
+            let hold = line.hold.clone().expect("held for the operator");
+            assert_eq!(hold.kind, HoldKind::Cancel, "{m} {word:?}");
+            assert_eq!(hold.reason, HoldReason::CancelUnconfirmed, "{m} {word:?}");
+            assert_ne!(
+                line.claim_state,
+                ClaimState::Cancelled,
+                "{m}: nothing cancelled"
+            );
+            // A line the key does not name is untouched; both records are kept for the operator.
+            let other = book.line(OrderId(ORDER), LineId(2)).expect("line");
+            assert_eq!(
+                other.hold.is_some(),
+                named_lines.contains(&refs(&[2])[0]),
+                "{m} {word:?}"
+            );
+            assert_eq!(book.unmatched_cancels, vec![named.clone(), nowhere.clone()]);
+            // A held line does not ship (R28).
+            assert!(
+                book.execute(
+                    &Command::Ship {
+                        order: OrderId(ORDER)
+                    },
+                    &op(3)
+                )
+                .is_err(),
+                "{m} {word:?}"
+            );
+            // The sync repeats: nothing new.
+            let before = json(&book);
+            let (_, again) = book
+                .sync_cancels(
+                    &[named.clone(), nowhere.clone()],
+                    IdBlock::new(600, 8),
+                    &sync_ctx(m, 2),
+                )
+                .expect("not refused");
+            assert!(again.is_empty(), "{m} {word:?}: {again:?}");
+            assert_eq!(json(&book), before, "{m} {word:?}");
+            // The operator releases the line: the same record, synced again, holds nothing.
+            run(
+                &mut book,
+                Command::ReleaseHold {
+                    order: OrderId(ORDER),
+                    lines: Vec::new(),
+                },
+                &op(4),
+            );
+            assert!(book
+                .line(OrderId(ORDER), LineId(1))
+                .expect("line")
+                .hold
+                .is_none());
+            let (_, after_release) = book
+                .sync_cancels(
+                    std::slice::from_ref(&named),
+                    IdBlock::new(700, 8),
+                    &sync_ctx(m, 5),
+                )
+                .expect("not refused");
+            assert!(after_release.is_empty(), "{m} {word:?}: {after_release:?}");
         }
-        assert_eq!(json(&book), before, "{m}");
-        assert!(book.unmatched_cancels.is_empty());
     }
 }
 

@@ -81,16 +81,31 @@ impl Book {
                 }
                 CancelVerdict::Unmatched | CancelVerdict::UnknownMarketplace => {
                     // Kept once: a sync repeats every 10–30 minutes.
-                    let known = self.unmatched_cancels.iter().chain(kept_now.iter()).any(
-                        |kept: &CancelRecord| {
-                            kept.marketplace == record.marketplace
-                                && kept.keys == record.keys
-                                && kept.status == record.status
-                        },
-                    );
-                    if !known {
+                    if !self.is_kept(record, &kept_now) {
                         kept_now.push(record.clone());
                         changes.push(Change::UnmatchedCancelKept(Box::new(record.clone())));
+                    }
+                }
+                CancelVerdict::Unconfirmed { hold } => {
+                    // Kept for the operator, and its lines held once: a record the operator has
+                    // already seen (kept) holds nothing again when the sync repeats it.
+                    if self.is_kept(record, &kept_now) {
+                        continue;
+                    }
+                    kept_now.push(record.clone());
+                    changes.push(Change::UnmatchedCancelKept(Box::new(record.clone())));
+                    let hold: Vec<LineRef> =
+                        hold.into_iter().filter(|at| touched.insert(*at)).collect();
+                    for (order, lines) in by_order(&hold) {
+                        self.synced_hold_with(
+                            order,
+                            &lines,
+                            record,
+                            Some(HoldReason::CancelUnconfirmed),
+                            &mut ids,
+                            ctx,
+                            &mut changes,
+                        )?;
                     }
                 }
                 CancelVerdict::AlreadyApplied | CancelVerdict::NotACancel => {}
@@ -180,12 +195,39 @@ impl Book {
         Ok(())
     }
 
+    /// Whether this record is kept already (in the book, or earlier in this batch).
+    fn is_kept(&self, record: &CancelRecord, kept_now: &[CancelRecord]) -> bool {
+        self.unmatched_cancels
+            .iter()
+            .chain(kept_now.iter())
+            .any(|kept| {
+                kept.marketplace == record.marketplace
+                    && kept.keys == record.keys
+                    && kept.status == record.status
+            })
+    }
+
     /// A synced cancel of printed or shipped lines: a cancel hold for the operator (R27).
     fn synced_hold(
         &self,
         order_id: OrderId,
         lines: &[LineRef],
         record: &CancelRecord,
+        ids: &mut IdBlock,
+        ctx: &Ctx,
+        changes: &mut Vec<Change>,
+    ) -> Result<(), Refusal> {
+        self.synced_hold_with(order_id, lines, record, None, ids, ctx, changes)
+    }
+
+    /// [`Self::synced_hold`] with the hold's reason given (`None`: by where the lines are).
+    #[allow(clippy::too_many_arguments)]
+    fn synced_hold_with(
+        &self,
+        order_id: OrderId,
+        lines: &[LineRef],
+        record: &CancelRecord,
+        reason: Option<HoldReason>,
         ids: &mut IdBlock,
         ctx: &Ctx,
         changes: &mut Vec<Change>,
@@ -207,11 +249,11 @@ impl Book {
         }
         let hold = Hold {
             kind: HoldKind::Cancel,
-            reason: if shipped {
+            reason: reason.unwrap_or(if shipped {
                 HoldReason::ReturnIntercept
             } else {
                 HoldReason::CancelAfterPrint
-            },
+            }),
             since: ctx.now,
         };
         let claim = self.synced_claim(

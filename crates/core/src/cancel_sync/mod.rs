@@ -53,6 +53,14 @@ pub enum CancelVerdict {
     AlreadyApplied,
     /// No line matches: the record is kept and shown, never dropped.
     Unmatched,
+    /// The marketplace's table gives no cancel words (R25: seed 002 names none for it), so the
+    /// record cannot be read as a cancel or not: it is kept for the operator, and the lines it
+    /// matches are held (취소보류) until the operator confirms or releases them. They never ship
+    /// meanwhile, and nothing is cancelled without the operator.
+    Unconfirmed {
+        /// Lines held for the operator to confirm.
+        hold: Vec<LineRef>,
+    },
     /// The status word is not one of the marketplace's cancel words: not a cancel (R25).
     NotACancel,
     /// The marketplace is not in the table: kept and shown.
@@ -133,7 +141,24 @@ fn match_one(book: &Book, i: usize, record: &CancelRecord) -> CancelMatch {
     };
     let meaning = profile.cancel_status(&record.status);
     if meaning == CancelStatusMeaning::Unrecognised {
-        return answer(None, CancelVerdict::NotACancel);
+        if profile.knows_cancel_words() {
+            return answer(None, CancelVerdict::NotACancel);
+        }
+        return match book.find_lines(&record.marketplace, &record.keys) {
+            None => answer(None, CancelVerdict::Unmatched),
+            Some((lines, key_used)) => {
+                let hold: Vec<LineRef> = lines
+                    .into_iter()
+                    .filter(|at| matches!(fate(book, *at), Some(LineFate::Cancel | LineFate::Hold)))
+                    .collect();
+                let verdict = if hold.is_empty() {
+                    CancelVerdict::AlreadyApplied
+                } else {
+                    CancelVerdict::Unconfirmed { hold }
+                };
+                answer(Some(key_used), verdict)
+            }
+        };
     }
     let Some((lines, key_used)) = book.find_lines(&record.marketplace, &record.keys) else {
         return answer(None, CancelVerdict::Unmatched);

@@ -42,6 +42,9 @@ pub enum HoldReason {
     /// A marketplace cancel arrived for a line already shipped: stop the parcel or take a return
     /// (반품 회수, R27).
     ReturnIntercept,
+    /// A marketplace whose cancel words are not known sent a record that names the line: it may
+    /// be a cancel, so the line waits for the operator to confirm (R25).
+    CancelUnconfirmed,
     /// A Cafe24 exchange changed the line number after the order was collected: the exchange order
     /// will never be collected, so the operator must run the exchange in the console (R18).
     ManualExchangeRequired(ClaimId),
@@ -68,6 +71,7 @@ impl fmt::Display for Hold {
             HoldReason::MarketplaceClaim(claim) => format!("판매처 클레임 {claim}"),
             HoldReason::CancelAfterPrint => "송장 출력 후 취소".to_owned(),
             HoldReason::ReturnIntercept => "배송 후 취소 (반품 회수 필요)".to_owned(),
+            HoldReason::CancelUnconfirmed => "판매처 취소 여부 확인 필요".to_owned(),
             HoldReason::ManualExchangeRequired(claim) => {
                 format!("카페24 교환 {claim}: 콘솔에서 수동 교환 필요")
             }

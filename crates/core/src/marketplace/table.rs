@@ -203,6 +203,12 @@ impl MarketplaceProfile {
             .collect()
     }
 
+    /// Whether the table gives this marketplace's cancel words at all (seed 002 names none for
+    /// a few: their records are kept and their lines held for the operator, R25).
+    pub fn knows_cancel_words(&self) -> bool {
+        !self.cancel_statuses.is_empty() || !self.withdraw_statuses.is_empty()
+    }
+
     /// What `status` means for this marketplace's cancel sync (exact words, spaces trimmed).
     pub fn cancel_status(&self, status: &str) -> CancelStatusMeaning {
         let status = status.trim();
@@ -438,6 +444,7 @@ mod tests {
         for name in ["nsmall", "lottecom", "seoulstore", "gsretail", "gseshop"] {
             let profile = table.get(&code(name)).expect(name);
             assert!(profile.cancel_statuses.is_empty(), "{name}");
+            assert!(!profile.knows_cancel_words(), "{name}");
             assert_eq!(
                 profile.cancel_status("취소완료"),
                 CancelStatusMeaning::Unrecognised

@@ -732,6 +732,15 @@ impl Stage<'_> {
                     CancelVerdict::Unmatched | CancelVerdict::UnknownMarketplace => {
                         run.cancels_unmatched += 1
                     }
+                    CancelVerdict::Unconfirmed { hold } => run.notes.push(format!(
+                        "{}: {} is not a cancel word the table gives for {} (it gives none); \
+                         the record is kept and its {} line(s) held until an operator \
+                         confirms or releases them",
+                        claim.keys.order_no,
+                        claim.status,
+                        self.marketplace,
+                        hold.len()
+                    )),
                     CancelVerdict::AlreadyApplied | CancelVerdict::NotACancel => {}
                 }
             }
