@@ -48,6 +48,8 @@ pub struct Shared {
     offset: Mutex<Millis>,
     overlay: Mutex<Overlay>,
     requests: Mutex<BTreeMap<String, u64>>,
+    /// Every request taken, `METHOD /path`, in order: tests prove what was never called.
+    calls: Mutex<Vec<String>>,
     base_url: Mutex<String>,
 }
 
@@ -102,6 +104,7 @@ impl Shared {
             offset: Mutex::new(config.start_at_ms.saturating_add(resumed)),
             overlay: Mutex::new(Overlay::default()),
             requests: Mutex::new(BTreeMap::new()),
+            calls: Mutex::new(Vec::new()),
             base_url: Mutex::new(String::new()),
         }
     }
@@ -134,6 +137,11 @@ impl Shared {
         let now = self.now();
         let overlay = lock(&self.overlay).clone();
         (now, self.timeline.snapshot(now, &overlay))
+    }
+
+    /// Every request the sandbox has taken, `METHOD /path` (no query), oldest first.
+    pub fn calls(&self) -> Vec<String> {
+        lock(&self.calls).clone()
     }
 
     pub(crate) fn count(&self, api: &str) {
@@ -292,6 +300,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .merge(naver::routes())
         .merge(coupang::routes())
         .merge(generic::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            record_call,
+        ))
         .fallback(|uri: axum::http::Uri| async move {
             (
                 StatusCode::NOT_FOUND,
@@ -302,6 +314,16 @@ pub fn router(shared: Arc<Shared>) -> Router {
             )
         })
         .with_state(shared)
+}
+
+/// Logs each request's method and path in [`Shared::calls`].
+async fn record_call(
+    State(shared): State<Arc<Shared>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    lock(&shared.calls).push(format!("{} {}", request.method(), request.uri().path()));
+    next.run(request).await
 }
 
 async fn index(State(shared): State<Arc<Shared>>) -> Json<serde_json::Value> {

@@ -1496,26 +1496,93 @@ fn a_key_file_that_holds_no_key_stops_the_start_saying_what_to_do() {
 
 /// A server on `dir`, its demo store's client, the sandbox marketplace an hour behind the wall
 /// clock (so its claims fall inside the time frame a first run asks for) on a manual clock, and
-/// the demo store's Coupang connection to it.
-fn coupang_sandbox(dir: &Path) -> (Running, Client, SandboxHandle, i64) {
+/// the demo store's connection to it for `marketplace` (the sandbox's own settings).
+fn marketplace_sandbox(dir: &Path, marketplace: &str) -> (Running, Client, SandboxHandle, i64) {
     let server = start(dir, None);
     let demo = Client::demo(&server.base);
     let epoch = (Utc::now() - chrono::Duration::hours(1))
         .trunc_subsecs(0)
         .with_timezone(&KOREA);
     let sandbox = sandbox(&server, epoch);
-    let (status, made) = demo.post(
-        "/api/connections",
-        json!({
-            "marketplace": "coupang", "base_url": sandbox.base_url(),
-            "credentials": {"kind": "coupang_hmac", "access_key": "ak", "secret_key": "sk",
-                            "vendor_id": "A00012345"},
-            "period_seconds": 600
-        }),
+    let settings = jumun_sandbox::server::new_connection(
+        sandbox
+            .connection(marketplace)
+            .expect("a marketplace the sandbox serves"),
     );
+    let (status, made) = demo.post("/api/connections", serde_json::to_value(settings).unwrap());
     assert_eq!(status, 201, "{made}");
     let id = made["id"].as_i64().unwrap();
     (server, demo, sandbox, id)
+}
+
+/// [`marketplace_sandbox`] for Coupang.
+fn coupang_sandbox(dir: &Path) -> (Running, Client, SandboxHandle, i64) {
+    marketplace_sandbox(dir, "coupang")
+}
+
+/// Where the sandbox's scenario `name` of the first cycle starts, and its order.
+fn scenario(sandbox: &SandboxHandle, name: &str) -> (i64, jumun_sandbox::generate::Order) {
+    let index = jumun_sandbox::scenario::SCRIPTS
+        .iter()
+        .position(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no scenario {name}"));
+    let timeline = sandbox.shared().timeline();
+    (
+        timeline.scenario_start(0, index),
+        timeline.scripted_order(0, index).unwrap(),
+    )
+}
+
+/// The kinds of the claims the console opened on order `console`.
+fn opened_claims(events: &[Value], console: &Value) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| kind(e) == "ClaimOpened")
+        .map(|e| &e["event"]["change"]["ClaimOpened"])
+        .filter(|c| &c["order"] == console)
+        .map(|c| c["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn r11_naver_returns_and_exchanges_are_collected_without_approving_them_at_naver() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, demo, sandbox, id) = marketplace_sandbox(dir.path(), "smartstore");
+    let (ret_start, ret_order) = scenario(&sandbox, "return-with-pickup/smartstore");
+    let (exc_start, exc_order) = scenario(&sandbox, "exchange-case1/smartstore");
+    let timeline = sandbox.shared().timeline();
+    // The return is asked (120 s), then the exchange (120 s after its own start): each run
+    // collects what is new, and each new claim is "acknowledged" by the collector.
+    sandbox.shared().advance(ret_start + timeline.scaled(130));
+    let first = demo.collect(id);
+    assert!(first["error"].is_null(), "{first}");
+    sandbox
+        .shared()
+        .advance(exc_start + timeline.scaled(130) - sandbox.shared().now());
+    let second = demo.collect(id);
+    assert!(second["error"].is_null(), "{second}");
+    let events = demo.events();
+    assert_eq!(
+        opened_claims(&events, &order_id(&events, &ret_order.order_no)),
+        ["Return"],
+        "{first}"
+    );
+    assert_eq!(
+        opened_claims(&events, &order_id(&events, &exc_order.order_no)),
+        ["Exchange"],
+        "{second}"
+    );
+    // Naver has no acknowledgement for them: approving the return refunds it, approving the
+    // exchange's collection says the item is back. Neither is the collector's to call.
+    let decisions: Vec<String> = sandbox
+        .shared()
+        .calls()
+        .into_iter()
+        .filter(|c| c.ends_with("/claim/return/approve") || c.contains("/claim/exchange/"))
+        .collect();
+    assert!(decisions.is_empty(), "{decisions:?}");
+    assert_eq!(demo.connection(id)["unacknowledged_claims"], 0);
+    let _ = server.runtime.block_on(sandbox.shutdown());
 }
 
 /// The sandbox's view of one order now.

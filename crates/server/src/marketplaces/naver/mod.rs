@@ -12,13 +12,17 @@
 //! | details | `POST /v1/pay-order/seller/product-orders/query` | `seller-get-product-orders-pay-order-seller` (상품 주문 상세 내역 조회); claim objects under `currentClaim` since 2026-10-28 (github.com/commerce-api-naver/commerce-api discussions 3608, 1691) |
 //! | invoices | `POST /v1/pay-order/seller/product-orders/dispatch` | 발송 처리 |
 //! | cancel approval | `POST /v1/pay-order/seller/product-orders/{productOrderId}/claim/cancel/approve` | 취소 요청 승인 (no body) |
-//! | return approval | `POST …/{productOrderId}/claim/return/approve` | 반품 요청 승인 |
-//! | exchange collect approval | `POST …/{productOrderId}/claim/exchange/collect/approve` | follows the same pattern; not found in the docs |
 //!
 //! - Changes: at most 300 per answer (`data.more.moreFrom`/`moreSequence` continue). Without
 //!   `lastChangedTo` an answer covers only the 24 hours after `lastChangedFrom`, so a window
 //!   that ends without `more` is followed by the next one, until a window reaches the answer's
 //!   `timestamp`. Then the details, at most 300 `productOrderIds` a query.
+//! - Acknowledging a claim: a cancel request the console carried out is approved (취소 요청
+//!   승인); nothing else is sent. Naver has no acknowledgement step for returns and exchanges:
+//!   `POST …/claim/return/approve` (반품 요청 승인) refunds the buyer and is valid only once the
+//!   item is back, and `POST …/claim/exchange/collect/approve` declares the old item collected —
+//!   both irreversible decisions the operator takes in the seller center, never the collector
+//!   (issue 13, point 5).
 //! - Orders: the product orders grouped by `order.orderId`; `productOrderId` is the line number.
 //! - Claims: product orders with a `claimType`; reason, request date and requested quantity
 //!   from `currentClaim.{cancel,return,exchange}` (a claim on part of a line stays partial).
@@ -865,14 +869,16 @@ impl MarketplaceAdapter for NaverAdapter {
                 marketplace: conn.marketplace.clone(),
                 key: "productOrderId",
             })?;
-        let action = match claim.kind {
-            ClaimKind::Cancel => "cancel/approve",
-            ClaimKind::Return => "return/approve",
-            ClaimKind::Exchange => "exchange/collect/approve",
-        };
+        if claim.kind != ClaimKind::Cancel {
+            // Naver has no acknowledgement of a return or an exchange: its calls on them are
+            // decisions (`claim/return/approve` refunds the buyer, valid once the item is back;
+            // `claim/exchange/collect/approve` declares the old item collected), which the
+            // operator takes in the seller center when the goods are in hand (issue 13, point 5).
+            return Ok(());
+        }
         let headers = auth(conn)?;
         let url = format!(
-            "{}/v1/pay-order/seller/product-orders/{}/claim/{action}",
+            "{}/v1/pay-order/seller/product-orders/{}/claim/cancel/approve",
             conn.base_url,
             http::enc(&id)
         );
