@@ -1083,3 +1083,63 @@ async fn a_body_that_is_not_the_envelope_fails_with_the_raw_body() {
         "{err}"
     );
 }
+
+/// The sandbox marketplace on a manual clock, standing `secs_after` script seconds after the
+/// start of its scenario `name` (first cycle); the scenario's order number.
+async fn sandbox_at(name: &str, secs_after: u32) -> (jumun_sandbox::SandboxHandle, String) {
+    let sandbox = jumun_sandbox::spawn(jumun_sandbox::SandboxConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        clock: jumun_sandbox::ClockMode::Manual,
+        epoch: Some(
+            (Utc::now() - chrono::Duration::hours(1)).with_timezone(&jumun_core::time::KOREA),
+        ),
+        ..jumun_sandbox::SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox");
+    let index = jumun_sandbox::scenario::SCRIPTS
+        .iter()
+        .position(|s| s.name == name)
+        .expect("the scenario");
+    let timeline = sandbox.shared().timeline();
+    let order = timeline.scripted_order(0, index).unwrap().order_no;
+    let at = timeline.scenario_start(0, index) + timeline.scaled(secs_after);
+    sandbox.shared().advance(at);
+    (sandbox, order)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn naver_a_paid_line_asking_a_cancel_is_not_read_as_a_clean_paid_line() {
+    // Issue 13, point 15: the cancel was asked at 40 s and is not done until 100 s; Naver keeps
+    // the line PAYED meanwhile, with claimType CANCEL and claimStatus CANCEL_REQUEST.
+    let (sandbox, order_no) = sandbox_at("cancel-before-invoice/smartstore", 50).await;
+    let conn = sandbox.connection("smartstore").unwrap();
+    let got = blocking(orders(&conn)).await.expect("orders");
+    let order = got
+        .items
+        .iter()
+        .find(|o| o.order_no == order_no)
+        .expect("the order is collected");
+    let line = &order.lines[0];
+    assert_eq!(line.status, "PAYED");
+    assert_eq!(line.fact, None, "its pending cancel decides, not PAYED");
+    // A paid line without a claim still reads as paid.
+    let clean = got
+        .items
+        .iter()
+        .flat_map(|o| &o.lines)
+        .find(|l| l.keys.line_no != line.keys.line_no && l.status == "PAYED")
+        .expect("another paid line");
+    assert_eq!(clean.fact, Some(LineFact::Paid));
+    let claims = blocking(claims(&conn)).await.expect("claims");
+    let cancel = claims
+        .items
+        .iter()
+        .find(|c| c.keys.line_no == line.keys.line_no)
+        .expect("the cancel is collected");
+    assert_eq!(
+        (cancel.kind, cancel.status.as_str()),
+        (ClaimKind::Cancel, "취소요청")
+    );
+    sandbox.shutdown().await.unwrap();
+}

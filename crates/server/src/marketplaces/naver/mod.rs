@@ -42,7 +42,9 @@
 //! `productOrderStatus` → [`LineFact`]: PAYMENT_WAITING → awaiting payment; PAYED → paid
 //! (preparing once `placeOrderStatus` is OK, 발주 확인); DELIVERING → shipped; DELIVERED →
 //! delivered; PURCHASE_DECIDED → confirmed; CANCELED, RETURNED, EXCHANGED, CANCELED_BY_NOPAYMENT →
-//! under a claim (no fact).
+//! under a claim (no fact). A PAYED line whose `claimType`/`claimStatus` name a claim under way
+//! (CANCEL_REQUEST: Naver keeps the line PAYED until the cancel is done) has no fact either: it
+//! is never read as a clean paid line that may ship while its claim is pending.
 //!
 //! `claimStatus` → claim status words (the table's Naver words are 취소요청;취소중;취소완료):
 //! CANCEL_REQUEST → 취소요청; CANCELING, ADMIN_CANCELING → 취소중; CANCEL_DONE, ADMIN_CANCEL_DONE →
@@ -66,7 +68,7 @@ use chrono::{DateTime, Duration, Utc};
 use jumun_core::claim::{ClaimKind, Reason};
 use jumun_core::marketplace::MarketplaceKeys;
 use jumun_core::money::Won;
-use jumun_core::order::{DeliveryInfo, Payment};
+use jumun_core::order::{DeliveryInfo, LineStatus, Payment};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
 
@@ -347,7 +349,18 @@ fn keys(info: &wire::ProductOrderInfo) -> MarketplaceKeys {
     }
 }
 
-/// Normalizes the product orders of one order.
+/// Whether the product order is under a claim still under way (asked, not withdrawn). Naver
+/// keeps `productOrderStatus` PAYED while a cancel is only requested (CANCEL_REQUEST), so the
+/// status alone would read as a clean paid line that may ship (issue 13, point 15).
+fn claim_pending(po: &wire::ProductOrder) -> bool {
+    let (Some(kind), Some(status)) = (po.claim_type.as_deref(), po.claim_status.as_deref()) else {
+        return false;
+    };
+    matches!(claim_meaning(kind, status), Ok(Some((_, _, false))))
+}
+
+/// Normalizes the product orders of one order: a line not yet shipped whose claim is under way
+/// has no fact ([`MarketLine::fact`]): its claim, collected with the claims, decides.
 pub fn normalize_order(
     conn: &Connection,
     infos: &[wire::ProductOrderInfo],
@@ -364,7 +377,8 @@ pub fn normalize_order(
         let po = &info.product_order;
         let of = || format!("product order {}", po.product_order_id);
         let fact = order_fact(&po.product_order_status, po.place_order_status.as_deref())
-            .map_err(|e| ElementError::from(e).in_part(of()))?;
+            .map_err(|e| ElementError::from(e).in_part(of()))?
+            .filter(|f| !(f.line_status() == LineStatus::Preparing && claim_pending(po)));
         waiting |= fact == Some(LineFact::AwaitingPayment);
         if po.quantity == 0 {
             return Err(ElementError::ZeroQuantity { of: of() });
