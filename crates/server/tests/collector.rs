@@ -1687,3 +1687,39 @@ fn r27_a_coupang_cancel_before_acknowledgement_is_collected_and_its_refused_box_
     assert!(lines[1].delivery.invoice().is_some_and(|i| i.by_console));
     let _ = server.runtime.block_on(sandbox.shutdown());
 }
+
+#[test]
+fn r12_a_coupang_return_the_buyer_withdraws_is_withdrawn_in_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, demo, sandbox, id) = coupang_sandbox(dir.path());
+    let (start, order) = scenario(&sandbox, "return-withdrawal/coupang");
+    let timeline = sandbox.shared().timeline();
+    // The return was asked at 120 s: the console holds the line for it.
+    sandbox.shared().advance(start + timeline.scaled(130));
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    let events = demo.events();
+    let console = order_id(&events, &order.order_no);
+    assert_eq!(opened_claims(&events, &console), ["Return"], "{run}");
+    // Withdrawn at 150 s: Coupang drops it from returnRequests and lists it only under
+    // returnWithdrawRequests (issue 13, point 7).
+    sandbox.shared().advance(timeline.scaled(30));
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    assert_eq!(run["claims_withdrawn"], 1, "{run}");
+    let undone = demo
+        .events()
+        .iter()
+        .filter(|e| kind(e) == "ClaimClosedUndone")
+        .count();
+    assert_eq!(undone, 1);
+    // Read again while the cursor stands on the same day: nothing more happens.
+    let again = demo.collect(id);
+    assert_eq!(again["claims_withdrawn"], 0, "{again}");
+    assert!(sandbox
+        .shared()
+        .calls()
+        .iter()
+        .any(|c| c.ends_with("/returnWithdrawRequests")));
+    let _ = server.runtime.block_on(sandbox.shutdown());
+}
