@@ -29,6 +29,7 @@ pub mod generic;
 mod http;
 pub mod naver;
 pub mod page;
+pub mod rate;
 pub mod registry;
 mod serde_util;
 mod time;

@@ -67,6 +67,7 @@ pub mod wire;
 use super::error::{ElementError, StatusError};
 use super::http::{self, Body};
 use super::page::{collect_each, collect_groups, read_page, Element};
+use super::rate;
 use super::time;
 use super::{
     parcel_code, AdapterError, Collected, Connection, Credentials, Cursor, InvoiceUpload, LineFact,
@@ -185,8 +186,9 @@ fn call(
         ("X-Requested-By", k.vendor_id.to_owned()),
         ("Accept", "application/json".to_owned()),
     ];
-    let answer = http::send(
-        &conn.marketplace,
+    let answer = rate::send(
+        conn,
+        &rate::COUPANG,
         method,
         &url,
         &headers,

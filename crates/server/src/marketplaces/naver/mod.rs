@@ -58,6 +58,7 @@ pub mod wire;
 use super::error::{AmountError, ElementError, SignError, StatusError};
 use super::http::{self, Body};
 use super::page::{collect_each, collect_groups, read_page, Element};
+use super::rate;
 use super::time;
 use super::{
     parcel_code, AdapterError, Collected, Connection, Credentials, Cursor, InvoiceUpload, LineFact,
@@ -179,7 +180,7 @@ fn send(
 ) -> Result<Vec<u8>, AdapterError> {
     forget_token_if_refused(
         conn,
-        http::send(&conn.marketplace, method, url, headers, body),
+        rate::send(conn, &rate::NAVER, method, url, headers, body),
     )
 }
 
@@ -214,8 +215,9 @@ fn auth(conn: &Connection) -> Result<Vec<(&'static str, String)>, AdapterError> 
                     }
                 })?;
             let url = format!("{}/v1/oauth2/token", conn.base_url);
-            let body = http::send(
-                &conn.marketplace,
+            let body = rate::send(
+                conn,
+                &rate::NAVER,
                 "POST",
                 &url,
                 &[],
