@@ -34,6 +34,7 @@ pub mod cli;
 mod coupang;
 pub mod generate;
 mod generic;
+mod limits;
 mod naver;
 pub mod scenario;
 pub mod server;
@@ -73,6 +74,8 @@ pub struct SandboxConfig {
     pub hostile_every: Option<u64>,
     /// Allow a non-loopback listen address (off: the sandbox is a local tool).
     pub allow_non_loopback: bool,
+    /// Play Coupang's and Naver's request limits (429, Coupang's 403 block; on by default).
+    pub rate_limits: bool,
 }
 
 impl Default for SandboxConfig {
@@ -89,6 +92,7 @@ impl Default for SandboxConfig {
             malformed_every: None,
             hostile_every: None,
             allow_non_loopback: false,
+            rate_limits: true,
         }
     }
 }

@@ -50,6 +50,7 @@ pub struct Shared {
     requests: Mutex<BTreeMap<String, u64>>,
     /// Every request taken, `METHOD /path`, in order: tests prove what was never called.
     calls: Mutex<Vec<String>>,
+    limits: super::limits::Limits,
     base_url: Mutex<String>,
 }
 
@@ -105,6 +106,7 @@ impl Shared {
             overlay: Mutex::new(Overlay::default()),
             requests: Mutex::new(BTreeMap::new()),
             calls: Mutex::new(Vec::new()),
+            limits: super::limits::Limits::new(config.rate_limits),
             base_url: Mutex::new(String::new()),
         }
     }
@@ -142,6 +144,12 @@ impl Shared {
     /// Every request the sandbox has taken, `METHOD /path` (no query), oldest first.
     pub fn calls(&self) -> Vec<String> {
         lock(&self.calls).clone()
+    }
+
+    /// The calls the sandbox refused for going over a marketplace's request limits, `STATUS
+    /// METHOD /path` (see the `limits` module), oldest first.
+    pub fn refused_calls(&self) -> Vec<String> {
+        self.limits.refused()
     }
 
     pub(crate) fn count(&self, api: &str) {
@@ -316,14 +324,24 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-/// Logs each request's method and path in [`Shared::calls`].
+/// Logs each request's method and path in [`Shared::calls`], and plays the marketplaces'
+/// request limits (the `limits` module).
 async fn record_call(
     State(shared): State<Arc<Shared>>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    lock(&shared.calls).push(format!("{} {}", request.method(), request.uri().path()));
-    next.run(request).await
+    let (method, path) = (
+        request.method().to_string(),
+        request.uri().path().to_owned(),
+    );
+    lock(&shared.calls).push(format!("{method} {path}"));
+    if let Some(refused) = shared.limits.admit(&method, &path) {
+        return refused;
+    }
+    let response = next.run(request).await;
+    shared.limits.answered(&path, response.status());
+    response
 }
 
 async fn index(State(shared): State<Arc<Shared>>) -> Json<serde_json::Value> {

@@ -1723,3 +1723,87 @@ fn r12_a_coupang_return_the_buyer_withdraws_is_withdrawn_in_the_console() {
         .any(|c| c.ends_with("/returnWithdrawRequests")));
     let _ = server.runtime.block_on(sandbox.shutdown());
 }
+
+/// Calls Coupang at the sandbox as another program of the same vendor would, without the
+/// console's pacing: `GET …/ordersheets?{query}`; answers the status.
+fn coupang_call_from_elsewhere(sandbox: &SandboxHandle, query: &str) -> u16 {
+    let url = format!(
+        "{}/v2/providers/openapi/apis/api/v4/vendors/A00012345/ordersheets?{query}",
+        sandbox.base_url()
+    );
+    support::agent()
+        .get(url)
+        .header(
+            "Authorization",
+            "CEA algorithm=HmacSHA256, access-key=ak, signed-date=x, signature=x",
+        )
+        .call()
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[test]
+fn coupang_rate_limits_are_waited_out_and_a_block_is_never_taken_for_bad_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, demo, sandbox, id) = coupang_sandbox(dir.path());
+    sandbox.shared().advance(60_000);
+    // Another program of the vendor spends this second's 10 calls: the console's first call is
+    // answered 429 with Retry-After, waits it out and goes on (issue 13, point 6).
+    let today = Utc::now()
+        .with_timezone(&KOREA)
+        .format("%Y-%m-%d")
+        .to_string();
+    let valid = format!("createdAtFrom={today}&createdAtTo={today}&status=ACCEPT");
+    for _ in 0..10 {
+        coupang_call_from_elsewhere(&sandbox, &valid);
+    }
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    assert!(run["orders_new"].as_u64().unwrap() > 0, "{run}");
+    let refused = sandbox.shared().refused_calls();
+    assert!(refused.iter().any(|c| c.starts_with("429 ")), "{refused:?}");
+    assert!(
+        refused.iter().all(|c| c.starts_with("429 ")),
+        "the console's own pacing keeps it under the limit: {refused:?}"
+    );
+
+    // A buggy program of the vendor fails call after call: Coupang blocks the vendor with its
+    // gateway's 403 "Access Denied" page.
+    std::thread::sleep(Duration::from_secs(1));
+    let blocked = (0..100).any(|_| match coupang_call_from_elsewhere(&sandbox, "") {
+        403 => true,
+        429 => {
+            std::thread::sleep(Duration::from_millis(100));
+            false
+        }
+        _ => false,
+    });
+    assert!(blocked, "{:?}", sandbox.shared().refused_calls());
+    let run = demo.collect(id);
+    let error = run["error"].as_str().expect("the run fails");
+    assert!(error.contains("not a credentials problem"), "{error}");
+    assert!(
+        !error.contains("renew the marketplace credentials"),
+        "{error}"
+    );
+    // While the block lasts the connection sends nothing that could make it longer, and says so.
+    let calls = sandbox.shared().calls().len();
+    let run = demo.collect(id);
+    let error = run["error"].as_str().expect("the run fails");
+    assert!(error.contains("asked this connection to wait"), "{error}");
+    assert_eq!(
+        sandbox.shared().calls().len(),
+        calls,
+        "no call reached Coupang"
+    );
+    let conn = demo.connection(id);
+    assert!(
+        conn["last_run"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not a credentials problem")),
+        "{conn}"
+    );
+    assert!(conn["credentials_error"].is_null(), "{conn}");
+    let _ = server.runtime.block_on(sandbox.shutdown());
+}
