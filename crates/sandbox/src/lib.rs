@@ -26,6 +26,12 @@
 //! | directory | `GET /connections`: every marketplace's connection settings (`{"connections": [...]}`, each in the body format of the console's `POST /api/connections`) |
 //! | control | `GET /` (index), `GET /sandbox/state`, `GET /sandbox/orders[?marketplace]`, `GET /sandbox/schedule`, `POST /sandbox/clock` (`{"advance_secs": N}` or `{"at_ms": N}`) |
 //!
+//! Coupang's and Naver's request limits are played on their paths (`limits`: 429 with
+//! `Retry-After` above 10 calls a second per Coupang vendor or 2 a second per Naver API, and
+//! Coupang's 403 "Access Denied" block after a burst of failed calls), in real time;
+//! [`SandboxConfig::rate_limits`] turns them off for raw API tests. [`Shared::calls`] lists every
+//! request taken and [`Shared::refused_calls`] the ones the limits refused.
+//!
 //! Start it with `jumun-sandbox --seed N --addr 127.0.0.1:PORT --speed X` ([`cli`]), or
 //! in-process with [`spawn`]; [`SandboxHandle::connection`] gives each adapter its connection.
 

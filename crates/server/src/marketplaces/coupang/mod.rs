@@ -35,6 +35,10 @@
 //!   WING (their confirmation APIs were not looked up).
 //! - Auth: `Authorization: CEA algorithm=HmacSHA256, access-key={ak}, signed-date={yyMMdd'T'
 //!   HHmmss'Z'}, signature={hex(HMAC-SHA256(secret, signed-date + method + path + query))}`.
+//! - Pacing ([`super::rate::COUPANG`]): one call at a time per vendor id, at least 125 ms after
+//!   the previous one ended (Coupang blocks a vendor id above 10 calls a second, HTTP 429); its
+//!   403 "Access Denied" page after a burst of failed calls is a block, not refused credentials
+//!   (see [`super::rate`] for the sources).
 //! - Cursors: orders `yyyy-MM-dd` (Korean date of `createdAtFrom`); claims `yyyy-MM-ddTHH:mm`.
 //!
 //! # When orders are acknowledged

@@ -32,6 +32,10 @@
 //!   is kept per connection for its life (`expires_in`, 3 hours) less 10 minutes, and dropped
 //!   when Naver refuses a call (HTTP 401/403). With [`Credentials::None`] (a sandbox) no token is
 //!   asked.
+//! - Pacing ([`super::rate::NAVER`]): one call at a time per application, at least 550 ms
+//!   after the previous one ended, under the 2 calls a second each API allows; a 429
+//!   (`GW.RATE_LIMIT`, `GW.QUOTA_LIMIT`) is backed off, not taken for refused credentials (see
+//!   [`super::rate`] for the sources).
 //! - Cursor ([`ChangeCursor`]): the last change seen, `{lastChangedDate}|{productOrderId}`; the
 //!   next call asks `lastChangedFrom` = that date (inclusive) and drops the changes up to that
 //!   product order, so the last change is not read again every poll. When the run moved past
