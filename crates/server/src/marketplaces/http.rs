@@ -111,26 +111,20 @@ pub(crate) fn send(
     let shown = || body_excerpt(&String::from_utf8_lossy(&bytes));
     match status {
         200..=299 => Ok(bytes),
-        429 => Err(AdapterError::RateLimited {
-            marketplace: marketplace.clone(),
-            method: method.to_owned(),
-            url: url.to_owned(),
-            status,
-            retry_after,
-            body: shown(),
-        }),
-        // Coupang answers a burst of failed requests with its gateway's HTML "Access Denied"
-        // page for a while ("403 Forbidden 오류 메시지", developers.coupangcorp.com/hc/zh-cn/
-        // articles/25780974599577, checked 2026-12-02): a block, not refused credentials (a bad
-        // signature is a JSON answer).
-        403 if is_access_denied_page(&bytes) => Err(AdapterError::RateLimited {
-            marketplace: marketplace.clone(),
-            method: method.to_owned(),
-            url: url.to_owned(),
-            status,
-            retry_after,
-            body: shown(),
-        }),
+        // Too many requests; or Coupang's gateway's HTML "Access Denied" page, with which it
+        // answers a burst of failed requests for a while ("关于 403 Forbidden 的报错信息问题",
+        // developers.coupangcorp.com/hc/zh-cn/articles/25780974599577, checked 2026-12-02): a
+        // block, not refused credentials (a bad signature is a JSON answer).
+        429 | 403 if status == 429 || is_access_denied_page(&bytes) => {
+            Err(AdapterError::RateLimited {
+                marketplace: marketplace.clone(),
+                method: method.to_owned(),
+                url: url.to_owned(),
+                status,
+                retry_after,
+                body: shown(),
+            })
+        }
         401 | 403 => Err(AdapterError::Auth {
             marketplace: marketplace.clone(),
             method: method.to_owned(),
