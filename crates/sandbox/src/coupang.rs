@@ -23,7 +23,8 @@
 //!
 //! Return and exchange requests are selected by their last change within the time frame (the
 //! real API selects by creation), so a collector that polls by time frame sees a claim's
-//! progress.
+//! progress. A return or stop-shipment request the buyer withdrew leaves `returnRequests` and is
+//! listed only by `GET …/returnWithdrawRequests` (by day, at most 7 days a call).
 
 use super::scenario::{Claim, ClaimKind, ClaimStatus, Delivery, LineView, Millis, OrderView};
 use super::server::{break_field, check_shippable, key_of, Shared, COUPANG_VENDOR_ID};
@@ -53,6 +54,10 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
         .route(&format!("{BASE}/ordersheets"), get(order_sheets))
         .route(&format!("{BASE}/returnRequests"), get(return_requests))
         .route(&format!("{BASE}/exchangeRequests"), get(exchange_requests))
+        .route(
+            &format!("{BASE}/returnWithdrawRequests"),
+            get(return_withdraw_requests),
+        )
         .route(&format!("{BASE}/orders/invoices"), post(invoices))
         .route(
             &format!("{BASE}/ordersheets/acknowledgement"),
@@ -516,6 +521,93 @@ async fn return_requests(
         }
     }
     Json(serde_json::json!({"code": 200, "message": "OK", "data": data})).into_response()
+}
+
+/// The most days one `returnWithdrawRequests` call may span, both ends included.
+const WITHDRAW_DAYS: i64 = 7;
+/// `sizePerPage` of `returnWithdrawRequests`: 10 by default, at most 100.
+const WITHDRAW_PAGE: (usize, usize) = (10, 100);
+
+/// `GET …/returnWithdrawRequests?dateFrom&dateTo&pageIndex&sizePerPage`: the returns and
+/// stop-shipment requests the buyer withdrew on those days (by the day of the withdrawal), at
+/// most 7 days a call (반품철회 이력 기간별 조회, "Data of maximum 7 days can be queried",
+/// <https://developers.coupangcorp.com/hc/en-us/articles/360034027354>, checked 2026-12-02). A
+/// withdrawn request is no longer listed by `returnRequests`: this list is the only place a
+/// withdrawal shows.
+async fn return_withdraw_requests(
+    State(shared): State<Arc<Shared>>,
+    Path(_vendor): Path<String>,
+    headers: HeaderMap,
+    query: Params,
+) -> Response {
+    shared.count("coupang");
+    if !authorised(&headers) {
+        return unauthorised();
+    }
+    let Ok(Query(params)) = query else {
+        return error(StatusCode::BAD_REQUEST, "the query string does not parse");
+    };
+    let day = |name: &str| {
+        params
+            .get(name)
+            .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+    };
+    let (Some(from), Some(to)) = (day("dateFrom"), day("dateTo")) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "dateFrom and dateTo are required, as yyyy-MM-dd",
+        );
+    };
+    if to < from || (to - from).num_days() >= WITHDRAW_DAYS {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!("dateFrom..dateTo must span 1 to {WITHDRAW_DAYS} days, both included"),
+        );
+    }
+    let number = |name: &str, default: usize| match params.get(name).map(|v| v.trim()) {
+        None | Some("") => Some(default),
+        Some(v) => v.parse::<usize>().ok().filter(|n| *n >= 1),
+    };
+    let (Some(page_index), Some(size)) = (
+        number("pageIndex", 1),
+        number("sizePerPage", WITHDRAW_PAGE.0).filter(|n| *n <= WITHDRAW_PAGE.1),
+    ) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "pageIndex must be 1 or more and sizePerPage 1 to {}",
+                WITHDRAW_PAGE.1
+            ),
+        );
+    };
+    let (_, orders) = shared.snapshot();
+    let withdrawn: Vec<wire::ReturnWithdrawal> = coupang_orders(&orders)
+        .flat_map(|o| o.lines.iter().map(move |l| (o, l)))
+        .filter_map(|(o, l)| {
+            let claim = l.claim.as_ref()?;
+            let listed = claim.kind != ClaimKind::Exchange
+                && claim.status == ClaimStatus::Withdrawn
+                && !cancelled_in_accept(o, claim);
+            let on = shared.timeline().time(claim.changed_at).date_naive();
+            (listed && on >= from && on <= to).then(|| wire::ReturnWithdrawal {
+                cancel_id: id(&claim.id),
+                order_id: id(&o.order.order_no),
+                vendor_id: Some(COUPANG_VENDOR_ID.to_owned()),
+                refund_delivery_duty: Some("CUSTOMER".to_owned()),
+                created_at: time(&shared, claim.changed_at),
+                vendor_item_ids: vec![id(&l.line.option_id)],
+            })
+        })
+        .collect();
+    let start = (page_index - 1).saturating_mul(size);
+    let next = (start.saturating_add(size) < withdrawn.len()).then(|| (page_index + 1).to_string());
+    Json(wire::ReturnWithdrawRequestsResponse {
+        code: Some(serde_json::json!(200)),
+        message: Some("OK".to_owned()),
+        data: withdrawn.into_iter().skip(start).take(size).collect(),
+        next_page_index: Some(next.unwrap_or_default()),
+    })
+    .into_response()
 }
 
 async fn exchange_requests(

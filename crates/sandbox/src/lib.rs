@@ -21,10 +21,16 @@
 //! | --- | --- |
 //! | Cafe24 | `GET /api/v2/admin/orders` (`start_date`, `end_date`, `date_type`, `order_status`, `embed`, `limit`, `offset`), `POST /api/v2/admin/shipments`, `POST /api/v2/oauth/token` |
 //! | Naver | `POST /external/v1/oauth2/token`, `GET /external/v1/pay-order/seller/product-orders/last-changed-statuses`, `POST …/product-orders/query`, `POST …/product-orders/dispatch`, `POST …/product-orders/{id}/claim/{cancel,return}/approve`, `POST …/{id}/claim/exchange/collect/approve` |
-//! | Coupang | `GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets`, `…/returnRequests`, `…/exchangeRequests`, `POST …/orders/invoices`, `PATCH …/returnRequests/{receiptId}/stoppedShipment` |
+//! | Coupang | `GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets`, `…/returnRequests`, `…/exchangeRequests`, `…/returnWithdrawRequests`, `PUT …/ordersheets/acknowledgement`, `POST …/orders/invoices`, `PATCH …/returnRequests/{receiptId}/stoppedShipment` |
 //! | generic | `GET /generic/{code}/orders?since`, `GET /generic/{code}/claims?since`, `POST /generic/{code}/invoices`, `POST /generic/{code}/claims/{claim_no}/ack` |
 //! | directory | `GET /connections`: every marketplace's connection settings (`{"connections": [...]}`, each in the body format of the console's `POST /api/connections`) |
 //! | control | `GET /` (index), `GET /sandbox/state`, `GET /sandbox/orders[?marketplace]`, `GET /sandbox/schedule`, `POST /sandbox/clock` (`{"advance_secs": N}` or `{"at_ms": N}`) |
+//!
+//! Coupang's and Naver's request limits are played on their paths (`limits`: 429 with
+//! `Retry-After` above 10 calls a second per Coupang vendor or 2 a second per Naver API, and
+//! Coupang's 403 "Access Denied" block after a burst of failed calls), in real time;
+//! [`SandboxConfig::rate_limits`] turns them off for raw API tests. [`Shared::calls`] lists every
+//! request taken and [`Shared::refused_calls`] the ones the limits refused.
 //!
 //! Start it with `jumun-sandbox --seed N --addr 127.0.0.1:PORT --speed X` ([`cli`]), or
 //! in-process with [`spawn`]; [`SandboxHandle::connection`] gives each adapter its connection.
@@ -34,6 +40,7 @@ pub mod cli;
 mod coupang;
 pub mod generate;
 mod generic;
+mod limits;
 mod naver;
 pub mod scenario;
 pub mod server;
@@ -76,6 +83,8 @@ pub struct SandboxConfig {
     pub bulk: Option<scenario::BulkOrders>,
     /// Allow a non-loopback listen address (off: the sandbox is a local tool).
     pub allow_non_loopback: bool,
+    /// Play Coupang's and Naver's request limits (429, Coupang's 403 block; on by default).
+    pub rate_limits: bool,
 }
 
 impl Default for SandboxConfig {
@@ -93,6 +102,7 @@ impl Default for SandboxConfig {
             hostile_every: None,
             bulk: None,
             allow_non_loopback: false,
+            rate_limits: true,
         }
     }
 }

@@ -129,6 +129,8 @@ pub enum Step {
     ReturnCollected,
     /// The return is complete (반품완료).
     ReturnDone,
+    /// The buyer withdrew the return before its pickup (반품철회).
+    ReturnWithdrawn,
     /// An exchange (option change) is requested.
     ExchangeRequested,
     /// The old item is being picked up (교환수거중).
@@ -335,6 +337,16 @@ pub const SCRIPTS: &[Script] = &[
         lines: 2,
         ships: false,
         steps: &[(40, CancelRequested), (100, CancelDone)],
+    },
+    // The buyer withdraws a Coupang return before its pickup: Coupang lists the withdrawal
+    // only under `returnWithdrawRequests`.
+    Script {
+        name: "return-withdrawal/coupang",
+        kind: ScenarioKind::Withdrawal,
+        channel: "coupang",
+        lines: 1,
+        ships: true,
+        steps: &[(120, ReturnRequested), (150, ReturnWithdrawn)],
     },
 ];
 
@@ -984,7 +996,9 @@ impl Timeline {
                     first.claim = Some(claim);
                 }
                 CancelDone | ReturnDone => set_status(first, ClaimStatus::Done, when),
-                CancelWithdrawn => set_status(first, ClaimStatus::Withdrawn, when),
+                CancelWithdrawn | ReturnWithdrawn => {
+                    set_status(first, ClaimStatus::Withdrawn, when)
+                }
                 CancelRefused => set_status(first, ClaimStatus::Refused, when),
                 ReturnCollecting | ExchangeCollecting => {
                     set_status(first, ClaimStatus::Collecting, when);

@@ -51,6 +51,9 @@ pub struct Shared {
     /// of both, so paging through a list (many calls at one moment) builds it once.
     last_snapshot: Mutex<Option<(Millis, Overlay, Vec<OrderView>)>>,
     requests: Mutex<BTreeMap<String, u64>>,
+    /// Every request taken, `METHOD /path`, in order: tests prove what was never called.
+    calls: Mutex<Vec<String>>,
+    limits: super::limits::Limits,
     base_url: Mutex<String>,
 }
 
@@ -107,6 +110,8 @@ impl Shared {
             overlay: Mutex::new(Overlay::default()),
             last_snapshot: Mutex::new(None),
             requests: Mutex::new(BTreeMap::new()),
+            calls: Mutex::new(Vec::new()),
+            limits: super::limits::Limits::new(config.rate_limits),
             base_url: Mutex::new(String::new()),
         }
     }
@@ -147,6 +152,17 @@ impl Shared {
         let orders = self.timeline.snapshot(now, &overlay);
         *last = Some((now, overlay, orders.clone()));
         (now, orders)
+    }
+
+    /// Every request the sandbox has taken, `METHOD /path` (no query), oldest first.
+    pub fn calls(&self) -> Vec<String> {
+        lock(&self.calls).clone()
+    }
+
+    /// The calls the sandbox refused for going over a marketplace's request limits, `STATUS
+    /// METHOD /path` (see the `limits` module), oldest first.
+    pub fn refused_calls(&self) -> Vec<String> {
+        self.limits.refused()
     }
 
     pub(crate) fn count(&self, api: &str) {
@@ -305,6 +321,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .merge(naver::routes())
         .merge(coupang::routes())
         .merge(generic::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            record_call,
+        ))
         .fallback(|uri: axum::http::Uri| async move {
             (
                 StatusCode::NOT_FOUND,
@@ -315,6 +335,26 @@ pub fn router(shared: Arc<Shared>) -> Router {
             )
         })
         .with_state(shared)
+}
+
+/// Logs each request's method and path in [`Shared::calls`], and plays the marketplaces'
+/// request limits (the `limits` module).
+async fn record_call(
+    State(shared): State<Arc<Shared>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (method, path) = (
+        request.method().to_string(),
+        request.uri().path().to_owned(),
+    );
+    lock(&shared.calls).push(format!("{method} {path}"));
+    if let Some(refused) = shared.limits.admit(&method, &path) {
+        return refused;
+    }
+    let response = next.run(request).await;
+    shared.limits.answered(&path, response.status());
+    response
 }
 
 async fn index(State(shared): State<Arc<Shared>>) -> Json<serde_json::Value> {

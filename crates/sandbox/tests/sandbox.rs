@@ -28,12 +28,8 @@ fn recent_epoch() -> DateTime<FixedOffset> {
         .with_timezone(&KOREA)
 }
 
-async fn start(
-    seed: u64,
-    epoch: DateTime<FixedOffset>,
-    malformed_every: Option<u64>,
-) -> SandboxHandle {
-    spawn(SandboxConfig {
+fn config(seed: u64, epoch: DateTime<FixedOffset>, malformed_every: Option<u64>) -> SandboxConfig {
+    SandboxConfig {
         seed,
         addr: "127.0.0.1:0".parse().unwrap(),
         speed: SPEED,
@@ -42,9 +38,15 @@ async fn start(
         start_at_ms: 600_000,
         malformed_every,
         ..SandboxConfig::default()
-    })
-    .await
-    .unwrap()
+    }
+}
+
+async fn start(
+    seed: u64,
+    epoch: DateTime<FixedOffset>,
+    malformed_every: Option<u64>,
+) -> SandboxHandle {
+    spawn(config(seed, epoch, malformed_every)).await.unwrap()
 }
 
 fn agent() -> ureq::Agent {
@@ -395,6 +397,12 @@ async fn the_adapters_collect_every_scenario_in_its_marketplace_words() {
             "출고중지요청",
             false,
         ),
+        (
+            "return-withdrawal/coupang",
+            ClaimKind::Return,
+            "반품철회",
+            true,
+        ),
     ];
     assert_eq!(expect.len(), SCRIPTS.len());
     for (scenario, kind, word, withdrawn) in expect {
@@ -402,7 +410,7 @@ async fn the_adapters_collect_every_scenario_in_its_marketplace_words() {
         let order_no = &scripted[*scenario];
         let found: Vec<&MarketClaim> = claims[market]
             .iter()
-            .filter(|c| &c.keys.order_no == order_no)
+            .filter(|c| &c.keys.order_no == order_no && c.kind == *kind)
             .collect();
         assert_eq!(found.len(), 1, "{scenario}: claims {found:?}");
         let claim = found[0];
@@ -597,7 +605,13 @@ async fn a_naver_cursor_before_a_quiet_day_moves_on_to_the_changes_after_it() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_naver_sandbox_answers_one_day_at_most() {
     let epoch = recent_epoch();
-    let sandbox = start(23, epoch, None).await;
+    // Raw calls in quick succession, without the adapters' pacing: no request limits.
+    let sandbox = spawn(SandboxConfig {
+        rate_limits: false,
+        ..config(23, epoch, None)
+    })
+    .await
+    .unwrap();
     let url = |from: DateTime<FixedOffset>, to: Option<DateTime<FixedOffset>>| {
         let f = |t: DateTime<FixedOffset>| {
             t.format("%Y-%m-%dT%H:%M:%S%.3f%:z")

@@ -104,6 +104,11 @@ async fn serve(
         ("GET", p) if p.ends_with("/exchangeRequests") => {
             json(fixture("coupang/exchange-requests.json"))
         }
+        // Written from the fields of Coupang's 반품철회 이력 기간별 조회 page (article
+        // 360034027354); the second withdrawal is malformed on purpose.
+        ("GET", p) if p.ends_with("/returnWithdrawRequests") => {
+            json(fixture("coupang/return-withdraw-requests.json"))
+        }
         ("POST", p) if p.ends_with("/orders/invoices") => json(
             r#"{"code":200,"message":"OK","data":{"responseCode":0,"responseMessage":"SUCCESS","responseList":[{"shipmentBoxId":448531493,"succeed":true,"resultCode":"OK"}]}}"#.into(),
         ),
@@ -486,7 +491,10 @@ async fn naver_orders_group_product_orders_and_keep_bad_ones() {
     assert_eq!(shirt.keys.option_id.as_deref(), Some("37001122"));
     assert_eq!(shirt.unit_price, Won(14000));
     assert_eq!(shirt.fact, Some(LineFact::Preparing));
-    assert_eq!(order.lines[1].fact, Some(LineFact::Paid));
+    // PAYED, but under a cancel request (CANCEL_REQUEST): no fact, its claim decides (issue 13,
+    // point 15).
+    assert_eq!(order.lines[1].status, "PAYED");
+    assert_eq!(order.lines[1].fact, None);
     assert_eq!(
         order.delivery.address,
         "경기도 성남시 분당구 불정로 6 그린팩토리 3층"
@@ -810,8 +818,29 @@ async fn coupang_release_stop_is_a_recognised_cancel() {
     let (base, log) = start().await;
     let conn = Connection::new("coupang", &base, coupang_keys());
     let got = blocking(claims(&conn)).await.expect("claims");
-    assert_eq!(got.items.len(), 3, "{:#?}", got);
-    assert_eq!(got.malformed.len(), 1);
+    // A return, a stop-shipment request and an exchange; then the withdrawal of the return,
+    // reported under its receipt for either kind (the list does not say which); the bad
+    // request and the bad withdrawal are kept.
+    assert_eq!(got.items.len(), 5, "{:#?}", got);
+    assert_eq!(got.malformed.len(), 2);
+    let withdrawn: Vec<(ClaimKind, &str, Option<&str>)> = got.items[3..]
+        .iter()
+        .map(|c| {
+            assert!(c.withdrawn);
+            assert_eq!(
+                c.keys.codes.get("code6").map(String::as_str),
+                Some("3100000001")
+            );
+            (c.kind, c.status.as_str(), c.claim_no.as_deref())
+        })
+        .collect();
+    assert_eq!(
+        withdrawn,
+        [
+            (ClaimKind::Return, "반품철회", Some("365940")),
+            (ClaimKind::Cancel, "출고중지철회", Some("365940"))
+        ]
+    );
     let stop = &got.items[0];
     assert_eq!(
         (stop.kind, stop.status.as_str()),
@@ -1103,4 +1132,64 @@ async fn a_body_that_is_not_the_envelope_fails_with_the_raw_body() {
         matches!(err, AdapterError::MissingCredentials { .. }),
         "{err}"
     );
+}
+
+/// The sandbox marketplace on a manual clock, standing `secs_after` script seconds after the
+/// start of its scenario `name` (first cycle); the scenario's order number.
+async fn sandbox_at(name: &str, secs_after: u32) -> (jumun_sandbox::SandboxHandle, String) {
+    let sandbox = jumun_sandbox::spawn(jumun_sandbox::SandboxConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        clock: jumun_sandbox::ClockMode::Manual,
+        epoch: Some(
+            (Utc::now() - chrono::Duration::hours(1)).with_timezone(&jumun_core::time::KOREA),
+        ),
+        ..jumun_sandbox::SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox");
+    let index = jumun_sandbox::scenario::SCRIPTS
+        .iter()
+        .position(|s| s.name == name)
+        .expect("the scenario");
+    let timeline = sandbox.shared().timeline();
+    let order = timeline.scripted_order(0, index).unwrap().order_no;
+    let at = timeline.scenario_start(0, index) + timeline.scaled(secs_after);
+    sandbox.shared().advance(at);
+    (sandbox, order)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn naver_a_paid_line_asking_a_cancel_is_not_read_as_a_clean_paid_line() {
+    // Issue 13, point 15: the cancel was asked at 40 s and is not done until 100 s; Naver keeps
+    // the line PAYED meanwhile, with claimType CANCEL and claimStatus CANCEL_REQUEST.
+    let (sandbox, order_no) = sandbox_at("cancel-before-invoice/smartstore", 50).await;
+    let conn = sandbox.connection("smartstore").unwrap();
+    let got = blocking(orders(&conn)).await.expect("orders");
+    let order = got
+        .items
+        .iter()
+        .find(|o| o.order_no == order_no)
+        .expect("the order is collected");
+    let line = &order.lines[0];
+    assert_eq!(line.status, "PAYED");
+    assert_eq!(line.fact, None, "its pending cancel decides, not PAYED");
+    // A paid line without a claim still reads as paid.
+    let clean = got
+        .items
+        .iter()
+        .flat_map(|o| &o.lines)
+        .find(|l| l.keys.line_no != line.keys.line_no && l.status == "PAYED")
+        .expect("another paid line");
+    assert_eq!(clean.fact, Some(LineFact::Paid));
+    let claims = blocking(claims(&conn)).await.expect("claims");
+    let cancel = claims
+        .items
+        .iter()
+        .find(|c| c.keys.line_no == line.keys.line_no)
+        .expect("the cancel is collected");
+    assert_eq!(
+        (cancel.kind, cancel.status.as_str()),
+        (ClaimKind::Cancel, "취소요청")
+    );
+    sandbox.shutdown().await.unwrap();
 }

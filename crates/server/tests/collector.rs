@@ -1498,26 +1498,93 @@ fn a_key_file_that_holds_no_key_stops_the_start_saying_what_to_do() {
 
 /// A server on `dir`, its demo store's client, the sandbox marketplace an hour behind the wall
 /// clock (so its claims fall inside the time frame a first run asks for) on a manual clock, and
-/// the demo store's Coupang connection to it.
-fn coupang_sandbox(dir: &Path) -> (Running, Client, SandboxHandle, i64) {
+/// the demo store's connection to it for `marketplace` (the sandbox's own settings).
+fn marketplace_sandbox(dir: &Path, marketplace: &str) -> (Running, Client, SandboxHandle, i64) {
     let server = start(dir, None);
     let demo = Client::demo(&server.base);
     let epoch = (Utc::now() - chrono::Duration::hours(1))
         .trunc_subsecs(0)
         .with_timezone(&KOREA);
     let sandbox = sandbox(&server, epoch);
-    let (status, made) = demo.post(
-        "/api/connections",
-        json!({
-            "marketplace": "coupang", "base_url": sandbox.base_url(),
-            "credentials": {"kind": "coupang_hmac", "access_key": "ak", "secret_key": "sk",
-                            "vendor_id": "A00012345"},
-            "period_seconds": 600
-        }),
+    let settings = jumun_sandbox::server::new_connection(
+        sandbox
+            .connection(marketplace)
+            .expect("a marketplace the sandbox serves"),
     );
+    let (status, made) = demo.post("/api/connections", serde_json::to_value(settings).unwrap());
     assert_eq!(status, 201, "{made}");
     let id = made["id"].as_i64().unwrap();
     (server, demo, sandbox, id)
+}
+
+/// [`marketplace_sandbox`] for Coupang.
+fn coupang_sandbox(dir: &Path) -> (Running, Client, SandboxHandle, i64) {
+    marketplace_sandbox(dir, "coupang")
+}
+
+/// Where the sandbox's scenario `name` of the first cycle starts, and its order.
+fn scenario(sandbox: &SandboxHandle, name: &str) -> (i64, jumun_sandbox::generate::Order) {
+    let index = jumun_sandbox::scenario::SCRIPTS
+        .iter()
+        .position(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no scenario {name}"));
+    let timeline = sandbox.shared().timeline();
+    (
+        timeline.scenario_start(0, index),
+        timeline.scripted_order(0, index).unwrap(),
+    )
+}
+
+/// The kinds of the claims the console opened on order `console`.
+fn opened_claims(events: &[Value], console: &Value) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| kind(e) == "ClaimOpened")
+        .map(|e| &e["event"]["change"]["ClaimOpened"])
+        .filter(|c| &c["order"] == console)
+        .map(|c| c["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn r11_naver_returns_and_exchanges_are_collected_without_approving_them_at_naver() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, demo, sandbox, id) = marketplace_sandbox(dir.path(), "smartstore");
+    let (ret_start, ret_order) = scenario(&sandbox, "return-with-pickup/smartstore");
+    let (exc_start, exc_order) = scenario(&sandbox, "exchange-case1/smartstore");
+    let timeline = sandbox.shared().timeline();
+    // The return is asked (120 s), then the exchange (120 s after its own start): each run
+    // collects what is new, and each new claim is "acknowledged" by the collector.
+    sandbox.shared().advance(ret_start + timeline.scaled(130));
+    let first = demo.collect(id);
+    assert!(first["error"].is_null(), "{first}");
+    sandbox
+        .shared()
+        .advance(exc_start + timeline.scaled(130) - sandbox.shared().now());
+    let second = demo.collect(id);
+    assert!(second["error"].is_null(), "{second}");
+    let events = demo.events();
+    assert_eq!(
+        opened_claims(&events, &order_id(&events, &ret_order.order_no)),
+        ["Return"],
+        "{first}"
+    );
+    assert_eq!(
+        opened_claims(&events, &order_id(&events, &exc_order.order_no)),
+        ["Exchange"],
+        "{second}"
+    );
+    // Naver has no acknowledgement for them: approving the return refunds it, approving the
+    // exchange's collection says the item is back. Neither is the collector's to call.
+    let decisions: Vec<String> = sandbox
+        .shared()
+        .calls()
+        .into_iter()
+        .filter(|c| c.ends_with("/claim/return/approve") || c.contains("/claim/exchange/"))
+        .collect();
+    assert!(decisions.is_empty(), "{decisions:?}");
+    assert_eq!(demo.connection(id)["unacknowledged_claims"], 0);
+    let _ = server.runtime.block_on(sandbox.shutdown());
 }
 
 /// The sandbox's view of one order now.
@@ -1620,5 +1687,125 @@ fn r27_a_coupang_cancel_before_acknowledgement_is_collected_and_its_refused_box_
         "the cancelled item stays"
     );
     assert!(lines[1].delivery.invoice().is_some_and(|i| i.by_console));
+    let _ = server.runtime.block_on(sandbox.shutdown());
+}
+
+#[test]
+fn r12_a_coupang_return_the_buyer_withdraws_is_withdrawn_in_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, demo, sandbox, id) = coupang_sandbox(dir.path());
+    let (start, order) = scenario(&sandbox, "return-withdrawal/coupang");
+    let timeline = sandbox.shared().timeline();
+    // The return was asked at 120 s: the console holds the line for it.
+    sandbox.shared().advance(start + timeline.scaled(130));
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    let events = demo.events();
+    let console = order_id(&events, &order.order_no);
+    assert_eq!(opened_claims(&events, &console), ["Return"], "{run}");
+    // Withdrawn at 150 s: Coupang drops it from returnRequests and lists it only under
+    // returnWithdrawRequests (issue 13, point 7).
+    sandbox.shared().advance(timeline.scaled(30));
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    assert_eq!(run["claims_withdrawn"], 1, "{run}");
+    let undone = demo
+        .events()
+        .iter()
+        .filter(|e| kind(e) == "ClaimClosedUndone")
+        .count();
+    assert_eq!(undone, 1);
+    // Read again while the cursor stands on the same day: nothing more happens.
+    let again = demo.collect(id);
+    assert_eq!(again["claims_withdrawn"], 0, "{again}");
+    assert!(sandbox
+        .shared()
+        .calls()
+        .iter()
+        .any(|c| c.ends_with("/returnWithdrawRequests")));
+    let _ = server.runtime.block_on(sandbox.shutdown());
+}
+
+/// Calls Coupang at the sandbox as another program of the same vendor would, without the
+/// console's pacing: `GET …/ordersheets?{query}`; answers the status.
+fn coupang_call_from_elsewhere(sandbox: &SandboxHandle, query: &str) -> u16 {
+    let url = format!(
+        "{}/v2/providers/openapi/apis/api/v4/vendors/A00012345/ordersheets?{query}",
+        sandbox.base_url()
+    );
+    support::agent()
+        .get(url)
+        .header(
+            "Authorization",
+            "CEA algorithm=HmacSHA256, access-key=ak, signed-date=x, signature=x",
+        )
+        .call()
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[test]
+fn coupang_rate_limits_are_waited_out_and_a_block_is_never_taken_for_bad_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, demo, sandbox, id) = coupang_sandbox(dir.path());
+    sandbox.shared().advance(60_000);
+    // Another program of the vendor spends this second's 10 calls: the console's first call is
+    // answered 429 with Retry-After, waits it out and goes on (issue 13, point 6).
+    let today = Utc::now()
+        .with_timezone(&KOREA)
+        .format("%Y-%m-%d")
+        .to_string();
+    let valid = format!("createdAtFrom={today}&createdAtTo={today}&status=ACCEPT");
+    for _ in 0..10 {
+        coupang_call_from_elsewhere(&sandbox, &valid);
+    }
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    assert!(run["orders_new"].as_u64().unwrap() > 0, "{run}");
+    let refused = sandbox.shared().refused_calls();
+    assert!(refused.iter().any(|c| c.starts_with("429 ")), "{refused:?}");
+    assert!(
+        refused.iter().all(|c| c.starts_with("429 ")),
+        "the console's own pacing keeps it under the limit: {refused:?}"
+    );
+
+    // A buggy program of the vendor fails call after call: Coupang blocks the vendor with its
+    // gateway's 403 "Access Denied" page.
+    std::thread::sleep(Duration::from_secs(1));
+    let blocked = (0..100).any(|_| match coupang_call_from_elsewhere(&sandbox, "") {
+        403 => true,
+        429 => {
+            std::thread::sleep(Duration::from_millis(100));
+            false
+        }
+        _ => false,
+    });
+    assert!(blocked, "{:?}", sandbox.shared().refused_calls());
+    let run = demo.collect(id);
+    let error = run["error"].as_str().expect("the run fails");
+    assert!(error.contains("not a credentials problem"), "{error}");
+    assert!(
+        !error.contains("renew the marketplace credentials"),
+        "{error}"
+    );
+    // While the block lasts the connection sends nothing that could make it longer, and says so.
+    let calls = sandbox.shared().calls().len();
+    let run = demo.collect(id);
+    let error = run["error"].as_str().expect("the run fails");
+    assert!(error.contains("asked this connection to wait"), "{error}");
+    assert_eq!(
+        sandbox.shared().calls().len(),
+        calls,
+        "no call reached Coupang"
+    );
+    let conn = demo.connection(id);
+    assert!(
+        conn["last_run"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not a credentials problem")),
+        "{conn}"
+    );
+    assert!(conn["credentials_error"].is_null(), "{conn}");
     let _ = server.runtime.block_on(sandbox.shutdown());
 }

@@ -77,6 +77,39 @@ pub enum AdapterError {
         /// The body, as sent (cut to 2000 characters).
         body: String,
     },
+    /// The marketplace is limiting this connection's request rate (HTTP 429), or blocks it for
+    /// a while after a burst of failed requests (Coupang's 403 "Access Denied" page). Not a
+    /// credentials problem: the connection waits and tries again.
+    #[error(
+        "{marketplace} is limiting this connection's requests ({method} {url} answered HTTP          {status}{}): not a credentials problem; the console waits{} and tries again — nothing          to change unless other programs call the marketplace with the same keys. {body}",
+        if *status == 403 { ", its block after a burst of failed requests" } else { "" },
+        match retry_after { Some(secs) => format!(" {secs} s (the marketplace's Retry-After)"), None => String::new() }
+    )]
+    RateLimited {
+        /// The marketplace.
+        marketplace: MarketplaceCode,
+        /// The method.
+        method: String,
+        /// The URL.
+        url: String,
+        /// 429, or 403 for a block after a burst of errors.
+        status: u16,
+        /// Seconds the marketplace asked to wait (`Retry-After`), when it said.
+        retry_after: Option<u64>,
+        /// The body, as sent (cut to 2000 characters).
+        body: String,
+    },
+    /// The marketplace asked this connection to wait (a 429 or a block) longer than a call
+    /// waits in line: no request was sent, so the wait is not made longer.
+    #[error(
+        "{marketplace} asked this connection to wait: no request is sent for {secs} s more          (not a credentials problem); a later run tries again"
+    )]
+    HeldOff {
+        /// The marketplace.
+        marketplace: MarketplaceCode,
+        /// Seconds left (rounded up).
+        secs: u64,
+    },
     /// Credentials were refused (HTTP 401/403).
     #[error(
         "{marketplace}: authentication failed: {method} {url} answered HTTP {status}: {body}; \

@@ -19,6 +19,7 @@ fn agent() -> &'static ureq::Agent {
 }
 
 /// A request body.
+#[derive(Clone)]
 pub(crate) enum Body {
     /// JSON text.
     Json(String),
@@ -95,6 +96,11 @@ pub(crate) fn send(
         source,
     })?;
     let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
     let bytes = response
         .body_mut()
         .read_to_vec()
@@ -105,6 +111,20 @@ pub(crate) fn send(
     let shown = || body_excerpt(&String::from_utf8_lossy(&bytes));
     match status {
         200..=299 => Ok(bytes),
+        // Too many requests; or Coupang's gateway's HTML "Access Denied" page, with which it
+        // answers a burst of failed requests for a while ("关于 403 Forbidden 的报错信息问题",
+        // developers.coupangcorp.com/hc/zh-cn/articles/25780974599577, checked 2026-12-02): a
+        // block, not refused credentials (a bad signature is a JSON answer).
+        429 | 403 if status == 429 || is_access_denied_page(&bytes) => {
+            Err(AdapterError::RateLimited {
+                marketplace: marketplace.clone(),
+                method: method.to_owned(),
+                url: url.to_owned(),
+                status,
+                retry_after,
+                body: shown(),
+            })
+        }
         401 | 403 => Err(AdapterError::Auth {
             marketplace: marketplace.clone(),
             method: method.to_owned(),
@@ -119,6 +139,12 @@ pub(crate) fn send(
             body: shown(),
         }),
     }
+}
+
+/// Whether a 403 body is a gateway's HTML "Access Denied" page.
+fn is_access_denied_page(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(body).to_ascii_lowercase();
+    text.contains("<title>access denied</title>")
 }
 
 /// Reads a small answer of a documented shape (a token, an invoice or claim result).

@@ -29,6 +29,7 @@ pub mod generic;
 mod http;
 pub mod naver;
 pub mod page;
+pub mod rate;
 pub mod registry;
 mod serde_util;
 mod time;
@@ -448,7 +449,10 @@ pub trait MarketplaceAdapter: Send + Sync {
     fn send_invoice(&self, conn: &Connection, upload: &InvoiceUpload) -> Result<(), AdapterError>;
 
     /// Tells the marketplace the seller has taken a claim in hand (approves a cancel request,
-    /// confirms a stopped shipment, acknowledges a return or exchange).
+    /// confirms a stopped shipment, acknowledges a return or exchange). The collector calls it
+    /// on its own, so it must never send a decision the operator has to take (a refund, a
+    /// pickup declared done): where the marketplace has no mere acknowledgement, it sends
+    /// nothing and answers `Ok`.
     fn acknowledge_claim(&self, conn: &Connection, claim: &MarketClaim)
         -> Result<(), AdapterError>;
 

@@ -20,7 +20,14 @@
 //!   returns and the cancels of acknowledged orders (`RELEASE_STOP_UNCHECKED` 출고중지요청); the
 //!   cancels of orders still in 결제완료, which Coupang carries out at once, are listed only with
 //!   `cancelType=CANCEL` (which takes no `status`). Exchanges: `GET …/exchangeRequests?
-//!   createdAtFrom&createdAtTo&maxPerPage&nextToken` (교환요청 목록 조회).
+//!   createdAtFrom&createdAtTo&maxPerPage&nextToken` (교환요청 목록 조회). Withdrawals: `GET
+//!   …/returnWithdrawRequests?dateFrom&dateTo&pageIndex&sizePerPage` (반품철회 이력 기간별 조회,
+//!   "Query return withdrawal history by date range", article 360034027354: at most 7 days a
+//!   call, both ends included, `sizePerPage` at most 100, `nextPageIndex` empty on the last
+//!   page), from the cursor's day to today in 7-day calls. A withdrawn return or stop-shipment
+//!   request leaves `returnRequests`; this is the only list that shows it. Each names the
+//!   withdrawn `receiptId` (`cancelId`) and its options (`vendorItemIds`) but not whether it was a
+//!   return or a stop-shipment request: both are reported withdrawn under that number (R12).
 //! - Invoices: `POST …/orders/invoices` (`orderSheetInvoiceApplyDtos`, 송장업로드 처리).
 //! - Acknowledge a claim: a 출고중지요청 is confirmed with `PATCH …/returnRequests/{receiptId}/
 //!   stoppedShipment` (`vendorId`, `receiptId`, `cancelCount`, 출고중지완료 처리); a 결제완료
@@ -28,6 +35,10 @@
 //!   WING (their confirmation APIs were not looked up).
 //! - Auth: `Authorization: CEA algorithm=HmacSHA256, access-key={ak}, signed-date={yyMMdd'T'
 //!   HHmmss'Z'}, signature={hex(HMAC-SHA256(secret, signed-date + method + path + query))}`.
+//! - Pacing ([`super::rate::COUPANG`]): one call at a time per vendor id, at least 125 ms after
+//!   the previous one ended (Coupang blocks a vendor id above 10 calls a second, HTTP 429); its
+//!   403 "Access Denied" page after a burst of failed calls is a block, not refused credentials
+//!   (see [`super::rate`] for the sources).
 //! - Cursors: orders `yyyy-MM-dd` (Korean date of `createdAtFrom`); claims `yyyy-MM-ddTHH:mm`.
 //!
 //! # When orders are acknowledged
@@ -60,6 +71,7 @@ pub mod wire;
 use super::error::{ElementError, StatusError};
 use super::http::{self, Body};
 use super::page::{collect_each, collect_groups, read_page, Element};
+use super::rate;
 use super::time;
 use super::{
     parcel_code, AdapterError, Collected, Connection, Credentials, Cursor, InvoiceUpload, LineFact,
@@ -178,8 +190,9 @@ fn call(
         ("X-Requested-By", k.vendor_id.to_owned()),
         ("Accept", "application/json".to_owned()),
     ];
-    let answer = http::send(
-        &conn.marketplace,
+    let answer = rate::send(
+        conn,
+        &rate::COUPANG,
         method,
         &url,
         &headers,
@@ -416,6 +429,112 @@ pub fn normalize_exchange(
         .collect())
 }
 
+/// The claims a withdrawal (반품철회) withdraws in the console (R12): the list does not say
+/// whether the withdrawn receipt was a return or a stop-shipment request (출고중지요청), so one
+/// withdrawn claim of each kind per option, numbered by the receipt; the collector withdraws the
+/// console's claim of that number, whichever kind it is, and finds nothing for the other.
+pub fn normalize_withdrawal(
+    conn: &Connection,
+    withdrawal: &wire::ReturnWithdrawal,
+) -> Result<Vec<MarketClaim>, ElementError> {
+    let reported_at = time::parse_req(&withdrawal.created_at, "createdAt")?;
+    let keys: Vec<MarketplaceKeys> = if withdrawal.vendor_item_ids.is_empty() {
+        vec![MarketplaceKeys {
+            order_no: withdrawal.order_id.to_string(),
+            ..Default::default()
+        }]
+    } else {
+        withdrawal
+            .vendor_item_ids
+            .iter()
+            .map(|item| line_keys(withdrawal.order_id, *item))
+            .collect()
+    };
+    Ok(keys
+        .into_iter()
+        .flat_map(|keys| {
+            [
+                (ClaimKind::Return, "반품철회"),
+                (ClaimKind::Cancel, "출고중지철회"),
+            ]
+            .map(|(kind, word)| MarketClaim {
+                marketplace: conn.marketplace.clone(),
+                kind,
+                status: word.to_owned(),
+                raw_status: WITHDRAWN.to_owned(),
+                keys: keys.clone(),
+                quantity: None,
+                claim_no: Some(withdrawal.cancel_id.to_string()),
+                reason: jumun_core::claim::Reason::Other(String::new()),
+                fault: None,
+                requested_option: None,
+                withdrawn: true,
+                reported_at,
+                exchange_due: None,
+                delay_notices: 0,
+            })
+        })
+        .collect())
+}
+
+/// The withdrawn claims of a `returnWithdrawRequests` list; a withdrawal that cannot be used
+/// goes to `out.malformed` with its raw JSON.
+pub fn withdrawals_of(
+    conn: &Connection,
+    withdrawals: Vec<Element<wire::ReturnWithdrawal>>,
+    out: &mut Collected<MarketClaim>,
+) {
+    collect_each(withdrawals, |w| normalize_withdrawal(conn, w), out);
+}
+
+/// The most days one `returnWithdrawRequests` call may span, both ends included.
+pub const WITHDRAW_DAYS: i64 = 7;
+
+/// The `raw_status` of a claim read from `returnWithdrawRequests` (the list has no status).
+const WITHDRAWN: &str = "returnWithdrawRequests";
+
+/// The withdrawals (반품철회) of the Korean days `from`..=`to`, asked at most
+/// [`WITHDRAW_DAYS`] days a call, each followed page by page.
+fn withdrawals(
+    conn: &Connection,
+    vendor: &str,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    malformed: &mut Vec<MalformedPayload>,
+) -> Result<Vec<Element<wire::ReturnWithdrawal>>, AdapterError> {
+    let path = format!("/v2/providers/openapi/apis/api/v4/vendors/{vendor}/returnWithdrawRequests");
+    let mut out = Vec::new();
+    let mut start = from;
+    while start <= to {
+        let end = (start + Duration::days(WITHDRAW_DAYS - 1)).min(to);
+        let (date_from, date_to) = (start.to_string(), end.to_string());
+        let mut page = "1".to_owned();
+        let mut seen = HashSet::new();
+        while seen.insert(page.clone()) && seen.len() <= 200 {
+            let query = http::query(&[
+                ("dateFrom", &date_from),
+                ("dateTo", &date_to),
+                ("pageIndex", &page),
+                ("sizePerPage", "100"),
+            ]);
+            let (at, body) = call(conn, "GET", &path, &query, None)?;
+            let answer = read_page::<wire::ReturnWithdrawal>(&body, LIST, &at)?;
+            out.extend(answer.elements);
+            malformed.extend(answer.malformed);
+            match answer.envelope.get("nextPageIndex").and_then(|n| match n {
+                serde_json::Value::String(s) => Some(s.trim().to_owned()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }) {
+                Some(next) if !next.is_empty() => page = next,
+                _ => break,
+            }
+        }
+        start = end + Duration::days(1);
+    }
+    Ok(out)
+}
+
 /// Normalizes order sheets into orders: a sheet listed again (each status is asked on its own)
 /// is read once; the rest are grouped by `orderId`, in first-seen order, one [`MarketOrder`] per
 /// group; a group that cannot be used goes to `out.malformed` with the raw JSON of its sheets.
@@ -637,6 +756,17 @@ impl MarketplaceAdapter for CoupangAdapter {
             &mut out.malformed,
         )?;
         exchanges_of(conn, exchanges, &mut out);
+        // Withdrawals are listed by day only: the days from the cursor's to today, read again
+        // while the cursor stands on them (withdrawing a claim twice changes nothing).
+        let day = |minute: &str| {
+            minute
+                .get(..10)
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        };
+        let today = now.with_timezone(&jumun_core::time::KOREA).date_naive();
+        let since = day(&from_minute).unwrap_or(today).min(today);
+        let withdrawn = withdrawals(conn, &vendor, since, today, &mut out.malformed)?;
+        withdrawals_of(conn, withdrawn, &mut out);
         Ok(out.dedupe_malformed())
     }
 

@@ -481,3 +481,48 @@ pub struct AcknowledgementRequest {
 /// The acknowledgement's answer: the same `OrderSheetResponse` as the invoice upload's
 /// (`data.responseCode` 0 all, 1 partly, 99 none; one `responseList` entry per box).
 pub type AcknowledgementResponse = InvoiceUploadResponse;
+
+/// `GET …/vendors/{vendorId}/returnWithdrawRequests` response (반품철회 이력 기간별 조회, "Query
+/// return withdrawal history by date range",
+/// <https://developers.coupangcorp.com/hc/en-us/articles/360034027354>, checked 2026-12-02).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReturnWithdrawRequestsResponse {
+    /// Response code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<serde_json::Value>,
+    /// Message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The withdrawals.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub data: Vec<ReturnWithdrawal>,
+    /// The `pageIndex` of the next page; empty on the last page.
+    #[serde(
+        default,
+        deserialize_with = "opt_string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_page_index: Option<String>,
+}
+
+/// One withdrawn return or stop-shipment request (반품철회).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReturnWithdrawal {
+    /// The withdrawn request's `receiptId` (반품 접수번호).
+    pub cancel_id: u64,
+    /// 주문번호.
+    pub order_id: u64,
+    /// 판매자 ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_id: Option<String>,
+    /// Whose fault the return was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_delivery_duty: Option<String>,
+    /// When the buyer withdrew it.
+    pub created_at: String,
+    /// The options (옵션ID) of the withdrawn request.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub vendor_item_ids: Vec<u64>,
+}

@@ -12,13 +12,17 @@
 //! | details | `POST /v1/pay-order/seller/product-orders/query` | `seller-get-product-orders-pay-order-seller` (상품 주문 상세 내역 조회); claim objects under `currentClaim` since 2026-10-28 (github.com/commerce-api-naver/commerce-api discussions 3608, 1691) |
 //! | invoices | `POST /v1/pay-order/seller/product-orders/dispatch` | 발송 처리 |
 //! | cancel approval | `POST /v1/pay-order/seller/product-orders/{productOrderId}/claim/cancel/approve` | 취소 요청 승인 (no body) |
-//! | return approval | `POST …/{productOrderId}/claim/return/approve` | 반품 요청 승인 |
-//! | exchange collect approval | `POST …/{productOrderId}/claim/exchange/collect/approve` | follows the same pattern; not found in the docs |
 //!
 //! - Changes: at most 300 per answer (`data.more.moreFrom`/`moreSequence` continue). Without
 //!   `lastChangedTo` an answer covers only the 24 hours after `lastChangedFrom`, so a window
 //!   that ends without `more` is followed by the next one, until a window reaches the answer's
 //!   `timestamp`. Then the details, at most 300 `productOrderIds` a query.
+//! - Acknowledging a claim: a cancel request the console carried out is approved (취소 요청
+//!   승인); nothing else is sent. Naver has no acknowledgement step for returns and exchanges:
+//!   `POST …/claim/return/approve` (반품 요청 승인) refunds the buyer and is valid only once the
+//!   item is back, and `POST …/claim/exchange/collect/approve` declares the old item collected —
+//!   both irreversible decisions the operator takes in the seller center, never the collector
+//!   (issue 13, point 5).
 //! - Orders: the product orders grouped by `order.orderId`; `productOrderId` is the line number.
 //! - Claims: product orders with a `claimType`; reason, request date and requested quantity
 //!   from `currentClaim.{cancel,return,exchange}` (a claim on part of a line stays partial).
@@ -28,6 +32,10 @@
 //!   is kept per connection for its life (`expires_in`, 3 hours) less 10 minutes, and dropped
 //!   when Naver refuses a call (HTTP 401/403). With [`Credentials::None`] (a sandbox) no token is
 //!   asked.
+//! - Pacing ([`super::rate::NAVER`]): one call at a time per application, at least 550 ms
+//!   after the previous one ended, under the 2 calls a second each API allows; a 429
+//!   (`GW.RATE_LIMIT`, `GW.QUOTA_LIMIT`) is backed off, not taken for refused credentials (see
+//!   [`super::rate`] for the sources).
 //! - Cursor ([`ChangeCursor`]): the last change seen, `{lastChangedDate}|{productOrderId}`; the
 //!   next call asks `lastChangedFrom` = that date (inclusive) and drops the changes up to that
 //!   product order, so the last change is not read again every poll. When the run moved past
@@ -38,7 +46,9 @@
 //! `productOrderStatus` → [`LineFact`]: PAYMENT_WAITING → awaiting payment; PAYED → paid
 //! (preparing once `placeOrderStatus` is OK, 발주 확인); DELIVERING → shipped; DELIVERED →
 //! delivered; PURCHASE_DECIDED → confirmed; CANCELED, RETURNED, EXCHANGED, CANCELED_BY_NOPAYMENT →
-//! under a claim (no fact).
+//! under a claim (no fact). A PAYED line whose `claimType`/`claimStatus` name a claim under way
+//! (CANCEL_REQUEST: Naver keeps the line PAYED until the cancel is done) has no fact either: it
+//! is never read as a clean paid line that may ship while its claim is pending.
 //!
 //! `claimStatus` → claim status words (the table's Naver words are 취소요청;취소중;취소완료):
 //! CANCEL_REQUEST → 취소요청; CANCELING, ADMIN_CANCELING → 취소중; CANCEL_DONE, ADMIN_CANCEL_DONE →
@@ -52,6 +62,7 @@ pub mod wire;
 use super::error::{AmountError, ElementError, SignError, StatusError};
 use super::http::{self, Body};
 use super::page::{collect_each, collect_groups, read_page, Element};
+use super::rate;
 use super::time;
 use super::{
     parcel_code, AdapterError, Collected, Connection, Credentials, Cursor, InvoiceUpload, LineFact,
@@ -62,7 +73,7 @@ use chrono::{DateTime, Duration, Utc};
 use jumun_core::claim::{ClaimKind, Reason};
 use jumun_core::marketplace::MarketplaceKeys;
 use jumun_core::money::Won;
-use jumun_core::order::{DeliveryInfo, Payment};
+use jumun_core::order::{DeliveryInfo, LineStatus, Payment};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
 
@@ -173,7 +184,7 @@ fn send(
 ) -> Result<Vec<u8>, AdapterError> {
     forget_token_if_refused(
         conn,
-        http::send(&conn.marketplace, method, url, headers, body),
+        rate::send(conn, &rate::NAVER, method, url, headers, body),
     )
 }
 
@@ -208,8 +219,9 @@ fn auth(conn: &Connection) -> Result<Vec<(&'static str, String)>, AdapterError> 
                     }
                 })?;
             let url = format!("{}/v1/oauth2/token", conn.base_url);
-            let body = http::send(
-                &conn.marketplace,
+            let body = rate::send(
+                conn,
+                &rate::NAVER,
                 "POST",
                 &url,
                 &[],
@@ -343,7 +355,18 @@ fn keys(info: &wire::ProductOrderInfo) -> MarketplaceKeys {
     }
 }
 
-/// Normalizes the product orders of one order.
+/// Whether the product order is under a claim still under way (asked, not withdrawn). Naver
+/// keeps `productOrderStatus` PAYED while a cancel is only requested (CANCEL_REQUEST), so the
+/// status alone would read as a clean paid line that may ship (issue 13, point 15).
+fn claim_pending(po: &wire::ProductOrder) -> bool {
+    let (Some(kind), Some(status)) = (po.claim_type.as_deref(), po.claim_status.as_deref()) else {
+        return false;
+    };
+    matches!(claim_meaning(kind, status), Ok(Some((_, _, false))))
+}
+
+/// Normalizes the product orders of one order: a line not yet shipped whose claim is under way
+/// has no fact ([`MarketLine::fact`]): its claim, collected with the claims, decides.
 pub fn normalize_order(
     conn: &Connection,
     infos: &[wire::ProductOrderInfo],
@@ -360,7 +383,8 @@ pub fn normalize_order(
         let po = &info.product_order;
         let of = || format!("product order {}", po.product_order_id);
         let fact = order_fact(&po.product_order_status, po.place_order_status.as_deref())
-            .map_err(|e| ElementError::from(e).in_part(of()))?;
+            .map_err(|e| ElementError::from(e).in_part(of()))?
+            .filter(|f| !(f.line_status() == LineStatus::Preparing && claim_pending(po)));
         waiting |= fact == Some(LineFact::AwaitingPayment);
         if po.quantity == 0 {
             return Err(ElementError::ZeroQuantity { of: of() });
@@ -865,14 +889,16 @@ impl MarketplaceAdapter for NaverAdapter {
                 marketplace: conn.marketplace.clone(),
                 key: "productOrderId",
             })?;
-        let action = match claim.kind {
-            ClaimKind::Cancel => "cancel/approve",
-            ClaimKind::Return => "return/approve",
-            ClaimKind::Exchange => "exchange/collect/approve",
-        };
+        if claim.kind != ClaimKind::Cancel {
+            // Naver has no acknowledgement of a return or an exchange: its calls on them are
+            // decisions (`claim/return/approve` refunds the buyer, valid once the item is back;
+            // `claim/exchange/collect/approve` declares the old item collected), which the
+            // operator takes in the seller center when the goods are in hand (issue 13, point 5).
+            return Ok(());
+        }
         let headers = auth(conn)?;
         let url = format!(
-            "{}/v1/pay-order/seller/product-orders/{}/claim/{action}",
+            "{}/v1/pay-order/seller/product-orders/{}/claim/cancel/approve",
             conn.base_url,
             http::enc(&id)
         );
