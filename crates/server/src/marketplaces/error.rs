@@ -278,17 +278,15 @@ pub enum AdapterError {
     /// The marketplace took the invoice for some of the order's lines and not the others (a
     /// Cafe24 207, or an answer without a row for each line).
     #[error(
-        "{marketplace} did not take invoice {tracking_no} for {order_no} line(s) {lines}: \
-         {reason}; the other lines have it. Check the order in the marketplace's admin; the \
-         console tries again on its next run"
+        "{marketplace} did not take the invoice of {order_no} for line(s) {lines}: {reason}; the \
+         other lines have it. Check the order in the marketplace's admin; the console tries \
+         again on its next run"
     )]
     InvoicePartlyTaken {
         /// The marketplace.
         marketplace: MarketplaceCode,
         /// The marketplace's order number.
         order_no: String,
-        /// The invoice number.
-        tracking_no: String,
         /// The lines not taken, comma-separated.
         lines: String,
         /// What the marketplace said of them, or that it said nothing.

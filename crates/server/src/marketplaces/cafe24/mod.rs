@@ -725,7 +725,6 @@ impl MarketplaceAdapter for Cafe24Adapter {
         Err(AdapterError::InvoicePartlyTaken {
             marketplace: conn.marketplace.clone(),
             order_no: upload.order_no.clone(),
-            tracking_no: upload.tracking_no.clone(),
             lines: not_taken.lines.join(", "),
             reason: not_taken.reason,
         })
