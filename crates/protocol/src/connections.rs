@@ -115,6 +115,11 @@ pub struct NewConnection {
     /// needs them; elsewhere they override the adapter's known codes.
     #[serde(default)]
     pub carrier_codes: Option<BTreeMap<String, String>>,
+    /// The marketplace API version to pin (`YYYY-MM-DD`), for a marketplace that versions its
+    /// API by date: Cafe24 (sent as `X-Cafe24-Api-Version`; default the adapter's own). Other
+    /// marketplaces take none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
 }
 
 /// The path, below a marketplace directory's URL, that lists its connections.
@@ -150,6 +155,9 @@ pub struct ConnectionPatch {
     /// (`{}` clears it).
     #[serde(default)]
     pub carrier_codes: Option<BTreeMap<String, String>>,
+    /// The marketplace API version to pin (`YYYY-MM-DD`, Cafe24 only).
+    #[serde(default)]
+    pub api_version: Option<String>,
 }
 
 /// The store's connections (`GET /api/connections`).
@@ -197,6 +205,11 @@ pub struct ConnectionInfo {
     /// The marketplace's carrier codes by the console's carrier code, for invoice uploads
     /// (`{"cj": "0006"}`).
     pub carrier_codes: BTreeMap<String, String>,
+    /// The marketplace API version its calls are pinned to (Cafe24's `X-Cafe24-Api-Version`);
+    /// empty when the marketplace has none, or for a connection made before versions were
+    /// pinned (its calls then follow the app's version in the marketplace's developer centre).
+    #[serde(default)]
+    pub api_version: String,
     /// Its latest run.
     pub last_run: Option<RunRecord>,
     /// Claims in the console whose acknowledgement the marketplace has not taken yet; each run

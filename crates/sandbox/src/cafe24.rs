@@ -52,6 +52,13 @@ fn authorised(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with("Bearer ") && v.len() > "Bearer ".len())
 }
 
+/// The API version a call asks for (`X-Cafe24-Api-Version`), if any.
+fn version(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(jumun_server::marketplaces::cafe24::VERSION_HEADER)
+        .and_then(|v| v.to_str().ok())
+}
+
 fn unauthorised() -> Response {
     error(
         StatusCode::UNAUTHORIZED,
@@ -378,6 +385,7 @@ async fn list_orders(
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
     shared.count("cafe24");
+    shared.note_cafe24_version(version(&headers));
     if !authorised(&headers) {
         return unauthorised();
     }
@@ -473,6 +481,7 @@ async fn shipments(
     body: String,
 ) -> Response {
     shared.count("cafe24");
+    shared.note_cafe24_version(version(&headers));
     if !authorised(&headers) {
         return unauthorised();
     }

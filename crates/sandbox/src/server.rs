@@ -53,6 +53,9 @@ pub struct Shared {
     requests: Mutex<BTreeMap<String, u64>>,
     /// Every request taken, `METHOD /path`, in order: tests prove what was never called.
     calls: Mutex<Vec<String>>,
+    /// The `X-Cafe24-Api-Version` of every Cafe24 API call, in order ('' when absent: Cafe24
+    /// then answers in the app's version set in its developer centre).
+    cafe24_versions: Mutex<Vec<String>>,
     limits: super::limits::Limits,
     base_url: Mutex<String>,
 }
@@ -111,6 +114,7 @@ impl Shared {
             last_snapshot: Mutex::new(None),
             requests: Mutex::new(BTreeMap::new()),
             calls: Mutex::new(Vec::new()),
+            cafe24_versions: Mutex::new(Vec::new()),
             limits: super::limits::Limits::new(config.rate_limits),
             base_url: Mutex::new(String::new()),
         }
@@ -157,6 +161,15 @@ impl Shared {
     /// Every request the sandbox has taken, `METHOD /path` (no query), oldest first.
     pub fn calls(&self) -> Vec<String> {
         lock(&self.calls).clone()
+    }
+
+    /// The `X-Cafe24-Api-Version` each Cafe24 call carried, in order ('' for none).
+    pub fn cafe24_versions(&self) -> Vec<String> {
+        lock(&self.cafe24_versions).clone()
+    }
+
+    pub(crate) fn note_cafe24_version(&self, version: Option<&str>) {
+        lock(&self.cafe24_versions).push(version.unwrap_or_default().to_owned());
     }
 
     /// The calls the sandbox refused for going over a marketplace's request limits, `STATUS
@@ -398,6 +411,7 @@ pub fn new_connection(conn: Connection) -> NewConnection {
         period_seconds: None,
         enabled: None,
         carrier_codes: Some(conn.carrier_codes).filter(|codes| !codes.is_empty()),
+        api_version: conn.api_version,
     }
 }
 

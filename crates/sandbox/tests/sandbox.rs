@@ -1093,3 +1093,41 @@ fn sandbox_order_lines(sandbox: &SandboxHandle, order_no: &str) -> HashMap<Strin
         })
         .unwrap_or_default()
 }
+
+/// Issue 13, point 12: every Cafe24 call pins its API version (`X-Cafe24-Api-Version`): the
+/// connection's own, or the adapter's when it names none, so a change of the app's version in
+/// the developer centre cannot change what a running connection reads.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_cafe24_call_pins_the_connections_api_version() {
+    let sandbox = start(11, recent_epoch(), None).await;
+    let conn = sandbox.connection("cafe24").unwrap();
+    assert_eq!(
+        conn.api_version, None,
+        "the sandbox's connection names none"
+    );
+    let orders = orders_of(&conn).await;
+    claims_of(&conn).await;
+    let order = orders
+        .items
+        .iter()
+        .find(|o| o.lines.len() == 1)
+        .expect("a one-line order")
+        .clone();
+    let _ = send_invoice(&conn, upload_for(&order, "612300000077")).await;
+    let seen = sandbox.shared().cafe24_versions();
+    assert!(
+        seen.len() >= 11,
+        "orders, nine claim searches, the invoice: {seen:?}"
+    );
+    let pinned = jumun_server::marketplaces::cafe24::PINNED_API_VERSION;
+    assert!(seen.iter().all(|v| v == pinned), "{seen:?}");
+
+    let mut own = conn.clone();
+    own.api_version = Some("2024-09-01".into());
+    let before = seen.len();
+    orders_of(&own).await;
+    let seen = sandbox.shared().cafe24_versions();
+    assert!(seen.len() > before);
+    assert!(seen[before..].iter().all(|v| v == "2024-09-01"), "{seen:?}");
+    sandbox.shutdown().await.unwrap();
+}

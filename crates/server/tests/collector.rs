@@ -801,6 +801,49 @@ fn connection_settings_are_checked_with_actionable_messages() {
     assert_eq!(changed["enabled"], false);
     let (status, err) = demo.get("/api/connections/nope/runs");
     assert_eq!(status, 400, "{err}");
+
+    // Issue 13, point 12: a Cafe24 connection is pinned to an API version: its own, or the
+    // adapter's when it names none; another marketplace takes none.
+    assert_eq!(made["api_version"], "", "zigzag has no API version");
+    let (status, err) = create(json!({
+        "marketplace": "zigzag", "base_url": "https://zz2.example.com",
+        "credentials": {"kind": "api_key", "key": "k"}, "api_version": "2025-06-01"
+    }));
+    assert_eq!(status, 422, "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("api_version"),
+        "{err}"
+    );
+    let bearer = json!({"kind": "bearer", "access_token": "t"});
+    let (status, mall) = create(json!({
+        "marketplace": "cafe24", "base_url": "https://mall.cafe24api.com", "credentials": bearer
+    }));
+    assert_eq!(status, 201, "{mall}");
+    assert_eq!(
+        mall["api_version"],
+        jumun_server::marketplaces::cafe24::PINNED_API_VERSION
+    );
+    let (status, err) = create(json!({
+        "marketplace": "cafe24", "base_url": "https://other.cafe24api.com", "credentials": bearer,
+        "api_version": "2025/06/01"
+    }));
+    assert_eq!(status, 422, "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("YYYY-MM-DD"),
+        "{err}"
+    );
+    let mall_id = mall["id"].as_i64().unwrap();
+    let (status, changed) = demo.send(
+        "PATCH",
+        &format!("/api/connections/{mall_id}"),
+        json!({"api_version": "2024-09-01"}),
+    );
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(
+        demo.connection(mall_id)["api_version"],
+        "2024-09-01",
+        "kept"
+    );
 }
 
 /// R16 (CASE2): a replacement order the marketplace made for an exchange is collected as an

@@ -135,6 +135,7 @@ fn connection() -> ConnectionInfo {
         created_at: t(0),
         updated_at: t(0),
         carrier_codes: BTreeMap::from([("cj".into(), "CJGLS".into())]),
+        api_version: String::new(),
         last_run: Some(run_record()),
         unacknowledged_claims: 1,
     }
@@ -303,6 +304,7 @@ fn protocol_types() -> Vec<ProtocolType> {
             period_seconds: Some(600),
             enabled: None,
             carrier_codes: Some(BTreeMap::from([("cj".into(), "CJGLS".into())])),
+            api_version: None,
         }),
         sample(ConnectionPatch {
             enabled: Some(false),
@@ -633,6 +635,7 @@ async fn every_routes_answers_over_http_are_its_protocol_types() {
                 period_seconds: Some(600),
                 enabled: Some(false),
                 carrier_codes: None,
+                api_version: None,
             }),
     )
     .await;
@@ -703,6 +706,7 @@ async fn every_routes_answers_over_http_are_its_protocol_types() {
                 period_seconds: None,
                 enabled: Some(false),
                 carrier_codes: None,
+                api_version: None,
             }),
         Call::new("patch", format!("/api/connections/{id}"))
             .token(token)

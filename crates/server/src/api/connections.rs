@@ -5,7 +5,7 @@
 //!   what to do, when the server's secret key cannot decrypt them (they are stored encrypted,
 //!   see `collector::credentials`).
 //! - `POST /api/connections` (owner) `{marketplace, base_url, credentials, period_seconds?,
-//!   enabled?, carrier_codes?}`: connects a marketplace account; `marketplace` is a code of the
+//!   enabled?, carrier_codes?, api_version?}`: connects a marketplace account; `marketplace` is a code of the
 //!   console's table (`cafe24`, `smartstore`, `coupang`, `zigzag`, …), `base_url` is `https://…`
 //!   (plain `http://` only on loopback, for a sandbox), `credentials` one of `{"kind": "none"}`,
 //!   `{"kind": "bearer", "access_token"}`, `{"kind": "naver_client", "client_id",
@@ -14,10 +14,12 @@
 //!   loopback base URL; `carrier_codes` (optional) the marketplace's carrier codes by the
 //!   console's carrier code for invoice uploads, `{"cj": "0006", "lotte": "…"}` — a Cafe24 mall
 //!   has its own (`GET /api/v2/admin/carriers` there lists them), so a Cafe24 connection needs
-//!   them; elsewhere they override the adapter's known codes. Answers 201 with the connection;
-//!   its first run is due at once.
+//!   them; elsewhere they override the adapter's known codes; `api_version` (optional, Cafe24
+//!   only) the API version the calls are pinned to, `YYYY-MM-DD` (default the adapter's, see
+//!   `marketplaces::cafe24::PINNED_API_VERSION`; set it to the app's version in the Cafe24
+//!   developer centre). Answers 201 with the connection; its first run is due at once.
 //! - `PATCH /api/connections/{id}` (owner) `{base_url?, credentials?, period_seconds?, enabled?,
-//!   carrier_codes?}` (`carrier_codes` replaces the whole map; `{}` clears it).
+//!   carrier_codes?, api_version?}` (`carrier_codes` replaces the whole map; `{}` clears it).
 //! - `POST /api/connections/{id}/collect` (operator or owner): runs it now and answers the run's
 //!   record (200), or 202 `still_running` when it takes longer than 30 s (it goes on).
 //! - `GET /api/connections/{id}/runs?limit=` (read): its runs, newest first (default 20, at most

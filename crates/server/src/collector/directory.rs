@@ -181,6 +181,7 @@ impl Collector {
                     period_seconds: new.period_seconds,
                     enabled: new.enabled,
                     carrier_codes: new.carrier_codes,
+                    api_version: new.api_version,
                 };
                 self.update(store, moved.id, patch, now).await
             }

@@ -76,6 +76,8 @@ pub(crate) struct ConnectionRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub carrier_codes: BTreeMap<String, String>,
+    /// The marketplace API version pinned ('' for none).
+    pub api_version: String,
 }
 
 impl ConnectionRow {
@@ -107,6 +109,7 @@ impl ConnectionRow {
             self.open_credentials(key)?.into(),
         );
         conn.carrier_codes = self.carrier_codes.clone();
+        conn.api_version = Some(self.api_version.clone()).filter(|v| !v.is_empty());
         Ok(conn)
     }
 }
@@ -332,6 +335,7 @@ impl Collector {
         let period = validate_period(new.period_seconds, loopback)?;
         validate_credentials(&new.credentials)?;
         let carrier_codes = validate_carrier_codes(new.carrier_codes.unwrap_or_default())?;
+        let api_version = validate_api_version(&marketplace, new.api_version)?;
         let credentials = SealedCredentials::seal(
             self.secret_key(),
             Binding {
@@ -354,6 +358,7 @@ impl Collector {
                     period_seconds: period,
                     enabled,
                     carrier_codes: &carrier_codes,
+                    api_version: &api_version,
                 };
                 match store::insert_connection(conn, &row, now)? {
                     Some(id) => Ok(Ok(store::get_connection(conn, Some(store), id)?)),
@@ -442,6 +447,9 @@ impl Collector {
         if let Some(codes) = patch.carrier_codes {
             // Invoices that failed for want of a code go out at the next run; no need to hurry.
             row.carrier_codes = validate_carrier_codes(codes)?;
+        }
+        if let Some(version) = patch.api_version {
+            row.api_version = validate_api_version(&row.marketplace, Some(version))?;
         }
         if fresh {
             row.failures = 0;
@@ -603,6 +611,7 @@ fn to_info(
         created_at: row.created_at,
         updated_at: row.updated_at,
         carrier_codes: row.carrier_codes,
+        api_version: row.api_version,
         last_run,
         unacknowledged_claims: pending_acks,
     }
@@ -677,6 +686,35 @@ fn validate_period(period: Option<u32>, loopback: bool) -> Result<u32, Collector
                 )
             },
         })
+    }
+}
+
+/// The API version a connection of `marketplace` is pinned to: the one given (`YYYY-MM-DD`, a
+/// real date), or the adapter's own for a marketplace that versions its API by date (Cafe24);
+/// '' for the others, which refuse one.
+fn validate_api_version(
+    marketplace: &str,
+    given: Option<String>,
+) -> Result<String, CollectorError> {
+    let invalid = |message: String| CollectorError::Invalid {
+        field: "api_version",
+        message,
+    };
+    let given = given.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let pinned = crate::marketplaces::pinned_api_version(marketplace);
+    match (given, pinned) {
+        (None, default) => Ok(default.unwrap_or_default().to_owned()),
+        (Some(version), Some(_)) => match chrono::NaiveDate::parse_from_str(&version, "%Y-%m-%d") {
+            Ok(_) if version.len() == 10 => Ok(version),
+            _ => Err(invalid(format!(
+                "{version:?} is not an API version: give the date of the version your app \
+                     is set to in the marketplace's developer centre, as YYYY-MM-DD (Cafe24: Apps \
+                     › 개발정보 › 인증정보 › 버전관리), e.g. 2025-06-01"
+            ))),
+        },
+        (Some(version), None) => Err(invalid(format!(
+            "{marketplace} has no API version to pin ({version:?}); leave api_version out"
+        ))),
     }
 }
 
@@ -773,6 +811,7 @@ mod tests {
                     period_seconds: None,
                     enabled: None,
                     carrier_codes: None,
+                    api_version: None,
                 },
                 now,
             )

@@ -56,7 +56,7 @@ fn count_at(row: &Row, column: usize) -> SqlResult<u32> {
 
 const CONNECTION_COLUMNS: &str = "id, store_id, marketplace, base_url, credentials_json, \
      period_seconds, enabled, orders_cursor, claims_cursor, failures, next_run_at, created_at, \
-     updated_at, carrier_codes_json";
+     updated_at, carrier_codes_json, api_version";
 
 fn connection_row(row: &Row) -> SqlResult<ConnectionRow> {
     Ok(ConnectionRow {
@@ -74,6 +74,7 @@ fn connection_row(row: &Row) -> SqlResult<ConnectionRow> {
         created_at: time_at(row, 11)?,
         updated_at: time_at(row, 12)?,
         carrier_codes: json_at(row, 13)?,
+        api_version: row.get(14)?,
     })
 }
 
@@ -87,6 +88,8 @@ pub(crate) struct NewRow<'a> {
     pub period_seconds: u32,
     pub enabled: bool,
     pub carrier_codes: &'a BTreeMap<String, String>,
+    /// The API version pinned ('' for none).
+    pub api_version: &'a str,
 }
 
 /// Inserts a connection, due at once. `Ok(None)` when the store has this marketplace at this
@@ -102,8 +105,9 @@ pub(crate) fn insert_connection(
     let now = time_text(now);
     conn.query_row(
         "INSERT INTO connections (store_id, marketplace, base_url, credentials_json, \
-         period_seconds, enabled, next_run_at, created_at, updated_at, carrier_codes_json) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, ?8) \
+         period_seconds, enabled, next_run_at, created_at, updated_at, carrier_codes_json, \
+         api_version) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, ?8, ?9) \
          ON CONFLICT (store_id, marketplace, base_url) DO NOTHING RETURNING id",
         params![
             new.store.0,
@@ -113,7 +117,8 @@ pub(crate) fn insert_connection(
             new.period_seconds,
             new.enabled,
             now,
-            carrier_codes
+            carrier_codes,
+            new.api_version
         ],
         |row| row.get(0),
     )
@@ -202,7 +207,7 @@ pub(crate) fn update_connection(
     let changed = conn.execute(
         "UPDATE connections SET base_url = ?3, credentials_json = ?4, period_seconds = ?5, \
          enabled = ?6, failures = ?7, next_run_at = ?8, updated_at = ?9, \
-         carrier_codes_json = ?10 \
+         carrier_codes_json = ?10, api_version = ?11 \
          WHERE id = ?1 AND store_id = ?2",
         params![
             row.id,
@@ -214,7 +219,8 @@ pub(crate) fn update_connection(
             row.failures,
             time_text(row.next_run_at),
             time_text(now),
-            carrier_codes
+            carrier_codes,
+            row.api_version
         ],
     )?;
     Ok(changed == 1)

@@ -78,6 +78,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/0007_pending_acknowledgements.sql"),
         postgres: include_str!("../../migrations/postgres/0007_pending_acknowledgements.sql"),
     },
+    Migration {
+        version: 8,
+        name: "api version",
+        sqlite: include_str!("../../migrations/0008_api_version.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_api_version.sql"),
+    },
 ];
 
 /// Why the schema could not be brought up to date.

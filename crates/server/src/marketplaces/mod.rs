@@ -38,7 +38,7 @@ pub use error::{
     AdapterError, AmountError, BodyProblem, ElementError, SignError, StatusError, TimeError,
 };
 pub use page::{read_page, Element, Page};
-pub use registry::adapter_for;
+pub use registry::{adapter_for, pinned_api_version};
 
 use chrono::{DateTime, Utc};
 use jumun_core::cancel_sync::CancelRecord;
@@ -72,6 +72,9 @@ pub struct Connection {
     /// /api/v2/admin/carriers` lists them as `shipping_carrier_code`), so a Cafe24 connection
     /// needs this map; elsewhere it overrides the adapter's known codes. Empty: the adapter's own.
     pub carrier_codes: BTreeMap<String, String>,
+    /// The marketplace API version the calls are pinned to (`YYYY-MM-DD`), for a marketplace
+    /// that versions its API by date (Cafe24's `X-Cafe24-Api-Version`); `None`: not pinned.
+    pub api_version: Option<String>,
 }
 
 impl Connection {
@@ -87,6 +90,7 @@ impl Connection {
             credentials,
             bank_transfer_days: 7,
             carrier_codes: BTreeMap::new(),
+            api_version: None,
         }
     }
 

@@ -17,6 +17,16 @@ pub fn adapter_for(code: &str) -> Box<dyn MarketplaceAdapter> {
     }
 }
 
+/// The API version a new connection of this marketplace is pinned to when none is given:
+/// Cafe24's adapter's ([`super::cafe24::PINNED_API_VERSION`]); `None` for a marketplace whose
+/// API has no versions to pin.
+pub fn pinned_api_version(code: &str) -> Option<&'static str> {
+    match code {
+        "cafe24" => Some(super::cafe24::PINNED_API_VERSION),
+        _ => None,
+    }
+}
+
 /// The adapter's name for a marketplace code (for logs and tests).
 pub fn adapter_name(code: &str) -> &'static str {
     match code {

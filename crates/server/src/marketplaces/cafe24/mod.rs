@@ -22,6 +22,9 @@
 //!   [`AdapterError::DayOverCap`] naming it, instead of dropping the orders past the cap
 //!   (issue 13, point 13).
 //! - Auth: `Authorization: Bearer {access_token}` (OAuth; refreshing the token is the caller's).
+//! - Version: every call sends `X-Cafe24-Api-Version`, the connection's `api_version` or
+//!   [`PINNED_API_VERSION`], so a change of the app's version in the developer centre cannot
+//!   change what a running connection reads (issue 13, point 12).
 //! - Cursor: the `start_date` (`YYYY-MM-DD`, Korean date); the next cursor is today. Cafe24 has no
 //!   "changed since" filter on orders, so a day is read again on the next run; the console refuses
 //!   an order it already has, so that is harmless.
@@ -176,8 +179,28 @@ fn token(conn: &Connection) -> Result<String, AdapterError> {
     }
 }
 
-fn headers(auth: &str) -> Vec<(&'static str, String)> {
-    let mut h = vec![("Accept", "application/json".to_owned())];
+/// The API version a Cafe24 connection is pinned to when it names none. Cafe24 serves a call in
+/// the version of its `X-Cafe24-Api-Version` header, else in the app's version set in the
+/// developer centre, which its owner can change under a running connection (Cafe24 API,
+/// Versioning, checked 2026-12-02: versions are dates; one expires a year after a newer one is
+/// released and is then served as the oldest live one). This is the newest version found in use
+/// by public Cafe24 client code; every field this adapter reads and sends is in it. A
+/// connection's own `api_version` overrides it: set it to the app's version in the developer
+/// centre (Apps › 개발정보 › 인증정보 › 버전관리).
+pub const PINNED_API_VERSION: &str = "2025-06-01";
+
+/// The header that pins the API version.
+pub const VERSION_HEADER: &str = "X-Cafe24-Api-Version";
+
+fn headers(conn: &Connection, auth: &str) -> Vec<(&'static str, String)> {
+    let version = conn
+        .api_version
+        .clone()
+        .unwrap_or_else(|| PINNED_API_VERSION.to_owned());
+    let mut h = vec![
+        ("Accept", "application/json".to_owned()),
+        (VERSION_HEADER, version),
+    ];
     if !auth.is_empty() {
         h.push(("Authorization", auth.to_owned()));
     }
@@ -293,7 +316,7 @@ impl Cafe24Adapter {
                 conn.base_url,
                 http::query(&pairs)
             );
-            let body = http::send(&conn.marketplace, "GET", &url, &headers(auth), None)?;
+            let body = http::send(&conn.marketplace, "GET", &url, &headers(conn, auth), None)?;
             let page = read_page::<wire::Order>(&body, ORDERS_LIST, &format!("GET {url}"))?;
             let n = page.len();
             read.items.extend(page.elements);
@@ -715,7 +738,7 @@ impl MarketplaceAdapter for Cafe24Adapter {
             &conn.marketplace,
             "POST",
             &url,
-            &headers(&auth),
+            &headers(conn, &auth),
             Some(Body::Json(body)),
         )?;
         let not_taken = items_not_taken(&answer, &upload.tracking_no, &items);
