@@ -1,30 +1,35 @@
 //! Cafe24 Admin API adapter.
 //!
-//! - Orders: `GET /api/v2/admin/orders?start_date&end_date&date_type=order_date&embed=items,receivers,buyer&limit&offset`,
-//!   one line per 품주 (`order_item_code` is the line number, R18).
-//! - Claims: the same list filtered by the C/R/E `order_status` codes, by each of the claim's
-//!   days: request, acceptance and completion (`date_type=cancel_request_date`,
-//!   `cancel_accept_date`, `cancel_complete_date`, and the same for `return_` and `exchange_`;
-//!   Admin API, Retrieve a list of orders, `date_type`, checked 2026-12-02). A claim asked one day
-//!   and done on another is found by the later search (issue 13, point 8).
-//! - Invoices: `POST /api/v2/admin/shipments` (status `shipping`). The answer is read row by
-//!   row ([`items_not_taken`]): a line is sent only when a row names it with the invoice number,
-//!   whatever the status (201, or 207 for a request whose objects ended differently), and the
-//!   lines not taken fail the upload with [`AdapterError::InvoicePartlyTaken`] (issue 13,
-//!   point 11). `shipping_company_code` is
-//!   the mall's own carrier code: the docs give no fixed table (a mall lists its carriers with
+//! # Endpoints, with their source and the date checked
+//!
+//! | call | what for | source (checked) |
+//! | --- | --- | --- |
+//! | `GET /api/v2/admin/orders?start_date&end_date&date_type=order_date&embed=items,receivers,buyer&limit&offset` | orders, one line per 품주 (`order_item_code` is the line number, R18) | Admin API, Retrieve a list of orders (2026-12-02) |
+//! | the same with `order_status=C…/R…/E…` and `date_type=` `cancel_`, `return_`, `exchange_` × `request_date`, `accept_date`, `complete_date` | claims, by each of their days (issue 13, point 8) | Admin API, Retrieve a list of orders, `date_type` (2026-12-02) |
+//! | `POST /api/v2/admin/shipments` | invoices (status `shipping`), read row by row (point 11) | Admin API, Create shipping information for multiple orders; status codes, 207 (2026-12-02) |
+//!
+//! Every call sends `Authorization: Bearer {access_token}` (OAuth; refreshing the token is the
+//! caller's) and `X-Cafe24-Api-Version` (point 12; Cafe24 API, Versioning, 2026-12-02).
+//!
+//! # How it reads them
+//!
+//! - Claims: a claim asked one day and accepted or done on another is found by the later day's
+//!   search (issue 13, point 8).
+//! - Invoices: the answer is read row by row ([`items_not_taken`]): a line is sent only when a
+//!   row names it with the invoice number, whatever the status (201, or 207 for a request whose
+//!   objects ended differently), and the lines not taken fail the upload with
+//!   [`AdapterError::InvoicePartlyTaken`] (issue 13, point 11). `shipping_company_code` is the
+//!   mall's own carrier code: the docs give no fixed table (a mall lists its carriers with
 //!   `GET /api/v2/admin/carriers`, `shipping_carrier_code`), so the code comes from the upload or
 //!   the connection's `carrier_codes`; without one the upload fails with
 //!   [`AdapterError::UnknownCarrier`] saying so.
-//! - Paging: `limit` 500, `offset` up to 15,000 (the API's cap; Admin API, Retrieve a list of
-//!   orders, checked 2026-12-02). A search whose pages reach the cap is read again in halves of
-//!   its days, down to single days ([`read_by_days`]); a single day over the cap fails the run with
-//!   [`AdapterError::DayOverCap`] naming it, instead of dropping the orders past the cap
-//!   (issue 13, point 13).
-//! - Auth: `Authorization: Bearer {access_token}` (OAuth; refreshing the token is the caller's).
-//! - Version: every call sends `X-Cafe24-Api-Version`, the connection's `api_version` or
-//!   [`PINNED_API_VERSION`], so a change of the app's version in the developer centre cannot
-//!   change what a running connection reads (issue 13, point 12).
+//! - Paging: `limit` 500, `offset` up to 15,000 (the API's cap). A search whose pages reach the
+//!   cap is read again in halves of its days, down to single days ([`read_by_days`]); a single
+//!   day over the cap fails the run with [`AdapterError::DayOverCap`] naming it, instead of
+//!   dropping the orders past the cap (issue 13, point 13).
+//! - Version: the connection's `api_version` or [`PINNED_API_VERSION`], so a change of the app's
+//!   version in the developer centre cannot change what a running connection reads (issue 13,
+//!   point 12).
 //! - Cursor: the `start_date` (`YYYY-MM-DD`, Korean date); the next cursor is today. Cafe24 has no
 //!   "changed since" filter on orders, so a day is read again on the next run; the console refuses
 //!   an order it already has, so that is harmless.
