@@ -19,7 +19,10 @@
 //! listed by the default `cancelType=RETURN`, and puts the item's units on
 //! `holdCountForCancel`; returns are RETURNS_UNCHECKED (requested, picking up),
 //! VENDOR_WAREHOUSE_CONFIRM (picked up), RETURNS_COMPLETED. Exchanges: RECEIPT, PROGRESS,
-//! SUCCESS, CANCEL.
+//! SUCCESS, CANCEL; each item names the ordered option (`vendorItemId`) as its `orderItemId`
+//! and in its pickup (`collectInformationsDto.returndeliveryItemDtos`), as Coupang's sample does
+//! (교환요청 목록 조회, repository `optionalg/coupang-developers.github.io`,
+//! `exchange-api/ko/lookup-change-request-list.document.ts`, checked 2026-12-02).
 //!
 //! Return and exchange requests are selected by their last change within the time frame (the
 //! real API selects by creation), so a collector that polls by time frame sees a claim's
@@ -52,6 +55,10 @@ const CANNOT_CHANGE: &str = "배송상태를 변경할 수 없습니다. 주문�
 pub(super) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route(&format!("{BASE}/ordersheets"), get(order_sheets))
+        .route(
+            &format!("{BASE}/ordersheets/{{shipment_box}}"),
+            get(order_sheet),
+        )
         .route(&format!("{BASE}/returnRequests"), get(return_requests))
         .route(&format!("{BASE}/exchangeRequests"), get(exchange_requests))
         .route(
@@ -388,6 +395,36 @@ async fn order_sheets(
     .into_response()
 }
 
+/// `GET …/ordersheets/{shipmentBoxId}`: one box's sheet, `data` a single object, whatever day
+/// the order was created (발주서 단건 조회, "Single PO query using shipmentBoxId",
+/// <https://developers.coupangcorp.com/hc/en-us/articles/360033792854>, checked 2026-12-02;
+/// Coupang recommends it for reading a sheet again after 상품준비중 처리). The list above selects
+/// by creation only, so this is how an older order's later progress is read. Coupang does not
+/// document its answer for a box it does not know; the sandbox answers 400 with its error body.
+async fn order_sheet(
+    State(shared): State<Arc<Shared>>,
+    Path((_vendor, shipment_box)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let orders = match signed_orders(&shared, &headers) {
+        Ok(orders) => orders,
+        Err(refused) => return *refused,
+    };
+    let found = coupang_orders(&orders).find(|o| o.order.parcel_no == shipment_box.trim());
+    match found {
+        Some(o) => Json(serde_json::json!({
+            "code": 200,
+            "message": "OK",
+            "data": render_sheet(&shared, o),
+        }))
+        .into_response(),
+        None => error(
+            StatusCode::BAD_REQUEST,
+            format!("shipmentBoxId ({shipment_box}) is not found."),
+        ),
+    }
+}
+
 fn receipt_status(kind: ClaimKind, status: ClaimStatus) -> Option<&'static str> {
     match (kind, status) {
         (ClaimKind::Cancel, ClaimStatus::Requested | ClaimStatus::Done) => {
@@ -684,6 +721,15 @@ async fn exchange_requests(
                             delivery_invoice_no: Some(p.tracking_no.clone()),
                         })
                         .collect(),
+                    // As in Coupang's sample: the pickup names the ordered option (옵션아이디),
+                    // the same id as the item's orderItemId.
+                    collect_informations_dto: Some(wire::CollectInformations {
+                        return_type: Some("EXCHANGE_RETURN".to_owned()),
+                        returndelivery_item_dtos: vec![wire::ReturnDeliveryItem {
+                            vendor_item_id: Some(id(&line.line.option_id)),
+                            count: Some(claim.quantity),
+                        }],
+                    }),
                 })
                 .unwrap_or(serde_json::Value::Null),
             );
@@ -694,6 +740,15 @@ async fn exchange_requests(
         Err(r) => return *r,
     };
     Json(serde_json::json!({"code": 200, "message": "OK", "data": data, "nextToken": next.unwrap_or_default()})).into_response()
+}
+
+/// Counts the call and checks its signature; the sandbox's orders now.
+fn signed_orders(shared: &Shared, headers: &HeaderMap) -> Result<Vec<OrderView>, Box<Response>> {
+    shared.count("coupang");
+    if !authorised(headers) {
+        return Err(Box::new(unauthorised()));
+    }
+    Ok(shared.snapshot().1)
 }
 
 /// Counts the call, checks its signature and reads its JSON body as `what`.
@@ -808,11 +863,10 @@ async fn stopped_shipment(
     Path((_vendor, receipt)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    shared.count("coupang");
-    if !authorised(&headers) {
-        return unauthorised();
-    }
-    let (_, orders) = shared.snapshot();
+    let orders = match signed_orders(&shared, &headers) {
+        Ok(orders) => orders,
+        Err(refused) => return *refused,
+    };
     let claim = coupang_orders(&orders)
         .flat_map(|o| o.lines.iter())
         .filter_map(|l| l.claim.as_ref())

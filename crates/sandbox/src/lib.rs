@@ -21,7 +21,7 @@
 //! | --- | --- |
 //! | Cafe24 | `GET /api/v2/admin/orders` (`start_date`, `end_date`, `date_type`, `order_status`, `embed`, `limit`, `offset`), `POST /api/v2/admin/shipments`, `POST /api/v2/oauth/token` |
 //! | Naver | `POST /external/v1/oauth2/token`, `GET /external/v1/pay-order/seller/product-orders/last-changed-statuses`, `POST …/product-orders/query`, `POST …/product-orders/dispatch`, `POST …/product-orders/{id}/claim/{cancel,return}/approve`, `POST …/{id}/claim/exchange/collect/approve` |
-//! | Coupang | `GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets`, `…/returnRequests`, `…/exchangeRequests`, `…/returnWithdrawRequests`, `PUT …/ordersheets/acknowledgement`, `POST …/orders/invoices`, `PATCH …/returnRequests/{receiptId}/stoppedShipment` |
+//! | Coupang | `GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets`, `…/ordersheets/{shipmentBoxId}`, `…/returnRequests`, `…/exchangeRequests`, `…/returnWithdrawRequests`, `PUT …/ordersheets/acknowledgement`, `POST …/orders/invoices`, `PATCH …/returnRequests/{receiptId}/stoppedShipment` |
 //! | generic | `GET /generic/{code}/orders?since`, `GET /generic/{code}/claims?since`, `POST /generic/{code}/invoices`, `POST /generic/{code}/claims/{claim_no}/ack` |
 //! | directory | `GET /connections`: every marketplace's connection settings (`{"connections": [...]}`, each in the body format of the console's `POST /api/connections`) |
 //! | control | `GET /` (index), `GET /sandbox/state`, `GET /sandbox/orders[?marketplace]`, `GET /sandbox/schedule`, `POST /sandbox/clock` (`{"advance_secs": N}` or `{"at_ms": N}`) |

@@ -348,6 +348,20 @@ pub const SCRIPTS: &[Script] = &[
         ships: true,
         steps: &[(120, ReturnRequested), (150, ReturnWithdrawn)],
     },
+    // A Coupang exchange of the first of two items: its request names the item by the ordered
+    // option (orderItemId = vendorItemId), and the other item is not part of it.
+    Script {
+        name: "exchange-case1/coupang",
+        kind: ScenarioKind::ExchangeCase1,
+        channel: "coupang",
+        lines: 2,
+        ships: true,
+        steps: &[
+            (120, ExchangeRequested),
+            (180, ExchangeCollecting),
+            (240, ExchangeCollected),
+        ],
+    },
 ];
 
 /// An invoice (송장): carrier and tracking number.

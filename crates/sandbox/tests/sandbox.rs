@@ -403,6 +403,12 @@ async fn the_adapters_collect_every_scenario_in_its_marketplace_words() {
             "반품철회",
             true,
         ),
+        (
+            "exchange-case1/coupang",
+            ClaimKind::Exchange,
+            "교환진행",
+            false,
+        ),
     ];
     assert_eq!(expect.len(), SCRIPTS.len());
     for (scenario, kind, word, withdrawn) in expect {

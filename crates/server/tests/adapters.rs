@@ -891,6 +891,116 @@ async fn coupang_release_stop_is_a_recognised_cancel() {
     assert_eq!(body["cancelCount"], 1);
 }
 
+/// A Coupang exchange request of one item: `orderItemId`, the option its pickup names (if any),
+/// and the option wanted (`targetItemId`), shaped as Coupang's sample (교환요청 목록 조회).
+fn coupang_exchange(
+    order_item: u64,
+    pickup: &[u64],
+    target: u64,
+) -> coupang::wire::ExchangeRequest {
+    serde_json::from_value(serde_json::json!({
+        "exchangeId": 100702179,
+        "orderId": 6000009115059u64,
+        "exchangeStatus": "PROGRESS",
+        "createdAt": "2024-03-02T11:29:44",
+        "exchangeItemDtoV1s": [{
+            "exchangeItemId": 1142609,
+            "orderItemId": order_item,
+            "targetItemId": target,
+            "targetItemName": "플라워 블라우스, 네이비, 90",
+            "quantity": 1,
+            "originalShipmentBoxId": 441950582
+        }],
+        "collectInformationsDto": if pickup.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::json!({
+                "returnType": "EXCHANGE_RETURN",
+                "returndeliveryItemDtos": pickup
+                    .iter()
+                    .map(|o| serde_json::json!({"vendorItemId": o, "count": 1}))
+                    .collect::<Vec<_>>()
+            })
+        }
+    }))
+    .expect("the documented shape")
+}
+
+/// Order 6000009115059 with two items in one box, options 3126500806 (size 85) and 3126500807
+/// (size 90), collected into a fresh book as lines 1001 and 1002.
+fn two_option_order(conn: &Connection) -> Book {
+    let item = |option: u64, name: &str| coupang::wire::OrderItem {
+        vendor_item_id: option,
+        vendor_item_name: name.into(),
+        shipping_count: 1,
+        sales_price: 24950,
+        ..Default::default()
+    };
+    let sheet = coupang::wire::OrderSheet {
+        shipment_box_id: 441950582,
+        order_id: 6000009115059,
+        ordered_at: "2024-03-01T10:00:00".into(),
+        status: "FINAL_DELIVERY".into(),
+        order_items: vec![
+            item(3126500806, "플라워 블라우스, 네이비, 85"),
+            item(3126500807, "플라워 블라우스, 네이비, 90"),
+        ],
+        ..Default::default()
+    };
+    let order = coupang::normalize_order(conn, &[sheet]).expect("a usable sheet");
+    let mut book = Book::new();
+    let ctx = Ctx::operator("sync", Utc.with_ymd_and_hms(2024, 3, 2, 8, 0, 0).unwrap());
+    let new = order
+        .to_new_order(OrderId(1), [LineId(1001), LineId(1002)])
+        .expect("ids");
+    book.execute(&Command::CollectOrder(new), &ctx)
+        .expect("the collected order is accepted");
+    book
+}
+
+/// The book's lines an exchange claim names.
+fn exchanged_lines(book: &Book, claim: &MarketClaim) -> Vec<LineId> {
+    book.find_lines(&claim.marketplace, &claim.keys)
+        .map(|(found, _)| found.iter().map(|r| r.line).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn coupang_exchange_items_name_the_ordered_option_and_never_another_line() {
+    // Issue 13, point 14. Coupang documents orderItemId only as "원주문 아이템 ID"; in its sample
+    // it is the ordered option (vendorItemId), the one the pickup names (옵션아이디).
+    let conn = Connection::new("coupang", "http://127.0.0.1:9", coupang_keys());
+    let book = two_option_order(&conn);
+    let one = |request: &coupang::wire::ExchangeRequest| {
+        let mut claims = coupang::normalize_exchange(&conn, request).expect("usable");
+        assert_eq!(claims.len(), 1);
+        claims.remove(0)
+    };
+    // As documented: size 85 goes back for size 90, another line of the same order; only the
+    // 85 line is held, with the wanted option.
+    let documented = one(&coupang_exchange(3126500806, &[3126500806], 3126500807));
+    assert_eq!(exchanged_lines(&book, &documented), [LineId(1001)]);
+    assert_eq!(
+        documented.requested_option.as_deref(),
+        Some("플라워 블라우스, 네이비, 90")
+    );
+    // The same without a pickup yet (교환접수): orderItemId alone.
+    let received = one(&coupang_exchange(3126500806, &[], 3126500807));
+    assert_eq!(exchanged_lines(&book, &received), [LineId(1001)]);
+    // An orderItemId that is no option id (here the shipment box's number): the pickup's option
+    // says which line comes back.
+    let by_other_id = one(&coupang_exchange(441950582, &[3126500806], 3126500807));
+    assert_eq!(exchanged_lines(&book, &by_other_id), [LineId(1001)]);
+    // Without a pickup such an id matches no line: the collector keeps the claim unmatched, it
+    // never lands on another line.
+    let unmatched = one(&coupang_exchange(441950582, &[], 3126500807));
+    assert!(exchanged_lines(&book, &unmatched).is_empty());
+    // A pickup naming neither this item nor a single other option: the line cannot be told.
+    let unclear = coupang_exchange(441950582, &[3126500806, 3126500807], 3126500807);
+    let err = coupang::normalize_exchange(&conn, &unclear).expect_err("not guessed");
+    assert!(err.to_string().contains("cannot be told"), "{err}");
+}
+
 #[test]
 fn coupang_signature_is_hex_hmac_sha256_of_date_method_path_query() {
     // Computed independently (Python hmac/hashlib) from the documented message layout

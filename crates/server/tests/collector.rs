@@ -1543,11 +1543,18 @@ fn a_key_file_that_holds_no_key_stops_the_start_saying_what_to_do() {
 /// clock (so its claims fall inside the time frame a first run asks for) on a manual clock, and
 /// the demo store's connection to it for `marketplace` (the sandbox's own settings).
 fn marketplace_sandbox(dir: &Path, marketplace: &str) -> (Running, Client, SandboxHandle, i64) {
+    marketplace_sandbox_behind(dir, marketplace, chrono::Duration::hours(1))
+}
+
+/// [`marketplace_sandbox`] with the sandbox's clock starting `behind` the wall clock.
+fn marketplace_sandbox_behind(
+    dir: &Path,
+    marketplace: &str,
+    behind: chrono::Duration,
+) -> (Running, Client, SandboxHandle, i64) {
     let server = start(dir, None);
     let demo = Client::demo(&server.base);
-    let epoch = (Utc::now() - chrono::Duration::hours(1))
-        .trunc_subsecs(0)
-        .with_timezone(&KOREA);
+    let epoch = (Utc::now() - behind).trunc_subsecs(0).with_timezone(&KOREA);
     let sandbox = sandbox(&server, epoch);
     let settings = jumun_sandbox::server::new_connection(
         sandbox
@@ -1576,6 +1583,25 @@ fn scenario(sandbox: &SandboxHandle, name: &str) -> (i64, jumun_sandbox::generat
         timeline.scenario_start(0, index),
         timeline.scripted_order(0, index).unwrap(),
     )
+}
+
+/// Stands the sandbox `secs` script seconds into its scenario `name` (first cycle) and collects
+/// connection `id` once, without error: the scenario's order and the run.
+fn collect_in_scenario(
+    demo: &Client,
+    sandbox: &SandboxHandle,
+    id: i64,
+    name: &str,
+    secs: u32,
+) -> (jumun_sandbox::generate::Order, Value) {
+    let (start, order) = scenario(sandbox, name);
+    let timeline = sandbox.shared().timeline();
+    sandbox
+        .shared()
+        .advance(start + timeline.scaled(secs) - sandbox.shared().now());
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    (order, run)
 }
 
 /// The kinds of the claims the console opened on order `console`.
@@ -1639,21 +1665,30 @@ fn sandbox_order(sandbox: &SandboxHandle, order_no: &str) -> jumun_sandbox::scen
         .unwrap_or_else(|| panic!("order {order_no} not in the sandbox"))
 }
 
-#[test]
-fn r2_coupang_orders_are_moved_to_preparing_at_collection_so_their_invoices_are_taken() {
-    let dir = tempfile::tempdir().unwrap();
-    let (server, demo, sandbox, id) = coupang_sandbox(dir.path());
+/// Runs the sandbox a minute and collects connection `id` (new orders, no error): a Coupang
+/// stream order of the sandbox (no scenario) as it is now.
+fn collect_a_coupang_stream_order(
+    demo: &Client,
+    sandbox: &SandboxHandle,
+    id: i64,
+) -> jumun_sandbox::scenario::OrderView {
     sandbox.shared().advance(60_000);
     let run = demo.collect(id);
     assert!(run["error"].is_null(), "{run}");
     assert!(run["orders_new"].as_u64().unwrap() > 0, "{run}");
-    // A stream order, paid and without a claim: Coupang now has it in 상품준비중.
     let (_, orders) = sandbox.shared().snapshot();
-    let order = orders
-        .iter()
+    orders
+        .into_iter()
         .find(|o| o.order.channel == "coupang" && o.scenario.is_none())
         .expect("a Coupang stream order")
-        .clone();
+}
+
+#[test]
+fn r2_coupang_orders_are_moved_to_preparing_at_collection_so_their_invoices_are_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, demo, sandbox, id) = coupang_sandbox(dir.path());
+    // A stream order, paid and without a claim: Coupang now has it in 상품준비중.
+    let order = collect_a_coupang_stream_order(&demo, &sandbox, id);
     assert!(order.prepared_at.is_some(), "not acknowledged: {order:?}");
     let events = demo.events();
     ship_with_cj_invoice(&demo, &order_id(&events, &order.order.order_no));
@@ -1666,6 +1701,79 @@ fn r2_coupang_orders_are_moved_to_preparing_at_collection_so_their_invoices_are_
         assert_eq!(invoice.tracking_no, "612345678901");
         assert!(invoice.by_console);
     }
+    let _ = server.runtime.block_on(sandbox.shutdown());
+}
+
+/// How many single-box sheet reads (`GET …/ordersheets/{shipmentBoxId}`) the sandbox has taken.
+fn single_sheet_reads(sandbox: &SandboxHandle) -> usize {
+    sandbox
+        .shared()
+        .calls()
+        .iter()
+        .filter(|c| {
+            c.rsplit_once("/ordersheets/")
+                .is_some_and(|(_, b)| b.chars().all(|ch| ch.is_ascii_digit()))
+        })
+        .count()
+}
+
+#[test]
+fn r28_a_coupang_order_created_days_ago_is_followed_to_its_delivery() {
+    // Issue 13, point 10. The sandbox's clock stands two days behind the wall clock, so its
+    // orders were created two days before the console's today: after the first run, Coupang's
+    // list (by creation day, from the cursor's day) no longer shows them.
+    let dir = tempfile::tempdir().unwrap();
+    let (server, demo, sandbox, id) =
+        marketplace_sandbox_behind(dir.path(), "coupang", chrono::Duration::days(2));
+    let order = collect_a_coupang_stream_order(&demo, &sandbox, id);
+    let parcel = &order.order.parcel_no;
+    let cursor = demo.connection(id)["orders_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(cursor.contains(parcel.as_str()), "followed: {cursor}");
+    let events = demo.events();
+    let console = order_id(&events, &order.order.order_no);
+    ship_with_cj_invoice(&demo, &console);
+    let run = demo.collect(id);
+    assert_eq!(run["invoices_sent"], 1, "{run}");
+    // Coupang delivers it today, days after it was created.
+    let timeline = sandbox.shared().timeline();
+    sandbox
+        .shared()
+        .advance(timeline.scaled(jumun_sandbox::scenario::STREAM_DELIVERY_SECS) + 1_000);
+    assert!(sandbox_order(&sandbox, &order.order.order_no)
+        .lines
+        .iter()
+        .all(|l| matches!(
+            l.delivery,
+            jumun_sandbox::scenario::Delivery::Delivered { .. }
+        )));
+    let reads_before = single_sheet_reads(&sandbox);
+    let run = demo.collect(id);
+    assert!(run["error"].is_null(), "{run}");
+    let delivered: Vec<Value> = demo
+        .events()
+        .iter()
+        .filter(|e| kind(e) == "Delivered")
+        .map(|e| e["event"]["change"]["Delivered"]["order"].clone())
+        .collect();
+    assert_eq!(delivered, [console], "{run}");
+    // The request budget: at most FOLLOW_PER_RUN boxes read one by one a run, and a delivered
+    // box is no longer followed.
+    let reads = single_sheet_reads(&sandbox) - reads_before;
+    assert!(
+        (1..=jumun_server::marketplaces::coupang::FOLLOW_PER_RUN).contains(&reads),
+        "{reads} single reads"
+    );
+    let cursor = demo.connection(id)["orders_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        !cursor.contains(parcel.as_str()),
+        "still followed: {cursor}"
+    );
     let _ = server.runtime.block_on(sandbox.shutdown());
 }
 
@@ -1737,12 +1845,9 @@ fn r27_a_coupang_cancel_before_acknowledgement_is_collected_and_its_refused_box_
 fn r12_a_coupang_return_the_buyer_withdraws_is_withdrawn_in_the_console() {
     let dir = tempfile::tempdir().unwrap();
     let (server, demo, sandbox, id) = coupang_sandbox(dir.path());
-    let (start, order) = scenario(&sandbox, "return-withdrawal/coupang");
-    let timeline = sandbox.shared().timeline();
     // The return was asked at 120 s: the console holds the line for it.
-    sandbox.shared().advance(start + timeline.scaled(130));
-    let run = demo.collect(id);
-    assert!(run["error"].is_null(), "{run}");
+    let (order, run) = collect_in_scenario(&demo, &sandbox, id, "return-withdrawal/coupang", 130);
+    let timeline = sandbox.shared().timeline();
     let events = demo.events();
     let console = order_id(&events, &order.order_no);
     assert_eq!(opened_claims(&events, &console), ["Return"], "{run}");
@@ -1766,6 +1871,52 @@ fn r12_a_coupang_return_the_buyer_withdraws_is_withdrawn_in_the_console() {
         .calls()
         .iter()
         .any(|c| c.ends_with("/returnWithdrawRequests")));
+    let _ = server.runtime.block_on(sandbox.shutdown());
+}
+
+#[test]
+fn r11_a_coupang_exchange_holds_the_line_its_request_names_and_no_other() {
+    // Issue 13, point 14: Coupang names the exchanged item by the ordered option (orderItemId,
+    // the vendorItemId its pickup names too); the order's other item is not part of it.
+    let dir = tempfile::tempdir().unwrap();
+    let (server, demo, sandbox, id) = coupang_sandbox(dir.path());
+    let (order, run) = collect_in_scenario(&demo, &sandbox, id, "exchange-case1/coupang", 130);
+    let events = demo.events();
+    let created = events
+        .iter()
+        .filter(|e| kind(e) == "OrderCreated")
+        .map(|e| &e["event"]["change"]["OrderCreated"])
+        .find(|o| o["order_no"] == order.order_no.as_str())
+        .expect("the order is collected");
+    let line_of = |option: &str| {
+        created["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["keys"]["codes"]["code6"] == option)
+            .map(|l| l["id"].clone())
+            .unwrap_or_else(|| panic!("no line of option {option}: {created}"))
+    };
+    let (first, second) = (
+        line_of(&order.lines[0].option_id),
+        line_of(&order.lines[1].option_id),
+    );
+    assert_ne!(first, second);
+    let opened: Vec<&Value> = events
+        .iter()
+        .filter(|e| kind(e) == "ClaimOpened")
+        .map(|e| &e["event"]["change"]["ClaimOpened"])
+        .filter(|c| c["order"] == created["id"])
+        .collect();
+    assert_eq!(opened.len(), 1, "{run}");
+    assert_eq!(opened[0]["kind"], "Exchange");
+    let held: Vec<Value> = opened[0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["line"].clone())
+        .collect();
+    assert_eq!(held, [first], "only the exchanged item: {opened:?}");
     let _ = server.runtime.block_on(sandbox.shutdown());
 }
 

@@ -385,6 +385,17 @@ pub enum ElementError {
         /// What (`items`, `returnItems`, `exchange_of.order_no`).
         what: &'static str,
     },
+    /// A Coupang exchange item whose `orderItemId` is none of the options its pickup names.
+    #[error(
+        "exchange item orderItemId {order_item_id} is none of the options its pickup names \
+         ({pickup}): which order line it exchanges cannot be told, so no line is held"
+    )]
+    ExchangeLineUnclear {
+        /// The item's `orderItemId`.
+        order_item_id: u64,
+        /// The pickup's `vendorItemId`s.
+        pickup: String,
+    },
     /// Every item of a Coupang order is cancelled.
     #[error("every item of the order is cancelled (shippingCount 0): nothing is left to ship")]
     NothingToShip,

@@ -10,7 +10,22 @@
 //!   createdAtTo&status&maxPerPage&nextToken` (발주서 목록 조회, article 360033919573), once per
 //!   status (the status is required): one sheet per `shipmentBoxId`, grouped into one order per
 //!   `orderId`. Each item's `vendorItemId` (옵션ID) is the line's `code6` key (cancel sync
-//!   matches Coupang by `order_no+code6`).
+//!   matches Coupang by `order_no+code6`). The list selects by the order's creation, so an
+//!   order's later progress (delivered days after it was created) is not in it once the cursor
+//!   has passed its day.
+//! - Following older orders: `GET …/ordersheets/{shipmentBoxId}` (발주서 단건 조회, "Single PO
+//!   query using shipmentBoxId", article 360033792854; `data` is one sheet, whatever its
+//!   creation day; Coupang recommends it for reading a sheet again after 상품준비중 처리). Every
+//!   box last seen in ACCEPT, INSTRUCT, DEPARTURE or DELIVERING with something left to ship is
+//!   followed: each run reads at most [`FOLLOW_PER_RUN`] of the followed boxes the list did not
+//!   show, the least recently read first, and drops a box once it is FINAL_DELIVERY or
+//!   NONE_TRACKING, has nothing left to ship (its cancel comes from the claims lists) or is
+//!   answered with a client error (kept in the malformed payloads). One call per box rather than
+//!   a wider list window: the list needs one call per status and page over every order of the
+//!   window however few are still open, and still misses what is older than the window; the
+//!   follow costs one call per open box and is bounded per run. Not followed: purchase
+//!   confirmation (`confirmDate`) after 배송완료, which an order created before the window
+//!   reaches unseen.
 //! - 상품준비중 처리: `PUT …/ordersheets/acknowledgement` with `{"vendorId", "shipmentBoxIds"}`,
 //!   at most 50 boxes a call, each answered in `data.responseList` ("Changing the status to
 //!   Product in Preparation", article 360033792994; the method was PATCH before, now PUT). Only
@@ -20,7 +35,14 @@
 //!   returns and the cancels of acknowledged orders (`RELEASE_STOP_UNCHECKED` 출고중지요청); the
 //!   cancels of orders still in 결제완료, which Coupang carries out at once, are listed only with
 //!   `cancelType=CANCEL` (which takes no `status`). Exchanges: `GET …/exchangeRequests?
-//!   createdAtFrom&createdAtTo&maxPerPage&nextToken` (교환요청 목록 조회). Withdrawals: `GET
+//!   createdAtFrom&createdAtTo&maxPerPage&nextToken` (교환요청 목록 조회, `exchange-api/ko/
+//!   lookup-change-request-list` in the repository above, checked 2026-12-02). Each item names
+//!   the order line by `orderItemId`, documented only as "원주문 아이템 ID"; in Coupang's sample it
+//!   equals the ordered option's `vendorItemId` as the pickup (`collectInformationsDto.
+//!   returndeliveryItemDtos[].vendorItemId`, 옵션아이디) and the order sheet name it, and differs
+//!   from `targetItemId` (the option wanted) and `originalShipmentBoxId` (the box). The line is
+//!   keyed by it, checked against the pickup (see `exchanged_option`); a request whose line
+//!   cannot be told is kept with its raw JSON. Withdrawals: `GET
 //!   …/returnWithdrawRequests?dateFrom&dateTo&pageIndex&sizePerPage` (반품철회 이력 기간별 조회,
 //!   "Query return withdrawal history by date range", article 360034027354: at most 7 days a
 //!   call, both ends included, `sizePerPage` at most 100, `nextPageIndex` empty on the last
@@ -39,18 +61,19 @@
 //!   the previous one ended (Coupang blocks a vendor id above 10 calls a second, HTTP 429); its
 //!   403 "Access Denied" page after a burst of failed calls is a block, not refused credentials
 //!   (see [`super::rate`] for the sources).
-//! - Cursors: orders `yyyy-MM-dd` (Korean date of `createdAtFrom`); claims `yyyy-MM-ddTHH:mm`.
+//! - Cursors: orders `yyyy-MM-dd` (Korean date of `createdAtFrom`), followed by
+//!   `;follow=box,box,…` while boxes are followed ([`OrdersCursor`]); claims `yyyy-MM-ddTHH:mm`.
 //!
 //! # When orders are acknowledged
 //!
 //! At collection ([`MarketplaceAdapter::prepare_orders`], called by the collector right after
 //! the orders are in the console): R2 puts a collected paid order in 상품준비 at once, so Coupang
 //! is told the same — which is also when Coupang asks the seller to read the receiver again (a
-//! buyer may change it in 결제완료; the sheet is read again by every later run while listed).
-//! Acknowledging only before the invoice upload would leave the label printed from an address
-//! the buyer could still change. A box Coupang refuses (a cancel under refund, typically) is an
-//! [`AdapterError::NotPrepared`] on the run's notes, and every later run sends it again while
-//! the sheet is listed as ACCEPT.
+//! buyer may change it in 결제완료; the sheet is read again by every later run while listed or
+//! followed). Acknowledging only before the invoice upload would leave the label printed from an
+//! address the buyer could still change. A box Coupang refuses (a cancel under refund,
+//! typically) is an [`AdapterError::NotPrepared`] on the run's notes, and every later run sends
+//! it again while the sheet is listed or followed in ACCEPT.
 //!
 //! # Statuses
 //!
@@ -407,26 +430,62 @@ pub fn normalize_exchange(
             what: "exchangeItemDtoV1s",
         });
     }
-    Ok(request
+    request
         .exchange_item_dto_v1s
         .iter()
-        .map(|item| MarketClaim {
-            marketplace: conn.marketplace.clone(),
-            kind: ClaimKind::Exchange,
-            status: word.to_owned(),
-            raw_status: request.exchange_status.clone(),
-            keys: line_keys(request.order_id, item.order_item_id),
-            quantity: Some(item.quantity).filter(|q| *q > 0),
-            claim_no: Some(request.exchange_id.to_string()),
-            reason: super::reason_from_text(request.reason.as_deref()),
-            fault: fault(request.fault_type.as_deref()),
-            requested_option: item.target_item_name.clone(),
-            withdrawn,
-            reported_at,
-            exchange_due: None,
-            delay_notices: 0,
+        .map(|item| {
+            Ok(MarketClaim {
+                marketplace: conn.marketplace.clone(),
+                kind: ClaimKind::Exchange,
+                status: word.to_owned(),
+                raw_status: request.exchange_status.clone(),
+                keys: line_keys(request.order_id, exchanged_option(request, item)?),
+                quantity: Some(item.quantity).filter(|q| *q > 0),
+                claim_no: Some(request.exchange_id.to_string()),
+                reason: super::reason_from_text(request.reason.as_deref()),
+                fault: fault(request.fault_type.as_deref()),
+                requested_option: item.target_item_name.clone(),
+                withdrawn,
+                reported_at,
+                exchange_due: None,
+                delay_notices: 0,
+            })
         })
-        .collect())
+        .collect()
+}
+
+/// The option (`vendorItemId`, the line's `code6`) of the order line an exchange item takes
+/// back. Coupang documents `orderItemId` only as "원주문 아이템 ID"; in its sample it is the
+/// ordered option's `vendorItemId`, the one its pickup (`collectInformationsDto.
+/// returndeliveryItemDtos[].vendorItemId`, documented as 옵션아이디) names. So: `orderItemId`
+/// when the pickup names no option or names it; when the request has one item and its pickup one
+/// other option, that option (the pickup is what comes back; this `orderItemId` is then not an
+/// option id); otherwise the line cannot be told and the request is kept, not guessed.
+fn exchanged_option(
+    request: &wire::ExchangeRequest,
+    item: &wire::ExchangeItem,
+) -> Result<u64, ElementError> {
+    let mut pickup: Vec<u64> = request
+        .collect_informations_dto
+        .iter()
+        .flat_map(|c| &c.returndelivery_item_dtos)
+        .filter_map(|i| i.vendor_item_id)
+        .collect();
+    pickup.sort_unstable();
+    pickup.dedup();
+    match pickup.as_slice() {
+        [] => Ok(item.order_item_id),
+        options if options.contains(&item.order_item_id) => Ok(item.order_item_id),
+        [only] if request.exchange_item_dto_v1s.len() == 1 => Ok(*only),
+        options => Err(ElementError::ExchangeLineUnclear {
+            order_item_id: item.order_item_id,
+            pickup: options
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
 }
 
 /// The claims a withdrawal (반품철회) withdraws in the console (R12): the list does not say
@@ -533,6 +592,132 @@ fn withdrawals(
         start = end + Duration::days(1);
     }
     Ok(out)
+}
+
+/// The most shipment boxes one run reads one by one (`GET …/ordersheets/{shipmentBoxId}`) to
+/// follow orders created before the listing's window. At the adapter's pacing (8 calls a
+/// second, under Coupang's 10) they take about 12.5 s; a box is read again at least every
+/// ⌈followed ÷ 100⌉ runs.
+pub const FOLLOW_PER_RUN: usize = 100;
+
+/// The sheet statuses in which a box is followed: not yet delivered (배송완료). A box in
+/// FINAL_DELIVERY or NONE_TRACKING (업체 직접 배송, which has no tracking to end in a delivery)
+/// is no longer followed, nor one whose every item is cancelled.
+pub const FOLLOWED_STATUSES: &[&str] = &["ACCEPT", "INSTRUCT", "DEPARTURE", "DELIVERING"];
+
+/// Whether a box is still followed after this reading of its sheet.
+fn is_followed(sheet: &wire::OrderSheet) -> bool {
+    FOLLOWED_STATUSES.contains(&sheet.status.as_str())
+        && sheet.order_items.iter().any(|i| i.shipping_count > 0)
+}
+
+/// Where Coupang's order collection resumes: the Korean day the next listing starts from, and
+/// the shipment boxes followed, the least recently read first. Written `yyyy-MM-dd` alone (no
+/// box followed, and the form of cursors before boxes were followed) or
+/// `yyyy-MM-dd;follow=box,box,…`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrdersCursor {
+    /// `yyyy-MM-dd`; empty for the adapter's default start (three days back).
+    pub day: String,
+    /// The `shipmentBoxId`s followed, the least recently read first.
+    pub follow: Vec<u64>,
+}
+
+/// What separates the day from the followed boxes in an [`OrdersCursor`].
+const FOLLOW_MARK: &str = ";follow=";
+
+impl OrdersCursor {
+    /// Reads a cursor this adapter wrote; a box that is not a number is left out (the adapter
+    /// writes none).
+    pub fn parse(text: &str) -> Self {
+        let (day, follow) = text.split_once(FOLLOW_MARK).unwrap_or((text, ""));
+        Self {
+            day: day.trim().to_owned(),
+            follow: follow
+                .split(',')
+                .filter_map(|b| b.trim().parse().ok())
+                .collect(),
+        }
+    }
+
+    /// As the connection's cursor text.
+    pub fn to_cursor(&self) -> Cursor {
+        if self.follow.is_empty() {
+            return Cursor(self.day.clone());
+        }
+        let boxes: Vec<String> = self.follow.iter().map(u64::to_string).collect();
+        Cursor(format!("{}{FOLLOW_MARK}{}", self.day, boxes.join(",")))
+    }
+}
+
+/// The boxes followed after a run: first the followed ones this run did not see (they waited
+/// longest), then the ones it saw that are still open, in the order seen; each once. A box
+/// seen and closed (delivered, cancelled, unknown to Coupang) is dropped.
+pub fn next_follow(previous: &[u64], seen: &HashSet<u64>, still_open: &[u64]) -> Vec<u64> {
+    let mut kept = HashSet::new();
+    previous
+        .iter()
+        .filter(|b| !seen.contains(b))
+        .chain(still_open)
+        .filter(|b| kept.insert(**b))
+        .copied()
+        .collect()
+}
+
+/// One box's sheet (`GET …/ordersheets/{shipmentBoxId}`, 발주서 단건 조회, whose `data` is one
+/// sheet). A sheet not of the documented shape, or a box Coupang answers with a client error
+/// (4xx) for, is kept in `malformed` with the raw body and yields nothing, so the box is no
+/// longer followed; any other failure (unreachable, rate-limited, refused credentials) is the
+/// run's error.
+fn followed_sheet(
+    conn: &Connection,
+    path: &str,
+    shipment_box: u64,
+    malformed: &mut Vec<MalformedPayload>,
+) -> Result<Option<Element<wire::OrderSheet>>, AdapterError> {
+    let (at, body) = match call(conn, "GET", &format!("{path}/{shipment_box}"), "", None) {
+        Ok(answer) => answer,
+        Err(AdapterError::Http {
+            method,
+            url,
+            status: status @ 400..=499,
+            body,
+        }) => {
+            malformed.push(MalformedPayload {
+                error: format!(
+                    "shipment box {shipment_box} is no longer followed: {method} {url} answered \
+                     HTTP {status}"
+                ),
+                raw: body,
+                at_path: format!("{method} {url}"),
+            });
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
+    let whole = read_page::<serde_json::Value>(&body, "", &at)?;
+    let data = whole
+        .envelope
+        .get("data")
+        .cloned()
+        .unwrap_or(serde_json::Value::Null);
+    let element_at = format!("{at} $.data");
+    let raw = data.to_string();
+    match serde_json::from_value::<wire::OrderSheet>(data) {
+        Ok(wire) => Ok(Some(Element {
+            at: element_at,
+            raw,
+            wire,
+        })),
+        Err(e) => {
+            malformed.push(MalformedPayload {
+                raw,
+                error: ElementError::Shape(e).to_string(),
+                at_path: element_at,
+            });
+            Ok(None)
+        }
+    }
 }
 
 /// Normalizes order sheets into orders: a sheet listed again (each status is asked on its own)
@@ -678,13 +863,14 @@ impl MarketplaceAdapter for CoupangAdapter {
         cursor: &Cursor,
     ) -> Result<Collected<MarketOrder>, AdapterError> {
         let vendor = keys_of(conn)?.vendor_id.to_owned();
-        let from = if cursor.as_str().trim().is_empty() {
+        let cursor = OrdersCursor::parse(cursor.as_str());
+        let from = if cursor.day.is_empty() {
             time::kst_format(Utc::now() - Duration::days(3), "%Y-%m-%d")
         } else {
-            cursor.as_str().trim().to_owned()
+            cursor.day.clone()
         };
         let to = time::kst_format(Utc::now(), "%Y-%m-%d");
-        let mut out = Collected::new(Cursor(to.clone()));
+        let mut out = Collected::new(Cursor::default());
         let path = format!("/v2/providers/openapi/apis/api/v4/vendors/{vendor}/ordersheets");
         let mut sheets = Vec::new();
         for status in SHEET_STATUSES {
@@ -701,6 +887,37 @@ impl MarketplaceAdapter for CoupangAdapter {
                 &mut out.malformed,
             )?);
         }
+        // The boxes created before the window that were still open at their last reading, read
+        // one by one (the least recently read first, at most FOLLOW_PER_RUN).
+        let listed: HashSet<u64> = sheets.iter().map(|s| s.wire.shipment_box_id).collect();
+        let to_read: Vec<u64> = cursor
+            .follow
+            .iter()
+            .filter(|b| !listed.contains(b))
+            .take(FOLLOW_PER_RUN)
+            .copied()
+            .collect();
+        for shipment_box in &to_read {
+            if let Some(sheet) = followed_sheet(conn, &path, *shipment_box, &mut out.malformed)? {
+                // A box whose every item is cancelled has nothing to follow: its cancel comes
+                // from the claims lists.
+                if sheet.wire.order_items.iter().any(|i| i.shipping_count > 0) {
+                    sheets.push(sheet);
+                }
+            }
+        }
+        let seen: HashSet<u64> = listed.iter().chain(&to_read).copied().collect();
+        let still_open: Vec<u64> = sheets
+            .iter()
+            .map(|s| &s.wire)
+            .filter(|s| is_followed(s))
+            .map(|s| s.shipment_box_id)
+            .collect();
+        out.next_cursor = OrdersCursor {
+            day: to,
+            follow: next_follow(&cursor.follow, &seen, &still_open),
+        }
+        .to_cursor();
         orders_of(conn, sheets, &mut out);
         Ok(out.dedupe_malformed())
     }
@@ -916,5 +1133,54 @@ impl MarketplaceAdapter for CoupangAdapter {
             refused.extend(refused_boxes(conn, sent, http::answer(at, &answer)?));
         }
         Ok(refused)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_orders_cursor_reads_back_what_it_wrote_and_the_day_alone() {
+        let followed = OrdersCursor {
+            day: "2026-12-02".into(),
+            follow: vec![448531493, 448531494],
+        };
+        let text = followed.to_cursor();
+        assert_eq!(text.as_str(), "2026-12-02;follow=448531493,448531494");
+        assert_eq!(OrdersCursor::parse(text.as_str()), followed);
+        // A cursor written before boxes were followed, and one with nothing followed.
+        let day = OrdersCursor::parse("2026-11-30");
+        assert_eq!((day.day.as_str(), day.follow.len()), ("2026-11-30", 0));
+        assert_eq!(day.to_cursor().as_str(), "2026-11-30");
+        assert_eq!(OrdersCursor::parse(""), OrdersCursor::default());
+    }
+
+    #[test]
+    fn followed_boxes_rotate_and_closed_ones_drop() {
+        // 1 and 2 were read this run (1 is still open, 2 was delivered); 3 and 4 waited; 5 is
+        // new in the list and open.
+        let seen = HashSet::from([1, 2, 5]);
+        assert_eq!(next_follow(&[1, 2, 3, 4], &seen, &[1, 5]), [3, 4, 1, 5]);
+        // A box both followed and listed again is kept once.
+        assert_eq!(next_follow(&[7], &HashSet::from([7]), &[7, 7]), [7]);
+    }
+
+    #[test]
+    fn a_box_is_followed_until_delivered_or_nothing_is_left_to_ship() {
+        let sheet = |status: &str, count: u32| wire::OrderSheet {
+            status: status.into(),
+            order_items: vec![wire::OrderItem {
+                shipping_count: count,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        for status in FOLLOWED_STATUSES {
+            assert!(is_followed(&sheet(status, 1)), "{status}");
+            assert!(!is_followed(&sheet(status, 0)), "{status} all cancelled");
+        }
+        assert!(!is_followed(&sheet("FINAL_DELIVERY", 1)));
+        assert!(!is_followed(&sheet("NONE_TRACKING", 1)));
     }
 }

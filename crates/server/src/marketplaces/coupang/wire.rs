@@ -350,6 +350,33 @@ pub struct ExchangeRequest {
     /// 회수 운송장.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub return_delivery_dtos: Vec<ReturnDelivery>,
+    /// 회수정보: what is picked up, each item by its 옵션아이디.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collect_informations_dto: Option<CollectInformations>,
+}
+
+/// 회수정보 of an exchange (`collectInformationsDto`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CollectInformations {
+    /// 반품유형: `RETURN` or `EXCHANGE_RETURN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_type: Option<String>,
+    /// The items picked up.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub returndelivery_item_dtos: Vec<ReturnDeliveryItem>,
+}
+
+/// One item picked up for an exchange (`returndeliveryItemDtos[]`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReturnDeliveryItem {
+    /// 옵션아이디: the order sheet item's `vendorItemId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_item_id: Option<u64>,
+    /// 수량.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
 }
 
 /// 교환 항목.
@@ -359,7 +386,9 @@ pub struct ExchangeItem {
     /// 교환 상품 아이디 (internal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_item_id: Option<u64>,
-    /// 원주문 아이템 ID (the vendorItemId of the ordered option, as in the documentation sample).
+    /// 원주문 아이템 ID: the ordered option's `vendorItemId` (옵션ID) in Coupang's sample, where it
+    /// equals the `vendorItemId` of the same request's pickup item; not the `targetItemId` (the
+    /// option wanted) nor a `shipmentBoxId` (that is `originalShipmentBoxId`).
     pub order_item_id: u64,
     /// 원주문 아이템 단가.
     #[serde(default, skip_serializing_if = "Option::is_none")]
