@@ -175,6 +175,12 @@ enum CallError {
 }
 
 impl CallError {
+    /// The adapter cannot do this at all (the marketplace's API offers no such call): trying
+    /// again would fail the same way.
+    fn never_possible(&self) -> bool {
+        matches!(self, CallError::Adapter(AdapterError::Unsupported { .. }))
+    }
+
     /// A body that was not the documented envelope, to keep whole with the malformed payloads
     /// (the run's error only quotes its start).
     fn unreadable_body(&self) -> Option<MalformedPayload> {
@@ -878,6 +884,16 @@ impl Stage<'_> {
         else {
             return;
         };
+        if e.never_possible() {
+            // Trying again would fail the same way every run: say it once, keep nothing.
+            run.notes.push(format!(
+                "{} claim {} (order {}) is in the console; {e}",
+                self.marketplace,
+                claim.claim_no.as_deref().unwrap_or("(no number)"),
+                claim.keys.order_no
+            ));
+            return;
+        }
         run.notes.push(format!(
             "{} claim {} (order {}) is in the console but was not acknowledged at the \
              marketplace: {e}; the next runs try again",
@@ -945,6 +961,21 @@ impl Stage<'_> {
             .await;
             let (now, reference, json) = (self.now, ack.claim_ref.clone(), ack.claim_json);
             match result {
+                Err(e) if e.never_possible() => {
+                    // Kept by an earlier version; it can never be taken: forget it, once said.
+                    run.notes.push(format!(
+                        "{} claim {} (order {}) is no longer retried: {e}",
+                        self.marketplace,
+                        claim.claim_no.as_deref().unwrap_or("(no number)"),
+                        claim.keys.order_no
+                    ));
+                    self.collector
+                        .db()
+                        .with(move |conn| {
+                            Ok(store::drop_pending_ack(conn, connection, &reference)?)
+                        })
+                        .await?;
+                }
                 Ok(()) => {
                     taken += 1;
                     self.collector

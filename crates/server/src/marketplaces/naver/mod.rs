@@ -668,6 +668,9 @@ fn window_end(from: &str, envelope: &serde_json::Value) -> Option<String> {
     (end < now).then(|| kst_iso(end))
 }
 
+/// Days a new connection reads back (no cursor yet).
+pub const NEW_CONNECTION_DAYS: i64 = 7;
+
 /// The changed product orders since the cursor, with their details.
 fn changed(
     conn: &Connection,
@@ -677,7 +680,10 @@ fn changed(
     let headers = auth(conn)?;
     let start = ChangeCursor::parse(cursor);
     let mut from = match &start {
-        None => kst_iso(Utc::now() - Duration::days(1)),
+        // A new connection reads the week before it, as Cafe24's does: orders placed days
+        // before the seller connected may still be waiting to ship. The 24-hour windows walk
+        // it (seven calls), so it costs one run a few seconds.
+        None => kst_iso(Utc::now() - Duration::days(NEW_CONNECTION_DAYS)),
         Some(c) => c.date.clone(),
     };
     let mut sequence: Option<String> = None;
