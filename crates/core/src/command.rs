@@ -16,10 +16,11 @@ use crate::order::{DeliveryInfo, MemoKind, NewOrder};
 use crate::pickup::PickupPlan;
 use crate::stock::{ProductKey, Sku, StockItem};
 use chrono::{DateTime, Utc};
+use jumun_derive::CompactDeserialize;
 use serde::{Deserialize, Serialize};
 
 /// A command.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub enum Command {
     /// 주문수집: an order collected from its marketplace (R1). Collecting an order already in the
     /// console is refused (the sync asks by 주문번호 first).
