@@ -339,7 +339,7 @@ pub struct ReplacementRequest {
 }
 
 /// An exchange (R10, R15–R17).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct ExchangeRequest {
     /// Lines, quantities, reason, fault, memo.
     pub claim: ClaimRequest,
@@ -362,7 +362,7 @@ pub struct ExchangeRequest {
 }
 
 /// A claim as a marketplace reports it (R11).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct CollectedClaim {
     /// The console's id for it.
     pub claim: ClaimId,
@@ -389,7 +389,7 @@ pub struct CollectedClaim {
 }
 
 /// 주문나누기 (R8).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct SplitRequest {
     /// The order to split.
     pub order: OrderId,

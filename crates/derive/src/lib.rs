@@ -15,10 +15,11 @@
 //! What it reads, as serde's derive does without attributes: an externally tagged enum (`"Unit"`,
 //! `{"Newtype": …}`, `{"Struct": {…}}` or `{"Struct": […]}`), a struct as a map or a sequence;
 //! unknown fields are skipped, a field given twice is an error, a missing field is an error
-//! unless its type is written `Option<…>` (then `None`). The errors are serde's
-//! (`missing field`, `unknown variant`, `duplicate field`, `invalid length`). `#[serde(…)]`
-//! attributes are not supported: the derive refuses a type that has one, so it can never read a
-//! different format than the type writes.
+//! unless its type is written `Option<…>` (then `None`) or it has `#[serde(default)]` (then
+//! `Default::default()`). The errors are serde's (`missing field`, `unknown variant`,
+//! `duplicate field`, `invalid length`). No other `#[serde(…)]` attribute is supported (but
+//! `skip_serializing_if`, which only concerns writing): the derive refuses a type that has one,
+//! so it can never read a different format than the type writes.
 
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as Tokens;
@@ -39,7 +40,15 @@ pub fn compact_deserialize(input: TokenStream) -> TokenStream {
 enum Shape<'a> {
     Unit,
     Newtype(&'a Type),
-    Named(Vec<(&'a Ident, &'a Type)>),
+    Named(Vec<Field<'a>>),
+}
+
+/// A named field.
+struct Field<'a> {
+    ident: &'a Ident,
+    ty: &'a Type,
+    /// `#[serde(default)]`: `Default::default()` when missing.
+    default: bool,
 }
 
 fn refuse_serde_attributes(attrs: &[syn::Attribute]) -> syn::Result<()> {
@@ -53,26 +62,55 @@ fn refuse_serde_attributes(attrs: &[syn::Attribute]) -> syn::Result<()> {
     }
 }
 
-fn shape_of(fields: &Fields) -> syn::Result<Shape<'_>> {
-    for field in fields {
-        refuse_serde_attributes(&field.attrs)?;
+/// Whether a field has `#[serde(default)]`: read as `Default::default()` when missing. The
+/// only other field attribute taken is `skip_serializing_if`, which concerns writing only.
+fn has_default(attrs: &[syn::Attribute]) -> syn::Result<bool> {
+    let mut default = false;
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("serde")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("default") && meta.input.is_empty()
+                || meta.path.is_ident("default") && meta.input.peek(syn::Token![,])
+            {
+                default = true;
+                Ok(())
+            } else if meta.path.is_ident("skip_serializing_if") {
+                meta.value()?.parse::<syn::LitStr>().map(|_| ())
+            } else {
+                Err(meta.error(
+                    "CompactDeserialize reads only #[serde(default)] and \
+                     #[serde(skip_serializing_if = \"…\")] on a field: derive serde's \
+                     Deserialize for this type",
+                ))
+            }
+        })?;
     }
+    Ok(default)
+}
+
+fn shape_of(fields: &Fields) -> syn::Result<Shape<'_>> {
     match fields {
         Fields::Unit => Ok(Shape::Unit),
         Fields::Unnamed(unnamed) if unnamed.unnamed.len() == 1 => {
+            refuse_serde_attributes(&unnamed.unnamed[0].attrs)?;
             Ok(Shape::Newtype(&unnamed.unnamed[0].ty))
         }
         Fields::Unnamed(unnamed) => Err(syn::Error::new_spanned(
             unnamed,
             "CompactDeserialize reads no tuple variant of more than one field",
         )),
-        Fields::Named(named) => Ok(Shape::Named(
-            named
-                .named
-                .iter()
-                .filter_map(|field| field.ident.as_ref().map(|ident| (ident, &field.ty)))
-                .collect(),
-        )),
+        Fields::Named(named) => {
+            let mut fields = Vec::new();
+            for field in &named.named {
+                if let Some(ident) = &field.ident {
+                    fields.push(Field {
+                        ident,
+                        ty: &field.ty,
+                        default: has_default(&field.attrs)?,
+                    });
+                }
+            }
+            Ok(Shape::Named(fields))
+        }
     }
 }
 
@@ -92,6 +130,8 @@ fn is_option(ty: &Type) -> bool {
 /// The distinct field types, each with the name of its slot.
 struct Kinds<'a> {
     types: Vec<(String, &'a Type)>,
+    /// The kinds of a field with `#[serde(default)]` (they get a defaulting take).
+    defaulted: Vec<Ident>,
 }
 
 impl<'a> Kinds<'a> {
@@ -119,7 +159,10 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
     }
     let name = &input.ident;
     let name_text = name.to_string();
-    let mut kinds = Kinds { types: Vec::new() };
+    let mut kinds = Kinds {
+        types: Vec::new(),
+        defaulted: Vec::new(),
+    };
     let body = match &input.data {
         Data::Enum(data) => {
             let mut arms = Vec::new();
@@ -317,19 +360,28 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
 fn named<'a>(
     kinds: &mut Kinds<'a>,
     expecting: &str,
-    fields: &[(&Ident, &'a Type)],
+    fields: &[Field<'a>],
     path: Tokens,
 ) -> (Tokens, Tokens) {
-    let names: Vec<String> = fields.iter().map(|(ident, _)| ident.to_string()).collect();
+    let names: Vec<String> = fields.iter().map(|field| field.ident.to_string()).collect();
     let mut field_kinds = Vec::new();
     let mut values = Vec::new();
     let mut required = Vec::new();
-    for (index, (ident, ty)) in fields.iter().enumerate() {
-        let kind = kinds.of(ty);
-        let take = format_ident!("__take_{}", kind);
+    for (index, field) in fields.iter().enumerate() {
+        let kind = kinds.of(field.ty);
+        let optional = is_option(field.ty);
+        let take = if field.default && !optional {
+            if !kinds.defaulted.contains(&kind) {
+                kinds.defaulted.push(kind.clone());
+            }
+            format_ident!("__take_or_default_{}", kind)
+        } else {
+            format_ident!("__take_{}", kind)
+        };
+        let ident = field.ident;
         values.push(quote!(#ident: #take(&mut __slots, #index)));
         field_kinds.push(kind);
-        required.push(!is_option(ty));
+        required.push(!optional && !field.default);
     }
     let shape = quote! {
         __Shape {
@@ -368,13 +420,26 @@ fn slots(kinds: &Kinds<'_>) -> Tokens {
                 "a required field is read before its variant is built"
             ))
         };
+        let defaulting = kinds.defaulted.contains(kind).then(|| {
+            let take = format_ident!("__take_or_default_{}", kind);
+            quote! {
+                fn #take(slots: &mut __Slots, index: usize) -> #ty {
+                    match slots.get_mut(index).and_then(::core::option::Option::take) {
+                        ::core::option::Option::Some(__Value::#kind(value)) => value,
+                        _ => ::core::default::Default::default(),
+                    }
+                }
+            }
+        });
         quote! {
+            #[allow(dead_code)]
             fn #take(slots: &mut __Slots, index: usize) -> #ty {
                 match slots.get_mut(index).and_then(::core::option::Option::take) {
                     ::core::option::Option::Some(__Value::#kind(value)) => value,
                     _ => #otherwise,
                 }
             }
+            #defaulting
         }
     });
     quote! {
