@@ -119,8 +119,7 @@ impl<'a> ListWrites<'a> {
             orders
                 .put(rows::OrderRow::of(order)?.to_js()?)
                 .primitive()?;
-            list.put(serde_wasm_bindgen::to_value(&summary)?)
-                .primitive()?;
+            list.put(rows::to_js(&summary)?).primitive()?;
         }
         for (id, _) in &self.deletes {
             if let (Some(counts), Some(status)) = (counts.as_mut(), befores.next().flatten()) {
@@ -148,7 +147,7 @@ async fn kept_counts(store: &ObjectStore<'_>) -> Result<Option<TabCounts>, Store
         .primitive()?
         .await?;
     let Some(value) = value else { return Ok(None) };
-    let row: MetaRow = serde_wasm_bindgen::from_value(value)?;
+    let row: MetaRow = rows::from_js(&value)?;
     serde_json::from_str(&row.value)
         .map(Some)
         .map_err(|e| StoreError::corrupt("주문상태별 건수", e))
@@ -158,7 +157,7 @@ async fn kept_counts(store: &ObjectStore<'_>) -> Result<Option<TabCounts>, Store
 fn status_of(row: &JsValue) -> Result<LineStatus, StoreError> {
     let status = js_sys::Reflect::get(row, &JsValue::from_str("status"))
         .map_err(|_| StoreError::corrupt("주문 목록 레코드", "no status"))?;
-    Ok(serde_wasm_bindgen::from_value(status)?)
+    rows::from_js(&status)
 }
 
 /// `[status, -∞] … [status, +∞]` on `status_ordered_at`: one status tab.
