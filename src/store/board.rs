@@ -1,6 +1,6 @@
 //! What the dashboard reads besides the order summaries: the claims, in batches for a scan.
 
-use super::rows::{self, PieceRow};
+use super::rows::PieceRow;
 use super::schema::stores;
 use super::{Store, StoreError};
 use jumun_core::claim::Claim;
@@ -17,7 +17,7 @@ impl Store {
         found
             .into_iter()
             .map(|value| {
-                let row: PieceRow = rows::from_js(&value)?;
+                let row: PieceRow = serde_wasm_bindgen::from_value(value)?;
                 serde_json::from_str(&row.doc).map_err(|e| StoreError::corrupt("클레임", e))
             })
             .collect()

@@ -119,7 +119,8 @@ impl<'a> ListWrites<'a> {
             orders
                 .put(rows::OrderRow::of(order)?.to_js()?)
                 .primitive()?;
-            list.put(rows::to_js(&summary)?).primitive()?;
+            list.put(serde_wasm_bindgen::to_value(&summary)?)
+                .primitive()?;
         }
         for (id, _) in &self.deletes {
             if let (Some(counts), Some(status)) = (counts.as_mut(), befores.next().flatten()) {
@@ -147,7 +148,7 @@ async fn kept_counts(store: &ObjectStore<'_>) -> Result<Option<TabCounts>, Store
         .primitive()?
         .await?;
     let Some(value) = value else { return Ok(None) };
-    let row: MetaRow = rows::from_js(&value)?;
+    let row: MetaRow = serde_wasm_bindgen::from_value(value)?;
     serde_json::from_str(&row.value)
         .map(Some)
         .map_err(|e| StoreError::corrupt("주문상태별 건수", e))
@@ -157,7 +158,7 @@ async fn kept_counts(store: &ObjectStore<'_>) -> Result<Option<TabCounts>, Store
 fn status_of(row: &JsValue) -> Result<LineStatus, StoreError> {
     let status = js_sys::Reflect::get(row, &JsValue::from_str("status"))
         .map_err(|_| StoreError::corrupt("주문 목록 레코드", "no status"))?;
-    rows::from_js(&status)
+    Ok(serde_wasm_bindgen::from_value(status)?)
 }
 
 /// `[status, -∞] … [status, +∞]` on `status_ordered_at`: one status tab.

@@ -99,3 +99,9 @@ impl From<OpenDbError> for StoreError {
         }
     }
 }
+
+impl From<serde_wasm_bindgen::Error> for StoreError {
+    fn from(error: serde_wasm_bindgen::Error) -> Self {
+        StoreError::Other(format!("변환 오류: {error}"))
+    }
+}

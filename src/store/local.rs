@@ -3,7 +3,7 @@
 //! an operation the server accepted, and one it refused (its local effect undone).
 
 use super::pieces::Pieces;
-use super::rows::{self, EventRow, OutboxRow};
+use super::rows::{EventRow, OutboxRow};
 use super::schema::{indexes, stores};
 use super::{
     meta_row, outbox_number_of, outbox_row, put_local_events, queue_local, EventPosition, OutboxOp,
@@ -106,7 +106,7 @@ async fn meta_text(tx: &Transaction<'_>, name: &str) -> Result<Option<String>, S
     let Some(value) = value else {
         return Ok(None);
     };
-    let row: super::rows::MetaRow = rows::from_js(&value)?;
+    let row: super::rows::MetaRow = serde_wasm_bindgen::from_value(value)?;
     Ok(Some(row.value))
 }
 
@@ -249,7 +249,7 @@ impl Store {
             .iter()
             .map(|e| {
                 EventRow::new(EventPosition::Server(e.seq), e.key.as_deref(), &e.event)
-                    .and_then(|row| rows::to_js(&row))
+                    .and_then(|row| Ok(serde_wasm_bindgen::to_value(&row)?))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let tx = self.write_all()?;
@@ -350,7 +350,7 @@ impl Store {
         let Some(row) = row else {
             return Ok(());
         };
-        let row: OutboxRow = rows::from_js(&row)?;
+        let row: OutboxRow = serde_wasm_bindgen::from_value(row)?;
         let command: Command =
             stored::decode_command(&row.command).map_err(|e| StoreError::corrupt("작업", e))?;
         let mut subjects = subjects_of(&command);
@@ -358,7 +358,7 @@ impl Store {
         let all = log.get_all::<JsValue>().primitive()?.await?;
         let mut replayed = Book::new();
         for value in all {
-            let row: EventRow = rows::from_js(&value?)?;
+            let row: EventRow = serde_wasm_bindgen::from_value(value?)?;
             let event: Event =
                 stored::decode_event(&row.json).map_err(|e| StoreError::corrupt("이벤트", e))?;
             if row.op.as_deref() == Some(key) && matches!(row.k, EventPosition::Local(..)) {
@@ -424,7 +424,7 @@ impl Store {
         match value {
             None => Ok(None),
             Some(value) => {
-                let row: super::rows::PieceRow = rows::from_js(&value)?;
+                let row: super::rows::PieceRow = serde_wasm_bindgen::from_value(value)?;
                 serde_json::from_str(&row.doc)
                     .map(Some)
                     .map_err(|e| StoreError::corrupt("클레임", e))
@@ -445,7 +445,7 @@ impl Store {
             .await?;
         let mut claims = Vec::new();
         for value in found {
-            let row: super::rows::PieceRow = rows::from_js(&value?)?;
+            let row: super::rows::PieceRow = serde_wasm_bindgen::from_value(value?)?;
             claims.push(
                 serde_json::from_str(&row.doc).map_err(|e| StoreError::corrupt("클레임", e))?,
             );

@@ -126,12 +126,12 @@ macro_rules! write_tx {
 /// The outbox row of an operation, made before its transaction opens (a transaction must not
 /// wait on anything but its own requests).
 fn outbox_row(op: &OutboxOp) -> Result<JsValue, StoreError> {
-    rows::to_js(&OutboxRow {
+    Ok(serde_wasm_bindgen::to_value(&OutboxRow {
         n: None,
         key: op.key.clone(),
         at: op.at.to_rfc3339(),
         command: stored::encode_command(&op.command).map_err(|e| StoreError::corrupt("작업", e))?,
-    })
+    })?)
 }
 
 /// Inside `tx`: adds the operation's outbox row and its events, as pending local events
@@ -169,7 +169,7 @@ fn put_local_events(
 ) -> Result<(), StoreError> {
     for (index, event) in events.iter().enumerate() {
         let row = EventRow::new(EventPosition::Local(number, index as u32), Some(key), event)?;
-        log.put(rows::to_js(&row)?).primitive()?;
+        log.put(serde_wasm_bindgen::to_value(&row)?).primitive()?;
     }
     Ok(())
 }
@@ -456,7 +456,7 @@ impl Store {
         let found = store.get_all::<JsValue>().primitive()?.await?;
         let mut queued = Vec::new();
         for value in found {
-            let row: OutboxRow = rows::from_js(&value?)?;
+            let row: OutboxRow = serde_wasm_bindgen::from_value(value?)?;
             let command: Command =
                 stored::decode_command(&row.command).map_err(|e| StoreError::corrupt("작업", e))?;
             let at = chrono::DateTime::parse_from_rfc3339(&row.at)
@@ -521,7 +521,7 @@ impl Store {
             .iter()
             .map(|e| {
                 EventRow::new(EventPosition::Server(e.seq), e.key.as_deref(), &e.event)
-                    .and_then(|row| rows::to_js(&row))
+                    .and_then(|row| Ok(serde_wasm_bindgen::to_value(&row)?))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let cursor_row = meta_row(META_CURSOR, &cursor)?;
@@ -578,7 +578,7 @@ impl Store {
         let found = store.get_all::<JsValue>().primitive()?.await?;
         let mut events = Vec::new();
         for value in found {
-            let row: EventRow = rows::from_js(&value?)?;
+            let row: EventRow = serde_wasm_bindgen::from_value(value?)?;
             let event: Event =
                 stored::decode_event(&row.json).map_err(|e| StoreError::corrupt("이벤트", e))?;
             events.push(StoredEvent {
@@ -621,7 +621,7 @@ impl Store {
         let Some(value) = value else {
             return Ok(None);
         };
-        let row: MetaRow = rows::from_js(&value)?;
+        let row: MetaRow = serde_wasm_bindgen::from_value(value)?;
         Ok(Some(row.value))
     }
 
@@ -662,7 +662,7 @@ fn meta_row_of(name: &str, value: String) -> Result<JsValue, StoreError> {
         name: name.to_owned(),
         value,
     };
-    rows::to_js(&row)
+    Ok(serde_wasm_bindgen::to_value(&row)?)
 }
 
 pub(crate) fn js_number(n: u64) -> JsValue {

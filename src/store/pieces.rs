@@ -97,7 +97,7 @@ async fn piece_docs(
         let doc = match request.await? {
             None => None,
             Some(value) => {
-                let row: PieceRow = rows::from_js(&value)?;
+                let row: PieceRow = serde_wasm_bindgen::from_value(value)?;
                 Some(row.doc)
             }
         };
@@ -131,7 +131,7 @@ pub(crate) async fn load_stock(tx: &Transaction<'_>) -> Result<Stock, StoreError
     let found = store.get_all::<JsValue>().primitive()?.await?;
     let mut stock = Stock::default();
     for value in found {
-        let row: StockRow = rows::from_js(&value?)?;
+        let row: StockRow = serde_wasm_bindgen::from_value(value?)?;
         if row.k.starts_with("item:") {
             let item: StockItem = parse("재고", &row.doc)?;
             stock.items.insert(item.sku.clone(), item);
@@ -351,7 +351,9 @@ impl Pieces {
                     order: Some(claim.order.0),
                     doc: to_json("클레임", claim)?,
                 };
-                claims.put(rows::to_js(&row)?).primitive()?;
+                claims
+                    .put(serde_wasm_bindgen::to_value(&row)?)
+                    .primitive()?;
             }
         }
         for (id, before) in &self.claims {
@@ -369,7 +371,9 @@ impl Pieces {
                     order: Some(pickup.order.0),
                     doc: to_json("수거", pickup)?,
                 };
-                pickups.put(rows::to_js(&row)?).primitive()?;
+                pickups
+                    .put(serde_wasm_bindgen::to_value(&row)?)
+                    .primitive()?;
             }
         }
         for (id, before) in &self.pickups {
@@ -387,7 +391,9 @@ impl Pieces {
                     order: None,
                     doc: to_json("합포", mates)?,
                 };
-                bundles.put(rows::to_js(&row)?).primitive()?;
+                bundles
+                    .put(serde_wasm_bindgen::to_value(&row)?)
+                    .primitive()?;
             }
         }
         for (id, before) in &self.bundles {
@@ -405,7 +411,7 @@ impl Pieces {
                         k: item_key(sku),
                         doc: to_json("재고", item)?,
                     };
-                    stock.put(rows::to_js(&row)?).primitive()?;
+                    stock.put(serde_wasm_bindgen::to_value(&row)?).primitive()?;
                 }
             }
             for sku in before.items.keys() {
@@ -421,7 +427,7 @@ impl Pieces {
                         k: link_key(key)?,
                         doc: to_json("매칭", &(key, sku))?,
                     };
-                    stock.put(rows::to_js(&row)?).primitive()?;
+                    stock.put(serde_wasm_bindgen::to_value(&row)?).primitive()?;
                 }
             }
             for key in before.links.keys() {

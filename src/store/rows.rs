@@ -17,7 +17,6 @@ use jumun_core::listing::OrderSummary;
 use jumun_core::order::Order;
 use jumun_core::stored;
 use jumun_core::Event;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -85,44 +84,13 @@ impl OrderRow {
     }
 
     pub fn to_js(&self) -> Result<JsValue, StoreError> {
-        to_js(self)
+        Ok(serde_wasm_bindgen::to_value(self)?)
     }
-}
-
-/// A row as IndexedDB keeps it: a plain JS object, made by the browser's `JSON.parse` of the
-/// row's JSON.
-///
-/// Rows cross into JavaScript as JSON text, not through serde-wasm-bindgen: the app reads and
-/// writes its types as JSON anyway, and a second, JS-value reader and writer of every row type
-/// (and serde-wasm-bindgen itself) cost its wasm about 12 KB (docs/wasm-size.md); the store's
-/// benchmark (docs/benchmarks.md, "Browser store") measured both ways. The objects are the same:
-/// numbers, strings, arrays (the `[queued, index]` keys of local events) and nested objects; a
-/// `None` left out is absent either way.
-pub(crate) fn to_js<T: Serialize>(row: &T) -> Result<JsValue, StoreError> {
-    let text = serde_json::to_string(row).map_err(conversion)?;
-    js_sys::JSON::parse(&text).map_err(|_| conversion("JSON.parse"))
-}
-
-/// A row read back from IndexedDB: the browser's `JSON.stringify` of it, read as JSON.
-pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, StoreError> {
-    serde_json::from_str(&json_of(value)?).map_err(conversion)
-}
-
-/// The JSON text of a stored JS value.
-fn json_of(value: &JsValue) -> Result<String, StoreError> {
-    js_sys::JSON::stringify(value)
-        .ok()
-        .and_then(|text| text.as_string())
-        .ok_or_else(|| conversion("JSON.stringify"))
-}
-
-fn conversion(error: impl std::fmt::Display) -> StoreError {
-    StoreError::Other(format!("변환 오류: {error}"))
 }
 
 /// An `order_list` row read back.
 pub(crate) fn summary_of(value: JsValue) -> Result<OrderSummary, StoreError> {
-    serde_json::from_str(&json_of(&value)?).map_err(|e| StoreError::corrupt("주문 목록 레코드", e))
+    serde_wasm_bindgen::from_value(value).map_err(|e| StoreError::corrupt("주문 목록 레코드", e))
 }
 
 /// The `doc` string of a stored order row.
@@ -140,7 +108,7 @@ pub(crate) fn order_of(value: &JsValue) -> Result<Order, StoreError> {
 }
 
 /// Where an event sits in the local log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum EventPosition {
     /// Accepted by the server: its seq in the store's log (a number key; numbers sort before
@@ -149,42 +117,6 @@ pub enum EventPosition {
     /// Made offline by this browser and not yet in the server's log: the outbox number of its
     /// operation and its index among that operation's events (an array key `[queued, index]`).
     Local(u64, u32),
-}
-
-/// Read as serde's `untagged` reads it (a number, or an array of two), without going through
-/// serde's buffered `Content`, which would build a reader of its own into the wasm.
-impl<'de> Deserialize<'de> for EventPosition {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Position;
-
-        impl<'de> serde::de::Visitor<'de> for Position {
-            type Value = EventPosition;
-
-            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
-                formatter.write_str("a seq number or [queued, index]")
-            }
-
-            fn visit_u64<E: serde::de::Error>(self, seq: u64) -> Result<EventPosition, E> {
-                Ok(EventPosition::Server(seq))
-            }
-
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<EventPosition, A::Error> {
-                use serde::de::Error;
-                let queued = seq
-                    .next_element()?
-                    .ok_or_else(|| A::Error::invalid_length(0, &self))?;
-                let index = seq
-                    .next_element()?
-                    .ok_or_else(|| A::Error::invalid_length(1, &self))?;
-                Ok(EventPosition::Local(queued, index))
-            }
-        }
-
-        deserializer.deserialize_any(Position)
-    }
 }
 
 /// An event as IndexedDB holds it.

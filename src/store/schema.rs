@@ -39,7 +39,7 @@
 //! `registered_at` are removed (the list's summaries answer those searches), and order rows no
 //! longer carry their fields.
 
-use super::rows::{self, OrderRow};
+use super::rows::OrderRow;
 use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::KeyPath;
@@ -248,9 +248,10 @@ async fn upgrade_to_v4(db: &Database) -> indexed_db_futures::Result<()> {
     if let Some(mut cursor) = orders.open_cursor().primitive()?.await? {
         while let Some(value) = cursor.next_record::<JsValue>().await? {
             let summary = super::rows::order_of(&value)
-                .and_then(|order| rows::to_js(&OrderSummary::of(&order)))
+                .map(|order| OrderSummary::of(&order))
                 .map_err(upgrade_error)?;
-            list.put(summary).primitive()?;
+            list.put(serde_wasm_bindgen::to_value(&summary)?)
+                .primitive()?;
         }
     }
     Ok(())
