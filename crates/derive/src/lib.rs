@@ -27,7 +27,7 @@ use quote::{format_ident, quote};
 use syn::{parse_macro_input, Data, DeriveInput, Fields, Ident, Type};
 
 /// Derives `serde::Deserialize` in the compact form described in the crate's documentation.
-#[proc_macro_derive(CompactDeserialize)]
+#[proc_macro_derive(CompactDeserialize, attributes(serde))]
 pub fn compact_deserialize(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     match expand(&input) {

@@ -4,65 +4,49 @@
 
 use serde::Serialize;
 
+/// The sample types, declared once for both derives.
+macro_rules! sample_types {
+    ($derive:ident) => {
+        #[derive(Debug, Serialize, $derive)]
+        pub enum Shape {
+            Unit,
+            Newtype(Inner),
+            Boxed(Box<Inner>),
+            Struct {
+                a: u32,
+                b: String,
+                c: Option<u8>,
+                #[serde(default, skip_serializing_if = "Vec::is_empty")]
+                d: Vec<u8>,
+            },
+            Other {
+                a: u32,
+            },
+        }
+
+        #[derive(Debug, Serialize, $derive)]
+        pub struct Inner {
+            pub x: u64,
+            pub y: Option<String>,
+            #[serde(default)]
+            pub z: bool,
+        }
+    };
+}
+
 /// The types read with `CompactDeserialize`.
 mod compact {
     use jumun_derive::CompactDeserialize;
     use serde::Serialize;
 
-    #[derive(Debug, Serialize, CompactDeserialize)]
-    pub enum Shape {
-        Unit,
-        Newtype(Inner),
-        Boxed(Box<Inner>),
-        Struct {
-            a: u32,
-            b: String,
-            c: Option<u8>,
-            #[serde(default, skip_serializing_if = "Vec::is_empty")]
-            d: Vec<u8>,
-        },
-        Other {
-            a: u32,
-        },
-    }
-
-    #[derive(Debug, Serialize, CompactDeserialize)]
-    pub struct Inner {
-        pub x: u64,
-        pub y: Option<String>,
-        #[serde(default)]
-        pub z: bool,
-    }
+    sample_types!(CompactDeserialize);
 }
 
 /// The same types read with serde's derive.
 mod derived {
     use serde::{Deserialize, Serialize};
 
-    #[derive(Debug, Serialize, Deserialize)]
-    pub enum Shape {
-        Unit,
-        Newtype(Inner),
-        Boxed(Box<Inner>),
-        Struct {
-            a: u32,
-            b: String,
-            c: Option<u8>,
-            #[serde(default, skip_serializing_if = "Vec::is_empty")]
-            d: Vec<u8>,
-        },
-        Other {
-            a: u32,
-        },
-    }
-
-    #[derive(Debug, Serialize, Deserialize)]
-    pub struct Inner {
-        pub x: u64,
-        pub y: Option<String>,
-        #[serde(default)]
-        pub z: bool,
-    }
+    sample_types!(Deserialize);
 }
 
 /// Reads `json` both ways: both read it, to the same value, or both refuse it.
