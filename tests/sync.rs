@@ -440,14 +440,16 @@ async fn a_refusal_from_the_server_undoes_the_command_and_tells_on_the_order() {
         .unwrap()
         .unwrap()
         .is_cancelled());
-    let refusal = serde_json::to_string(&Refusal::OnHold {
+    let on_hold = Refusal::OnHold {
         order: OrderId(1),
         line: LineId(10),
         hold: jumun_core::claim::HoldKind::Cancel,
-    })
-    .unwrap();
+    };
+    let refusal = serde_json::to_string(&on_hold).unwrap();
+    // The answer as the server writes it: the console shows its `korean`.
+    let korean = serde_json::to_string(&on_hold.korean()).unwrap();
     js_sys::eval(&format!(
-        "window.__fake.refuse[{key2:?}] = {{ refusal: {refusal}, code: 'on_hold', message: 'on hold' }};"
+        "window.__fake.refuse[{key2:?}] = {{ refusal: {refusal}, code: 'on_hold', message: 'on hold', korean: {korean} }};"
     ))
     .unwrap();
 

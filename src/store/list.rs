@@ -115,7 +115,8 @@ impl Store {
 
     /// The summaries of these orders, in the same order; an order no longer kept is left out.
     pub async fn list_rows(&self, ids: &[u64]) -> Result<Vec<OrderSummary>, StoreError> {
-        self.get_each(stores::ORDER_LIST, ids, summary_of).await
+        let found = self.get_each(stores::ORDER_LIST, ids).await?;
+        found.into_iter().map(summary_of).collect()
     }
 
     /// Orders to a phone ending in these four digits (by the index).

@@ -87,16 +87,27 @@ async fn meta_value<T: serde::de::DeserializeOwned + Default>(
     tx: &Transaction<'_>,
     name: &str,
 ) -> Result<T, StoreError> {
+    match meta_text(tx, name).await? {
+        None => Ok(T::default()),
+        Some(text) => {
+            serde_json::from_str(&text).map_err(|e| StoreError::corrupt(format!("설정 {name}"), e))
+        }
+    }
+}
+
+/// A `meta` value's JSON text in `tx`. Not generic: compiled once for every [`meta_value`]
+/// (docs/wasm-size.md).
+async fn meta_text(tx: &Transaction<'_>, name: &str) -> Result<Option<String>, StoreError> {
     let value: Option<JsValue> = tx
         .object_store(stores::META)?
         .get::<JsValue, JsValue, _>(KeyRange::Only(JsValue::from_str(name)))
         .primitive()?
         .await?;
     let Some(value) = value else {
-        return Ok(T::default());
+        return Ok(None);
     };
     let row: super::rows::MetaRow = serde_wasm_bindgen::from_value(value)?;
-    serde_json::from_str(&row.value).map_err(|e| StoreError::corrupt(format!("설정 {name}"), e))
+    Ok(Some(row.value))
 }
 
 /// The local (array-keyed) event positions of an operation.

@@ -304,19 +304,14 @@ impl Store {
     /// These orders (관리번호), in the same order; an order no longer kept is left out. What
     /// a chunk of an export reads.
     pub async fn orders(&self, ids: &[u64]) -> Result<Vec<Order>, StoreError> {
-        self.get_each(stores::ORDERS, ids, |value| rows::order_of(&value))
-            .await
+        let found = self.get_each(stores::ORDERS, ids).await?;
+        found.iter().map(rows::order_of).collect()
     }
 
-    /// The records of `ids` in `store`, decoded, in the same order; a missing one is left out.
-    /// One transaction, every request issued before the first is awaited: one round trip,
-    /// not one per record.
-    async fn get_each<T>(
-        &self,
-        store: &str,
-        ids: &[u64],
-        decode: impl Fn(JsValue) -> Result<T, StoreError>,
-    ) -> Result<Vec<T>, StoreError> {
+    /// The records of `ids` in `store`, in the same order; a missing one is left out. One
+    /// transaction, every request issued before the first is awaited: one round trip, not one
+    /// per record. The callers decode them (this future is compiled once, not once per type).
+    async fn get_each(&self, store: &str, ids: &[u64]) -> Result<Vec<JsValue>, StoreError> {
         self.check_open()?;
         let tx = self.db.transaction(store).build()?;
         let records = tx.object_store(store)?;
@@ -331,7 +326,7 @@ impl Store {
         let mut found = Vec::with_capacity(ids.len());
         for request in pending {
             if let Some(value) = request.await? {
-                found.push(decode(value)?);
+                found.push(value);
             }
         }
         Ok(found)
@@ -604,6 +599,18 @@ impl Store {
 
     /// A named value (sync cursor, id block, …).
     pub async fn meta_get<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, StoreError> {
+        self.meta_text(name)
+            .await?
+            .map(|text| {
+                serde_json::from_str(&text)
+                    .map_err(|e| StoreError::corrupt(format!("설정 {name}"), e))
+            })
+            .transpose()
+    }
+
+    /// A named value's JSON text. Not generic: compiled once for every [`Store::meta_get`]
+    /// (docs/wasm-size.md).
+    async fn meta_text(&self, name: &str) -> Result<Option<String>, StoreError> {
         self.check_open()?;
         let tx = self.db.transaction(stores::META).build()?;
         let store = tx.object_store(stores::META)?;
@@ -615,15 +622,24 @@ impl Store {
             return Ok(None);
         };
         let row: MetaRow = serde_wasm_bindgen::from_value(value)?;
-        serde_json::from_str(&row.value)
-            .map(Some)
-            .map_err(|e| StoreError::corrupt(format!("설정 {name}"), e))
+        Ok(Some(row.value))
     }
 
     /// Sets a named value.
-    pub async fn meta_set<T: Serialize>(&self, name: &str, value: &T) -> Result<(), StoreError> {
+    ///
+    /// Not an `async fn`: its future is [`Store::meta_put`]'s, the same for every `T`.
+    pub fn meta_set<T: Serialize>(
+        &self,
+        name: &str,
+        value: &T,
+    ) -> impl std::future::Future<Output = Result<(), StoreError>> + '_ {
+        self.meta_put(meta_row(name, value))
+    }
+
+    /// Writes a `meta` row (or fails with the error of making it).
+    async fn meta_put(&self, row: Result<JsValue, StoreError>) -> Result<(), StoreError> {
+        let row = row?;
         self.check_open()?;
-        let row = meta_row(name, value)?;
         let tx = write_tx!(self.db, stores::META);
         tx.object_store(stores::META)?.put(row).primitive()?;
         tx.commit().await?;
@@ -635,10 +651,16 @@ impl Store {
 pub const META_CURSOR: &str = "cursor";
 
 fn meta_row<T: Serialize>(name: &str, value: &T) -> Result<JsValue, StoreError> {
+    let value =
+        serde_json::to_string(value).map_err(|e| StoreError::corrupt(format!("설정 {name}"), e))?;
+    meta_row_of(name, value)
+}
+
+/// The `meta` row of a value's JSON text (not generic: once for every [`meta_row`]).
+fn meta_row_of(name: &str, value: String) -> Result<JsValue, StoreError> {
     let row = MetaRow {
         name: name.to_owned(),
-        value: serde_json::to_string(value)
-            .map_err(|e| StoreError::corrupt(format!("설정 {name}"), e))?,
+        value,
     };
     Ok(serde_wasm_bindgen::to_value(&row)?)
 }

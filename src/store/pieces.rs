@@ -58,35 +58,50 @@ fn not_loaded<K: Ord, V>(mut wanted: Vec<K>, loaded: &BTreeMap<K, V>) -> Vec<K> 
 
 /// The pieces of `store` with these ids (`None` where none is kept), all requested before the
 /// first is awaited.
+///
+/// Only the parsing is generic: the requests are [`piece_docs`], compiled once rather than once
+/// per kind of piece inside the future of [`Pieces::load`] (docs/wasm-size.md).
 async fn pieces<K: Copy, T: DeserializeOwned>(
     tx: &Transaction<'_>,
     store: &str,
     ids: &[K],
     key: impl Fn(K) -> u64,
 ) -> Result<Vec<(K, Option<T>)>, StoreError> {
-    if ids.is_empty() {
+    let docs = piece_docs(tx, store, ids.iter().map(|id| key(*id)).collect()).await?;
+    ids.iter()
+        .zip(docs)
+        .map(|(id, doc)| Ok((*id, doc.map(|doc| parse(store, &doc)).transpose()?)))
+        .collect()
+}
+
+/// The `doc` of each piece of `store` with these keys (`None` where none is kept).
+async fn piece_docs(
+    tx: &Transaction<'_>,
+    store: &str,
+    keys: Vec<u64>,
+) -> Result<Vec<Option<String>>, StoreError> {
+    if keys.is_empty() {
         return Ok(Vec::new());
     }
     let records = tx.object_store(store)?;
-    let mut pending = Vec::with_capacity(ids.len());
-    for id in ids {
-        pending.push((
-            *id,
+    let mut pending = Vec::with_capacity(keys.len());
+    for key in keys {
+        pending.push(
             records
-                .get::<JsValue, JsValue, _>(KeyRange::Only(num(key(*id))))
+                .get::<JsValue, JsValue, _>(KeyRange::Only(num(key)))
                 .primitive()?,
-        ));
+        );
     }
     let mut found = Vec::with_capacity(pending.len());
-    for (id, request) in pending {
-        let piece = match request.await? {
+    for request in pending {
+        let doc = match request.await? {
             None => None,
             Some(value) => {
                 let row: PieceRow = serde_wasm_bindgen::from_value(value)?;
-                Some(parse(store, &row.doc)?)
+                Some(row.doc)
             }
         };
-        found.push((id, piece));
+        found.push(doc);
     }
     Ok(found)
 }

@@ -108,7 +108,7 @@ pub(crate) fn order_of(value: &JsValue) -> Result<Order, StoreError> {
 }
 
 /// Where an event sits in the local log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(untagged)]
 pub enum EventPosition {
     /// Accepted by the server: its seq in the store's log (a number key; numbers sort before
@@ -117,6 +117,49 @@ pub enum EventPosition {
     /// Made offline by this browser and not yet in the server's log: the outbox number of its
     /// operation and its index among that operation's events (an array key `[queued, index]`).
     Local(u64, u32),
+}
+
+/// Read as serde's `untagged` reads it (a number, or an array of two), without going through
+/// serde's buffered `Content`, which would build a reader of its own into the wasm.
+impl<'de> Deserialize<'de> for EventPosition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Position;
+
+        impl<'de> serde::de::Visitor<'de> for Position {
+            type Value = EventPosition;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("a seq number or [queued, index]")
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, seq: u64) -> Result<EventPosition, E> {
+                Ok(EventPosition::Server(seq))
+            }
+
+            // serde-wasm-bindgen gives a JS number that is a safe integer as an `i64`.
+            fn visit_i64<E: serde::de::Error>(self, seq: i64) -> Result<EventPosition, E> {
+                u64::try_from(seq)
+                    .map(EventPosition::Server)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(seq), &self))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<EventPosition, A::Error> {
+                use serde::de::Error;
+                let queued = seq
+                    .next_element()?
+                    .ok_or_else(|| A::Error::invalid_length(0, &self))?;
+                let index = seq
+                    .next_element()?
+                    .ok_or_else(|| A::Error::invalid_length(1, &self))?;
+                Ok(EventPosition::Local(queued, index))
+            }
+        }
+
+        deserializer.deserialize_any(Position)
+    }
 }
 
 /// An event as IndexedDB holds it.

@@ -35,8 +35,8 @@ use gloo_timers::future::TimeoutFuture;
 use http::{call, NetError};
 use jumun_core::ids::IdBlock;
 use jumun_protocol::sync::{
-    Answer, ChangesPage, ChangesQuery, IdBlockAnswer, OpResult, PushRequest, PushResponse,
-    ReserveIds, MAX_OPS_PER_PUSH,
+    AnswerOutcome, ChangesPage, ChangesQuery, IdBlockAnswer, PushRequest, PushSummary, ReserveIds,
+    MAX_OPS_PER_PUSH,
 };
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -429,20 +429,20 @@ impl Syncer {
             let push = PushRequest {
                 ops: batch.iter().map(|queued| queued.op.clone()).collect(),
             };
-            let answer: PushResponse = call("POST", "/api/ops", Some(token), Some(&push)).await?;
+            // Read as summaries: the console shows a refusal's Korean text and never needs
+            // the typed refusal (docs/wasm-size.md).
+            let answer: PushSummary = call("POST", "/api/ops", Some(token), Some(&push)).await?;
             let answered = answer.results.len();
             let mut accepted = Vec::new();
             for (queued, result) in batch.iter().zip(answer.results) {
                 let key = result.key.unwrap_or_else(|| queued.op.key.clone());
-                let notice = match result.answer {
-                    Answer::Done(OpResult::Accepted { seq_to, .. }) => {
+                let notice = match result.outcome {
+                    AnswerOutcome::Accepted { seq_to } => {
                         accepted.push((key, seq_to));
                         continue;
                     }
-                    Answer::Done(OpResult::Refused { refusal, .. }) => {
-                        format!("서버가 거부: {}", refusal.korean())
-                    }
-                    Answer::Invalid(invalid) => format!("서버가 받지 않음: {}", invalid.message),
+                    AnswerOutcome::Refused(korean) => format!("서버가 거부: {korean}"),
+                    AnswerOutcome::Invalid(message) => format!("서버가 받지 않음: {message}"),
                 };
                 self.store
                     .refuse(&key, &notice, crate::commands::now())

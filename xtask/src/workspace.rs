@@ -28,6 +28,9 @@ const APP_INPUTS: &[&str] = &[
     "crates/protocol/Cargo.toml",
     "crates/export/src",
     "crates/export/Cargo.toml",
+    // The core's readers are derived by it (CompactDeserialize).
+    "crates/derive/src",
+    "crates/derive/Cargo.toml",
     // Its wasm32 rustflags (Leptos' erase_components) shape the app's build.
     ".cargo/config.toml",
     // Writes dist/sw.js's precache list.

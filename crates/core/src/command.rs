@@ -16,10 +16,11 @@ use crate::order::{DeliveryInfo, MemoKind, NewOrder};
 use crate::pickup::PickupPlan;
 use crate::stock::{ProductKey, Sku, StockItem};
 use chrono::{DateTime, Utc};
+use jumun_derive::CompactDeserialize;
 use serde::{Deserialize, Serialize};
 
 /// A command.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub enum Command {
     /// 주문수집: an order collected from its marketplace (R1). Collecting an order already in the
     /// console is refused (the sync asks by 주문번호 first).
@@ -338,7 +339,7 @@ pub struct ReplacementRequest {
 }
 
 /// An exchange (R10, R15–R17).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct ExchangeRequest {
     /// Lines, quantities, reason, fault, memo.
     pub claim: ClaimRequest,
@@ -361,7 +362,7 @@ pub struct ExchangeRequest {
 }
 
 /// A claim as a marketplace reports it (R11).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct CollectedClaim {
     /// The console's id for it.
     pub claim: ClaimId,
@@ -388,7 +389,7 @@ pub struct CollectedClaim {
 }
 
 /// 주문나누기 (R8).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct SplitRequest {
     /// The order to split.
     pub order: OrderId,

@@ -9,6 +9,7 @@ use crate::book::Book;
 use crate::claim::{Claim, ClaimKind, ClaimProgress, HoldKind};
 use crate::exchange::ExchangeState;
 use crate::pickup::PickupState;
+use jumun_derive::CompactDeserialize;
 use serde::{Deserialize, Serialize};
 
 /// 취소/교환/반품 counts.
@@ -23,7 +24,7 @@ pub struct ByKind {
 }
 
 /// The dashboard's counters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct Dashboard {
     /// 보류 현황: held lines, by hold kind.
     pub holds: ByKind,

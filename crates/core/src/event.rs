@@ -14,6 +14,7 @@ use crate::order::{DeliveryInfo, Invoice, Memo, Order};
 use crate::pickup::{Pickup, PickupState};
 use crate::stock::{ProductKey, Sku, StockItem};
 use chrono::{DateTime, Utc};
+use jumun_derive::CompactDeserialize;
 use serde::{Deserialize, Serialize};
 
 /// One change, with when and by whom (R31).
@@ -37,7 +38,7 @@ pub struct Moved {
 }
 
 /// What changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub enum Change {
     /// An order entered the console: collected (R1), created by the seller (R4), or the
     /// replacement order of an exchange (R15, R18).

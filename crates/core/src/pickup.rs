@@ -5,6 +5,7 @@ use crate::claim::FeePayment;
 use crate::ids::{ClaimId, LineId, OrderId, PickupId};
 use crate::money::Won;
 use chrono::{DateTime, Utc};
+use jumun_derive::CompactDeserialize;
 use serde::{Deserialize, Serialize};
 
 /// 수거상태 (R14).
@@ -75,7 +76,7 @@ pub struct PickupLine {
 }
 
 /// A pickup (수거, R14).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct Pickup {
     /// 수거번호.
     pub id: PickupId,

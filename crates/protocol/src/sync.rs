@@ -106,6 +106,8 @@ struct AnswerFields {
     refusal: Option<Refusal>,
     code: Option<String>,
     message: Option<String>,
+    #[serde(default)]
+    korean: String,
 }
 
 /// The `status` of an answer.
@@ -133,6 +135,7 @@ impl TryFrom<AnswerFields> for OpAnswer {
                 refusal: fields.refusal.ok_or_else(|| need("refusal"))?,
                 code: fields.code.ok_or_else(|| need("code"))?,
                 message: fields.message.ok_or_else(|| need("message"))?,
+                korean: fields.korean,
             }),
             AnswerStatus::Invalid => {
                 let code = fields.code.ok_or_else(|| need("code"))?;
@@ -187,6 +190,12 @@ pub enum OpResult {
         code: String,
         /// The refusal's message, for logs and people.
         message: String,
+        /// The refusal as the console shows it, in Korean (`Refusal::korean`): what the browser
+        /// reads (see [`AnswerSummary`]), so that it needs no reader of `refusal`. Answers stored
+        /// by a server older than this field have none (read as empty); the server fills it in
+        /// again when it answers from one.
+        #[serde(default)]
+        korean: String,
     },
 }
 
@@ -237,6 +246,81 @@ impl Invalid {
             code,
             message: message.into(),
         }
+    }
+}
+
+/// The answers of a push as the browser reads them ([`AnswerSummary`]): the JSON of a
+/// [`PushResponse`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PushSummary {
+    /// The answers, in the order the operations were sent.
+    pub results: Vec<AnswerSummary>,
+}
+
+/// What the browser needs of an [`OpAnswer`], read from the same JSON: the key, and the seq to
+/// settle an accepted operation at or the text to show for one not applied.
+///
+/// The typed `refusal` is skipped unread: reading it took a reader of `Refusal` and of every
+/// type in it (about 45 KB of the browser app's wasm; docs/wasm-size.md), and the browser only
+/// shows it, which the answer's `korean` already is.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "SummaryFields")]
+pub struct AnswerSummary {
+    /// The operation's key (`null` when it had none).
+    pub key: Option<String>,
+    /// What happened.
+    pub outcome: AnswerOutcome,
+}
+
+/// What happened to an operation, as the browser shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerOutcome {
+    /// Applied (now or before); its events end at `seq_to`.
+    Accepted {
+        /// The last event's seq.
+        seq_to: u64,
+    },
+    /// Refused by the domain: the refusal in Korean. From a server older than
+    /// [`OpResult::Refused`]'s `korean`, its `message` (English) instead.
+    Refused(String),
+    /// Malformed: the server's message.
+    Invalid(String),
+}
+
+/// The fields of an answer an [`AnswerSummary`] reads; the others (`refusal` among them) are
+/// skipped.
+#[derive(Deserialize)]
+struct SummaryFields {
+    key: Option<String>,
+    status: AnswerStatus,
+    seq_to: Option<u64>,
+    message: Option<String>,
+    korean: Option<String>,
+}
+
+impl TryFrom<SummaryFields> for AnswerSummary {
+    type Error = String;
+
+    fn try_from(fields: SummaryFields) -> Result<Self, String> {
+        let status = fields.status;
+        let need = |field: &str| format!("an answer with status {status:?} has no `{field}`");
+        let message = fields.message.ok_or_else(|| need("message"));
+        let outcome = match status {
+            AnswerStatus::Accepted => AnswerOutcome::Accepted {
+                seq_to: fields.seq_to.ok_or_else(|| need("seq_to"))?,
+            },
+            AnswerStatus::Refused => {
+                AnswerOutcome::Refused(match fields.korean.filter(|korean| !korean.is_empty()) {
+                    Some(korean) => korean,
+                    None => message?,
+                })
+            }
+            AnswerStatus::Invalid => AnswerOutcome::Invalid(message?),
+        };
+        Ok(AnswerSummary {
+            key: fields.key,
+            outcome,
+        })
     }
 }
 
@@ -359,6 +443,7 @@ mod tests {
                     },
                     code: "unknown_line".into(),
                     message: "order 3 has no line 4".into(),
+                    korean: "주문 3에 상품 4이(가) 없습니다.".into(),
                 }),
             },
             OpAnswer {
@@ -370,6 +455,55 @@ mod tests {
             let json = serde_json::to_string(&written).unwrap();
             assert_eq!(answer(&json).unwrap(), written, "{json}");
         }
+    }
+
+    #[test]
+    fn the_browser_reads_an_answer_as_its_seq_or_the_text_to_show() {
+        let summary = |json: &str| serde_json::from_str::<AnswerSummary>(json);
+        let accepted = r#"{"key": "k1", "status": "accepted", "seq_from": 4, "seq_to": 5,
+                           "events": 2}"#;
+        assert_eq!(
+            summary(accepted).unwrap(),
+            AnswerSummary {
+                key: Some("k1".into()),
+                outcome: AnswerOutcome::Accepted { seq_to: 5 }
+            }
+        );
+        let refused = OpAnswer {
+            key: Some("k2".into()),
+            answer: Answer::Done(OpResult::Refused {
+                refusal: Refusal::NothingSelected,
+                code: "nothing_selected".into(),
+                message: "nothing selected".into(),
+                korean: Refusal::NothingSelected.korean(),
+            }),
+        };
+        let json = serde_json::to_string(&refused).unwrap();
+        assert_eq!(
+            summary(&json).unwrap().outcome,
+            AnswerOutcome::Refused(Refusal::NothingSelected.korean())
+        );
+        // A server from before `korean`: its message is shown instead.
+        let older = r#"{"key": "k2", "status": "refused", "refusal": "NothingSelected",
+                        "code": "nothing_selected", "message": "nothing selected"}"#;
+        assert_eq!(
+            summary(older).unwrap().outcome,
+            AnswerOutcome::Refused("nothing selected".into())
+        );
+        let invalid = OpAnswer {
+            key: None,
+            answer: Answer::Invalid(Invalid::new(InvalidCode::InvalidKey, "key: …")),
+        };
+        let json = serde_json::to_string(&invalid).unwrap();
+        assert_eq!(
+            summary(&json).unwrap(),
+            AnswerSummary {
+                key: None,
+                outcome: AnswerOutcome::Invalid("key: …".into())
+            }
+        );
+        assert!(summary(r#"{"key": "k", "status": "accepted", "seq_from": 1}"#).is_err());
+        assert!(summary(r#"{"key": "k", "status": "refused", "code": "x"}"#).is_err());
     }
 
     #[test]

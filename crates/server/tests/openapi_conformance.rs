@@ -28,8 +28,9 @@ use jumun_protocol::connections::{
 use jumun_protocol::dashboard::DashboardFigures;
 use jumun_protocol::health::{DatabaseStatus, Engine, Health};
 use jumun_protocol::sync::{
-    Answer, ChangesPage, ChangesQuery, IdBlockAnswer, Invalid, InvalidCode, InvalidStatus,
-    OpAnswer, OpResult, Operation, PulledEvent, PushRequest, PushResponse, ReserveIds,
+    Answer, AnswerOutcome, ChangesPage, ChangesQuery, IdBlockAnswer, Invalid, InvalidCode,
+    InvalidStatus, OpAnswer, OpResult, Operation, PulledEvent, PushRequest, PushResponse,
+    PushSummary, ReserveIds,
 };
 use jumun_protocol::users::{CreateUser, UserList};
 use jumun_protocol::ApiErrorBody;
@@ -163,6 +164,7 @@ fn refused() -> OpResult {
         refusal: Refusal::NothingSelected,
         code: "nothing_selected".into(),
         message: Refusal::NothingSelected.to_string(),
+        korean: Refusal::NothingSelected.korean(),
     }
 }
 
@@ -774,7 +776,7 @@ async fn every_routes_answers_over_http_are_its_protocol_types() {
         check(&route, status, &json);
         if route.1 == "/api/ops" {
             // The two operations: one applied, one refused by the engine (no such order).
-            let pushed: PushResponse = serde_json::from_value(json).unwrap();
+            let pushed: PushResponse = serde_json::from_value(json.clone()).unwrap();
             let statuses: Vec<&str> = pushed
                 .results
                 .iter()
@@ -785,6 +787,17 @@ async fn every_routes_answers_over_http_are_its_protocol_types() {
                 })
                 .collect();
             assert_eq!(statuses, ["accepted", "refused"], "{pushed:?}");
+            // The browser reads the same answer without the typed refusal: the refusal's
+            // Korean text is in it.
+            let summary: PushSummary = serde_json::from_value(json).unwrap();
+            let Answer::Done(OpResult::Refused { refusal, .. }) = &pushed.results[1].answer else {
+                unreachable!("the second answer is a refusal");
+            };
+            assert_eq!(
+                summary.results[1].outcome,
+                AnswerOutcome::Refused(refusal.korean()),
+                "{summary:?}"
+            );
         }
     }
     // The signed-out token no longer works.

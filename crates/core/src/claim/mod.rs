@@ -12,6 +12,7 @@ use crate::fault::Fault;
 use crate::ids::{ClaimId, LineId, OrderId, PickupId};
 use crate::order::{ClaimState, LineStatus};
 use chrono::{DateTime, Utc};
+use jumun_derive::CompactDeserialize;
 use serde::{Deserialize, Serialize};
 
 /// The three kinds of claim.
@@ -117,7 +118,7 @@ pub struct ClaimLine {
 }
 
 /// A cancel, return or exchange (R9).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct Claim {
     /// Its id.
     pub id: ClaimId,
@@ -171,7 +172,7 @@ pub struct ClaimPick {
 /// changes the lines; it keeps the request on the order, flagged for the operator (who settles it
 /// with the buyer or refuses it at the marketplace) and counted on the dashboard until the
 /// operator closes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct ClaimAfterConfirmation {
     /// The id the sync gave the request, by which the operator closes it.
     pub id: ClaimId,

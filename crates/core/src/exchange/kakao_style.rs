@@ -14,6 +14,7 @@ use crate::ids::ClaimId;
 use crate::order::LineStatus;
 use crate::refusal::{Action, Refusal};
 use chrono::{DateTime, Duration, Utc};
+use jumun_derive::CompactDeserialize;
 use serde::{Deserialize, Serialize};
 
 /// At most this many delay notices per exchange (R22).
@@ -107,7 +108,7 @@ pub struct Penalty {
 }
 
 /// A Kakao Style exchange's own state (R19–R24).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct KakaoExchange {
     /// Where it is.
     pub state: ExchangeState,

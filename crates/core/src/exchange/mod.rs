@@ -11,6 +11,7 @@ pub use kakao_style::{DelayNotice, ExchangeState, KakaoExchange, Penalty};
 use crate::claim::FeePayment;
 use crate::ids::{LineId, OrderId};
 use crate::money::Won;
+use jumun_derive::CompactDeserialize;
 use serde::{Deserialize, Serialize};
 
 /// How a marketplace handles exchanges (a column of the marketplace table).
@@ -57,7 +58,7 @@ pub struct Replacement {
 }
 
 /// What an exchange claim carries beyond any claim.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct ExchangeDetails {
     /// How the exchange runs.
     pub flow: ExchangeFlow,

@@ -3,6 +3,7 @@
 use super::{phone_digits, OrderSummary};
 use crate::claim::HoldKind;
 use crate::order::{ClaimState, LineStatus};
+use jumun_derive::CompactDeserialize;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -190,7 +191,7 @@ impl SearchField {
 
 /// One search of the order list. Every part set must match (the filters combine); an empty
 /// filter matches every order.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, CompactDeserialize)]
 pub struct OrderFilter {
     /// The period, if any.
     #[serde(default)]

@@ -28,10 +28,11 @@ pub use sort::{Sort, SortKey, SortValue};
 use crate::claim::HoldKind;
 use crate::money::Won;
 use crate::order::{ClaimState, InvoiceUpload, LineStatus, Order};
-use serde::{Deserialize, Serialize};
+use jumun_derive::CompactDeserialize;
+use serde::Serialize;
 
 /// One order as the order list shows and searches it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, CompactDeserialize)]
 pub struct OrderSummary {
     /// 관리번호.
     pub id: u64,

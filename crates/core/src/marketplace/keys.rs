@@ -1,5 +1,6 @@
 //! The keys a marketplace's records carry, by which they are matched to console lines (R1, R26).
 
+use jumun_derive::CompactDeserialize;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -42,7 +43,7 @@ impl From<&str> for MarketplaceCode {
 /// claim) carries to name the line it is about (R1, R26).
 ///
 /// Every field but `order_no` is optional because marketplaces differ in what they send.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, CompactDeserialize)]
 pub struct MarketplaceKeys {
     /// 주문번호.
     pub order_no: String,

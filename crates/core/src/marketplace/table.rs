@@ -16,6 +16,7 @@
 
 use super::keys::{MarketplaceCode, MarketplaceKeys};
 use crate::exchange::ExchangeFlow;
+use jumun_derive::CompactDeserialize;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -146,7 +147,7 @@ impl MatchRule {
 }
 
 /// A marketplace, as data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct MarketplaceProfile {
     /// The console's code.
     pub code: MarketplaceCode,

@@ -11,6 +11,7 @@ use crate::marketplace::{MarketplaceCode, MarketplaceKeys};
 use crate::money::Won;
 use crate::stock::Sku;
 use chrono::{DateTime, Utc};
+use jumun_derive::CompactDeserialize;
 use serde::{Deserialize, Serialize};
 
 /// Where an order came from.
@@ -48,7 +49,7 @@ pub enum Payment {
 }
 
 /// 배송정보: orderer, recipient, phones, address and memo (R7).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, CompactDeserialize)]
 pub struct DeliveryInfo {
     /// 주문자명.
     pub orderer_name: String,
@@ -116,7 +117,7 @@ pub enum InvoiceUpload {
 }
 
 /// One product line of an order (R1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct Line {
     /// The console's id of the line.
     pub id: LineId,
@@ -183,7 +184,7 @@ impl Line {
 }
 
 /// The dates an order carries; delay days count from the first three (R32).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct OrderDates {
     /// 등록일: when the console registered (collected or created) the order.
     pub registered_at: DateTime<Utc>,
@@ -202,7 +203,7 @@ pub struct OrderDates {
 }
 
 /// An order (관리번호) of one marketplace (R1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct Order {
     /// 관리번호.
     pub id: OrderId,
@@ -311,7 +312,7 @@ pub enum MemoKind {
 }
 
 /// A line as collected from a marketplace or typed by the seller.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct NewLine {
     /// The console's id for it.
     pub id: LineId,
@@ -331,7 +332,7 @@ pub struct NewLine {
 }
 
 /// An order as collected from a marketplace or typed by the seller (R1, R4).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct NewOrder {
     /// The console's id for it.
     pub id: OrderId,

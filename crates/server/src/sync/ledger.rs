@@ -38,12 +38,32 @@ pub const MAX_ID_BLOCK: u64 = 10_000;
 
 pub use jumun_protocol::sync::{ChangesPage, OpResult, PulledEvent};
 
-/// The answer for a refusal: its kind as [`refusal_code`] and its message.
+/// The answer for a refusal: its kind as [`refusal_code`], its message and its Korean text.
 pub fn refused(refusal: Refusal) -> OpResult {
     OpResult::Refused {
         code: refusal_code(&refusal),
         message: refusal.to_string(),
+        korean: refusal.korean(),
         refusal,
+    }
+}
+
+/// A stored answer as it is sent again: one stored before answers had `korean` gets it now (the
+/// browser shows it).
+fn restored_answer(result: OpResult) -> OpResult {
+    match result {
+        OpResult::Refused {
+            refusal,
+            code,
+            message,
+            korean,
+        } if korean.is_empty() => OpResult::Refused {
+            korean: refusal.korean(),
+            refusal,
+            code,
+            message,
+        },
+        other => other,
     }
 }
 
@@ -494,7 +514,7 @@ impl Ledger {
                             what: format!("answer to operation {key:?}"),
                             reason: err.to_string(),
                         })?;
-                    answered.insert(key, result);
+                    answered.insert(key, restored_answer(result));
                 }
             }
         }
@@ -1235,6 +1255,26 @@ mod tests {
             "all_cancelled"
         );
         assert_eq!(refusal_code(&Refusal::IdBlockUsedUp), "id_block_used_up");
+    }
+
+    #[test]
+    fn a_refusal_stored_before_answers_had_korean_is_sent_with_it() {
+        let stored = r#"{"status":"refused","refusal":"NothingSelected",
+                         "code":"nothing_selected","message":"nothing selected"}"#;
+        let result = restored_answer(serde_json::from_str(stored).unwrap());
+        assert_eq!(
+            result,
+            OpResult::Refused {
+                refusal: Refusal::NothingSelected,
+                code: "nothing_selected".into(),
+                message: "nothing selected".into(),
+                korean: Refusal::NothingSelected.korean(),
+            }
+        );
+        assert_eq!(
+            restored_answer(refused(Refusal::NothingSelected)),
+            refused(Refusal::NothingSelected)
+        );
     }
 
     #[test]
