@@ -139,7 +139,7 @@ pub async fn new_ids(count: usize) -> Result<Vec<u64>, CommandError> {
     ids.ok_or(CommandError::NoIds)
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "test-hooks"))]
 mod hooks {
     //! The command layer, exported to JavaScript (`window.wasmBindings` in the built app), so
     //! the end-to-end tests drive the same functions the screens call.

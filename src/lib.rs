@@ -4,7 +4,7 @@
 //! `jumun-core`; this crate renders its state and sends commands.
 
 mod app;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "test-hooks"))]
 pub mod bench;
 pub mod commands;
 pub mod components;

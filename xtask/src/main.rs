@@ -23,7 +23,8 @@ COMMANDS:
     test       install what is missing, then fmt, clippy, native tests, browser (wasm) tests,
                and the end-to-end test in headless Chromium
     setup      install the build tools (add --test for the browser-test tools too)
-    build      build the browser app into dist/ (release, wasm-opt)
+    build      build the browser app into dist/ (release, wasm-opt); with --test-hooks, the
+               build the end-to-end tests and browser benchmarks drive, into target/dist-e2e/
     serve      start the sandbox marketplace and the server on the app already in dist/
     help       this text
 
@@ -44,7 +45,14 @@ fn main() -> ExitCode {
         Some("start") => tasks::start(&workspace, &args[1..]),
         Some("test") => tasks::test(&workspace),
         Some("setup") => tasks::setup(&workspace, args.iter().any(|a| a == "--test")).map(|_| ()),
-        Some("build") => tasks::build(&workspace).map(|_| ()),
+        Some("build") => {
+            let which = if args.iter().any(|a| a == "--test-hooks") {
+                tasks::AppBuild::TestHooks
+            } else {
+                tasks::AppBuild::Shipped
+            };
+            tasks::build(&workspace, which).map(|_| ())
+        }
         Some("serve") => tasks::serve(&workspace, &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");

@@ -36,17 +36,37 @@ pub fn setup(workspace: &Workspace, for_tests: bool) -> TaskResult<Setup> {
     Ok(Setup { toolchain, browser })
 }
 
-/// Builds the browser app into `dist/` with Trunk (release profile, wasm-opt), unless `dist/` is
-/// already a build of the current sources.
-pub fn build(workspace: &Workspace) -> TaskResult<Setup> {
+/// Which build of the browser app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppBuild {
+    /// The app as it ships, into `dist/`.
+    Shipped,
+    /// With the `test-hooks` feature (the command layer exported to JavaScript for the
+    /// end-to-end tests and the browser benchmarks), into `target/dist-e2e/`.
+    TestHooks,
+}
+
+impl AppBuild {
+    fn dist(self, workspace: &Workspace) -> PathBuf {
+        match self {
+            AppBuild::Shipped => workspace.dist_dir(),
+            AppBuild::TestHooks => workspace.e2e_dist_dir(),
+        }
+    }
+}
+
+/// Builds the browser app with Trunk (release profile, wasm-opt), unless its folder already
+/// holds a build of the current sources.
+pub fn build(workspace: &Workspace, which: AppBuild) -> TaskResult<Setup> {
     let setup = setup(workspace, false)?;
-    build_app(workspace, setup.toolchain)?;
+    build_app(workspace, setup.toolchain, which)?;
     Ok(setup)
 }
 
-fn build_app(workspace: &Workspace, toolchain: WasmToolchain) -> TaskResult {
-    if workspace.app_is_up_to_date() {
-        println!("app: dist/ is up to date");
+fn build_app(workspace: &Workspace, toolchain: WasmToolchain, which: AppBuild) -> TaskResult {
+    let dist = which.dist(workspace);
+    if workspace.app_is_up_to_date(&dist) {
+        println!("app: {} is up to date", dist.display());
         return Ok(());
     }
     let started = Instant::now();
@@ -57,20 +77,26 @@ fn build_app(workspace: &Workspace, toolchain: WasmToolchain) -> TaskResult {
         .envs(&toolchain.wasm_env())
         .dir(&workspace.root)
         .run()?;
-    Cmd::new("trunk")
-        .args(["build", "--release", "--offline"])
+    let mut trunk = Cmd::new("trunk")
+        .args(["build", "--release", "--offline", "--dist"])
+        .arg(dist.as_os_str());
+    if which == AppBuild::TestHooks {
+        trunk = trunk.args(["--features", "test-hooks"]);
+    }
+    trunk
         .envs(&toolchain.wasm_env())
         .dir(&workspace.root)
         .run()?;
     // The service worker's precache list comes from what Trunk just wrote (see precache.rs).
     let (files, version) = precache::write_service_worker(
         &workspace.path("public").join(precache::SERVICE_WORKER),
-        &workspace.dist_dir(),
+        &dist,
     )?;
     println!("app: service worker precaches {files} files (version {version})");
-    workspace.stamp_app_build()?;
+    workspace.stamp_app_build(&dist)?;
     println!(
-        "app: built into dist/ in {:.1}s",
+        "app: built into {} in {:.1}s",
+        dist.display(),
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -124,7 +150,7 @@ pub fn serve(workspace: &Workspace, args: &[String]) -> TaskResult {
 pub fn start(workspace: &Workspace, args: &[String]) -> TaskResult {
     let addr = addr_arg(args)?;
     let started = Instant::now();
-    build(workspace)?;
+    build(workspace, AppBuild::Shipped)?;
     let binaries = build_binaries(workspace)?;
     println!(
         "start: ready to serve after {:.1}s",
@@ -304,6 +330,8 @@ pub fn test(workspace: &Workspace) -> TaskResult {
                     "--target",
                     WASM_TARGET,
                     "--all-targets",
+                    // The test hooks too (a feature of the e2e build; what ships is a subset).
+                    "--all-features",
                     "--",
                     "-D",
                     "warnings",
@@ -363,9 +391,13 @@ pub fn test(workspace: &Workspace) -> TaskResult {
                     .run_observed(|l| tally.observe(l))
             },
         )?;
-        step("app release build", &mut || {
-            build_app(workspace, setup.toolchain)
-        })?;
+        step(
+            "app release build (as shipped, and with test hooks)",
+            &mut || {
+                build_app(workspace, setup.toolchain, AppBuild::Shipped)?;
+                build_app(workspace, setup.toolchain, AppBuild::TestHooks)
+            },
+        )?;
         step(
             "end-to-end (real server + headless Chromium over WebDriver)",
             &mut || {
@@ -374,7 +406,7 @@ pub fn test(workspace: &Workspace) -> TaskResult {
                     .args(["test", "--package", "jumun-e2e"])
                     .env("JUMUN_SERVER_BIN", binaries.server)
                     .env("JUMUN_SANDBOX_BIN", binaries.sandbox)
-                    .env("JUMUN_DIST_DIR", workspace.dist_dir())
+                    .env("JUMUN_DIST_DIR", workspace.e2e_dist_dir())
                     .env("CHROMIUM", &browser.chromium)
                     .env("CHROMEDRIVER", &browser.chromedriver)
                     .env("JUMUN_AXE_JS", &browser.axe)

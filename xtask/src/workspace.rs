@@ -86,11 +86,9 @@ impl Workspace {
         Err(fail!("{package} is not in {}", lock_path.display()))
     }
 
-    /// True if `dist/` holds a release build newer than every input of the app.
-    pub fn app_is_up_to_date(&self) -> bool {
-        let Ok(built) =
-            std::fs::metadata(self.dist_dir().join(BUILD_STAMP)).and_then(|m| m.modified())
-        else {
+    /// True if `dist` holds a release build newer than every input of the app.
+    pub fn app_is_up_to_date(&self, dist: &Path) -> bool {
+        let Ok(built) = std::fs::metadata(dist.join(BUILD_STAMP)).and_then(|m| m.modified()) else {
             return false;
         };
         APP_INPUTS
@@ -99,13 +97,16 @@ impl Workspace {
             .all(|changed| changed <= built)
     }
 
-    /// Records that `dist/` is a complete release build of the current inputs.
-    pub fn stamp_app_build(&self) -> TaskResult {
-        std::fs::write(
-            self.dist_dir().join(BUILD_STAMP),
-            b"built by cargo xtask build\n",
-        )?;
+    /// Records that `dist` is a complete release build of the current inputs.
+    pub fn stamp_app_build(&self, dist: &Path) -> TaskResult {
+        std::fs::write(dist.join(BUILD_STAMP), b"built by cargo xtask build\n")?;
         Ok(())
+    }
+
+    /// Where `cargo xtask build --test-hooks` puts the app built with its test hooks, the one
+    /// the end-to-end tests and the browser benchmarks drive.
+    pub fn e2e_dist_dir(&self) -> PathBuf {
+        self.target_dir().join("dist-e2e")
     }
 }
 

@@ -41,9 +41,14 @@ pub fn root() -> PathBuf {
         .expect("the workspace root")
 }
 
-/// dist/ with the bench exports, built by `cargo xtask build` when missing or older than them.
+/// target/dist-e2e/ (the app with its test hooks, the bench exports), built by `cargo xtask
+/// build --test-hooks` when missing or older than them.
 pub fn ensure_dist(root: &Path) -> PathBuf {
-    let dist = root.join("dist");
+    // The build with the test hooks (the benchmarks' entry points); `dist/` ships without them.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let dist = target.join("dist-e2e");
     let has_exports = || {
         std::fs::read_dir(&dist).ok().is_some_and(|entries| {
             entries.flatten().any(|e| {
@@ -56,14 +61,17 @@ pub fn ensure_dist(root: &Path) -> PathBuf {
         })
     };
     if !has_exports() {
-        println!("dist/ is missing or predates the bench exports: running `cargo xtask build`");
+        println!(
+            "{} is missing or predates the bench exports: running `cargo xtask build --test-hooks`",
+            dist.display()
+        );
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["xtask", "build"])
+            .args(["xtask", "build", "--test-hooks"])
             .current_dir(root)
             .status()
             .unwrap_or_else(|e| fail(format!("cannot run `cargo xtask build`: {e}")));
         if !status.success() || !has_exports() {
-            fail("`cargo xtask build` did not produce dist/ with the bench exports; run it yourself and retry");
+            fail("`cargo xtask build --test-hooks` did not produce target/dist-e2e/ with the bench exports; run it yourself and retry");
         }
     }
     dist

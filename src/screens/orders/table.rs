@@ -366,7 +366,7 @@ fn OrderRow(state: ListState, row: OrderSummary, position: usize) -> impl IntoVi
     let is_cursor = move || state.cursor.get() == position;
     let selected = move || state.selection.with(|s| s.contains(id));
     let cs = cs_text(&row);
-    let status_class = format!("status status-{:?}", row.status).to_lowercase();
+    let status_class = format!("status status-{:?}", row.status).to_ascii_lowercase();
     view! {
         <tr
             aria-rowindex=(position + 2).to_string()

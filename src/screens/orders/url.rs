@@ -24,7 +24,7 @@ use leptos_router::params::ParamsMap;
 /// A name for each choice, lower-case, from the variant's name (so that the names cannot
 /// drift from the enum).
 fn name_of(value: impl std::fmt::Debug) -> String {
-    format!("{value:?}").to_lowercase()
+    format!("{value:?}").to_ascii_lowercase()
 }
 
 /// The URL name of a CS choice.

@@ -183,7 +183,7 @@ impl SearchField {
             SearchField::OrderNo => summary.order_no == text,
             SearchField::LineNo => summary.line_nos.iter().any(|no| no == text),
             SearchField::TrackingNo => summary.tracking_no.as_deref() == Some(text),
-            SearchField::Product => summary.product_text.contains(&text.to_lowercase()),
+            SearchField::Product => summary.product_text.contains(&text.to_ascii_lowercase()),
             SearchField::Id => text.parse::<u64>().is_ok_and(|id| id == summary.id),
         }
     }

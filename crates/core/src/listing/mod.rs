@@ -119,9 +119,9 @@ impl OrderSummary {
             .fold(Won::ZERO, |sum, line| Won(sum.0 + line.0));
         let mut product_text = String::new();
         for line in &order.lines {
-            product_text.push_str(&line.product_name.to_lowercase());
+            product_text.push_str(&line.product_name.to_ascii_lowercase());
             product_text.push(' ');
-            product_text.push_str(&line.option.to_lowercase());
+            product_text.push_str(&line.option.to_ascii_lowercase());
             product_text.push('\n');
         }
         OrderSummary {
