@@ -270,7 +270,14 @@ fn compare(book: &Book, market: &Value, settle: Duration) -> Vec<String> {
                             })
                         });
                     if of_kind.is_empty() && !cancelled {
-                        lost.push(format!("{channel} {order_no} {kind:?} {status}"));
+                        let kept = book
+                            .unmatched_cancels
+                            .iter()
+                            .any(|r| r.marketplace.0 == channel && r.keys.order_no == order_no);
+                        lost.push(format!(
+                            "{channel} {order_no} {kind:?} {status}{}",
+                            if kept { " (kept unmatched)" } else { "" }
+                        ));
                     }
                 }
             }
