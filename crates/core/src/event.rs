@@ -357,6 +357,9 @@ pub enum Change {
     },
     /// A marketplace cancel that matched no line, kept for the operator (R27).
     UnmatchedCancelKept(Box<CancelRecord>),
+    /// A kept cancel record matched lines at a later sync (its order was collected after it)
+    /// and was applied then: no longer kept (R27).
+    KeptCancelMatched(Box<CancelRecord>),
     /// A stock item registered (R30).
     StockItemRegistered(Box<StockItem>),
     /// On-hand quantity changed by receiving or counting (입고, 재고조정).
@@ -449,6 +452,7 @@ impl Event {
             | Change::Cafe24ExchangeResolved { order, .. }
             | Change::ReplacementLinesAdded { order, .. } => vec![*order],
             Change::UnmatchedCancelKept(_)
+            | Change::KeptCancelMatched(_)
             | Change::StockItemRegistered(_)
             | Change::StockAdjusted { .. } => Vec::new(),
         }

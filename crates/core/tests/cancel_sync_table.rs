@@ -876,3 +876,55 @@ fn r25_withdraw_word_without_a_cancel_changes_nothing() {
         }
     }
 }
+
+/// R27: a cancel synced before its order was collected (a marketplace cancel made moments after
+/// the order) is kept; once the order is in, the same record synced again (the collector sends
+/// the kept ones whose order arrived) cancels its line and leaves the kept list. Found by the
+/// collection soak (docs/benchmarks.md).
+#[test]
+fn r27_a_cancel_kept_before_its_order_arrived_applies_once_the_order_is_collected() {
+    let m = "coupang";
+    let word = table()
+        .iter()
+        .find(|p| code(p) == m)
+        .and_then(|p| p.cancel_statuses.first().cloned())
+        .expect("coupang has a cancel word");
+    let record = record(m, &word, line_keys(m, 1));
+    // The cancel first: nothing to match, kept.
+    let mut early = Book::new();
+    let (answers, _) = early
+        .sync_cancels(
+            std::slice::from_ref(&record),
+            IdBlock::new(500, 4),
+            &sync_ctx(m, 1),
+        )
+        .expect("not refused");
+    assert_eq!(answers[0].verdict, CancelVerdict::Unmatched);
+    assert_eq!(early.unmatched_cancels, vec![record.clone()]);
+    // The order arrives (collected as `book_of` does, on top of the kept record).
+    let mut book = book_of(m);
+    book.unmatched_cancels = early.unmatched_cancels.clone();
+    let (answers, events) = book
+        .sync_cancels(
+            std::slice::from_ref(&record),
+            IdBlock::new(600, 4),
+            &sync_ctx(m, 2),
+        )
+        .expect("not refused");
+    assert!(
+        matches!(answers[0].verdict, CancelVerdict::Applies { .. }),
+        "{:?}",
+        answers[0].verdict
+    );
+    assert!(book.unmatched_cancels.is_empty(), "no longer kept");
+    assert_eq!(
+        book.line(OrderId(ORDER), LineId(1))
+            .expect("line")
+            .claim_state,
+        ClaimState::Cancelled
+    );
+    // The log says so (a browser folding it drops the record from its kept list too).
+    assert!(events
+        .iter()
+        .any(|e| matches!(e.change, jumun_core::event::Change::KeptCancelMatched(_))));
+}

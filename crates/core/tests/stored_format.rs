@@ -564,6 +564,23 @@ fn script() -> Script {
         },
         &sync("11st", 101),
     );
+    // A cancel that came before its order: kept, then applied once the order is in (R27).
+    let later = new_line("11st-17", 171, 1).keys;
+    s.run(
+        Command::SyncCancels {
+            records: vec![record(later.clone())],
+            ids: IdBlock::new(820, 4),
+        },
+        &sync("11st", 102),
+    );
+    collect(&mut s, "11st", 17, &[(171, 1)]);
+    s.run(
+        Command::SyncCancels {
+            records: vec![record(later)],
+            ids: IdBlock::new(830, 4),
+        },
+        &sync("11st", 103),
+    );
     s
 }
 

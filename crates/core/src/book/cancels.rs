@@ -48,6 +48,17 @@ impl Book {
         let mut touched: rustc_hash::FxHashSet<LineRef> = rustc_hash::FxHashSet::default();
         for found in match_cancels(self, records) {
             let record = &records[found.record];
+            // A kept record that now applies (its order came after it) leaves the kept list as
+            // it is applied; the collector sends kept records again each sync (R27). One that
+            // finds its lines done already stays kept for the operator, and so does one kept by
+            // design (a marketplace without cancel words, `Unconfirmed`).
+            let applies_now = matches!(
+                found.verdict,
+                CancelVerdict::Applies { .. } | CancelVerdict::Withdraws { .. }
+            );
+            if applies_now && self.is_kept(record, &[]) {
+                changes.push(Change::KeptCancelMatched(Box::new(record.clone())));
+            }
             match found.verdict {
                 CancelVerdict::Applies { cancel, hold } => {
                     let cancel: Vec<LineRef> = cancel

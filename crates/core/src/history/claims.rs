@@ -106,6 +106,14 @@ pub(super) fn describe(change: &Change) -> Option<Described> {
             None,
             None,
         )),
+        Change::KeptCancelMatched(record) => Some((
+            format!(
+                "보관 취소 적용 {} {} {}",
+                record.marketplace, record.keys.order_no, record.status
+            ),
+            None,
+            None,
+        )),
         Change::PickupCreated(pickup) => Some((
             format!(
                 "수거등록 {} (회수요청 {}, 수거비 {} {})",

@@ -675,11 +675,68 @@ impl Stage<'_> {
             }
         }
         self.cancels(&cancels, ids, run).await?;
+        self.kept_cancels(ids, run).await?;
         for claim in held {
             self.hold(claim, ids, run).await?;
         }
         for claim in withdrawn {
             self.withdraw(claim, run).await?;
+        }
+        Ok(())
+    }
+
+    /// Syncs again the cancels an earlier run kept because they matched no line, when their order
+    /// is in the console now (a cancel made moments after the order can be collected before it,
+    /// R27): the engine applies them and they leave the kept list.
+    async fn kept_cancels(&self, ids: &mut IdPool, run: &mut RunRecord) -> Result<(), LedgerError> {
+        let marketplace = self.marketplace.clone();
+        let records: Vec<CancelRecord> = self
+            .collector
+            .ledger()
+            .read(self.row.store, move |book| {
+                book.unmatched_cancels
+                    .iter()
+                    .filter(|r| r.marketplace == marketplace)
+                    .filter(|r| {
+                        !book
+                            .orders_with_order_no(&r.marketplace, &r.keys.order_no)
+                            .is_empty()
+                    })
+                    .cloned()
+                    .collect()
+            })
+            .await?;
+        if records.is_empty() {
+            return Ok(());
+        }
+        let fresh = ids
+            .take(self.collector, self.row, 2 * records.len() as u64)
+            .await?;
+        let block = match (fresh.first(), fresh.len()) {
+            (Some(start), len) => IdBlock::new(*start, len as u64),
+            (None, _) => IdBlock::new(0, 0),
+        };
+        let outcome = self
+            .execute(Command::SyncCancels {
+                records: records.clone(),
+                ids: block,
+            })
+            .await?;
+        match refusal_of(&outcome) {
+            Some(refusal) => run.notes.push(format!(
+                "{} kept cancels of {} whose order is now collected were not applied: {refusal}",
+                records.len(),
+                self.marketplace
+            )),
+            None => {
+                run.cancels_applied += records.len() as u32;
+                run.notes.push(format!(
+                    "{} cancels of {} kept earlier (their order came after them) now match their \
+                     order and were applied",
+                    records.len(),
+                    self.marketplace
+                ));
+            }
         }
         Ok(())
     }

@@ -257,6 +257,14 @@ impl Book {
                 self.unmatched_cancels.push((**record).clone());
                 Ok(())
             }
+            Change::KeptCancelMatched(record) => {
+                self.unmatched_cancels.retain(|kept| {
+                    !(kept.marketplace == record.marketplace
+                        && kept.keys == record.keys
+                        && kept.status == record.status)
+                });
+                Ok(())
+            }
             // Pickups (R13, R14).
             Change::PickupCreated(pickup) => self.apply_pickup_created(pickup),
             Change::PickupStarted { pickup, .. } => self.apply_pickup_started(*pickup),
