@@ -65,6 +65,11 @@ fn a_viewer_lists_and_selects_orders_and_sees_no_action_it_cannot_use() {
     );
 
     // Selecting works (to read and export); acting does not: no bulk bar, and h asks nothing.
+    // x acts on the cursor's row: wait for the rows themselves, not only the count (a loaded
+    // machine paints them later).
+    browser
+        .wait_for("table.order-table tbody tr[data-id]", WAIT)
+        .expect("the viewer's rows on screen");
     press(browser, "x", false);
     browser
         .wait_until("one selected", WAIT, |b| {
