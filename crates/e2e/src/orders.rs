@@ -97,3 +97,28 @@ pub fn press(browser: &Session, key: &str, shift: bool) {
         )
         .expect("press a key");
 }
+
+/// The text of the first element matching `css`, or "".
+pub fn text_of(browser: &Session, css: &str) -> String {
+    browser
+        .execute(
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';",
+            vec![json!(css)],
+        )
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// A count as the console writes it (`1,578`).
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -11,23 +11,12 @@ use chrono::{Duration as Days, Utc};
 use jumun_core::time::KOREA;
 use jumun_e2e::api::{get, login};
 use jumun_e2e::artifacts;
-use jumun_e2e::orders::{open_orders_with, press, result_count};
+use jumun_e2e::orders::{open_orders_with, press, result_count, text_of, thousands};
 use jumun_e2e::webdriver::Session;
 use serde_json::{json, Value};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(120);
-
-fn text_of(browser: &Session, css: &str) -> String {
-    browser
-        .execute(
-            "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';",
-            vec![json!(css)],
-        )
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
 
 fn run_js(browser: &Session, script: &str, args: Vec<Value>) {
     browser.execute(script, args).expect("run a script");
@@ -266,16 +255,4 @@ fn a_thousand_orders_are_invoiced_printed_and_shipped_in_bulk_with_ten_held_back
     }
     let errors = browser.console_errors().expect("read the console");
     assert!(errors.is_empty(), "console errors: {errors:#?}");
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -12,24 +12,12 @@ use jumun_core::ids::OrderId;
 use jumun_e2e::a11y::assert_accessible;
 use jumun_e2e::app::order;
 use jumun_e2e::artifacts;
-use jumun_e2e::orders::{open_orders, press, result_count};
+use jumun_e2e::orders::{open_orders, press, result_count, text_of};
 use jumun_e2e::webdriver::Session;
 use serde_json::json;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(30);
-
-/// The text of the first element matching `css`, or "".
-fn text_of(browser: &Session, css: &str) -> String {
-    browser
-        .execute(
-            "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';",
-            vec![json!(css)],
-        )
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
 
 /// The 관리번호 of the rows on screen, top to bottom, with their 상태.
 fn rows(browser: &Session) -> Vec<(u64, String)> {

@@ -174,6 +174,14 @@ enum CallError {
     Thread(tokio::task::JoinError),
 }
 
+/// The fresh ids taken for a command, as the block it consumes.
+fn id_block(fresh: &[u64]) -> IdBlock {
+    match fresh.first() {
+        Some(start) => IdBlock::new(*start, fresh.len() as u64),
+        None => IdBlock::new(0, 0),
+    }
+}
+
 impl CallError {
     /// The adapter cannot do this at all (the marketplace's API offers no such call): trying
     /// again would fail the same way.
@@ -712,10 +720,7 @@ impl Stage<'_> {
         let fresh = ids
             .take(self.collector, self.row, 2 * records.len() as u64)
             .await?;
-        let block = match (fresh.first(), fresh.len()) {
-            (Some(start), len) => IdBlock::new(*start, len as u64),
-            (None, _) => IdBlock::new(0, 0),
-        };
+        let block = id_block(&fresh);
         let outcome = self
             .execute(Command::SyncCancels {
                 records: records.clone(),
@@ -760,10 +765,7 @@ impl Stage<'_> {
             let fresh = ids
                 .take(self.collector, self.row, 2 * records.len() as u64)
                 .await?;
-            let block = match (fresh.first(), fresh.len()) {
-                (Some(start), len) => IdBlock::new(*start, len as u64),
-                (None, _) => IdBlock::new(0, 0),
-            };
+            let block = id_block(&fresh);
             let outcome = self
                 .execute(Command::SyncCancels {
                     records: records.clone(),
