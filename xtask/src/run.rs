@@ -102,6 +102,11 @@ impl Cmd {
             cmd.env_remove(key);
         }
         cmd.envs(&self.envs);
+        // A CI run builds once from a clean clone: incremental state would only double the
+        // target dir on a disk the run shares with the machine.
+        if std::env::var_os("CI").is_some() && std::env::var_os("CARGO_INCREMENTAL").is_none() {
+            cmd.env("CARGO_INCREMENTAL", "0");
+        }
         if let Some(dir) = &self.dir {
             cmd.current_dir(dir);
         }

@@ -377,6 +377,7 @@ pub fn test(workspace: &Workspace) -> TaskResult {
             "browser tests (wasm-bindgen-test in headless Chromium)",
             &mut || {
                 let capabilities = write_webdriver_capabilities(workspace, &browser)?;
+                let browser_tmp = BrowserTempDir::fresh(workspace)?;
                 Cmd::new("cargo")
                     .args(["test", "--package", "jumun", "--target", WASM_TARGET])
                     .envs(&wasm_env)
@@ -387,6 +388,7 @@ pub fn test(workspace: &Workspace) -> TaskResult {
                     .env("CHROMEDRIVER", &browser.chromedriver)
                     .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", capabilities)
                     .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+                    .env("TMPDIR", browser_tmp.path())
                     .dir(&workspace.root)
                     .run_observed(|l| tally.observe(l))
             },
@@ -402,8 +404,10 @@ pub fn test(workspace: &Workspace) -> TaskResult {
             "end-to-end (real server + headless Chromium over WebDriver)",
             &mut || {
                 let binaries = build_binaries(workspace)?;
+                let browser_tmp = BrowserTempDir::fresh(workspace)?;
                 Cmd::new("cargo")
                     .args(["test", "--package", "jumun-e2e"])
+                    .env("TMPDIR", browser_tmp.path())
                     .env("JUMUN_SERVER_BIN", binaries.server)
                     .env("JUMUN_SANDBOX_BIN", binaries.sandbox)
                     .env("JUMUN_DIST_DIR", workspace.e2e_dist_dir())
@@ -429,6 +433,36 @@ pub fn test(workspace: &Workspace) -> TaskResult {
         tally.passed, tally.failed, tally.ignored
     );
     result
+}
+
+/// The temporary directory (`TMPDIR`) of one browser step's ChromeDriver and Chromium, under
+/// the target dir and removed when the step ends, passed or not. wasm-bindgen-test-runner leaves
+/// each test binary's Chromium profile (`org.chromium.Chromium.scoped_dir.*`, up to 150 MB with
+/// the store tests' IndexedDB) in the system's /tmp; a few runs of the suite filled this
+/// machine's disk, which CI shares.
+struct BrowserTempDir(PathBuf);
+
+impl BrowserTempDir {
+    fn fresh(workspace: &Workspace) -> TaskResult<Self> {
+        let dir = workspace.target_dir().join("tmp").join("browser");
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self(dir))
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for BrowserTempDir {
+    fn drop(&mut self) {
+        if let Err(why) = std::fs::remove_dir_all(&self.0) {
+            println!("note: could not remove {}: {why}", self.0.display());
+        }
+    }
 }
 
 /// Chromium's options for wasm-bindgen-test-runner: headless, no sandbox (CI runs as root), and no
