@@ -12,12 +12,22 @@
 //!   cargo bench -p jumun-e2e --bench sandbox_soak
 //! ```
 //!
-//! The sandbox plays at `JUMUN_SOAK_SPEED` (default 60: a 30-minute scenario cycle every 30 s,
-//! every scripted claim — cancels before and after the invoice, returns, exchanges CASE1/CASE2,
-//! the Cafe24 line change, Kakao Style delays, withdrawals, refusals — dozens of times), with a
-//! backlog of 400 orders at the start (a burst) and a new order every 30 script seconds. The
-//! marketplaces' clocks are real time (the adapters take "now" from the system clock), so the
-//! days it covers are the days the backlog spans; quiet days are the adapters' unit tests'.
+//! Two ways to run it:
+//!
+//! - **Real time** (the default): the sandbox plays at `JUMUN_SOAK_SPEED` (default 60: a
+//!   30-minute scenario cycle every 30 s, every scripted claim — cancels before and after the
+//!   invoice, returns, exchanges CASE1/CASE2, the Cafe24 line change, Kakao Style delays,
+//!   withdrawals, refusals — dozens of times), with a backlog of 400 orders at the start (a
+//!   burst) and a new order every `JUMUN_SOAK_INTERVAL` (30) script seconds.
+//! - **Simulated days** (`JUMUN_SOAK_CLOCK_RATE`, e.g. 720: twelve marketplace hours a minute):
+//!   the sandbox and the server's adapters share a dilated marketplace clock (the sandbox's
+//!   `--clock-rate/--clock-anchor`, the server's `--marketplace-clock-rate/-anchor`), so the
+//!   24-hour windows, the day-by-day searches and the tokens' lives pass many times; the
+//!   sandbox's `--day-pattern` (`JUMUN_SOAK_DAY_PATTERN`, default `1,0,4,1,0`) gives quiet days
+//!   (0: no order at all) and bursts (4: four times the orders); the scripts play in marketplace
+//!   time (speed 1) and a stream order comes every `JUMUN_SOAK_INTERVAL` (default 600)
+//!   marketplace seconds on a day of weight 1. The scripted operator stamps its operations with
+//!   the marketplace's time, as a browser on the same clock would.
 
 use jumun_core::claim::{ClaimKind, ClaimProgress};
 use jumun_core::command::Command;
@@ -92,28 +102,68 @@ impl Console {
     }
 }
 
+/// The marketplace clock both programs share: `anchor + (now − anchor) × rate`, in Unix ms.
+#[derive(Clone, Copy)]
+struct MarketClock {
+    anchor_ms: i64,
+    rate: u64,
+}
+
+impl MarketClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let real = chrono::Utc::now().timestamp_millis();
+        let at = self.anchor_ms + (real - self.anchor_ms) * self.rate as i64;
+        chrono::DateTime::from_timestamp_millis(at).unwrap_or_else(chrono::Utc::now)
+    }
+}
+
 fn main() {
     let minutes = env_u64("JUMUN_SOAK_MINUTES", 10);
-    let speed = env_u64("JUMUN_SOAK_SPEED", 60);
+    let rate = env_u64("JUMUN_SOAK_CLOCK_RATE", 1).max(1);
+    let simulated = rate > 1;
+    let speed = env_u64("JUMUN_SOAK_SPEED", if simulated { 1 } else { 60 });
+    let interval = env_u64("JUMUN_SOAK_INTERVAL", if simulated { 600 } else { 30 });
+    let pattern = std::env::var("JUMUN_SOAK_DAY_PATTERN").unwrap_or_else(|_| "1,0,4,1,0".into());
+    let clock = MarketClock {
+        anchor_ms: chrono::Utc::now().timestamp_millis(),
+        rate,
+    };
     let data = scratch_dir("soak");
-    let sandbox = start_sandbox_with(
-        &required("JUMUN_SANDBOX_BIN"),
-        7,
-        &data,
-        &[
-            "--speed",
-            &speed.to_string(),
-            "--backlog",
-            "400",
-            "--interval",
-            "30",
-        ],
-    );
+    let (rate_text, anchor_text) = (rate.to_string(), clock.anchor_ms.to_string());
+    let (speed_text, interval_text) = (speed.to_string(), interval.to_string());
+    let mut sandbox_args = vec![
+        "--speed",
+        &speed_text,
+        "--backlog",
+        "400",
+        "--interval",
+        &interval_text,
+    ];
+    if simulated {
+        sandbox_args.extend([
+            "--clock-rate",
+            &rate_text,
+            "--clock-anchor",
+            &anchor_text,
+            "--day-pattern",
+            &pattern,
+        ]);
+    }
+    let sandbox = start_sandbox_with(&required("JUMUN_SANDBOX_BIN"), 7, &data, &sandbox_args);
+    let mut server_args = vec!["--demo", "--demo-marketplaces", &sandbox.base_url];
+    if simulated {
+        server_args.extend([
+            "--marketplace-clock-rate",
+            &rate_text,
+            "--marketplace-clock-anchor",
+            &anchor_text,
+        ]);
+    }
     let server = start_server_with(
         &required("JUMUN_SERVER_BIN"),
         &data,
         &required("JUMUN_DIST_DIR"),
-        &["--demo", "--demo-marketplaces", &sandbox.base_url],
+        &server_args,
     );
     let base = server.base_url.clone();
     let token = login(&base, "demo", "demo1234");
@@ -127,7 +177,8 @@ fn main() {
     let started = Instant::now();
     let end = started + Duration::from_secs(minutes * 60);
     println!(
-        "soak: {minutes} min at speed {speed}; server {base}, sandbox {}",
+        "soak: {minutes} min at speed {speed}, marketplace clock ×{rate}{}; server {base}, sandbox {}",
+        if simulated { format!(", day pattern {pattern}") } else { String::new() },
         sandbox.base_url
     );
     while Instant::now() < end {
@@ -135,7 +186,7 @@ fn main() {
         console.pull(&base, &token);
         let ready = console.shippable(&pushed);
         for chunk in ready.chunks(SHIP_PER_PUSH) {
-            let at = chrono::Utc::now().to_rfc3339();
+            let at = clock.now().to_rfc3339();
             let mut ops = Vec::new();
             for order in chunk {
                 tracking += 1;
@@ -173,12 +224,20 @@ fn main() {
     std::thread::sleep(SETTLE);
     console.pull(&base, &token);
     let market: Value = get(&sandbox.base_url, "/sandbox/orders", None);
-    let report = compare(&console.book, &market, SETTLE);
+    // The settling, in marketplace time: what arrived before it had every chance.
+    let report = compare(&console.book, &market, SETTLE * rate as u32);
     let connections: ConnectionList = get(&base, "/api/connections", Some(&token));
     println!(
-        "\nsoak: {minutes} min, speed {speed}, {} s in all",
+        "\nsoak: {minutes} min, speed {speed}, marketplace clock ×{rate}, {} s in all",
         started.elapsed().as_secs()
     );
+    if simulated {
+        let state: Value = get(&sandbox.base_url, "/sandbox/state", None);
+        println!(
+            "  orders by marketplace day (KST): {}",
+            per_day(&state["epoch"], &market)
+        );
+    }
     for line in report {
         println!("  {line}");
     }
@@ -201,6 +260,37 @@ fn main() {
             println!("      note: {note}");
         }
     }
+}
+
+/// The marketplace's orders counted by the Korean day they arrived on: `11-27 0, 11-28 412, …`.
+fn per_day(epoch: &Value, market: &Value) -> String {
+    let epoch = epoch
+        .as_str()
+        .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok());
+    let Some(epoch) = epoch else {
+        return "(the sandbox did not say its epoch)".into();
+    };
+    let mut days: BTreeMap<chrono::NaiveDate, u64> = BTreeMap::new();
+    for view in market["orders"].as_array().into_iter().flatten() {
+        if let Some(at) = view["arrived_at"].as_i64() {
+            let day = (epoch + chrono::Duration::milliseconds(at))
+                .with_timezone(&jumun_core::time::KOREA)
+                .date_naive();
+            *days.entry(day).or_default() += 1;
+        }
+    }
+    // Days with no order at all (quiet) show as 0 between the first and the last.
+    if let (Some(first), Some(last)) = (days.keys().next().copied(), days.keys().last().copied()) {
+        let mut day = first;
+        while day < last {
+            days.entry(day).or_default();
+            day = day.succ_opt().unwrap_or(last);
+        }
+    }
+    days.iter()
+        .map(|(day, n)| format!("{} {n}", day.format("%m-%d")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The console against the marketplace: what each side holds and where they differ.

@@ -1,5 +1,6 @@
 //! Server configuration from command-line flags, with environment variables as defaults.
 
+use crate::marketplaces::clock::{ClockError, MarketClock};
 use crate::secret_key::{KeyFormatError, SecretKey, ENV_VAR as SECRET_KEY_VAR};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -25,6 +26,10 @@ pub struct ServerConfig {
     /// collecting them every few seconds (`--demo-marketplaces URL`, `JUMUN_DEMO_MARKETPLACES`;
     /// needs `--demo`; see [`crate::collector::directory`]). Default none.
     pub demo_marketplaces: Option<String>,
+    /// The marketplaces' clock (`--marketplace-clock-rate R --marketplace-clock-anchor MS`, only
+    /// with `--demo-marketplaces`: the sandbox run on a dilated clock for a soak over simulated
+    /// days; see [`crate::marketplaces::clock`]). Default the system clock.
+    pub marketplace_clock: MarketClock,
     /// The key that encrypts marketplace credentials in the database (`JUMUN_SECRET_KEY`: 64
     /// hex digits or 44 base64 characters; environment only, so it never shows in a process
     /// list). Default none: the key file `secret.key` in the data directory, created on first
@@ -35,6 +40,20 @@ pub struct ServerConfig {
 /// A flag the server does not understand, or a value it cannot use.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
+    /// A marketplace clock flag that does not parse.
+    #[error(transparent)]
+    MarketplaceClock(#[from] ClockError),
+    /// One of the two marketplace clock flags without the other.
+    #[error(
+        "--marketplace-clock-rate and --marketplace-clock-anchor go together: give both or neither"
+    )]
+    MarketplaceClockHalf,
+    /// A dilated marketplace clock for real marketplaces.
+    #[error(
+        "--marketplace-clock-rate is for the sandbox marketplace only (with --demo-marketplaces): \
+         real marketplaces keep real time"
+    )]
+    MarketplaceClockWithoutSandbox,
     /// An unknown flag.
     #[error("unknown option {0:?}; run with --help to see the options")]
     UnknownOption(String),
@@ -127,6 +146,10 @@ OPTIONS:
                        this machine at URL (http://127.0.0.1:PORT, which lists them at
                        GET /connections, as jumun-sandbox does) and collect them every 5 s
                                                [env JUMUN_DEMO_MARKETPLACES, default none]
+    --marketplace-clock-rate R --marketplace-clock-anchor MS
+                       with --demo-marketplaces, for soaks over simulated days: the
+                       marketplaces' time is MS + (now - MS) x R (MS in Unix milliseconds),
+                       as jumun-sandbox's --clock-rate/--clock-anchor [default real time]
     -h, --help         print this help
 
 ENVIRONMENT:
@@ -178,6 +201,7 @@ impl ServerConfig {
                 })
             })
             .transpose()?;
+        let (mut clock_rate, mut clock_anchor) = (None::<String>, None::<String>);
         while let Some(flag) = args.next() {
             let mut value = |name: &str| {
                 args.next()
@@ -197,6 +221,10 @@ impl ServerConfig {
                         value("--demo-marketplaces")?,
                         "--demo-marketplaces".to_owned(),
                     ))
+                }
+                "--marketplace-clock-rate" => clock_rate = Some(value("--marketplace-clock-rate")?),
+                "--marketplace-clock-anchor" => {
+                    clock_anchor = Some(value("--marketplace-clock-anchor")?)
                 }
                 "sandbox" | "--sandbox" => return Err(ConfigError::SandboxMoved(flag)),
                 other => return Err(ConfigError::UnknownOption(other.to_owned())),
@@ -230,6 +258,14 @@ impl ServerConfig {
                 }
             })
             .transpose()?;
+        let marketplace_clock = match (clock_rate, clock_anchor) {
+            (None, None) => MarketClock::SYSTEM,
+            (Some(rate), Some(anchor)) if demo_marketplaces.is_some() => {
+                MarketClock::parse(&rate, &anchor)?
+            }
+            (Some(_), Some(_)) => return Err(ConfigError::MarketplaceClockWithoutSandbox),
+            _ => return Err(ConfigError::MarketplaceClockHalf),
+        };
         Ok(Invocation::Serve(ServerConfig {
             addr,
             data_dir: data_dir.unwrap_or_else(|| PathBuf::from("data")),
@@ -237,6 +273,7 @@ impl ServerConfig {
             dist_dir: dist_dir.unwrap_or_else(|| PathBuf::from("dist")),
             demo,
             demo_marketplaces,
+            marketplace_clock,
             secret_key,
         }))
     }
@@ -274,9 +311,55 @@ mod tests {
                 dist_dir: "dist".into(),
                 demo: false,
                 demo_marketplaces: None,
+                marketplace_clock: MarketClock::SYSTEM,
                 secret_key: None,
             })
         );
+    }
+
+    #[test]
+    fn a_dilated_marketplace_clock_is_for_the_sandbox_only_and_takes_both_flags() {
+        let clock = [
+            "--marketplace-clock-rate",
+            "720",
+            "--marketplace-clock-anchor",
+            "1764633600000",
+        ];
+        let sandbox = ["--demo", "--demo-marketplaces", "http://127.0.0.1:9000"];
+        let with_sandbox: Vec<&str> = sandbox.iter().chain(clock.iter()).copied().collect();
+        match ServerConfig::from_args(args(&with_sandbox), |_| None).unwrap() {
+            Invocation::Serve(config) => assert_eq!(
+                config.marketplace_clock,
+                MarketClock::parse("720", "1764633600000").unwrap()
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            ServerConfig::from_args(args(&clock), |_| None),
+            Err(ConfigError::MarketplaceClockWithoutSandbox)
+        );
+        let half: Vec<&str> = sandbox.iter().chain(clock[..2].iter()).copied().collect();
+        assert_eq!(
+            ServerConfig::from_args(args(&half), |_| None),
+            Err(ConfigError::MarketplaceClockHalf)
+        );
+        let bad: Vec<&str> = sandbox
+            .iter()
+            .chain(
+                [
+                    "--marketplace-clock-rate",
+                    "0",
+                    "--marketplace-clock-anchor",
+                    "1",
+                ]
+                .iter(),
+            )
+            .copied()
+            .collect();
+        assert!(matches!(
+            ServerConfig::from_args(args(&bad), |_| None),
+            Err(ConfigError::MarketplaceClock(ClockError::BadRate(_)))
+        ));
     }
 
     #[test]

@@ -25,6 +25,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    jumun_server::marketplaces::clock::install(config.marketplace_clock);
     let server = match Server::bind(&config).await {
         Ok(server) => server.with_scheduler(SchedulerConfig::default()),
         Err(err) => {

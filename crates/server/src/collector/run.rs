@@ -262,7 +262,10 @@ pub(crate) async fn run_once(
         marketplace: &marketplace,
         adapter: &adapter,
         conn: &conn,
-        now: started,
+        // What the run executes and compares happens in the marketplaces' time (the system
+        // clock, or the sandbox's dilated one in a soak); `started` keeps the run's record and
+        // its schedule on the server's.
+        now: crate::marketplaces::clock::now(),
     };
 
     // 1. Orders.

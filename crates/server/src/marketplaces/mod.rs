@@ -23,6 +23,7 @@
 //! The adapters block (they use `ureq`); call them inside `tokio::task::spawn_blocking`.
 
 pub mod cafe24;
+pub mod clock;
 pub mod coupang;
 pub mod error;
 pub mod generic;

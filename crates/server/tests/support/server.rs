@@ -35,6 +35,7 @@ pub fn config_with_database(data_dir: &Path, database_url: Option<String>) -> Se
         dist_dir: data_dir.join("no-dist"),
         demo: true,
         demo_marketplaces: None,
+        marketplace_clock: jumun_server::marketplaces::clock::MarketClock::SYSTEM,
         secret_key: None,
     }
 }

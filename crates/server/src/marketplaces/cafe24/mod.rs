@@ -52,6 +52,7 @@
 
 pub mod wire;
 
+use super::clock;
 use super::error::{AmountError, ElementError, StatusError};
 use super::http::{self, Body};
 use super::page::{collect_each, read_page, Element};
@@ -60,7 +61,7 @@ use super::{
     AdapterError, Collected, Connection, Credentials, Cursor, InvoiceUpload, LineFact,
     MalformedPayload, MarketClaim, MarketLine, MarketOrder, MarketplaceAdapter,
 };
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use jumun_core::claim::{ClaimKind, Reason};
 use jumun_core::marketplace::MarketplaceKeys;
 use jumun_core::money::Won;
@@ -343,7 +344,7 @@ impl Cafe24Adapter {
 fn start_date(conn: &Connection, cursor: &Cursor) -> Result<NaiveDate, AdapterError> {
     let text = cursor.as_str().trim();
     if text.is_empty() {
-        return Ok((Utc::now() + Duration::hours(9)).date_naive() - Duration::days(7));
+        return Ok((clock::now() + Duration::hours(9)).date_naive() - Duration::days(7));
     }
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| AdapterError::Unsupported {
         marketplace: conn.marketplace.clone(),
@@ -353,7 +354,7 @@ fn start_date(conn: &Connection, cursor: &Cursor) -> Result<NaiveDate, AdapterEr
 
 /// Today in Korea, Cafe24's calendar.
 fn korean_today() -> NaiveDate {
-    (Utc::now() + Duration::hours(9)).date_naive()
+    (clock::now() + Duration::hours(9)).date_naive()
 }
 
 fn keys(order: &wire::Order, item: &wire::Item) -> MarketplaceKeys {

@@ -91,6 +91,7 @@
 
 pub mod wire;
 
+use super::clock;
 use super::error::{ElementError, StatusError};
 use super::http::{self, Body};
 use super::page::{collect_each, collect_groups, read_page, Element};
@@ -202,7 +203,14 @@ fn call(
     body: Option<String>,
 ) -> Result<(String, Vec<u8>), AdapterError> {
     let k = keys_of(conn)?;
-    let auth = authorization(k.access_key, k.secret_key, method, path, query, Utc::now());
+    let auth = authorization(
+        k.access_key,
+        k.secret_key,
+        method,
+        path,
+        query,
+        clock::now(),
+    );
     let url = if query.is_empty() {
         format!("{}{path}", conn.base_url)
     } else {
@@ -865,11 +873,11 @@ impl MarketplaceAdapter for CoupangAdapter {
         let vendor = keys_of(conn)?.vendor_id.to_owned();
         let cursor = OrdersCursor::parse(cursor.as_str());
         let from = if cursor.day.is_empty() {
-            time::kst_format(Utc::now() - Duration::days(3), "%Y-%m-%d")
+            time::kst_format(clock::now() - Duration::days(3), "%Y-%m-%d")
         } else {
             cursor.day.clone()
         };
-        let to = time::kst_format(Utc::now(), "%Y-%m-%d");
+        let to = time::kst_format(clock::now(), "%Y-%m-%d");
         let mut out = Collected::new(Cursor::default());
         let path = format!("/v2/providers/openapi/apis/api/v4/vendors/{vendor}/ordersheets");
         let mut sheets = Vec::new();
@@ -928,7 +936,7 @@ impl MarketplaceAdapter for CoupangAdapter {
         cursor: &Cursor,
     ) -> Result<Collected<MarketClaim>, AdapterError> {
         let vendor = keys_of(conn)?.vendor_id.to_owned();
-        let now = Utc::now();
+        let now = clock::now();
         let from_minute = if cursor.as_str().trim().is_empty() {
             time::kst_format(now - Duration::days(1), "%Y-%m-%dT%H:%M")
         } else {

@@ -59,6 +59,7 @@
 
 pub mod wire;
 
+use super::clock;
 use super::error::{AmountError, ElementError, SignError, StatusError};
 use super::http::{self, Body};
 use super::page::{collect_each, collect_groups, read_page, Element};
@@ -200,7 +201,7 @@ fn auth(conn: &Connection) -> Result<Vec<(&'static str, String)>, AdapterError> 
             client_secret,
         } => {
             let key = token_key(conn);
-            let now = Utc::now();
+            let now = clock::now();
             if let Some(kept) = key.as_ref().and_then(|k| {
                 kept_tokens()
                     .get(k)
@@ -664,7 +665,7 @@ fn window_end(from: &str, envelope: &serde_json::Value) -> Option<String> {
         .get("timestamp")
         .and_then(serde_json::Value::as_str)
         .and_then(time::parse)
-        .unwrap_or_else(Utc::now);
+        .unwrap_or_else(clock::now);
     (end < now).then(|| kst_iso(end))
 }
 
@@ -683,7 +684,7 @@ fn changed(
         // A new connection reads the week before it, as Cafe24's does: orders placed days
         // before the seller connected may still be waiting to ship. The 24-hour windows walk
         // it (seven calls), so it costs one run a few seconds.
-        None => kst_iso(Utc::now() - Duration::days(NEW_CONNECTION_DAYS)),
+        None => kst_iso(clock::now() - Duration::days(NEW_CONNECTION_DAYS)),
         Some(c) => c.date.clone(),
     };
     let mut sequence: Option<String> = None;
