@@ -14,13 +14,55 @@ use leptos::prelude::*;
 use std::rc::Rc;
 use std::sync::Arc;
 
-/// Orders changed by a committed write, numbered so that two equal changes still differ.
+/// Orders changed by committed writes, numbered so that two equal changes still differ.
+///
+/// A reader reacts some time after the signal moves (effects run in a later task), and several
+/// writes can commit in between (a command, then the sync's push of it): so the orders of the
+/// last [`RECENT_WRITES`] writes are kept, and a reader asks for every order written since the
+/// change it last saw ([`Changes::orders_since`]), not just the last write's.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changes {
     /// Counts every change since the console started.
     pub seq: u64,
-    /// The orders (관리번호) the last write touched.
-    pub orders: Arc<Vec<u64>>,
+    /// The orders (관리번호) of the last writes, oldest first, each with its `seq`.
+    pub recent: Arc<std::collections::VecDeque<(u64, Arc<Vec<u64>>)>>,
+}
+
+/// How many writes [`Changes`] remembers.
+pub const RECENT_WRITES: usize = 64;
+
+impl Changes {
+    /// Notes a write of `orders`.
+    pub fn record(&mut self, orders: Vec<u64>) {
+        self.seq += 1;
+        let recent = Arc::make_mut(&mut self.recent);
+        if recent.len() == RECENT_WRITES {
+            recent.pop_front();
+        }
+        recent.push_back((self.seq, Arc::new(orders)));
+    }
+
+    /// Every order written after change `seen` (each once, sorted), or `None` when some of
+    /// those writes are no longer remembered: the reader should then read everything again.
+    pub fn orders_since(&self, seen: u64) -> Option<Vec<u64>> {
+        if self.seq > seen
+            && self
+                .recent
+                .front()
+                .is_none_or(|(first, _)| *first > seen + 1)
+        {
+            return None;
+        }
+        let mut orders: Vec<u64> = self
+            .recent
+            .iter()
+            .filter(|(seq, _)| *seq > seen)
+            .flat_map(|(_, ids)| ids.iter().copied())
+            .collect();
+        orders.sort_unstable();
+        orders.dedup();
+        Some(orders)
+    }
 }
 
 /// The console's shared state: copyable handles to it.
@@ -76,12 +118,7 @@ impl Console {
         problem.set(None);
         opened.on_version_change(move |e| problem.set(Some(e.to_string())));
         let changes = self.changes;
-        opened.on_orders_changed(move |changed| {
-            changes.update(|c| {
-                c.seq += 1;
-                c.orders = Arc::new(changed.ids.clone());
-            })
-        });
+        opened.on_orders_changed(move |changed| changes.update(|c| c.record(changed.ids.clone())));
         let sync = Syncer::new(opened.clone());
         let status = self.status;
         sync.subscribe(move |s| status.set(s.clone()));
@@ -129,5 +166,36 @@ impl Console {
     /// buttons of a viewer.
     pub fn can_work(&self) -> bool {
         matches!(self.role(), Some(Role::Owner | Role::Operator))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Changes, RECENT_WRITES};
+    // The app's tests run in the browser (see `sections.rs`).
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn every_write_since_the_last_look_counts_not_only_the_latest() {
+        let mut changes = Changes::default();
+        assert_eq!(changes.orders_since(0), Some(vec![]));
+        changes.record(vec![7]);
+        let seen = changes.seq;
+        // A command on order 7, then the sync's push touching order 3: a reader of 7 that
+        // looks only now must still see its write.
+        changes.record(vec![7]);
+        changes.record(vec![3]);
+        assert_eq!(changes.orders_since(seen), Some(vec![3, 7]));
+        assert_eq!(changes.orders_since(changes.seq), Some(vec![]));
+        // Too many writes to remember: read everything again.
+        for i in 0..RECENT_WRITES as u64 {
+            changes.record(vec![100 + i]);
+        }
+        assert_eq!(changes.orders_since(seen), None);
+        assert_eq!(
+            changes.orders_since(changes.seq - 1),
+            Some(vec![100 + RECENT_WRITES as u64 - 1])
+        );
     }
 }

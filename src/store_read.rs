@@ -53,22 +53,22 @@ pub fn use_store_read<T: 'static>(
     let console = console();
     let answer = RwSignal::new_local(None);
     let reads = Memo::new(move |_| reads());
-    // Counts the writes that touched what is read: each one reads again.
-    let touched = Memo::new(move |previous: Option<&u64>| {
-        let seen = previous.copied().unwrap_or(0);
-        let hit = console
-            .changes
-            .with(|c| c.seq > 0 && reads.with_untracked(|r| r.touched_by(&c.orders)));
-        if hit {
-            seen + 1
-        } else {
-            seen
-        }
+    // (the last change looked at, how many touched what is read): each touch reads again. Every
+    // write since the last look counts, not only the latest (see `Changes`).
+    let touched = Memo::new(move |previous: Option<&(u64, u64)>| {
+        let (seen, hits) = previous.copied().unwrap_or((0, 0));
+        console.changes.with(|c| {
+            let hit = match c.orders_since(seen) {
+                Some(orders) => reads.with_untracked(|r| r.touched_by(&orders)),
+                None => true,
+            };
+            (c.seq, if hit { hits + 1 } else { hits })
+        })
     });
     let latest = Rc::new(Cell::new(0u64));
     Effect::new(move |_| {
         let declared = reads.get();
-        touched.track();
+        let _hits = touched.with(|t| t.1);
         if !console.ready.get() {
             return;
         }

@@ -2,6 +2,7 @@
 //! source of navigation) to its screen; sections whose screens are not built yet show what they
 //! will hold.
 
+pub mod cs;
 pub mod dashboard;
 pub mod orders;
 mod placeholder;
@@ -14,6 +15,7 @@ pub fn screen(section: &'static Section) -> AnyView {
     match section.path {
         "" => view! { <dashboard::DashboardScreen/> }.into_any(),
         "orders" => view! { <orders::OrdersScreen/> }.into_any(),
+        "cs" => view! { <cs::CsScreen/> }.into_any(),
         _ => view! { <placeholder::SectionPage section=section/> }.into_any(),
     }
 }

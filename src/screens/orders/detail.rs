@@ -24,6 +24,7 @@ pub fn OrderPanel(state: ListState, id: u64) -> impl IntoView {
         <section class="order-panel" aria-label=format!("주문 {id}")>
             <header>
                 <h2>{format!("주문 {id}")}</h2>
+                <a class="button-link" href=crate::screens::cs::href(id)>"고객CS (o)"</a>
                 <button type="button" class="link" on:click=move |_| state.open.set(None)>"닫기 (Esc)"</button>
             </header>
             {move || match order.get() {

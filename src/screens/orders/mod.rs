@@ -146,21 +146,28 @@ pub fn OrdersScreen() -> impl IntoView {
         let matches = matches.clone();
         Effect::new(move |previous: Option<u64>| {
             let changes = console.changes.get();
-            if previous.is_none() || changes.seq == 0 {
+            let Some(seen) = previous.filter(|_| changes.seq > 0) else {
                 return changes.seq;
-            }
+            };
             let Some(store) = console.store() else {
                 return changes.seq;
             };
+            // Every write since the last run, not only the latest (see `Changes`); writes too
+            // many to remember: the search runs again.
+            let Some(written) = changes.orders_since(seen) else {
+                state.search.update(|_| {});
+                return changes.seq;
+            };
+            let written = std::sync::Arc::new(written);
             let search = state.search.get_untracked();
             let matches = matches.clone();
             leptos::task::spawn_local(async move {
                 let patched = if matches.borrow().is_some() {
-                    match store.list_rows(&changes.orders).await {
+                    match store.list_rows(&written).await {
                         Ok(now) => matches
                             .borrow_mut()
                             .as_mut()
-                            .map(|m| m.apply_changes(&search, &changes.orders, &now)),
+                            .map(|m| m.apply_changes(&search, &written, &now)),
                         Err(e) => {
                             state.error.set(Some(e.to_string()));
                             None
@@ -334,6 +341,7 @@ fn list_shortcuts(state: ListState, help: RwSignal<bool>) -> Vec<Shortcut> {
         }
         state.cursor.set(to);
     };
+    let navigate = leptos_router::hooks::use_navigate();
     let id_at = move |position: usize| {
         state
             .visible
@@ -377,6 +385,11 @@ fn list_shortcuts(state: ListState, help: RwSignal<bool>) -> Vec<Shortcut> {
         Shortcut::new("Enter", "주문 열기", move || {
             if let Some(id) = id_at(state.cursor.get_untracked()) {
                 state.open.set(Some(id));
+            }
+        }),
+        Shortcut::new("o", "고객CS 창에서 열기", move || {
+            if let Some(id) = id_at(state.cursor.get_untracked()) {
+                navigate(&crate::screens::cs::href(id), Default::default());
             }
         }),
         Shortcut::new("Escape", "닫기 · 선택 해제", move || {

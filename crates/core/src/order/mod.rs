@@ -311,6 +311,17 @@ pub enum MemoKind {
     Order,
 }
 
+impl MemoKind {
+    /// The console's words for it (seed 001).
+    pub fn korean(self) -> &'static str {
+        match self {
+            MemoKind::CsOpen => "C/S메모 미처리",
+            MemoKind::CsDone => "C/S메모 처리",
+            MemoKind::Order => "주문메모",
+        }
+    }
+}
+
 /// A line as collected from a marketplace or typed by the seller.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, CompactDeserialize)]
 pub struct NewLine {
