@@ -1,5 +1,7 @@
 //! `jumun-sandbox …`: the sandbox's command line.
 
+use super::clock::{ClockError, MarketClock};
+use super::days::{DayPattern, DayPatternError};
 use super::{spawn, ClockMode, SandboxConfig};
 use chrono::{DateTime, FixedOffset};
 use std::path::{Path, PathBuf};
@@ -13,22 +15,32 @@ SmartStore, Coupang and generic-feed marketplaces, with scripted cancels, return
 USAGE:
     jumun-sandbox [--seed N] [--addr 127.0.0.1:PORT] [--speed X] [--interval SECS]
                   [--backlog N] [--epoch RFC3339 | --data-dir DIR] [--malformed-every N]
-                  [--hostile-every N] [--manual-clock]
+                  [--hostile-every N] [--manual-clock] [--clock-rate R --clock-anchor MS]
+                  [--day-pattern W1,W2,...]
 
 OPTIONS:
     --seed N             seed of every generated order                 [default 1]
     --addr HOST:PORT     loopback listen address (port 0 picks one)    [default 127.0.0.1:8090]
-    --speed X            script seconds per second (60: claims within seconds) [default 1]
+    --speed X            script seconds per marketplace second (60: claims within seconds)
+                                                                       [default 1]
     --interval SECS      script seconds between new orders             [default 8]
     --backlog N          orders placed before the start                [default 12]
     --epoch TIME         sandbox time zero (e.g. 2024-11-15T09:00:00+09:00); restarting with
-                         the same seed and epoch resumes the same state [default now]
+                         the same seed and epoch resumes the same state
+                                                  [default now, by the marketplace clock]
     --data-dir DIR       keep the time zero in DIR/sandbox-epoch: read it, or write now there
                          on first start, so every restart resumes the same timeline
     --malformed-every N  serve every Nth new order with a malformed quantity [default never]
     --hostile-every N    give every Nth new order markup (<img onerror>, <script>) in its
                          recipient's name, memo, product name and option [default never]
     --manual-clock       time stands still until POST /sandbox/clock {\"advance_secs\": N}
+    --clock-rate R       marketplace time runs R times faster than the system clock from
+                         the anchor: ANCHOR + (now - ANCHOR) * R (720: 12 hours a minute);
+                         give jumun-server the same rate and anchor    [default 1]
+    --clock-anchor MS    the anchor, Unix epoch milliseconds (required when R is not 1)
+    --day-pattern W,...  each Korean day's order volume from the epoch's day on, repeating:
+                         0 a quiet day (no orders, no scenarios), 1 normal, 4 four times as
+                         many orders (e.g. 1,0,4)                      [default all 1]
     -h, --help           print this help
 
 It prints `sandbox listening on http://ADDR` first; jumun-server --demo --demo-marketplaces
@@ -43,13 +55,13 @@ pub const EPOCH_FILE: &str = "sandbox-epoch";
 pub enum SandboxInvocation {
     /// Run the sandbox; with a data directory, its epoch comes from the file there
     /// ([`epoch_from_file`]).
-    Run(SandboxConfig, Option<PathBuf>),
+    Run(Box<SandboxConfig>, Option<PathBuf>),
     /// Print usage.
     Help,
 }
 
 /// A sandbox flag that is not understood.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SandboxArgError {
     /// Unknown flag.
     #[error("unknown sandbox option {0:?}; run `jumun-sandbox --help`")]
@@ -70,6 +82,17 @@ pub enum SandboxArgError {
     /// Two options that each set the epoch.
     #[error("give --epoch or --data-dir, not both: each sets the sandbox's time zero")]
     TwoEpochs,
+    /// A clock rate and anchor that do not make a clock.
+    #[error("sandbox clock: {0}")]
+    Clock(#[from] ClockError),
+    /// A day pattern that cannot be used.
+    #[error("sandbox option --day-pattern {value:?}: {reason}")]
+    DayPattern {
+        /// The value.
+        value: String,
+        /// Why.
+        reason: DayPatternError,
+    },
 }
 
 /// Parses the arguments after `sandbox`.
@@ -78,6 +101,7 @@ pub fn parse<I: IntoIterator<Item = String>>(
 ) -> Result<SandboxInvocation, SandboxArgError> {
     let mut config = SandboxConfig::default();
     let mut data_dir = None;
+    let (mut clock_rate, mut clock_anchor) = (1.0, None);
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
         let mut value = |expected: &'static str| -> Result<String, SandboxArgError> {
@@ -104,13 +128,32 @@ pub fn parse<I: IntoIterator<Item = String>>(
                     .parse()
                     .map_err(|_| bad(&flag, v, "an address like 127.0.0.1:8090"))?;
             }
-            "--speed" => {
+            "--speed" | "--clock-rate" => {
                 let v = value("a number")?;
-                config.speed = v
+                let number = v
                     .parse::<f64>()
                     .ok()
                     .filter(|s| s.is_finite() && *s > 0.0)
                     .ok_or_else(|| bad(&flag, v, "a positive number"))?;
+                if flag == "--speed" {
+                    config.speed = number;
+                } else {
+                    clock_rate = number;
+                }
+            }
+            "--clock-anchor" => {
+                let v = value("milliseconds")?;
+                clock_anchor =
+                    Some(v.parse::<i64>().map_err(|_| {
+                        bad(&flag, v, "Unix epoch milliseconds like 1731628800000")
+                    })?);
+            }
+            "--day-pattern" => {
+                let v = value("weights")?;
+                config.day_pattern = Some(
+                    v.parse::<DayPattern>()
+                        .map_err(|reason| SandboxArgError::DayPattern { value: v, reason })?,
+                );
             }
             "--interval" => {
                 let v = value("seconds")?;
@@ -152,7 +195,8 @@ pub fn parse<I: IntoIterator<Item = String>>(
     if config.epoch.is_some() && data_dir.is_some() {
         return Err(SandboxArgError::TwoEpochs);
     }
-    Ok(SandboxInvocation::Run(config, data_dir))
+    config.market_clock = MarketClock::new(clock_rate, clock_anchor)?;
+    Ok(SandboxInvocation::Run(Box::new(config), data_dir))
 }
 
 /// Why the epoch file could not be used.
@@ -183,10 +227,13 @@ pub enum EpochFileError {
     },
 }
 
-/// The sandbox's time zero kept in `data_dir`: read from [`EPOCH_FILE`], or now (whole seconds,
-/// Korean time), written there on first use — so a restart resumes the same timeline instead of
-/// replaying it into orders the console already has.
-pub fn epoch_from_file(data_dir: &Path) -> Result<DateTime<FixedOffset>, EpochFileError> {
+/// The sandbox's time zero kept in `data_dir`: read from [`EPOCH_FILE`], or now by `clock`
+/// (whole seconds, Korean time), written there on first use — so a restart resumes the same
+/// timeline instead of replaying it into orders the console already has.
+pub fn epoch_from_file(
+    data_dir: &Path,
+    clock: MarketClock,
+) -> Result<DateTime<FixedOffset>, EpochFileError> {
     let path = data_dir.join(EPOCH_FILE);
     let shown = || path.display().to_string();
     match std::fs::read_to_string(&path) {
@@ -198,7 +245,11 @@ pub fn epoch_from_file(data_dir: &Path) -> Result<DateTime<FixedOffset>, EpochFi
             })
         }
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            let now = SandboxConfig::default().epoch_or_now();
+            let now = SandboxConfig {
+                market_clock: clock,
+                ..SandboxConfig::default()
+            }
+            .epoch_or_now();
             let io = |source| EpochFileError::Io {
                 action: "write",
                 path: shown(),
@@ -222,17 +273,17 @@ pub fn epoch_from_file(data_dir: &Path) -> Result<DateTime<FixedOffset>, EpochFi
 pub async fn run(args: Vec<String>) -> ExitCode {
     let config = match parse(args) {
         Ok(SandboxInvocation::Run(config, data_dir)) => match data_dir {
-            Some(dir) => match epoch_from_file(&dir) {
+            Some(dir) => match epoch_from_file(&dir, config.market_clock) {
                 Ok(epoch) => SandboxConfig {
                     epoch: Some(epoch),
-                    ..config
+                    ..*config
                 },
                 Err(err) => {
                     eprintln!("jumun-sandbox: {err}");
                     return ExitCode::FAILURE;
                 }
             },
-            None => config,
+            None => *config,
         },
         Ok(SandboxInvocation::Help) => {
             print!("{USAGE}");
@@ -245,6 +296,7 @@ pub async fn run(args: Vec<String>) -> ExitCode {
     };
     let seed = config.seed;
     let speed = config.speed;
+    let clock_rate = config.market_clock.rate();
     let handle = match spawn(config).await {
         Ok(handle) => handle,
         Err(err) => {
@@ -254,7 +306,7 @@ pub async fn run(args: Vec<String>) -> ExitCode {
     };
     println!("sandbox listening on {}", handle.base_url());
     println!(
-        "seed {seed}, speed {speed}x; state at {}/sandbox/state",
+        "seed {seed}, speed {speed}x, clock rate {clock_rate}x; state at {}/sandbox/state",
         handle.base_url()
     );
     for conn in handle.connections() {
@@ -339,6 +391,63 @@ mod tests {
     }
 
     #[test]
+    fn the_clock_and_day_pattern_flags_set_the_config() {
+        let SandboxInvocation::Run(config, None) = parse(args(&[
+            "--clock-rate",
+            "720",
+            "--clock-anchor",
+            "1731628800000",
+            "--day-pattern",
+            "1,0,4",
+        ]))
+        .expect("parses") else {
+            panic!("expected run")
+        };
+        assert_eq!(
+            config.market_clock,
+            MarketClock::new(720.0, Some(1_731_628_800_000)).unwrap()
+        );
+        assert_eq!(config.day_pattern, Some("1,0,4".parse().unwrap()));
+        let SandboxInvocation::Run(config, None) = parse(args(&[])).expect("parses") else {
+            panic!("expected run")
+        };
+        assert_eq!(config.market_clock, MarketClock::SYSTEM);
+        assert_eq!(config.day_pattern, None);
+    }
+
+    #[test]
+    fn bad_clock_and_day_pattern_flags_are_explained() {
+        let err = parse(args(&["--clock-rate", "720"])).expect_err("no anchor");
+        assert_eq!(err, SandboxArgError::Clock(ClockError::NoAnchor(720.0)));
+        assert!(err.to_string().contains("--clock-anchor"), "{err}");
+        for rate in ["0", "-2", "fast", "NaN"] {
+            let err =
+                parse(args(&["--clock-rate", rate, "--clock-anchor", "0"])).expect_err("bad rate");
+            assert!(err.to_string().contains("positive number"), "{rate}: {err}");
+        }
+        let err = parse(args(&["--clock-anchor", "yesterday"])).expect_err("bad anchor");
+        assert!(err.to_string().contains("milliseconds"), "{err}");
+        for (pattern, reason) in [
+            ("0,0", DayPatternError::AllQuiet),
+            ("", DayPatternError::Empty),
+            ("1,x", DayPatternError::NotAWeight("x".into())),
+        ] {
+            assert_eq!(
+                parse(args(&["--day-pattern", pattern])),
+                Err(SandboxArgError::DayPattern {
+                    value: pattern.into(),
+                    reason
+                })
+            );
+        }
+        let err = parse(args(&["--day-pattern", "0"])).expect_err("all quiet");
+        assert!(
+            err.to_string().contains("would never place an order"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn the_epoch_is_written_once_in_the_data_dir_and_read_back() {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
@@ -349,11 +458,11 @@ mod tests {
         };
         assert_eq!(config.epoch, None);
         assert_eq!(from_flag, data);
-        let first = epoch_from_file(&data).unwrap();
+        let first = epoch_from_file(&data, MarketClock::SYSTEM).unwrap();
         assert_eq!(first.offset(), &jumun_core::time::KOREA);
-        assert_eq!(epoch_from_file(&data).unwrap(), first);
+        assert_eq!(epoch_from_file(&data, MarketClock::SYSTEM).unwrap(), first);
         std::fs::write(data.join(EPOCH_FILE), "yesterday").unwrap();
-        let err = epoch_from_file(&data).unwrap_err();
+        let err = epoch_from_file(&data, MarketClock::SYSTEM).unwrap_err();
         assert!(matches!(err, EpochFileError::NotATime { .. }), "{err:?}");
         assert!(err.to_string().contains("delete the file"), "{err}");
     }

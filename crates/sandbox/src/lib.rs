@@ -11,7 +11,12 @@
 //!
 //! - [`generate`]: people, addresses, products with options, orders — a pure function of a seed.
 //! - [`scenario`]: the timeline — which orders exist at a moment and what happened to each line
-//!   (a pure function of seed, epoch, speed and elapsed time, plus the console's uploads).
+//!   (a pure function of seed, epoch, speed, day pattern and elapsed time, plus the console's
+//!   uploads).
+//! - [`clock`]: the marketplace clock "now" is read from — the system clock, or one dilated
+//!   `--clock-rate R` times from `--clock-anchor MS`, the same definition `jumun-server` runs on,
+//!   so a soak run covers simulated days in real minutes.
+//! - [`days`]: `--day-pattern W1,W2,…`, each Korean day's order volume (quiet days, bursts).
 //! - [`server`]: the HTTP server; `cafe24`, `naver`, `coupang` and `generic` serve the paths the
 //!   adapters of [`jumun_server::marketplaces`] call, rendering into their `wire` structs.
 //!
@@ -37,7 +42,9 @@
 
 mod cafe24;
 pub mod cli;
+pub mod clock;
 mod coupang;
+pub mod days;
 pub mod generate;
 mod generic;
 mod limits;
@@ -45,9 +52,11 @@ mod naver;
 pub mod scenario;
 pub mod server;
 
+pub use clock::MarketClock;
+pub use days::DayPattern;
 pub use server::{connection_for, spawn, ClockMode, SandboxHandle, Shared};
 
-use chrono::{DateTime, FixedOffset, SubsecRound, Utc};
+use chrono::{DateTime, FixedOffset, SubsecRound};
 use jumun_core::time::KOREA;
 use scenario::Millis;
 use std::net::SocketAddr;
@@ -59,14 +68,20 @@ pub struct SandboxConfig {
     pub seed: u64,
     /// Where to listen; a loopback address (port 0 picks one).
     pub addr: SocketAddr,
-    /// Script seconds per real second (1 = real time; 60 plays the scenarios in a few seconds).
+    /// Script seconds per sandbox second (1 = in step with the marketplace clock; 60 plays the
+    /// scenarios in a few minutes' worth of it).
     pub speed: f64,
-    /// Sandbox time zero; `None`: now at start. With a wall clock the sandbox stands at
-    /// `now - epoch` on the timeline, so restarting with the same seed and epoch resumes the same
-    /// state; with a manual clock, at `start_at_ms`.
+    /// Sandbox time zero; `None`: now (by [`Self::market_clock`]) at start. With a wall clock
+    /// the sandbox stands at `now - epoch` on the timeline, so restarting with the same seed and
+    /// epoch resumes the same state; with a manual clock, at `start_at_ms`.
     pub epoch: Option<DateTime<FixedOffset>>,
-    /// Real time or a clock that moves only when told.
+    /// The marketplace clock's time or a clock that moves only when told.
     pub clock: ClockMode,
+    /// Where "now" comes from on a wall clock: the system clock or a dilated one (a manual clock
+    /// ignores its rate).
+    pub market_clock: MarketClock,
+    /// Each Korean day's order volume (quiet days, bursts); `None`: every day alike.
+    pub day_pattern: Option<DayPattern>,
     /// Added to where the clock starts, in milliseconds.
     pub start_at_ms: Millis,
     /// Script seconds between new orders.
@@ -95,6 +110,8 @@ impl Default for SandboxConfig {
             speed: 1.0,
             epoch: None,
             clock: ClockMode::Wall,
+            market_clock: MarketClock::SYSTEM,
+            day_pattern: None,
             start_at_ms: 0,
             order_interval_secs: 8,
             backlog: 12,
@@ -108,11 +125,16 @@ impl Default for SandboxConfig {
 }
 
 impl SandboxConfig {
-    /// The epoch, or now (whole seconds) in Korean time.
+    /// The epoch, or the marketplace clock's now (whole seconds) in Korean time.
     pub fn epoch_or_now(&self) -> DateTime<FixedOffset> {
         self.epoch
             .map(|e| e.with_timezone(&KOREA))
-            .unwrap_or_else(|| Utc::now().trunc_subsecs(0).with_timezone(&KOREA))
+            .unwrap_or_else(|| {
+                self.market_clock
+                    .now_utc()
+                    .trunc_subsecs(0)
+                    .with_timezone(&KOREA)
+            })
     }
 }
 

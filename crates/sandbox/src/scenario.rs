@@ -16,13 +16,21 @@
 //!   "outside the console" 30 s after the order unless the console uploaded an invoice first.
 //!
 //! Script offsets are in script seconds; `speed` compresses them (speed 10 plays a 300 s script
-//! in 30 s). Timestamps are the epoch plus real elapsed time, so they never run ahead of the
-//! clock a collector compares them with.
+//! in 30 s of sandbox time). Timestamps are the epoch plus elapsed sandbox time: the marketplace
+//! clock's time since the epoch ([`crate::clock`]: the system clock, or one dilated `--clock-rate`
+//! times, which the console runs on too), so they never run ahead of the clock a collector
+//! compares them with.
+//!
+//! With a day pattern ([`TimelineConfig::day_pattern`], [`crate::days`]) the stream's volume
+//! changes day by day: stream orders follow the days' weights (none on a quiet day, four times as
+//! many on a day of weight 4), and a scenario cycle that starts on a quiet day plays no scripts.
 
+use super::days::{DayPattern, DayWarp};
 use super::generate::{
     self, channel, exchange_line, generate_order, Channel, Line, Order, OrderSpec, Rng,
 };
-use chrono::{DateTime, Duration, FixedOffset};
+use chrono::{DateTime, Duration, FixedOffset, Timelike};
+use jumun_core::time::KOREA;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,7 +41,8 @@ pub struct TimelineConfig {
     pub seed: u64,
     /// Sandbox time zero: orders' and claims' timestamps are relative to it.
     pub epoch: DateTime<FixedOffset>,
-    /// Script seconds per real second (1 = real time). Must be positive.
+    /// Script seconds per sandbox second (1 = in step with the marketplace clock). Must be
+    /// positive.
     pub speed: f64,
     /// Script seconds between two stream orders.
     pub order_interval_secs: u32,
@@ -49,6 +58,9 @@ pub struct TimelineConfig {
     pub hostile_every: Option<u64>,
     /// Extra orders of one marketplace in the days before the epoch (see [`BulkOrders`]).
     pub bulk: Option<BulkOrders>,
+    /// Each Korean day's order volume from the epoch's day on (quiet days, bursts); `None`:
+    /// every day alike.
+    pub day_pattern: Option<DayPattern>,
 }
 
 /// Many orders of one marketplace, `per_day` on each of the `days` Korean days before the
@@ -65,7 +77,7 @@ pub struct BulkOrders {
 }
 
 impl TimelineConfig {
-    /// Defaults for `seed`, starting at `epoch`: real time, an order every 8 s, 12 in the
+    /// Defaults for `seed`, starting at `epoch`: speed 1, an order every 8 s, 12 in the
     /// backlog, scenarios every 30 minutes, nothing malformed.
     pub fn new(seed: u64, epoch: DateTime<FixedOffset>) -> Self {
         Self {
@@ -78,6 +90,7 @@ impl TimelineConfig {
             malformed_every: None,
             hostile_every: None,
             bulk: None,
+            day_pattern: None,
         }
     }
 }
@@ -590,6 +603,8 @@ pub struct Timeline {
     stream: std::sync::Arc<std::sync::Mutex<Vec<Order>>>,
     /// The bulk orders with their arrival, generated on first use.
     bulk: std::sync::Arc<std::sync::OnceLock<Vec<(Order, Millis)>>>,
+    /// The day pattern laid on the timeline, if any.
+    warp: Option<DayWarp>,
 }
 
 /// Scripted orders' sequence numbers start here (stream orders stay below).
@@ -605,10 +620,18 @@ impl Timeline {
         }
         config.order_interval_secs = config.order_interval_secs.max(1);
         config.cycle_secs = config.cycle_secs.max(600);
+        let warp = config.day_pattern.clone().map(|pattern| {
+            // Days are Korean days, whatever offset the epoch was given in.
+            let time = config.epoch.with_timezone(&KOREA).time();
+            let in_day = Millis::from(time.num_seconds_from_midnight()) * 1000
+                + Millis::from(time.nanosecond() / 1_000_000);
+            DayWarp::new(pattern, in_day)
+        });
         Self {
             config,
             stream: Default::default(),
             bulk: Default::default(),
+            warp,
         }
     }
 
@@ -656,7 +679,7 @@ impl Timeline {
         &self.config
     }
 
-    /// Script seconds as real milliseconds at this speed (at least 1 ms for positive input).
+    /// Script seconds as sandbox milliseconds at this speed (at least 1 ms for positive input).
     pub fn scaled(&self, script_secs: u32) -> Millis {
         let ms = (f64::from(script_secs) * 1000.0 / self.config.speed).round() as Millis;
         if script_secs > 0 {
@@ -680,17 +703,27 @@ impl Timeline {
         self.scaled(self.config.order_interval_secs).max(2)
     }
 
+    /// The load at which stream order `seq` (after the backlog) is due: one interval after the
+    /// previous one plus a jitter of under half an interval. Without a day pattern the load is
+    /// the time since the epoch, so this is the arrival.
+    fn stream_due(&self, seq: u64) -> i128 {
+        let k = i128::from(seq - u64::from(self.config.backlog));
+        let interval = self.interval();
+        let jitter = Rng::derive(self.config.seed, 9, seq).below((interval / 2) as u64);
+        k * i128::from(interval) + i128::from(jitter)
+    }
+
     /// When stream order `seq` arrives.
     pub fn stream_arrival(&self, seq: u64) -> Millis {
         let backlog = u64::from(self.config.backlog);
         if seq < backlog {
-            -((backlog - seq) as Millis) * 300_000
-        } else {
-            let k = (seq - backlog) as Millis;
-            let interval = self.interval();
-            let jitter =
-                Rng::derive(self.config.seed, 9, seq).below((interval / 2) as u64) as Millis;
-            k * interval + jitter
+            return -((backlog - seq) as Millis) * 300_000;
+        }
+        let due = self.stream_due(seq);
+        match &self.warp {
+            // The millisecond that takes the load past `due`.
+            Some(warp) => warp.reach(due + 1) - 1,
+            None => Millis::try_from(due).unwrap_or(Millis::MAX),
         }
     }
 
@@ -702,13 +735,41 @@ impl Timeline {
                 .take_while(|seq| self.stream_arrival(*seq) <= at)
                 .count() as u64;
         }
-        let last = (at / self.interval()) as u64;
-        let before = backlog + last;
-        if self.stream_arrival(before) <= at {
-            before + 1
-        } else {
-            before
+        // Order `seq` has arrived iff its due load is below the load through millisecond `at`;
+        // dues are increasing and the k-th lies in [k·interval, (k + ½)·interval).
+        let load = match &self.warp {
+            Some(warp) => warp.load(at.saturating_add(1)),
+            None => i128::from(at) + 1,
+        };
+        if load <= 0 {
+            return backlog;
         }
+        let last = backlog + u64::try_from((load - 1) / i128::from(self.interval())).unwrap_or(0);
+        if self.stream_due(last) < load {
+            last + 1
+        } else {
+            last
+        }
+    }
+
+    /// The day pattern's day of moment `at` (day 0 holds the epoch) and its weight; `None`
+    /// without a pattern.
+    pub fn day_of(&self, at: Millis) -> Option<(i64, u32)> {
+        self.warp
+            .as_ref()
+            .map(|warp| (warp.day(at), warp.weight_at(at)))
+    }
+
+    /// The day pattern, if any.
+    pub fn day_pattern(&self) -> Option<&DayPattern> {
+        self.warp.as_ref().map(DayWarp::pattern)
+    }
+
+    /// Whether `cycle`'s scenarios play: not when it starts on a quiet day.
+    fn cycle_plays(&self, cycle: u64) -> bool {
+        self.warp
+            .as_ref()
+            .is_none_or(|warp| warp.weight_at(cycle as Millis * self.cycle_ms()) > 0)
     }
 
     fn cycle_ms(&self) -> Millis {
@@ -734,9 +795,13 @@ impl Timeline {
         }
     }
 
-    /// The scripted order of scenario `index` in `cycle`.
+    /// The scripted order of scenario `index` in `cycle`; `None` if the cycle starts on a quiet
+    /// day (it plays nothing).
     pub fn scripted_order(&self, cycle: u64, index: usize) -> Option<Order> {
         let script = SCRIPTS.get(index)?;
+        if !self.cycle_plays(cycle) {
+            return None;
+        }
         let start = self.scenario_start(cycle, index);
         Some(generate_order(
             self.config.seed,
@@ -1252,6 +1317,7 @@ fn every(n: Option<u64>, seq: u64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::days::DAY_MS;
 
     fn timeline(speed: f64) -> Timeline {
         let epoch = DateTime::parse_from_rfc3339("2024-11-15T09:00:00+09:00").expect("fixed");
@@ -1261,13 +1327,21 @@ mod tests {
         })
     }
 
-    #[test]
-    fn stream_orders_arrive_in_order_and_the_count_matches_the_arrivals() {
-        let t = timeline(1.0);
+    /// A timeline at speed 1 with an order due every hour, starting at `epoch`.
+    fn hourly(epoch: &str, pattern: Option<&str>) -> Timeline {
+        let epoch = DateTime::parse_from_rfc3339(epoch).expect("fixed");
+        Timeline::new(TimelineConfig {
+            order_interval_secs: 3_600,
+            day_pattern: pattern.map(|p| p.parse().expect("pattern")),
+            ..TimelineConfig::new(42, epoch)
+        })
+    }
+
+    fn assert_arrivals_match_the_count(t: &Timeline, orders: u64) {
         let mut last = Millis::MIN;
-        for seq in 0..200 {
+        for seq in 0..orders {
             let at = t.stream_arrival(seq);
-            assert!(at > last);
+            assert!(at > last, "order {seq} at {at} after {last}");
             last = at;
             assert!(t.stream_count(at) > seq, "order {seq} arrived at {at}");
             assert_eq!(
@@ -1275,8 +1349,89 @@ mod tests {
                 seq,
                 "order {seq} is not there before {at}"
             );
+            // The backlog keeps its place before the epoch, whatever the day.
+            if let Some((day, weight)) = t.day_of(at).filter(|_| at >= 0) {
+                assert_ne!(weight, 0, "order {seq} arrived on quiet day {day}");
+            }
         }
+    }
+
+    #[test]
+    fn stream_orders_arrive_in_order_and_the_count_matches_the_arrivals() {
+        let t = timeline(1.0);
+        assert_arrivals_match_the_count(&t, 200);
         assert_eq!(t.stream_count(0), 12 + u64::from(t.stream_arrival(12) <= 0));
+        // Day patterns: bursts, a quiet epoch day, one busy day in four, an epoch late in its
+        // Korean day; twenty days or more of hourly orders each.
+        for pattern in ["1,0,4", "0,1", "0,0,3,0", "2", "5,0,0,1"] {
+            for epoch in ["2024-11-15T09:00:00+09:00", "2024-11-15T23:59:59.500+09:00"] {
+                assert_arrivals_match_the_count(&hourly(epoch, Some(pattern)), 12 + 500);
+            }
+        }
+    }
+
+    /// Stream orders (after the backlog) that arrive on days `days` of `t`, counted by day.
+    fn per_day(t: &Timeline, days: std::ops::Range<i64>) -> Vec<u64> {
+        // The epoch is at a Korean midnight in these tests.
+        days.map(|d| t.stream_count((d + 1) * DAY_MS - 1) - t.stream_count(d * DAY_MS - 1))
+            .collect()
+    }
+
+    #[test]
+    fn a_quiet_day_has_no_orders_and_a_burst_day_has_weight_times_a_normal_days() {
+        let midnight = "2024-11-15T00:00:00+09:00";
+        let plain = per_day(&hourly(midnight, None), 0..6);
+        assert!(plain.iter().all(|n| *n == 24), "{plain:?}");
+        let t = hourly(midnight, Some("1,0,4"));
+        assert_eq!(per_day(&t, 0..6), [24, 0, 96, 24, 0, 96]);
+        let t = hourly(midnight, Some("0,0,3,0"));
+        assert_eq!(per_day(&t, 0..8), [0, 0, 72, 0, 0, 0, 72, 0]);
+        // The first order of a quiet-first pattern waits for day 1.
+        let t = hourly(midnight, Some("0,1"));
+        assert!(t.stream_arrival(12) >= DAY_MS);
+        // The backlog stays as it was.
+        assert_eq!(t.stream_count(-1), 12);
+    }
+
+    #[test]
+    fn days_are_korean_days_whatever_the_epochs_offset() {
+        // 16:00 UTC is 01:00 KST the next day: day 0 ends 23 hours after the epoch.
+        let t = hourly("2024-11-15T16:00:00Z", Some("1,0"));
+        let hour = 3_600_000;
+        assert_eq!(t.day_of(23 * hour - 1), Some((0, 1)));
+        assert_eq!(t.day_of(23 * hour), Some((1, 0)));
+        assert_eq!(t.stream_count(23 * hour - 1), t.stream_count(47 * hour - 1));
+        assert!(t.stream_count(48 * hour) > t.stream_count(47 * hour - 1));
+    }
+
+    #[test]
+    fn a_cycle_that_starts_on_a_quiet_day_plays_no_scenario() {
+        let epoch = DateTime::parse_from_rfc3339("2024-11-15T00:00:00+09:00").expect("fixed");
+        let t = Timeline::new(TimelineConfig {
+            day_pattern: Some("1,0".parse().expect("pattern")),
+            ..TimelineConfig::new(42, epoch)
+        });
+        let cycles_a_day = (DAY_MS / t.cycle_ms()) as u64;
+        assert!(t.scripted_order(0, 0).is_some());
+        assert!(t.scripted_order(cycles_a_day - 1, 0).is_some());
+        assert!(t.scripted_order(cycles_a_day, 0).is_none());
+        assert!(t.scripted_order(2 * cycles_a_day, 0).is_some());
+        let day1 = DAY_MS..2 * DAY_MS;
+        let steps = t.schedule(3 * DAY_MS);
+        assert!(steps
+            .iter()
+            .all(|s| s.cycle < cycles_a_day || s.cycle >= 2 * cycles_a_day));
+        assert!(steps.iter().any(|s| s.cycle == 2 * cycles_a_day));
+        let overlay = Overlay::default();
+        let orders = t.snapshot(2 * DAY_MS - 1, &overlay);
+        assert!(
+            orders.iter().all(|o| !day1.contains(&o.arrived_at)),
+            "nothing on day 1"
+        );
+        assert!(!t
+            .progress(2 * DAY_MS - 1)
+            .iter()
+            .any(|p| p.cycle >= cycles_a_day));
     }
 
     #[test]

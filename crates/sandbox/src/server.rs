@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Instant;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -34,7 +33,7 @@ pub const SANDBOX_TOKEN: &str = "sandbox-token";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockMode {
-    /// Real time since start (plus any advance): orders keep arriving.
+    /// The marketplace clock's time since the epoch (plus any advance): orders keep arriving.
     Wall,
     /// Stands still until advanced with `POST /sandbox/clock` (tests).
     Manual,
@@ -43,8 +42,13 @@ pub enum ClockMode {
 /// Everything the handlers share.
 pub struct Shared {
     pub(crate) timeline: Timeline,
-    clock: ClockMode,
-    started: Instant,
+    mode: ClockMode,
+    /// Where "now" comes from on a wall clock.
+    market_clock: super::MarketClock,
+    /// The epoch in Unix milliseconds.
+    epoch_ms: Millis,
+    /// Manual: the moment itself. Wall: added to the marketplace clock's time since the epoch
+    /// (`start_at_ms`, advances, and what keeps a future epoch from starting below zero).
     offset: Mutex<Millis>,
     overlay: Mutex<Overlay>,
     /// The last snapshot, with the moment and overlay it was taken at: the state is a function
@@ -94,22 +98,24 @@ impl Shared {
             malformed_every: config.malformed_every,
             hostile_every: config.hostile_every,
             bulk: config.bulk.clone(),
+            day_pattern: config.day_pattern.clone(),
             ..TimelineConfig::new(config.seed, epoch)
         });
-        // On a wall clock the sandbox stands where real time puts it on the timeline: a restart
-        // with the same seed and epoch resumes the same state (the epoch defaults to now, so a
-        // fresh sandbox starts at zero). A manual clock starts where it is told.
-        let resumed = match config.clock {
-            ClockMode::Wall => (chrono::Utc::now() - epoch.with_timezone(&chrono::Utc))
-                .num_milliseconds()
-                .max(0),
+        // On a wall clock the sandbox stands where the marketplace clock puts it on the
+        // timeline: a restart with the same seed and epoch resumes the same state (the epoch
+        // defaults to now, so a fresh sandbox starts at zero; a future epoch also starts at
+        // zero). A manual clock starts where it is told.
+        let epoch_ms = epoch.timestamp_millis();
+        let ahead = match config.clock {
+            ClockMode::Wall => epoch_ms.saturating_sub(config.market_clock.now_ms()).max(0),
             ClockMode::Manual => 0,
         };
         Self {
             timeline,
-            clock: config.clock,
-            started: Instant::now(),
-            offset: Mutex::new(config.start_at_ms.saturating_add(resumed)),
+            mode: config.clock,
+            market_clock: config.market_clock,
+            epoch_ms,
+            offset: Mutex::new(config.start_at_ms.saturating_add(ahead)),
             overlay: Mutex::new(Overlay::default()),
             last_snapshot: Mutex::new(None),
             requests: Mutex::new(BTreeMap::new()),
@@ -123,12 +129,13 @@ impl Shared {
     /// The sandbox moment now.
     pub fn now(&self) -> Millis {
         let offset = *lock(&self.offset);
-        match self.clock {
+        match self.mode {
             ClockMode::Manual => offset,
-            ClockMode::Wall => {
-                let elapsed = i64::try_from(self.started.elapsed().as_millis()).unwrap_or(i64::MAX);
-                elapsed.saturating_add(offset)
-            }
+            ClockMode::Wall => self
+                .market_clock
+                .now_ms()
+                .saturating_sub(self.epoch_ms)
+                .saturating_add(offset),
         }
     }
 
@@ -466,7 +473,11 @@ async fn state(State(shared): State<Arc<Shared>>) -> Json<serde_json::Value> {
         "seed": config.seed,
         "epoch": config.epoch.to_rfc3339(),
         "speed": config.speed,
-        "clock": shared.clock,
+        "clock": shared.mode,
+        "clock_rate": shared.market_clock.rate(),
+        "clock_anchor_ms": shared.market_clock.anchor_ms(),
+        "day_pattern": shared.timeline.day_pattern().map(|p| p.weights()),
+        "day": shared.timeline.day_of(now).map(|(day, weight)| serde_json::json!({"day": day, "weight": weight})),
         "now_ms": now,
         "now": shared.timeline.time(now).to_rfc3339(),
         "orders": orders.len(),
@@ -507,7 +518,7 @@ async fn schedule(State(shared): State<Arc<Shared>>) -> Json<serde_json::Value> 
 }
 
 /// `POST /sandbox/clock` body: move the clock by seconds (script seconds are scaled by speed in
-/// the timeline, these are real) or to a moment.
+/// the timeline, these are sandbox seconds) or to a moment.
 #[derive(Debug, Deserialize)]
 struct ClockBody {
     advance_secs: Option<f64>,

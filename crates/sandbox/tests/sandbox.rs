@@ -880,6 +880,17 @@ async fn requests_without_credentials_or_with_bad_input_get_each_marketplaces_er
 }
 
 #[test]
+fn the_binary_refuses_a_dilated_clock_without_its_anchor() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_jumun-sandbox"))
+        .args(["--addr", "127.0.0.1:0", "--clock-rate", "720"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--clock-anchor"), "{stderr}");
+}
+
+#[test]
 fn the_binary_prints_where_it_listens_and_keeps_its_epoch_in_the_data_dir() {
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
@@ -1135,5 +1146,109 @@ async fn every_cafe24_call_pins_the_connections_api_version() {
     let seen = sandbox.shared().cafe24_versions();
     assert!(seen.len() > before);
     assert!(seen[before..].iter().all(|v| v == "2024-09-01"), "{seen:?}");
+    sandbox.shutdown().await.unwrap();
+}
+
+/// Issue 13's long run: on a clock dilated 720 times (12 hours a real minute) the marketplace's
+/// "now" and its orders' timestamps run far ahead of the real time that passed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dilated_clock_runs_the_marketplace_faster_than_real_time() {
+    let rate = 720.0;
+    let real = std::time::Instant::now();
+    let anchor = Utc::now().timestamp_millis();
+    let sandbox = spawn(SandboxConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        backlog: 0,
+        market_clock: jumun_sandbox::MarketClock::new(rate, Some(anchor)).unwrap(),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let listed = json(format!("{}/sandbox/orders", sandbox.base_url())).await;
+    let state = json(format!("{}/sandbox/state", sandbox.base_url())).await;
+    let real_ms = real.elapsed().as_millis() as i64;
+    assert_eq!(state["clock_rate"], rate);
+    assert_eq!(state["clock_anchor_ms"], anchor);
+    let epoch = DateTime::parse_from_rfc3339(state["epoch"].as_str().unwrap()).unwrap();
+    // The sandbox started at the marketplace clock's now, a moment after the anchor.
+    assert!(epoch.timestamp_millis() - anchor <= real_ms * 1_000);
+    // 720 times the real time: well over ten times, however slow the machine.
+    let now_ms = state["now_ms"].as_i64().unwrap();
+    assert!(
+        now_ms > 10 * real_ms,
+        "{now_ms} ms of marketplace time in {real_ms} real ms"
+    );
+    let latest = listed["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["order"]["ordered_at"].as_str())
+        .map(|t| DateTime::parse_from_rfc3339(t).unwrap())
+        .max()
+        .expect("orders arrived");
+    let span = (latest - epoch).num_milliseconds();
+    assert!(
+        span > 10 * real_ms,
+        "orders span {span} ms in {real_ms} real ms"
+    );
+    sandbox.shutdown().await.unwrap();
+}
+
+/// `--day-pattern 1,0,4`: the quiet day lists no order at all (no stream order, no scenario),
+/// the burst day four times the stream orders of the normal day.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quiet_day_lists_no_orders_and_a_burst_day_four_times_a_normal_days() {
+    let day = |d: i64| {
+        (Utc::now().with_timezone(&KOREA).date_naive() + Duration::days(d))
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_local_timezone(KOREA)
+            .unwrap()
+    };
+    // Days 0, 1 and 2 of the pattern end before today.
+    let epoch = day(-4);
+    let sandbox = spawn(SandboxConfig {
+        seed: 11,
+        addr: "127.0.0.1:0".parse().unwrap(),
+        // Scenario cycles of two hours, a stream order every four hours on a normal day.
+        speed: 0.25,
+        order_interval_secs: 3_600,
+        epoch: Some(epoch),
+        clock: ClockMode::Manual,
+        start_at_ms: 3 * 86_400_000 - 1,
+        day_pattern: Some("1,0,4".parse().unwrap()),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let listed = json(format!("{}/sandbox/orders", sandbox.base_url())).await;
+    let mut stream = [0; 3];
+    let mut scripted = [0; 3];
+    for order in listed["orders"].as_array().unwrap() {
+        let at = order["arrived_at"].as_i64().unwrap();
+        if at < 0 {
+            continue; // the backlog
+        }
+        let d = (at / 86_400_000) as usize;
+        let ordered_at =
+            DateTime::parse_from_rfc3339(order["order"]["ordered_at"].as_str().unwrap())
+                .unwrap()
+                .with_timezone(&KOREA);
+        assert_eq!(ordered_at.date_naive(), day(d as i64 - 4).date_naive());
+        if order["scenario"].is_null() {
+            stream[d] += 1;
+        } else {
+            scripted[d] += 1;
+        }
+    }
+    assert_eq!(stream[1] + scripted[1], 0, "the quiet day");
+    assert!(stream[0] > 0 && scripted[0] > 0 && scripted[2] > 0);
+    assert_eq!(stream[2], 4 * stream[0], "the burst day");
+    // Bursts multiply the stream, not the scenarios.
+    assert_eq!(scripted[2], scripted[0]);
+    let state = json(format!("{}/sandbox/state", sandbox.base_url())).await;
+    assert_eq!(state["day_pattern"], serde_json::json!([1, 0, 4]));
+    assert_eq!(state["day"], serde_json::json!({"day": 2, "weight": 4}));
     sandbox.shutdown().await.unwrap();
 }
