@@ -131,6 +131,21 @@ pub async fn run_batch_on(
         .await?)
 }
 
+/// What `command` would do if run now as the signed-in operator, in the history's words
+/// (R31), or the engine's refusal; nothing is kept (see [`Store::preview_local`]).
+pub async fn preview(
+    command: &Command,
+) -> Result<Result<Vec<jumun_core::history::HistoryEntry>, Refusal>, CommandError> {
+    let console = console().ok_or(CommandError::NotSignedIn)?;
+    let login = console.sync.login().ok_or(CommandError::NotSignedIn)?;
+    let ctx = Ctx::operator(&login, now());
+    Ok(console
+        .store
+        .preview_local(command, |book| book.execute(command, &ctx))
+        .await?
+        .map(|events| events.iter().map(jumun_core::history::entry).collect()))
+}
+
 /// `count` fresh ids for the entities a command creates.
 pub async fn new_ids(count: usize) -> Result<Vec<u64>, CommandError> {
     let console = console().ok_or(CommandError::NotSignedIn)?;

@@ -181,6 +181,22 @@ impl Store {
         Ok(Ok((number, events)))
     }
 
+    /// What `decide` makes of `command` on the pieces it names, keeping nothing: the partial
+    /// book of [`Store::run_local`], in a transaction that is dropped (so aborted) after the
+    /// read. The CS window shows a claim's events before the operator saves it.
+    pub async fn preview_local<T, R>(
+        &self,
+        command: &jumun_core::command::Command,
+        decide: impl FnOnce(&mut Book) -> Result<T, R>,
+    ) -> Result<Result<T, R>, StoreError> {
+        self.check_open()?;
+        let tx = self.write_all()?;
+        let mut pieces = Pieces::default();
+        let mut book = Book::new();
+        pieces.load(&tx, &subjects_of(command), &mut book).await?;
+        Ok(decide(&mut book))
+    }
+
     /// Runs many local commands in ONE transaction (bulk work, R5): loads the pieces every
     /// command names, lets `decide` run each in turn on the same partial book (a refused command
     /// changes nothing, the others go on), and keeps each accepted one as its own operation in

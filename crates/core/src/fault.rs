@@ -10,3 +10,13 @@ pub enum Fault {
     /// 판매자 귀책: for example a defect or a wrong item; the seller pays the shipping.
     Seller,
 }
+
+impl Fault {
+    /// The console's words for it (귀책사유).
+    pub fn korean(self) -> &'static str {
+        match self {
+            Fault::Buyer => "구매자 귀책",
+            Fault::Seller => "판매자 귀책",
+        }
+    }
+}

@@ -231,3 +231,135 @@ fn an_order_is_held_released_and_memoed_in_the_cs_window_by_keys() {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
+
+#[test]
+fn a_cancel_is_previewed_then_saved_and_a_return_before_shipping_is_refused_with_its_reason() {
+    let console = open_orders("cs-claim");
+    let browser = &console.browser;
+    browser
+        .execute(
+            "[...document.querySelectorAll('.status-tabs button')]\
+             .find(b => b.textContent.startsWith('상품준비')).click(); return true;",
+            vec![],
+        )
+        .expect("open the 상품준비 tab");
+    browser
+        .wait_until("an order in 상품준비", WAIT, |b| {
+            Ok(b.execute(
+                "return [...document.querySelectorAll('table.order-table tbody tr[data-id]')]\
+                 .some(r => r.textContent.includes('상품준비'));",
+                vec![],
+            )?
+            .as_bool()
+            .unwrap_or(false))
+        })
+        .expect("an order in 상품준비");
+    let id = browser
+        .execute(
+            "return Number(document.querySelector('table.order-table tbody tr[data-id]').dataset.id);",
+            vec![],
+        )
+        .expect("the first row")
+        .as_u64()
+        .expect("an id");
+    press(browser, "o", false);
+    browser
+        .wait_until("the CS window", WAIT, |b| {
+            Ok(text_of(b, ".cs-facts").contains(&id.to_string()))
+        })
+        .expect("o opens the CS window");
+
+    // r on an order not shipped: the engine refuses, the dialog says why, nothing changes.
+    press(browser, "r", false);
+    let dialog = browser
+        .wait_for(".claim-dialog select", WAIT)
+        .expect("r opens 반품")
+        .remove(0);
+    browser
+        .wait_until("ids taken", WAIT, |b| {
+            Ok(b.find_all(".claim-dialog .error-state")?.is_empty())
+        })
+        .expect("no error");
+    browser
+        .send_keys(&dialog, "\u{E009}\u{E007}")
+        .expect("Ctrl+Enter");
+    browser
+        .wait_until("the refusal", WAIT, |b| {
+            Ok(text_of(b, ".claim-dialog .error-state").contains("처리할 수 없습니다"))
+        })
+        .unwrap_or_else(|e| {
+            panic!(
+                "a return before shipping is refused: {e}; {}",
+                text_of(browser, ".claim-dialog")
+            )
+        });
+    browser
+        .screenshot(&artifacts().join("cs-return-refused.png"))
+        .expect("save a screenshot");
+    let before = order(browser, OrderId(id)).expect("held");
+    assert!(before.lines.iter().all(|l| l.claim.is_none()));
+    // Esc goes back from the answer to the form, and a second Esc closes the dialog.
+    for _ in 0..2 {
+        browser
+            .execute(
+                "document.querySelector('.claim-dialog').dispatchEvent(\
+                 new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })); return true;",
+                vec![],
+            )
+            .expect("Esc");
+    }
+    browser
+        .wait_until("closed", WAIT, |b| {
+            Ok(b.find_all(".claim-dialog")?.is_empty())
+        })
+        .expect("Esc closes the dialog");
+
+    // c: 취소 of the whole order, previewed, then saved with Enter.
+    press(browser, "c", false);
+    let dialog = browser
+        .wait_for(".claim-dialog select", WAIT)
+        .expect("c opens 취소")
+        .remove(0);
+    browser
+        .send_keys(&dialog, "\u{E009}\u{E007}")
+        .expect("Ctrl+Enter");
+    browser
+        .wait_until("the preview", WAIT, |b| {
+            Ok(text_of(b, ".claim-preview").contains("저장하면"))
+        })
+        .unwrap_or_else(|e| {
+            panic!(
+                "the cancel is previewed: {e}; {}",
+                text_of(browser, ".claim-dialog")
+            )
+        });
+    browser
+        .screenshot(&artifacts().join("cs-cancel-preview.png"))
+        .expect("save a screenshot");
+    assert_accessible(browser, "고객CS (취소 미리보기)");
+    // Still nothing saved.
+    assert!(order(browser, OrderId(id))
+        .expect("held")
+        .lines
+        .iter()
+        .all(|l| l.claim.is_none()));
+    browser.send_keys(&dialog, "\u{E007}").expect("Enter");
+    browser
+        .wait_until("cancelled", WAIT, |b| {
+            Ok(b.find_all(".claim-dialog")?.is_empty()
+                && order(b, OrderId(id)).is_some_and(|o| {
+                    o.lines
+                        .iter()
+                        .all(|l| l.claim_state == jumun_core::order::ClaimState::Cancelled)
+                }))
+        })
+        .expect("every line is cancelled");
+    browser
+        .wait_until("the window shows it", WAIT, |b| {
+            Ok(text_of(b, ".cs-claims").contains("취소"))
+        })
+        .expect("the claim is listed");
+    browser
+        .screenshot(&artifacts().join("cs-cancelled.png"))
+        .expect("save a screenshot");
+}

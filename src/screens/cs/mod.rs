@@ -8,6 +8,7 @@
 //! Opened from 주문 (key `o` on a row, or the order panel's button) as `/cs?order=관리번호`, or
 //! by looking an order up here by 관리번호 or 송장번호.
 
+mod claim;
 mod hold;
 mod lookup;
 mod memo;

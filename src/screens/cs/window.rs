@@ -1,6 +1,7 @@
 //! The CS window of one order: facts, lines (selectable for an action), claims and memos, read
 //! from the store and read again whenever a write touches the order (an action here, a sync).
 
+use super::claim::{ClaimDialog, ClaimKindChoice};
 use super::hold::HoldDialog;
 use super::memo::MemoEditor;
 use crate::components::keys::{use_shortcuts, Shortcut};
@@ -21,6 +22,8 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("j / k", "다음 · 이전 상품"),
     ("h", "보류 (선택 상품, 없으면 전체)"),
     ("u", "보류해제"),
+    ("c", "CS처리: 취소 (선택 상품, 없으면 전체)"),
+    ("r", "CS처리: 반품"),
     ("m", "C/S메모 쓰기"),
     ("F2", "CS매크로"),
 ];
@@ -39,6 +42,8 @@ pub enum Dialog {
     Closed,
     /// 보류 (true) or 보류해제 (false) on the chosen lines.
     Hold(bool),
+    /// CS처리 (취소 · 반품) on the chosen lines.
+    Claim(ClaimKindChoice),
 }
 
 /// The CS window of order `id`.
@@ -95,6 +100,16 @@ pub fn CsWindow(id: u64) -> impl IntoView {
                 dialog.set(Dialog::Hold(false));
             }
         }),
+        Shortcut::new("c", "CS처리: 취소", move || {
+            if idle() {
+                dialog.set(Dialog::Claim(ClaimKindChoice::Cancel));
+            }
+        }),
+        Shortcut::new("r", "CS처리: 반품", move || {
+            if idle() {
+                dialog.set(Dialog::Claim(ClaimKindChoice::Return));
+            }
+        }),
         Shortcut::new("m", "C/S메모 쓰기", move || {
             if let Some(area) = memo_focus.get_untracked() {
                 let _ = area.focus();
@@ -128,6 +143,13 @@ pub fn CsWindow(id: u64) -> impl IntoView {
                 Dialog::Hold(place) => Some(view! {
                     <HoldDialog order=OrderId(id) place=place chosen=chosen
                         on_close=Callback::new(move |()| dialog.set(Dialog::Closed))/>
+                }.into_any()),
+                Dialog::Claim(kind) => read.with_untracked(|r| match r {
+                    Some(Ok(Some(held))) => Some(view! {
+                        <ClaimDialog order=held.order.clone() kind=kind chosen=chosen
+                            on_close=Callback::new(move |()| dialog.set(Dialog::Closed))/>
+                    }.into_any()),
+                    _ => None,
                 }),
             }}
         </article>
@@ -223,7 +245,7 @@ fn Lines(
         .collect_view();
     view! {
         <table class="lines cs-lines">
-            <caption>"상품 (x: 선택, h: 보류, u: 보류해제)"</caption>
+            <caption>"상품 (x: 선택, h: 보류, u: 보류해제, c: 취소, r: 반품)"</caption>
             <thead>
                 <tr>
                     <th scope="col"><span class="sr-only">"선택"</span></th>

@@ -24,6 +24,22 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Who is usually at fault for a claim for this reason (R9): the seller for a defect, a
+    /// wrong item, a late delivery or an item out of stock; the buyer otherwise. The console
+    /// proposes it; the operator decides.
+    pub fn usual_fault(&self) -> crate::fault::Fault {
+        use crate::fault::Fault;
+        match self {
+            Reason::Defective | Reason::WrongItem | Reason::LateDelivery | Reason::OutOfStock => {
+                Fault::Seller
+            }
+            Reason::ChangeOfMind
+            | Reason::PaymentDeadline
+            | Reason::OptionChange
+            | Reason::Other(_) => Fault::Buyer,
+        }
+    }
+
     /// The Korean words the console shows.
     pub fn korean(&self) -> &str {
         match self {
@@ -63,6 +79,31 @@ impl FeePayment {
             FeePayment::PaidOnSite => "사이트결제",
             FeePayment::Enclosed => "동봉",
             FeePayment::BankTransfer => "계좌",
+        }
+    }
+}
+
+#[cfg(test)]
+mod usual_fault_tests {
+    use super::Reason;
+    use crate::fault::Fault;
+
+    #[test]
+    fn the_seller_is_usually_at_fault_for_what_the_seller_got_wrong() {
+        for seller in [
+            Reason::Defective,
+            Reason::WrongItem,
+            Reason::LateDelivery,
+            Reason::OutOfStock,
+        ] {
+            assert_eq!(seller.usual_fault(), Fault::Seller, "{seller:?}");
+        }
+        for buyer in [
+            Reason::ChangeOfMind,
+            Reason::OptionChange,
+            Reason::Other("기타".into()),
+        ] {
+            assert_eq!(buyer.usual_fault(), Fault::Buyer, "{buyer:?}");
         }
     }
 }

@@ -19,7 +19,7 @@ pub(super) fn describe(change: &Change) -> Option<Described> {
                 claim.reason.korean()
             ),
             None,
-            Some(format!("{:?}", claim.progress)),
+            Some(claim.progress.korean().to_owned()),
         )),
         Change::ClaimAccepted { claim, .. } => {
             Some((format!("클레임 {claim} 처리 시작"), None, None))
@@ -48,8 +48,8 @@ pub(super) fn describe(change: &Change) -> Option<Described> {
             ..
         } => Some((
             format!(
-                "클레임 {claim} {:?}{}",
-                progress,
+                "클레임 {claim} {}{}",
+                progress.korean(),
                 reason
                     .as_deref()
                     .map(|r| format!(": {r}"))
