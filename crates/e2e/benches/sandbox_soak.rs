@@ -26,8 +26,8 @@
 //!   sandbox's `--day-pattern` (`JUMUN_SOAK_DAY_PATTERN`, default `1,0,4,1,0`) gives quiet days
 //!   (0: no order at all) and bursts (4: four times the orders); the scripts play in marketplace
 //!   time (speed 1) and a stream order comes every `JUMUN_SOAK_INTERVAL` (default 600)
-//!   marketplace seconds on a day of weight 1. The scripted operator stamps its operations with
-//!   the marketplace's time, as a browser on the same clock would.
+//!   marketplace seconds on a day of weight 1. The scripted operator's operations carry the real
+//!   time, as a browser's do (the server refuses operations stamped in its future).
 
 use jumun_core::claim::{ClaimKind, ClaimProgress};
 use jumun_core::command::Command;
@@ -102,21 +102,6 @@ impl Console {
     }
 }
 
-/// The marketplace clock both programs share: `anchor + (now − anchor) × rate`, in Unix ms.
-#[derive(Clone, Copy)]
-struct MarketClock {
-    anchor_ms: i64,
-    rate: u64,
-}
-
-impl MarketClock {
-    fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        let real = chrono::Utc::now().timestamp_millis();
-        let at = self.anchor_ms + (real - self.anchor_ms) * self.rate as i64;
-        chrono::DateTime::from_timestamp_millis(at).unwrap_or_else(chrono::Utc::now)
-    }
-}
-
 fn main() {
     let minutes = env_u64("JUMUN_SOAK_MINUTES", 10);
     let rate = env_u64("JUMUN_SOAK_CLOCK_RATE", 1).max(1);
@@ -124,12 +109,10 @@ fn main() {
     let speed = env_u64("JUMUN_SOAK_SPEED", if simulated { 1 } else { 60 });
     let interval = env_u64("JUMUN_SOAK_INTERVAL", if simulated { 600 } else { 30 });
     let pattern = std::env::var("JUMUN_SOAK_DAY_PATTERN").unwrap_or_else(|_| "1,0,4,1,0".into());
-    let clock = MarketClock {
-        anchor_ms: chrono::Utc::now().timestamp_millis(),
-        rate,
-    };
+    // The marketplace clock both programs share: anchor + (now − anchor) × rate.
+    let anchor_ms = chrono::Utc::now().timestamp_millis();
     let data = scratch_dir("soak");
-    let (rate_text, anchor_text) = (rate.to_string(), clock.anchor_ms.to_string());
+    let (rate_text, anchor_text) = (rate.to_string(), anchor_ms.to_string());
     let (speed_text, interval_text) = (speed.to_string(), interval.to_string());
     let mut sandbox_args = vec![
         "--speed",
@@ -186,7 +169,9 @@ fn main() {
         console.pull(&base, &token);
         let ready = console.shippable(&pushed);
         for chunk in ready.chunks(SHIP_PER_PUSH) {
-            let at = clock.now().to_rfc3339();
+            // The operator's browser runs on the real clock, as in a shop; only the
+            // marketplaces' time is dilated (the server refuses operations from its future).
+            let at = chrono::Utc::now().to_rfc3339();
             let mut ops = Vec::new();
             for order in chunk {
                 tracking += 1;
@@ -414,6 +399,22 @@ fn compare(book: &Book, market: &Value, settle: Duration) -> Vec<String> {
         lost.len(),
         first(&lost)
     ));
+    // The lost claims by marketplace, kind and state (the order number left out), and all of
+    // them in a file for a closer look.
+    let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
+    for claim in &lost {
+        let mut words = claim.split(' ');
+        let channel = words.next().unwrap_or_default();
+        let rest: Vec<&str> = words.skip(1).collect();
+        *kinds.entry(format!("{channel} {}", rest.join(" "))).or_default() += 1;
+    }
+    for (kind, n) in &kinds {
+        out.push(format!("  lost: {n} × {kind}"));
+    }
+    let _ = std::fs::write(
+        jumun_e2e::artifacts().join("soak-lost-claims.txt"),
+        lost.join("\n"),
+    );
     out.push(format!(
         "withdrawals at the marketplace: {withdrawals}; claim still open in the console: {} {}",
         not_withdrawn.len(),
