@@ -24,10 +24,11 @@
 //!   `--clock-rate/--clock-anchor`, the server's `--marketplace-clock-rate/-anchor`), so the
 //!   24-hour windows, the day-by-day searches and the tokens' lives pass many times; the
 //!   sandbox's `--day-pattern` (`JUMUN_SOAK_DAY_PATTERN`, default `1,0,4,1,0`) gives quiet days
-//!   (0: no order at all) and bursts (4: four times the orders); the scripts play in marketplace
-//!   time (speed 1) and a stream order comes every `JUMUN_SOAK_INTERVAL` (default 600)
-//!   marketplace seconds on a day of weight 1. The scripted operator's operations carry the real
-//!   time, as a browser's do (the server refuses operations stamped in its future).
+//!   (0: no order at all) and bursts (4: four times the orders); the scripts play at speed
+//!   60 / rate (their races as fast as in the real-time soak) and a stream order comes every
+//!   600 marketplace seconds on a day of weight 1 (`JUMUN_SOAK_INTERVAL`, in script seconds).
+//!   The scripted operator's operations carry the real time, as a browser's do (the server
+//!   refuses operations stamped in its future).
 
 use jumun_core::claim::{ClaimKind, ClaimProgress};
 use jumun_core::command::Command;
@@ -106,8 +107,24 @@ fn main() {
     let minutes = env_u64("JUMUN_SOAK_MINUTES", 10);
     let rate = env_u64("JUMUN_SOAK_CLOCK_RATE", 1).max(1);
     let simulated = rate > 1;
-    let speed = env_u64("JUMUN_SOAK_SPEED", if simulated { 1 } else { 60 });
-    let interval = env_u64("JUMUN_SOAK_INTERVAL", if simulated { 600 } else { 30 });
+    // Script seconds per marketplace second: 60 in real time; with a dilated clock 60 / rate, so
+    // the scripted races (a cancel minutes after the order, a parcel shipped "outside the
+    // console" 30 s after it) play at the pace of the real-time soak against a collector that
+    // runs every 5 real seconds, while the days pass.
+    let speed: f64 = std::env::var("JUMUN_SOAK_SPEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60.0 / rate as f64);
+    // Script seconds between stream orders: 30 in real time; with a dilated clock, 600
+    // marketplace seconds (144 orders on a day of weight 1) in script seconds at this speed.
+    let interval = env_u64(
+        "JUMUN_SOAK_INTERVAL",
+        if simulated {
+            (600.0 * speed).round().max(1.0) as u64
+        } else {
+            30
+        },
+    );
     let pattern = std::env::var("JUMUN_SOAK_DAY_PATTERN").unwrap_or_else(|_| "1,0,4,1,0".into());
     // The marketplace clock both programs share: anchor + (now − anchor) × rate.
     let anchor_ms = chrono::Utc::now().timestamp_millis();
@@ -294,6 +311,7 @@ fn compare(book: &Book, market: &Value, settle: Duration) -> Vec<String> {
     let (mut orders, mut stuck, mut claims, mut lost, mut withdrawals, mut not_withdrawn) =
         (0, Vec::new(), 0, Vec::new(), 0, Vec::new());
     let (mut shipped_by_console, mut shown, mut refused) = (0, 0, Vec::new());
+    let mut kept_never_held: Vec<String> = Vec::new();
     for view in market["orders"].as_array().into_iter().flatten() {
         let channel = view["order"]["channel"]
             .as_str()
@@ -349,6 +367,20 @@ fn compare(book: &Book, market: &Value, settle: Duration) -> Vec<String> {
                             .unmatched_cancels
                             .iter()
                             .any(|r| r.marketplace.0 == channel && r.keys.order_no == order_no);
+                        // A cancel kept for the operator (R27) whose line the console never
+                        // had (Coupang lists no item cancelled before 상품준비중): nothing of it
+                        // can ship, and the dashboard shows the record until it is dismissed.
+                        let option = line["line"]["option_id"].as_str();
+                        let never_held = option.is_some()
+                            && !held.iter().any(|o| {
+                                o.lines
+                                    .iter()
+                                    .any(|l| l.keys.option_id.as_deref() == option)
+                            });
+                        if kept && never_held {
+                            kept_never_held.push(format!("{channel} {order_no}"));
+                            continue;
+                        }
                         lost.push(format!(
                             "{channel} {order_no} {kind:?} {status}{}",
                             if kept { " (kept unmatched)" } else { "" }
@@ -399,6 +431,11 @@ fn compare(book: &Book, market: &Value, settle: Duration) -> Vec<String> {
         lost.len(),
         first(&lost)
     ));
+    out.push(format!(
+        "cancels kept for the operator, of a line the console never had: {} {}",
+        kept_never_held.len(),
+        first(&kept_never_held)
+    ));
     // The lost claims by marketplace, kind and state (the order number left out), and all of
     // them in a file for a closer look.
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
@@ -406,7 +443,9 @@ fn compare(book: &Book, market: &Value, settle: Duration) -> Vec<String> {
         let mut words = claim.split(' ');
         let channel = words.next().unwrap_or_default();
         let rest: Vec<&str> = words.skip(1).collect();
-        *kinds.entry(format!("{channel} {}", rest.join(" "))).or_default() += 1;
+        *kinds
+            .entry(format!("{channel} {}", rest.join(" ")))
+            .or_default() += 1;
     }
     for (kind, n) in &kinds {
         out.push(format!("  lost: {n} × {kind}"));

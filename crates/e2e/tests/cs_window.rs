@@ -362,4 +362,28 @@ fn a_cancel_is_previewed_then_saved_and_a_return_before_shipping_is_refused_with
     browser
         .screenshot(&artifacts().join("cs-cancelled.png"))
         .expect("save a screenshot");
+
+    // 철회 of a cancel the operator completed: the engine refuses (R12), the window says why,
+    // and the lines stay cancelled.
+    browser
+        .execute(
+            "document.querySelector('.cs-claims button.link').click(); return true;",
+            vec![],
+        )
+        .expect("click 철회");
+    browser
+        .wait_until("the refusal", WAIT, |b| {
+            Ok(text_of(b, ".cs-window .error-state").contains("철회할 수 없습니다"))
+        })
+        .unwrap_or_else(|e| {
+            panic!(
+                "a closed cancel is not withdrawn: {e}; {}",
+                text_of(browser, ".cs-window")
+            )
+        });
+    assert!(order(browser, OrderId(id))
+        .expect("held")
+        .lines
+        .iter()
+        .all(|l| l.claim_state == jumun_core::order::ClaimState::Cancelled));
 }

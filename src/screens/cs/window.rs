@@ -9,7 +9,7 @@ use crate::components::states::ErrorState;
 use crate::screens::orders::{marketplace_name, short_time};
 use crate::store_read::{use_store_read, Reads};
 use crate::sync::thousands;
-use jumun_core::claim::Claim;
+use jumun_core::claim::{Claim, ClaimProgress};
 use jumun_core::delay::{delay_days, DelayBasis};
 use jumun_core::ids::{LineId, OrderId};
 use jumun_core::order::Order;
@@ -263,7 +263,9 @@ fn Lines(
     }
 }
 
-/// The order's claims (취소 · 반품 · 교환), newest first.
+/// The order's claims (취소 · 반품 · 교환), newest first, each with 철회 (R12) while it is not
+/// withdrawn or rejected; whether it may be withdrawn is the engine's call, and its refusal is
+/// shown under the table.
 #[component]
 fn Claims(claims: Vec<Claim>) -> impl IntoView {
     if claims.is_empty() {
@@ -271,6 +273,14 @@ fn Claims(claims: Vec<Claim>) -> impl IntoView {
     }
     let mut claims = claims;
     claims.sort_by_key(|c| std::cmp::Reverse(c.opened_at));
+    let error = RwSignal::new(None::<String>);
+    let withdraw = move |claim: jumun_core::ids::ClaimId| {
+        leptos::task::spawn_local(async move {
+            let result =
+                crate::commands::run(jumun_core::command::Command::WithdrawClaim { claim }).await;
+            error.try_set(result.err().map(|e| format!("철회할 수 없습니다: {e}")));
+        });
+    };
     Some(view! {
         <table class="lines cs-claims">
             <caption>"클레임"</caption>
@@ -282,6 +292,7 @@ fn Claims(claims: Vec<Claim>) -> impl IntoView {
                     <th scope="col">"상품 수"</th>
                     <th scope="col">"사유"</th>
                     <th scope="col">"메모"</th>
+                    <th scope="col"><span class="sr-only">"철회"</span></th>
                 </tr>
             </thead>
             <tbody>
@@ -293,9 +304,19 @@ fn Claims(claims: Vec<Claim>) -> impl IntoView {
                         <td class="num">{c.lines.iter().map(|l| u64::from(l.quantity)).sum::<u64>().to_string()}</td>
                         <td>{c.reason.korean().to_owned()}</td>
                         <td>{c.memo.clone()}</td>
+                        <td>
+                            {(!matches!(c.progress, ClaimProgress::Withdrawn | ClaimProgress::Rejected)).then(|| {
+                                let id = c.id;
+                                view! {
+                                    <button type="button" class="link" aria-label=format!("클레임 {id} 철회")
+                                        on:click=move |_| withdraw(id)>"철회"</button>
+                                }
+                            })}
+                        </td>
                     </tr>
                 }).collect_view()}
             </tbody>
         </table>
+        {move || error.get().map(|e| view! { <p class="error-state" role="alert">{e}</p> })}
     })
 }
