@@ -122,3 +122,14 @@ pub fn thousands(n: u64) -> String {
     }
     out
 }
+
+/// Clicks the status tab whose label starts with `label` (`상품준비`, `배송대기` …).
+pub fn open_status_tab(browser: &Session, label: &str) {
+    browser
+        .execute(
+            "[...document.querySelectorAll('.status-tabs button')]\
+             .find(b => b.textContent.startsWith(arguments[0])).click(); return true;",
+            vec![json!(label)],
+        )
+        .expect("open a status tab");
+}

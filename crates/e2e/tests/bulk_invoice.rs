@@ -12,7 +12,7 @@ use jumun_core::ids::OrderId;
 use jumun_e2e::a11y::assert_accessible;
 use jumun_e2e::app::order;
 use jumun_e2e::artifacts;
-use jumun_e2e::orders::{open_orders, press, result_count, text_of};
+use jumun_e2e::orders::{open_orders, open_status_tab, press, result_count, text_of};
 use jumun_e2e::webdriver::Session;
 use serde_json::json;
 use std::time::Duration;
@@ -37,13 +37,7 @@ fn three_selected_orders_get_their_invoices_from_a_pasted_list() {
     let browser = &console.browser;
 
     // 상품준비: the orders that can take an invoice.
-    browser
-        .execute(
-            "[...document.querySelectorAll('.status-tabs button')]\
-             .find(b => b.textContent.startsWith('상품준비')).click(); return true;",
-            vec![],
-        )
-        .expect("open the 상품준비 tab");
+    open_status_tab(browser, "상품준비");
     browser
         .wait_until("the 상품준비 tab lists orders", WAIT, |b| {
             let shown = rows(b);

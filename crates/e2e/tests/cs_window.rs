@@ -10,7 +10,7 @@ use jumun_core::ids::OrderId;
 use jumun_e2e::a11y::assert_accessible;
 use jumun_e2e::app::{network, order};
 use jumun_e2e::artifacts;
-use jumun_e2e::orders::{open_orders, press, text_of};
+use jumun_e2e::orders::{open_orders, open_status_tab, press, text_of};
 use jumun_e2e::webdriver::Session;
 use std::time::Duration;
 
@@ -31,21 +31,11 @@ fn held_lines(browser: &Session, id: u64) -> Vec<Option<HoldKind>> {
         .collect()
 }
 
-#[test]
-fn an_order_is_held_released_and_memoed_in_the_cs_window_by_keys() {
-    let console = open_orders("cs-window");
-    let browser = &console.browser;
-
-    // 상품준비: an order with no claim and no hold yet.
+/// On 주문's 상품준비 tab, the first order: opened in the CS window with `o`; its 관리번호.
+fn open_a_preparing_order_in_cs(browser: &Session) -> u64 {
+    open_status_tab(browser, "상품준비");
     browser
-        .execute(
-            "[...document.querySelectorAll('.status-tabs button')]\
-             .find(b => b.textContent.startsWith('상품준비')).click(); return true;",
-            vec![],
-        )
-        .expect("open the 상품준비 tab");
-    browser
-        .wait_until("the 상품준비 tab lists orders", WAIT, |b| {
+        .wait_until("an order in 상품준비", WAIT, |b| {
             Ok(b.execute(
                 "return [...document.querySelectorAll('table.order-table tbody tr[data-id]')]\
                  .some(r => r.textContent.includes('상품준비'));",
@@ -63,15 +53,22 @@ fn an_order_is_held_released_and_memoed_in_the_cs_window_by_keys() {
         .expect("the first row")
         .as_u64()
         .expect("an id");
-    assert!(held_lines(browser, id).iter().all(Option::is_none));
-
-    // o opens it in the CS window.
     press(browser, "o", false);
     browser
         .wait_until("the CS window", WAIT, |b| {
             Ok(text_of(b, ".cs-facts").contains(&id.to_string()))
         })
         .unwrap_or_else(|e| panic!("o opens the CS window: {e}; {}", text_of(browser, "main")));
+    id
+}
+
+#[test]
+fn an_order_is_held_released_and_memoed_in_the_cs_window_by_keys() {
+    let console = open_orders("cs-window");
+    let browser = &console.browser;
+
+    let id = open_a_preparing_order_in_cs(browser);
+    assert!(held_lines(browser, id).iter().all(Option::is_none));
     assert!(browser
         .current_url()
         .expect("url")
@@ -236,38 +233,7 @@ fn an_order_is_held_released_and_memoed_in_the_cs_window_by_keys() {
 fn a_cancel_is_previewed_then_saved_and_a_return_before_shipping_is_refused_with_its_reason() {
     let console = open_orders("cs-claim");
     let browser = &console.browser;
-    browser
-        .execute(
-            "[...document.querySelectorAll('.status-tabs button')]\
-             .find(b => b.textContent.startsWith('상품준비')).click(); return true;",
-            vec![],
-        )
-        .expect("open the 상품준비 tab");
-    browser
-        .wait_until("an order in 상품준비", WAIT, |b| {
-            Ok(b.execute(
-                "return [...document.querySelectorAll('table.order-table tbody tr[data-id]')]\
-                 .some(r => r.textContent.includes('상품준비'));",
-                vec![],
-            )?
-            .as_bool()
-            .unwrap_or(false))
-        })
-        .expect("an order in 상품준비");
-    let id = browser
-        .execute(
-            "return Number(document.querySelector('table.order-table tbody tr[data-id]').dataset.id);",
-            vec![],
-        )
-        .expect("the first row")
-        .as_u64()
-        .expect("an id");
-    press(browser, "o", false);
-    browser
-        .wait_until("the CS window", WAIT, |b| {
-            Ok(text_of(b, ".cs-facts").contains(&id.to_string()))
-        })
-        .expect("o opens the CS window");
+    let id = open_a_preparing_order_in_cs(browser);
 
     // r on an order not shipped: the engine refuses, the dialog says why, nothing changes.
     press(browser, "r", false);

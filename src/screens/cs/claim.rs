@@ -171,19 +171,7 @@ pub fn ClaimDialog(
             return;
         }
         let Some(cmd) = command() else { return };
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match commands::run(cmd).await {
-                Ok(_) => {
-                    chosen.try_set(BTreeSet::new());
-                    on_close.run(());
-                }
-                Err(e) => {
-                    error.try_set(Some(e.to_string()));
-                    busy.try_set(false);
-                }
-            }
-        });
+        super::run_from_dialog(cmd, busy, error, chosen, on_close);
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
         "Escape" => {

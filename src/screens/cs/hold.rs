@@ -1,6 +1,5 @@
 //! 보류 and 보류해제 of the chosen lines (none chosen: the whole order), with a reason (R11).
 
-use crate::commands;
 use jumun_core::command::Command;
 use jumun_core::ids::{LineId, OrderId};
 use leptos::prelude::*;
@@ -57,19 +56,7 @@ pub fn HoldDialog(
         } else {
             Command::ReleaseHold { order, lines }
         };
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match commands::run(command).await {
-                Ok(_) => {
-                    chosen.try_set(BTreeSet::new());
-                    on_close.run(());
-                }
-                Err(e) => {
-                    error.try_set(Some(e.to_string()));
-                    busy.try_set(false);
-                }
-            }
-        });
+        super::run_from_dialog(command, busy, error, chosen, on_close);
     };
     view! {
         <div class="modal-backdrop">

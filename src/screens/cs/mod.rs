@@ -16,8 +16,11 @@ mod window;
 
 use crate::components::keys::{use_shortcuts, Shortcut, ShortcutHelp};
 use crate::components::states::SyncNote;
+use jumun_core::ids::LineId;
+use jumun_core::Command;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use std::collections::BTreeSet;
 
 /// The 고객CS screen.
 #[component]
@@ -64,4 +67,28 @@ pub fn CsScreen() -> impl IntoView {
 /// The address of the CS window of order `id`.
 pub fn href(id: u64) -> String {
     format!("/cs?order={id}")
+}
+
+/// Runs a dialog's `command`: done, the chosen lines are let go and the dialog closes; refused,
+/// the dialog stays open with the engine's reason in `error` (nothing changed).
+fn run_from_dialog(
+    command: Command,
+    busy: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+    chosen: RwSignal<BTreeSet<LineId>>,
+    on_close: Callback<()>,
+) {
+    busy.set(true);
+    leptos::task::spawn_local(async move {
+        match crate::commands::run(command).await {
+            Ok(_) => {
+                chosen.try_set(BTreeSet::new());
+                on_close.run(());
+            }
+            Err(e) => {
+                error.try_set(Some(e.to_string()));
+                busy.try_set(false);
+            }
+        }
+    });
 }
