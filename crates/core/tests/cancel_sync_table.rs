@@ -6,7 +6,9 @@
 
 mod support;
 
-use jumun_core::cancel_sync::{match_cancels, CancelRecord, CancelVerdict, KeyUsed, LineRef};
+use jumun_core::cancel_sync::{
+    kept_that_now_apply, match_cancels, CancelRecord, CancelVerdict, KeyUsed, LineRef,
+};
 use jumun_core::claim::{ClaimKind, ClaimProgress, ClaimSource, HoldKind, HoldReason};
 use jumun_core::command::Command;
 use jumun_core::ids::{IdBlock, LineId, OrderId};
@@ -571,6 +573,46 @@ fn r27_unmatched_record_is_kept_once_even_when_synced_twice() {
             assert!(book.claims.is_empty(), "{m} {word}");
         }
     }
+}
+
+/// R27: the collector syncs again only the kept records that now act on a line — one whose
+/// order was collected after it — not one naming a line the console never had (Coupang lists no
+/// item cancelled before 상품준비중), which a sync would only keep again.
+#[test]
+fn r27_only_kept_records_that_now_act_on_a_line_are_synced_again() {
+    let m = "coupang";
+    let word = table()
+        .get(&MarketplaceCode::from(m))
+        .expect("coupang")
+        .cancel_statuses[0]
+        .clone();
+    // Both records come before any order: both are kept.
+    let mut book = Book::new();
+    let later = record(m, &word, line_keys(m, 1));
+    let never = record(m, &word, full_keys(&format!("{m}-{ORDER}"), 77));
+    sync(&mut book, m, vec![later.clone(), never.clone()], 1);
+    assert_eq!(book.unmatched_cancels, vec![later.clone(), never.clone()]);
+    assert!(kept_that_now_apply(&book, &MarketplaceCode::from(m)).is_empty());
+    // The order comes (lines 1 and 2; no line 77): only the first record acts now.
+    let mut order = new_order(m, ORDER, &[(1, 2), (2, 1)]);
+    for line in &mut order.lines {
+        line.keys = full_keys(&order.order_no, line.id.0);
+    }
+    run(
+        &mut book,
+        Command::CollectOrder(order),
+        &Ctx::sync(&MarketplaceCode::from(m), at(2)),
+    );
+    assert_eq!(
+        kept_that_now_apply(&book, &MarketplaceCode::from(m)),
+        vec![later.clone()]
+    );
+    assert!(kept_that_now_apply(&book, &MarketplaceCode::from("smartstore")).is_empty());
+    // Synced again, it applies and leaves the kept list; the other stays for the operator.
+    sync(&mut book, m, vec![later], 3);
+    assert_eq!(line_state(&book, 1).1, ClaimState::Cancelled);
+    assert_eq!(book.unmatched_cancels, vec![never]);
+    assert!(kept_that_now_apply(&book, &MarketplaceCode::from(m)).is_empty());
 }
 
 /// Lines without their reference to the latest claim: a withdrawn claim stays the line's latest

@@ -52,11 +52,7 @@ impl Book {
             // it is applied; the collector sends kept records again each sync (R27). One that
             // finds its lines done already stays kept for the operator, and so does one kept by
             // design (a marketplace without cancel words, `Unconfirmed`).
-            let applies_now = matches!(
-                found.verdict,
-                CancelVerdict::Applies { .. } | CancelVerdict::Withdraws { .. }
-            );
-            if applies_now && self.is_kept(record, &[]) {
+            if found.verdict.acts_on_lines() && self.is_kept(record, &[]) {
                 changes.push(Change::KeptCancelMatched(Box::new(record.clone())));
             }
             match found.verdict {

@@ -67,6 +67,17 @@ pub enum CancelVerdict {
     UnknownMarketplace,
 }
 
+impl CancelVerdict {
+    /// Whether a sync with this verdict cancels, holds or restores lines (and so takes a kept
+    /// record off the kept list).
+    pub fn acts_on_lines(&self) -> bool {
+        matches!(
+            self,
+            CancelVerdict::Applies { .. } | CancelVerdict::Withdraws { .. }
+        )
+    }
+}
+
 /// The answer for one record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CancelMatch {
@@ -117,6 +128,24 @@ fn fate(book: &Book, at: LineRef) -> Option<LineFate> {
         LineStatus::ReadyToShip if !printed => LineFate::Cancel,
         _ => LineFate::Hold,
     })
+}
+
+/// The kept records of `marketplace` that would now act on a line (R27): their order came after
+/// them, so a sync of them applies (or withdraws) and they leave the kept list. A kept record
+/// that still names no line the book has (Coupang lists no item cancelled before 상품준비중) is
+/// not among them: syncing it again would only keep it again.
+pub fn kept_that_now_apply(book: &Book, marketplace: &MarketplaceCode) -> Vec<CancelRecord> {
+    let kept: Vec<CancelRecord> = book
+        .unmatched_cancels
+        .iter()
+        .filter(|r| &r.marketplace == marketplace)
+        .cloned()
+        .collect();
+    match_cancels(book, &kept)
+        .into_iter()
+        .filter(|m| m.verdict.acts_on_lines())
+        .map(|m| kept[m.record].clone())
+        .collect()
 }
 
 /// Matches a batch of marketplace cancels against the console's lines (R25–R27), by hash lookups

@@ -55,7 +55,7 @@ use crate::marketplaces::{
 };
 use crate::sync::{LedgerError, OpResult, Outcome, MAX_ID_BLOCK};
 use chrono::{DateTime, Utc};
-use jumun_core::cancel_sync::{match_cancels, CancelRecord, CancelVerdict};
+use jumun_core::cancel_sync::{kept_that_now_apply, match_cancels, CancelRecord, CancelVerdict};
 use jumun_core::claim::{ClaimKind, ClaimSource};
 use jumun_core::ids::{ClaimId, IdBlock, LineId, OrderId};
 use jumun_core::marketplace::{
@@ -696,25 +696,17 @@ impl Stage<'_> {
         Ok(())
     }
 
-    /// Syncs again the cancels an earlier run kept because they matched no line, when their order
-    /// is in the console now (a cancel made moments after the order can be collected before it,
-    /// R27): the engine applies them and they leave the kept list.
+    /// Syncs again the cancels an earlier run kept because they matched no line, when they now
+    /// act on a line (a cancel made moments after the order can be collected before it, R27):
+    /// the engine applies them and they leave the kept list. The others (a line the console
+    /// never had) are not sent again each run.
     async fn kept_cancels(&self, ids: &mut IdPool, run: &mut RunRecord) -> Result<(), LedgerError> {
         let marketplace = self.marketplace.clone();
         let records: Vec<CancelRecord> = self
             .collector
             .ledger()
             .read(self.row.store, move |book| {
-                book.unmatched_cancels
-                    .iter()
-                    .filter(|r| r.marketplace == marketplace)
-                    .filter(|r| {
-                        !book
-                            .orders_with_order_no(&r.marketplace, &r.keys.order_no)
-                            .is_empty()
-                    })
-                    .cloned()
-                    .collect()
+                kept_that_now_apply(book, &marketplace)
             })
             .await?;
         if records.is_empty() {
