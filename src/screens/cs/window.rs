@@ -220,7 +220,6 @@ fn Lines(
         .enumerate()
         .map(|(i, line)| {
             let id = line.id;
-            let price = line.unit_price.0 + line.option_price.0;
             view! {
                 <tr class:cursor=move || cursor.get() == i class:held=line.hold.is_some()>
                     <td>
@@ -235,7 +234,12 @@ fn Lines(
                     <td class="mono">{line.keys.line_no.clone().unwrap_or_default()}</td>
                     <td>{line.product_name.clone()}<br/><span class="muted">{line.option.clone()}</span></td>
                     <td class="num">{thousands(u64::from(line.quantity))}</td>
-                    <td class="num">{thousands(price.max(0) as u64)}</td>
+                    <td class="num">
+                        {won(line.unit_price.0)}
+                        {(line.option_price.0 != 0).then(|| view! {
+                            <br/><span class="muted">{format!("옵션 +{}", won(line.option_price.0))}</span>
+                        })}
+                    </td>
                     <td>{line.status.korean()}</td>
                     <td>{line.claim_state.korean()}</td>
                     <td>{line.hold.as_ref().map(|h| h.to_string())}</td>
@@ -261,6 +265,12 @@ fn Lines(
             <tbody>{rows}</tbody>
         </table>
     }
+}
+
+/// An amount of won as the console writes it (`12,900`, `-2,000`).
+fn won(amount: i64) -> String {
+    let sign = if amount < 0 { "-" } else { "" };
+    format!("{sign}{}", thousands(amount.unsigned_abs()))
 }
 
 /// The order's claims (취소 · 반품 · 교환), newest first, each with 철회 (R12) while it is not
